@@ -1,0 +1,306 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using System.Text.RegularExpressions;
+
+namespace Lucent.Net.Runtime;
+
+/// <summary>
+/// Makes TorchSharp's native runtime load before the first tensor operation, on systems where it
+/// would not load by itself. Every public entry point of Lucent.Net calls
+/// <see cref="EnsureInitialized"/>; applications that touch TorchSharp directly before any Lucent.Net
+/// type should call it first.
+/// </summary>
+/// <remarks>
+/// <para>TorchSharp 0.107's <c>libLibTorchSharp.so</c> is built with GCC 13 and requires the symbol
+/// version <c>GLIBCXX_3.4.32</c> only to pin <c>std::ios_base_library_init()</c>, which it never calls
+/// through a relocation. Debian 12 and Ubuntu 22.04 ship an older libstdc++, so the library fails to
+/// load there. When (and only when) loading fails for that reason, this class writes a copy of the
+/// library whose requirement for that version is marked weak into a per-user cache folder (never the
+/// application folder), loads LibTorch and that copy, and lets TorchSharp's own lookup find it by its
+/// soname.</para>
+/// <para>It also turns off NNPACK on machines where NNPACK cannot initialise, which otherwise prints
+/// "Could not initialize NNPACK!" to standard error on every convolution.</para>
+/// </remarks>
+public static class LucentRuntime
+{
+    /// <summary>Symbol versions that TorchSharp's native library requires only nominally and may safely be marked weak.</summary>
+    private static readonly string[] NominalVersionRequirements = ["GLIBCXX_3.4.32"];
+
+    private static readonly Lock Gate = new();
+    private static NativeRuntimeStatus? status;
+    private static Exception? failure;
+    private static IntPtr nnpackLibrary;
+
+    /// <summary>What the last successful <see cref="EnsureInitialized"/> did, or null before it ran.</summary>
+    public static NativeRuntimeStatus? Status => status;
+
+    /// <summary>
+    /// Prepares TorchSharp's native libraries once per process. Safe to call many times and from many threads.
+    /// </summary>
+    /// <returns>What was done to make the runtime load.</returns>
+    /// <exception cref="NativeRuntimeException">The native runtime cannot be loaded; the message says why and what to do.</exception>
+    public static NativeRuntimeStatus EnsureInitialized()
+    {
+        if (status is { } done)
+        {
+            return done;
+        }
+
+        lock (Gate)
+        {
+            if (status is { } again)
+            {
+                return again;
+            }
+
+            if (failure is not null)
+            {
+                throw new NativeRuntimeException(failure.Message, failure);
+            }
+
+            try
+            {
+                status = Initialize();
+                return status;
+            }
+            catch (Exception ex) when (ex is not NativeRuntimeException)
+            {
+                failure = ex;
+                throw new NativeRuntimeException(
+                    "Lucent.Net could not prepare TorchSharp's native runtime: " + ex.Message +
+                    " Make sure the application references the TorchSharp-cpu package (or another libtorch backend package).",
+                    ex);
+            }
+            catch (NativeRuntimeException ex)
+            {
+                failure = ex;
+                throw;
+            }
+        }
+    }
+
+    [ModuleInitializer]
+    [SuppressMessage("Usage", "CA2255:The 'ModuleInitializer' attribute should not be used in libraries", Justification = "The native runtime must be prepared before the first TorchSharp call, which may come from any Lucent.Net type.")]
+    internal static void InitializeOnLoad()
+    {
+        try
+        {
+            EnsureInitialized();
+        }
+        catch (NativeRuntimeException)
+        {
+            // Reported again, with its message, at the first explicit call.
+        }
+    }
+
+    private static NativeRuntimeStatus Initialize()
+    {
+        if (!OperatingSystem.IsLinux() || RuntimeInformation.ProcessArchitecture != Architecture.X64)
+        {
+            return new NativeRuntimeStatus(NativeRuntimeAction.None, null, "No preparation is needed on this platform.");
+        }
+
+        string? nativeDir = FindNativeDirectory();
+        if (nativeDir is null)
+        {
+            // Let TorchSharp report its own error (it may find the library elsewhere, e.g. LD_LIBRARY_PATH).
+            return new NativeRuntimeStatus(NativeRuntimeAction.None, null, "libLibTorchSharp.so was not found next to the application; TorchSharp's own lookup is used.");
+        }
+
+        string torchSharpPath = Path.Combine(nativeDir, "libLibTorchSharp.so");
+        IntPtr torchCpu = IntPtr.Zero;
+        foreach (string dependency in (string[])["libc10.so", "libtorch_cpu.so", "libtorch.so"])
+        {
+            string path = Path.Combine(nativeDir, dependency);
+            if (!File.Exists(path))
+            {
+                continue;
+            }
+
+            IntPtr handle = NativeLibrary.Load(path);
+            if (dependency == "libtorch_cpu.so")
+            {
+                torchCpu = handle;
+            }
+        }
+
+        NativeRuntimeStatus result;
+        string? loadError = TryLoad(torchSharpPath);
+        if (loadError is null)
+        {
+            result = new NativeRuntimeStatus(NativeRuntimeAction.None, torchSharpPath, "TorchSharp's native library loads as shipped.");
+        }
+        else
+        {
+            var missing = Regex.Matches(loadError, "version `([A-Za-z0-9_.]+)' not found")
+                .Select(m => m.Groups[1].Value)
+                .Distinct(StringComparer.Ordinal)
+                .ToArray();
+            if (missing.Length == 0)
+            {
+                throw new NativeRuntimeException($"TorchSharp's native library '{torchSharpPath}' failed to load: {loadError}");
+            }
+
+            string[] unsafeToPatch = missing.Where(v => !NominalVersionRequirements.Contains(v, StringComparer.Ordinal)).ToArray();
+            if (unsafeToPatch.Length > 0)
+            {
+                throw new NativeRuntimeException(
+                    $"TorchSharp's native library needs {string.Join(", ", unsafeToPatch)} from the system C++ library, which this system lacks. " +
+                    "Install a newer libstdc++ (GCC 13 or later) or run on a newer distribution. Loader message: " + loadError);
+            }
+
+            string patched = WritePatchedCopy(torchSharpPath, missing);
+            string? patchedError = TryLoad(patched);
+            if (patchedError is not null)
+            {
+                throw new NativeRuntimeException($"A compatibility copy of TorchSharp's native library was written to '{patched}' but failed to load: {patchedError}");
+            }
+
+            result = new NativeRuntimeStatus(
+                NativeRuntimeAction.LoadedCompatibilityCopy,
+                patched,
+                $"The system libstdc++ lacks {string.Join(", ", missing)}; loaded a copy of libLibTorchSharp.so with that requirement marked weak from '{patched}'.");
+        }
+
+        if (torchCpu != IntPtr.Zero)
+        {
+            DisableNnpack(torchCpu);
+            nnpackLibrary = torchCpu;
+        }
+
+        return result;
+    }
+
+    private static string? TryLoad(string path)
+    {
+        try
+        {
+            NativeLibrary.Load(path);
+            return null;
+        }
+        catch (DllNotFoundException ex)
+        {
+            return ex.Message;
+        }
+        catch (BadImageFormatException ex)
+        {
+            return ex.Message;
+        }
+    }
+
+    private static string? FindNativeDirectory()
+    {
+        var candidates = new List<string>
+        {
+            Path.Combine(AppContext.BaseDirectory, "runtimes", "linux-x64", "native"),
+            AppContext.BaseDirectory,
+        };
+        if (AppContext.GetData("NATIVE_DLL_SEARCH_DIRECTORIES") is string searchDirs)
+        {
+            candidates.AddRange(searchDirs.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries));
+        }
+
+        // The TorchSharp and libtorch packages may live in different folders (NuGet cache); pick the
+        // folder holding libtorch_cpu.so for dependencies and the one holding libLibTorchSharp.so.
+        foreach (string dir in candidates)
+        {
+            if (File.Exists(Path.Combine(dir, "libLibTorchSharp.so")) && File.Exists(Path.Combine(dir, "libtorch_cpu.so")))
+            {
+                return dir;
+            }
+        }
+
+        return null;
+    }
+
+    private static string WritePatchedCopy(string original, string[] versions)
+    {
+        byte[] bytes = File.ReadAllBytes(original);
+        string hash = Convert.ToHexString(SHA256.HashData(bytes))[..16].ToLowerInvariant();
+        foreach (string version in versions)
+        {
+            ElfVersionPatcher.MarkVersionWeak(bytes, version);
+        }
+
+        Exception? lastError = null;
+        foreach (string root in CacheRoots())
+        {
+            try
+            {
+                string dir = Path.Combine(root, "lucent-net", "native", hash);
+                string target = Path.Combine(dir, "libLibTorchSharp.so");
+                if (File.Exists(target) && new FileInfo(target).Length == bytes.Length)
+                {
+                    return target;
+                }
+
+                Directory.CreateDirectory(dir);
+                string temp = Path.Combine(dir, $".libLibTorchSharp.{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}.{Guid.NewGuid():N}.tmp");
+                File.WriteAllBytes(temp, bytes);
+                File.Move(temp, target, overwrite: true);
+                return target;
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                lastError = ex;
+            }
+        }
+
+        throw new NativeRuntimeException(
+            "Could not write a compatibility copy of TorchSharp's native library to any cache folder (tried $LUCENT_NET_CACHE, $XDG_CACHE_HOME, ~/.cache and the temp folder): " + lastError?.Message,
+            lastError);
+    }
+
+    private static IEnumerable<string> CacheRoots()
+    {
+        if (Environment.GetEnvironmentVariable("LUCENT_NET_CACHE") is { Length: > 0 } explicitRoot)
+        {
+            yield return explicitRoot;
+        }
+
+        if (Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } xdg)
+        {
+            yield return xdg;
+        }
+
+        string home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+        if (home.Length > 0)
+        {
+            yield return Path.Combine(home, ".cache");
+        }
+
+        yield return Path.GetTempPath();
+    }
+
+    /// <summary>Whether libtorch's NNPACK switch is on; null when it cannot be read on this platform.</summary>
+    internal static unsafe bool? IsNnpackEnabled()
+    {
+        if (nnpackLibrary == IntPtr.Zero ||
+            !NativeLibrary.TryGetExport(nnpackLibrary, "_ZN2at13globalContextEv", out IntPtr getContext) ||
+            !NativeLibrary.TryGetExport(nnpackLibrary, "_ZNK2at7Context17userEnabledNNPACKEv", out IntPtr isEnabled))
+        {
+            return null;
+        }
+
+        IntPtr context = ((delegate* unmanaged<IntPtr>)getContext)();
+        return ((delegate* unmanaged<IntPtr, byte>)isEnabled)(context) != 0;
+    }
+
+    private static unsafe void DisableNnpack(IntPtr torchCpu)
+    {
+        // libtorch probes NNPACK on convolutions and, on CPUs it does not support, prints
+        // "Could not initialize NNPACK!" each time. Turning it off in the global context (what PyTorch's
+        // torch.backends.nnpack.set_flags(False) does) keeps results identical: the regular kernels run.
+        if (!NativeLibrary.TryGetExport(torchCpu, "_ZN2at13globalContextEv", out IntPtr getContext) ||
+            !NativeLibrary.TryGetExport(torchCpu, "_ZN2at7Context20setUserEnabledNNPACKEb", out IntPtr setEnabled))
+        {
+            return;
+        }
+
+        IntPtr context = ((delegate* unmanaged<IntPtr>)getContext)();
+        ((delegate* unmanaged<IntPtr, byte, void>)setEnabled)(context, 0);
+    }
+}
