@@ -1,0 +1,59 @@
+using static TorchSharp.torch;
+
+namespace Lucent.Net.Transforms;
+
+/// <summary>
+/// ImageNet normalisation (Lucent's <c>normalize()</c>): per channel <c>(x - mean) / std</c> with
+/// mean (0.485, 0.456, 0.406) and std (0.229, 0.224, 0.225). The renderer's default preprocessing
+/// for models that do not provide their own.
+/// </summary>
+public sealed class ImageNetNormalizeTransform : IImageTransform
+{
+    /// <summary>ImageNet channel means (RGB).</summary>
+    public static readonly IReadOnlyList<double> Mean = [0.485, 0.456, 0.406];
+
+    /// <summary>ImageNet channel standard deviations (RGB).</summary>
+    public static readonly IReadOnlyList<double> StandardDeviation = [0.229, 0.224, 0.225];
+
+    /// <inheritdoc />
+    public string Name => "normalize()";
+
+    /// <inheritdoc />
+    public Tensor Apply(Tensor image, TransformContext context)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        if (image.dim() != 4 || image.shape[1] != 3)
+        {
+            throw new ArgumentException($"ImageNet normalisation needs RGB images laid out (batch, 3, height, width); got shape [{string.Join(", ", image.shape)}].", nameof(image));
+        }
+
+        using var mean = tensor(Mean.Select(v => (float)v).ToArray(), dtype: image.dtype, device: image.device).view(1, 3, 1, 1);
+        using var std = tensor(StandardDeviation.Select(v => (float)v).ToArray(), dtype: image.dtype, device: image.device).view(1, 3, 1, 1);
+        using var centred = image - mean;
+        return centred / std;
+    }
+}
+
+/// <summary>
+/// InceptionV1's preprocessing (Lucent's <c>preprocess_inceptionv1()</c>): <c>x * 255 - 117</c>,
+/// mapping [0, 1] to [-117, 138].
+/// </summary>
+public sealed class InceptionV1PreprocessingTransform : IImageTransform
+{
+    /// <summary>The scale applied first.</summary>
+    public const double Scale = 255.0;
+
+    /// <summary>The offset subtracted after scaling.</summary>
+    public const double Offset = 117.0;
+
+    /// <inheritdoc />
+    public string Name => "preprocess_inceptionv1()";
+
+    /// <inheritdoc />
+    public Tensor Apply(Tensor image, TransformContext context)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        using var scaled = image * Scale;
+        return scaled - Offset;
+    }
+}
