@@ -17,7 +17,7 @@ namespace Lucent.Net.Objectives;
 /// list what each part means. Objectives hold no tensors and are immutable, so one objective can
 /// be reused in any number of expressions and renders.
 /// </remarks>
-public abstract class Objective : IObjective, IParsable<Objective>
+public abstract class Objective : IObjective
 {
     /// <summary>Precedence of a sum or difference, used to parenthesise composed names.</summary>
     private protected const int AdditivePrecedence = 1;
@@ -246,34 +246,17 @@ public abstract class Objective : IObjective, IParsable<Objective>
     /// <param name="s">The text.</param>
     /// <returns>The channel objective.</returns>
     /// <exception cref="FormatException">The text is not of the form <c>layer:channel</c>.</exception>
-    public static Objective Parse(string s) => ParseInvariant(s);
-
-    private static Objective ParseInvariant(string s)
+    public static Objective Parse(string s)
     {
         ArgumentNullException.ThrowIfNull(s);
         return TryParseCore(s, out var result, out string? error) ? result : throw new FormatException(error);
     }
-
-    /// <summary>Parses <c>"layer:channel"</c>; see <see cref="Parse(string)"/>.</summary>
-    /// <param name="s">The text.</param>
-    /// <param name="provider">Ignored: the form does not depend on culture.</param>
-    /// <returns>The channel objective.</returns>
-    /// <exception cref="FormatException">The text is not of the form <c>layer:channel</c>.</exception>
-    public static Objective Parse(string s, IFormatProvider? provider) => ParseInvariant(s);
 
     /// <summary>Tries to parse <c>"layer:channel"</c>; see <see cref="Parse(string)"/>.</summary>
     /// <param name="s">The text.</param>
     /// <param name="result">The channel objective, or null.</param>
     /// <returns>Whether the text had the right form.</returns>
     public static bool TryParse([NotNullWhen(true)] string? s, [MaybeNullWhen(false)] out Objective result) =>
-        TryParseCore(s, out result, out _);
-
-    /// <summary>Tries to parse <c>"layer:channel"</c>; see <see cref="Parse(string)"/>.</summary>
-    /// <param name="s">The text.</param>
-    /// <param name="provider">Ignored: the form does not depend on culture.</param>
-    /// <param name="result">The channel objective, or null.</param>
-    /// <returns>Whether the text had the right form.</returns>
-    public static bool TryParse([NotNullWhen(true)] string? s, IFormatProvider? provider, [MaybeNullWhen(false)] out Objective result) =>
         TryParseCore(s, out result, out _);
 
     /// <summary>This objective's name, parenthesised when it binds less tightly than <paramref name="precedence"/>.</summary>
