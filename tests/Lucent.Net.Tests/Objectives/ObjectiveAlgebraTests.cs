@@ -176,6 +176,25 @@ public class ObjectiveAlgebraTests
             .WithMessage("*'raw(l)'*shape [2, 3, 2, 2]*scalar*");
     }
 
+    [Fact]
+    public void A_class_derived_from_Objective_joins_the_algebra()
+    {
+        var derived = new SumOfLayer("l");
+        var objective = Channel("l", 0) + (derived / 2);
+        objective.Name.Should().Be("channel(l, 0) + sum(l) / 2");
+        objective.Layers.Should().Equal("l");
+        Value(objective).Should().BeApproximately(Value(Channel("l", 0)) + (T.Values(Acts).Sum() / 2), 1e-2);
+    }
+
+    private sealed class SumOfLayer(string layer) : Objective
+    {
+        public override string Name => $"sum({layer})";
+
+        public override IReadOnlyCollection<string> Layers => [layer];
+
+        public override Tensor Compute(IActivationLookup activations) => activations[layer].sum();
+    }
+
     private sealed class MeanSquareObjective(string layer) : IObjective
     {
         public string Name => $"mean_square({layer})";
