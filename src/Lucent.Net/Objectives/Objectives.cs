@@ -1,0 +1,724 @@
+using System.Globalization;
+using static TorchSharp.torch;
+using Functional = TorchSharp.torch.nn.functional;
+
+namespace Lucent.Net.Objectives;
+
+/// <summary>
+/// The built-in objectives of Lucent and Lucid. Every one is a loss to <em>minimise</em>, exactly as
+/// in Lucent: "maximise a channel" is minus its mean, and Lucid's objectives (which Lucid
+/// maximises) are negated, so expressions copied from Lucid or Lucent notebooks mean the same here,
+/// e.g. <c>Channel("mixed4a", 97) - 100 * Diversity("mixed4a")</c>.
+/// </summary>
+/// <remarks>
+/// Activations are laid out (batch, channels, height, width). Positions: <c>x</c> indexes the
+/// width (last axis) and <c>y</c> the height. Where a <c>batch</c> parameter exists, the
+/// objective reads only that batch element of every layer (keeping a batch axis of size 1), like
+/// Lucent's <c>batch=</c>. Indices are checked against the activation's shape on every
+/// <see cref="IObjective.Compute"/> and a wrong one raises <see cref="ObjectiveArgumentException"/>.
+/// Inside a namespace under <c>Lucent.Net</c> the name <c>Objectives</c> means the namespace: write
+/// <c>using static Lucent.Net.Objectives.Objectives;</c> and call the factories unqualified.
+/// </remarks>
+public static class Objectives
+{
+    private const string ChannelLayout = "(batch, channels, ...)";
+    private const string ImageLayout = "(batch, channels, height, width)";
+
+    /// <summary>Lucent's blur filter: weight 1 at the centre, 0.5 around it.</summary>
+    private static readonly float[] BlurKernel = [0.5f, 0.5f, 0.5f, 0.5f, 1f, 0.5f, 0.5f, 0.5f, 0.5f];
+
+    /// <summary>Maximise a channel: minus the mean of channel <paramref name="channel"/> over batch and positions (Lucent's <c>channel</c>).</summary>
+    /// <param name="layer">The layer name, e.g. <c>mixed4a</c>.</param>
+    /// <param name="channel">The channel index, from 0.</param>
+    /// <param name="batch">Read only this batch element; null for the whole batch.</param>
+    /// <returns>The objective <c>channel(layer, n)</c>.</returns>
+    public static Objective Channel(string layer, int channel, int? batch = null)
+    {
+        RequireLayer(layer);
+        ArgumentOutOfRangeException.ThrowIfNegative(channel);
+        RequireBatchIndex(batch);
+        return new LayerObjective(
+            Name("channel", batch, layer, Number(channel)),
+            Batched($"Minus the mean activation of channel {channel} of layer '{layer}' (minimising it maximises the channel).", batch),
+            [layer],
+            batch,
+            a =>
+            {
+                Tensor t = a[layer];
+                ActivationChecks.RequireChannel(t, layer, channel);
+                return t.select(1, channel).mean().neg();
+            });
+    }
+
+    /// <summary>
+    /// Maximise one neuron: minus channel <paramref name="channel"/> at position
+    /// (<paramref name="x"/>, <paramref name="y"/>), averaged over the batch (Lucent's <c>neuron</c>).
+    /// </summary>
+    /// <param name="layer">The layer name; its activations must be (batch, channels, height, width).</param>
+    /// <param name="channel">The channel index, from 0.</param>
+    /// <param name="x">The column (width axis); null for the centre <c>width / 2</c>.</param>
+    /// <param name="y">The row (height axis); null for the centre <c>height / 2</c>. For even sizes the
+    /// default is the lower-right of the central 2x2, as in Lucent.</param>
+    /// <param name="batch">Read only this batch element; null for the whole batch.</param>
+    /// <returns>The objective <c>neuron(layer, n)</c>.</returns>
+    public static Objective Neuron(string layer, int channel, int? x = null, int? y = null, int? batch = null)
+    {
+        RequireLayer(layer);
+        ArgumentOutOfRangeException.ThrowIfNegative(channel);
+        RequirePosition(x, y);
+        RequireBatchIndex(batch);
+        return new LayerObjective(
+            Name("neuron", batch, [layer, Number(channel), .. PositionArgs(x, y)]),
+            Batched($"Minus the activation of channel {channel} of layer '{layer}' at {PositionText(x, y)}, averaged over the batch (minimising it maximises the neuron).", batch),
+            [layer],
+            batch,
+            a =>
+            {
+                Tensor t = a[layer];
+                ActivationChecks.RequireRank(t, layer, 4, "Neuron", ImageLayout);
+                ActivationChecks.RequireChannel(t, layer, channel);
+                var (px, py) = ResolvePosition(t, layer, x, y);
+                return t.select(1, channel).select(1, py).select(1, px).mean().neg();
+            });
+    }
+
+    /// <summary>
+    /// Maximise a weighted sum of channels: minus the mean over everything of the activations times
+    /// <paramref name="weights"/> along the channel axis (Lucent's <c>channel_weight</c>).
+    /// </summary>
+    /// <param name="layer">The layer name.</param>
+    /// <param name="weights">One weight per channel; copied.</param>
+    /// <param name="batch">Read only this batch element; null for the whole batch.</param>
+    /// <returns>The objective <c>channel_weight(layer, [C weights])</c>.</returns>
+    public static Objective ChannelWeight(string layer, Tensor weights, int? batch = null) =>
+        ChannelWeight(layer, ConstantTensor.From(weights, nameof(weights)), batch);
+
+    /// <inheritdoc cref="ChannelWeight(string, Tensor, int?)"/>
+    public static Objective ChannelWeight(string layer, ReadOnlySpan<float> weights, int? batch = null) =>
+        ChannelWeight(layer, ConstantTensor.From(weights, nameof(weights)), batch);
+
+    /// <summary>
+    /// Maximise a weighted sum of channels at one position: minus the mean of the activations at
+    /// (<paramref name="x"/>, <paramref name="y"/>) times <paramref name="weights"/> along the channel
+    /// axis; with no weights, minus the mean over all channels there (Lucent's <c>neuron_weight</c>).
+    /// </summary>
+    /// <param name="layer">The layer name; its activations must be (batch, channels, height, width).</param>
+    /// <param name="weights">One weight per channel (copied), or null for equal weights.</param>
+    /// <param name="x">The column; null for the centre <c>width / 2</c>.</param>
+    /// <param name="y">The row; null for the centre <c>height / 2</c>.</param>
+    /// <param name="batch">Read only this batch element; null for the whole batch.</param>
+    /// <returns>The objective <c>neuron_weight(layer, ...)</c>.</returns>
+    public static Objective NeuronWeight(string layer, Tensor? weights, int? x = null, int? y = null, int? batch = null) =>
+        NeuronWeight(layer, weights is null ? null : ConstantTensor.From(weights, nameof(weights)), x, y, batch);
+
+    /// <inheritdoc cref="NeuronWeight(string, Tensor?, int?, int?, int?)"/>
+    public static Objective NeuronWeight(string layer, ReadOnlySpan<float> weights, int? x = null, int? y = null, int? batch = null) =>
+        NeuronWeight(layer, ConstantTensor.From(weights, nameof(weights)), x, y, batch);
+
+    /// <summary>
+    /// Maximise a weighted sum of channels over a window: minus the mean of the activations in rows
+    /// <c>y..y+wy-1</c> and columns <c>x..x+wx-1</c> times <paramref name="weights"/> along the channel
+    /// axis; with no weights, minus the mean of the window (Lucent's <c>localgroup_weight</c>). As in
+    /// Lucent, a window that runs past the edge is cut at the edge.
+    /// </summary>
+    /// <param name="layer">The layer name; its activations must be (batch, channels, height, width).</param>
+    /// <param name="weights">One weight per channel (copied), or null for equal weights.</param>
+    /// <param name="x">The window's first column.</param>
+    /// <param name="y">The window's first row.</param>
+    /// <param name="wx">The window's width, at least 1.</param>
+    /// <param name="wy">The window's height, at least 1.</param>
+    /// <param name="batch">Read only this batch element; null for the whole batch.</param>
+    /// <returns>The objective <c>localgroup_weight(layer, ...)</c>.</returns>
+    public static Objective LocalGroupWeight(string layer, Tensor? weights, int x, int y, int wx = 1, int wy = 1, int? batch = null) =>
+        LocalGroupWeight(layer, weights is null ? null : ConstantTensor.From(weights, nameof(weights)), x, y, wx, wy, batch);
+
+    /// <inheritdoc cref="LocalGroupWeight(string, Tensor?, int, int, int, int, int?)"/>
+    public static Objective LocalGroupWeight(string layer, ReadOnlySpan<float> weights, int x, int y, int wx = 1, int wy = 1, int? batch = null) =>
+        LocalGroupWeight(layer, ConstantTensor.From(weights, nameof(weights)), x, y, wx, wy, batch);
+
+    /// <summary>
+    /// Maximise a direction in activation space: minus the mean over batch and positions of the
+    /// cosine similarity, along the channel axis, between <paramref name="direction"/> and the
+    /// activations (Lucent's <c>direction</c>). With <paramref name="cossimPow"/> set, Lucid's form
+    /// instead: minus the mean of <c>dot · max(0.1, cos)^cossimPow</c>, where <c>dot</c> is the dot
+    /// product with the direction (so 0 gives minus the mean dot product).
+    /// </summary>
+    /// <param name="layer">The layer name.</param>
+    /// <param name="direction">One value per channel; copied.</param>
+    /// <param name="batch">Read only this batch element; null for the whole batch.</param>
+    /// <param name="cossimPow">Null for Lucent's cosine similarity; a number for Lucid's weighting.</param>
+    /// <returns>The objective <c>direction(layer, [C values])</c>.</returns>
+    public static Objective Direction(string layer, Tensor direction, int? batch = null, double? cossimPow = null) =>
+        Direction(layer, ConstantTensor.From(direction, nameof(direction)), batch, cossimPow);
+
+    /// <inheritdoc cref="Direction(string, Tensor, int?, double?)"/>
+    public static Objective Direction(string layer, ReadOnlySpan<float> direction, int? batch = null, double? cossimPow = null) =>
+        Direction(layer, ConstantTensor.From(direction, nameof(direction)), batch, cossimPow);
+
+    /// <summary>
+    /// Maximise a direction at one position: as <see cref="Direction(string, Tensor, int?, double?)"/>
+    /// but only at (<paramref name="x"/>, <paramref name="y"/>), default the centre (Lucent's
+    /// <c>direction_neuron</c>).
+    /// </summary>
+    /// <param name="layer">The layer name; its activations must be (batch, channels, height, width).</param>
+    /// <param name="direction">One value per channel; copied.</param>
+    /// <param name="x">The column; null for the centre <c>width / 2</c>.</param>
+    /// <param name="y">The row; null for the centre <c>height / 2</c>.</param>
+    /// <param name="batch">Read only this batch element; null for the whole batch.</param>
+    /// <param name="cossimPow">Null for Lucent's cosine similarity; a number for Lucid's weighting.</param>
+    /// <returns>The objective <c>direction_neuron(layer, [C values])</c>.</returns>
+    public static Objective DirectionNeuron(string layer, Tensor direction, int? x = null, int? y = null, int? batch = null, double? cossimPow = null) =>
+        DirectionNeuron(layer, ConstantTensor.From(direction, nameof(direction)), x, y, batch, cossimPow);
+
+    /// <inheritdoc cref="DirectionNeuron(string, Tensor, int?, int?, int?, double?)"/>
+    public static Objective DirectionNeuron(string layer, ReadOnlySpan<float> direction, int? x = null, int? y = null, int? batch = null, double? cossimPow = null) =>
+        DirectionNeuron(layer, ConstantTensor.From(direction, nameof(direction)), x, y, batch, cossimPow);
+
+    /// <summary>
+    /// Interpolate across the batch between two channels (Lucent's <c>channel_interpolate</c>): with
+    /// batch size N and weights <c>w_i = i / (N - 1)</c>, minus
+    /// <c>sum_i (1 - w_i) · mean(layer1[i, channel1]) + w_i · mean(layer2[i, channel2])</c>, so image
+    /// 0 shows only the first channel and image N-1 only the second. Needs N of at least 2.
+    /// </summary>
+    /// <param name="layer1">The first channel's layer.</param>
+    /// <param name="channel1">The first channel, fully weighted at batch element 0.</param>
+    /// <param name="layer2">The second channel's layer.</param>
+    /// <param name="channel2">The second channel, fully weighted at the last batch element.</param>
+    /// <returns>The objective <c>channel_interpolate(layer1, n1, layer2, n2)</c>.</returns>
+    public static Objective ChannelInterpolate(string layer1, int channel1, string layer2, int channel2)
+    {
+        RequireLayer(layer1);
+        RequireLayer(layer2);
+        ArgumentOutOfRangeException.ThrowIfNegative(channel1);
+        ArgumentOutOfRangeException.ThrowIfNegative(channel2);
+        return new LayerObjective(
+            Name("channel_interpolate", null, layer1, Number(channel1), layer2, Number(channel2)),
+            $"Minus a mean of channel {channel1} of layer '{layer1}' and channel {channel2} of layer '{layer2}' whose weights move linearly across the batch from the first channel to the second.",
+            Distinct(layer1, layer2),
+            null,
+            a =>
+            {
+                Tensor t1 = a[layer1];
+                Tensor t2 = a[layer2];
+                ActivationChecks.RequireChannel(t1, layer1, channel1);
+                ActivationChecks.RequireChannel(t2, layer2, channel2);
+                long n = t1.size(0);
+                if (n < 2 || t2.size(0) != n)
+                {
+                    throw new ObjectiveArgumentException(
+                        string.Create(CultureInfo.InvariantCulture, $"channel_interpolate needs a batch of at least 2 images, the same in both layers, but layer '{layer1}' has shape {ActivationChecks.FormatShape(t1.shape)} and layer '{layer2}' has shape {ActivationChecks.FormatShape(t2.shape)}: render with a batch size of 2 or more."),
+                        "batch",
+                        layer1,
+                        t1.shape);
+                }
+
+                Tensor m1 = t1.select(1, channel1).reshape(n, -1).mean([1L]);
+                Tensor m2 = t2.select(1, channel2).reshape(n, -1).mean([1L]);
+                Tensor w = arange(n, dtype: m1.dtype, device: m1.device).div_(n - 1);
+                return m1.mul(w.neg().add_(1)).add_(m2.mul(w)).sum().neg();
+            });
+    }
+
+    /// <summary>
+    /// Encourage neighbouring images of the batch to look alike (Lucent's <c>alignment</c>): the sum,
+    /// over batch distances d = 1..4 and pairs (i, i + d), of the mean squared difference of their
+    /// activations divided by <c>decayRatio^d</c>. This is a penalty (it is positive): add it.
+    /// </summary>
+    /// <param name="layer">The layer to compare at.</param>
+    /// <param name="decayRatio">How much less pairs further apart count; Lucent's default 2.</param>
+    /// <returns>The objective <c>alignment(layer)</c>.</returns>
+    public static Objective Alignment(string layer, double decayRatio = 2)
+    {
+        RequireLayer(layer);
+        if (!double.IsFinite(decayRatio) || decayRatio <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(decayRatio), decayRatio, "The decay ratio must be a positive number (Lucent's default is 2).");
+        }
+
+        return new LayerObjective(
+            Name("alignment", null, decayRatio == 2 ? [layer] : [layer, Number(decayRatio)]),
+            $"The mean squared difference of the activations of layer '{layer}' between batch neighbours up to 4 apart, divided by {Number(decayRatio)}^distance (minimising it aligns the images).",
+            [layer],
+            null,
+            a =>
+            {
+                Tensor t = a[layer];
+                ActivationChecks.RequireRank(t, layer, 1, "alignment", "(batch, ...)");
+                long n = t.size(0);
+                Tensor total = t.sum().mul(0);
+                for (long d = 1; d <= 4 && d < n; d++)
+                {
+                    Tensor diff = t.narrow(0, d, n - d).sub(t.narrow(0, 0, n - d));
+                    Tensor pairMeans = diff.square().reshape(n - d, -1).mean([1L]);
+                    total = total.add(pairMeans.sum().div(Math.Pow(decayRatio, d)));
+                }
+
+                return total;
+            });
+    }
+
+    /// <summary>
+    /// Lucent's <c>diversity</c>: minus the sum, over ordered pairs of different batch elements, of the
+    /// dot products of their L2-normalised Gram matrices (channel correlations) at
+    /// <paramref name="layer"/>, divided by the batch size. Minimising it makes the images' styles
+    /// alike, so subtract it to make them differ: <c>Channel(...) - 100 * Diversity(layer)</c>.
+    /// </summary>
+    /// <param name="layer">The layer whose channel correlations are compared.</param>
+    /// <returns>The objective <c>diversity(layer)</c>.</returns>
+    public static Objective Diversity(string layer)
+    {
+        RequireLayer(layer);
+        return new LayerObjective(
+            Name("diversity", null, layer),
+            $"Minus the summed cosine similarity of the Gram matrices of layer '{layer}' between different batch elements, over the batch size (subtract it to make the images differ).",
+            [layer],
+            null,
+            a =>
+            {
+                Tensor t = a[layer];
+                ActivationChecks.RequireRank(t, layer, 2, "diversity", ChannelLayout);
+                long n = t.size(0);
+                long c = t.size(1);
+                Tensor flat = t.reshape(n, c, -1);
+                Tensor grams = flat.bmm(flat.transpose(1, 2)).reshape(n, -1);
+                Tensor unit = Functional.normalize(grams, p: 2, dim: 1, eps: 1e-12);
+                Tensor similarity = unit.mm(unit.t());
+                return similarity.sum().sub(similarity.trace()).div(n).neg();
+            });
+    }
+
+    /// <summary>
+    /// Lucent's <c>blur_input_each_step</c>: minus <c>0.5 · sum((x - blur(x))^2)</c> over the input
+    /// image, where <c>blur</c> is a 3x3 per-channel filter (centre weight 1, border 0.5, zero padding)
+    /// normalised by the same filter applied to ones, and is held constant (no gradient flows through
+    /// it). Minimising <c>-k * BlurInputEachStep()</c> moves the image a step towards its blur, as
+    /// Lucent documents.
+    /// </summary>
+    /// <param name="batch">Read only this batch element; null for the whole batch.</param>
+    /// <returns>The objective <c>blur_input_each_step()</c>.</returns>
+    public static Objective BlurInputEachStep(int? batch = null)
+    {
+        RequireBatchIndex(batch);
+        return new LayerObjective(
+            Name("blur_input_each_step", batch),
+            Batched("Minus half the squared distance between the input image and its 3x3 blur (use -k * BlurInputEachStep() to blur the image each step).", batch),
+            [IActivationLookup.Input],
+            batch,
+            a =>
+            {
+                Tensor t = a[IActivationLookup.Input];
+                ActivationChecks.RequireRank(t, IActivationLookup.Input, 4, "blur_input_each_step", ImageLayout);
+                Tensor blurred;
+                using (no_grad())
+                {
+                    long channels = t.size(1);
+                    Tensor kernel = tensor(BlurKernel, [1, 1, 3, 3], ScalarType.Float32).to(t.dtype, t.device).expand(channels, 1, 3, 3).contiguous();
+                    Tensor detached = t.detach();
+                    Tensor sums = Functional.conv2d(detached, kernel, padding: [1, 1], groups: channels);
+                    Tensor counts = Functional.conv2d(ones_like(detached), kernel, padding: [1, 1], groups: channels);
+                    blurred = sums.div(counts);
+                }
+
+                return t.sub(blurred).square().sum().mul(-0.5);
+            });
+    }
+
+    /// <summary>
+    /// Lucid's <c>L1</c>, negated like every Lucid objective: minus <c>sum(|layer - constant|)</c>.
+    /// Use it as a penalty by subtracting it: <c>Channel(...) - 0.05 * L1()</c>.
+    /// </summary>
+    /// <param name="layer">The layer; Lucid's default is the input image.</param>
+    /// <param name="constant">The value to measure the distance from.</param>
+    /// <param name="batch">Read only this batch element; null for the whole batch.</param>
+    /// <returns>The objective <c>L1(layer)</c>.</returns>
+    public static Objective L1(string layer = IActivationLookup.Input, double constant = 0, int? batch = null)
+    {
+        RequireLayer(layer);
+        RequireFiniteArgument(constant, nameof(constant));
+        RequireBatchIndex(batch);
+        return new LayerObjective(
+            Name("L1", batch, constant == 0 ? [layer] : [layer, Number(constant)]),
+            Batched($"Minus the L1 distance of layer '{layer}' from {Number(constant)} (subtract it to penalise the L1 norm).", batch),
+            [layer],
+            batch,
+            a => a[layer].sub(constant).abs().sum().neg());
+    }
+
+    /// <summary>
+    /// Lucid's <c>L2</c>, negated: minus <c>sqrt(epsilon + sum((layer - constant)^2))</c>. Use it as a
+    /// penalty by subtracting it.
+    /// </summary>
+    /// <param name="layer">The layer; Lucid's default is the input image.</param>
+    /// <param name="constant">The value to measure the distance from.</param>
+    /// <param name="epsilon">Added under the square root so the gradient stays finite at 0.</param>
+    /// <param name="batch">Read only this batch element; null for the whole batch.</param>
+    /// <returns>The objective <c>L2(layer)</c>.</returns>
+    public static Objective L2(string layer = IActivationLookup.Input, double constant = 0, double epsilon = 1e-6, int? batch = null)
+    {
+        RequireLayer(layer);
+        RequireFiniteArgument(constant, nameof(constant));
+        if (!double.IsFinite(epsilon) || epsilon < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, "Epsilon must be a non-negative number (Lucid's default is 1e-6).");
+        }
+
+        RequireBatchIndex(batch);
+        return new LayerObjective(
+            Name("L2", batch, constant == 0 ? [layer] : [layer, Number(constant)]),
+            Batched($"Minus the L2 distance of layer '{layer}' from {Number(constant)} (subtract it to penalise the L2 norm).", batch),
+            [layer],
+            batch,
+            a => a[layer].sub(constant).square().sum().add(epsilon).sqrt().neg());
+    }
+
+    /// <summary>
+    /// Lucid's <c>total_variation</c>, negated: minus the sum of absolute differences between
+    /// vertically and horizontally neighbouring values of each channel (the last two axes). Use it as
+    /// a penalty by subtracting it: <c>Channel(...) - 0.25 * TotalVariation()</c>.
+    /// </summary>
+    /// <param name="layer">The layer; Lucid's default is the input image.</param>
+    /// <param name="batch">Read only this batch element; null for the whole batch.</param>
+    /// <returns>The objective <c>total_variation(layer)</c>.</returns>
+    public static Objective TotalVariation(string layer = IActivationLookup.Input, int? batch = null)
+    {
+        RequireLayer(layer);
+        RequireBatchIndex(batch);
+        return new LayerObjective(
+            Name("total_variation", batch, layer),
+            Batched($"Minus the total variation of layer '{layer}' (subtract it to penalise noise).", batch),
+            [layer],
+            batch,
+            a =>
+            {
+                Tensor t = a[layer];
+                ActivationChecks.RequireRank(t, layer, 3, "total_variation", ImageLayout);
+                long h = t.size(-2);
+                long w = t.size(-1);
+                Tensor vertical = t.narrow(-2, 1, h - 1).sub(t.narrow(-2, 0, h - 1)).abs().sum();
+                Tensor horizontal = t.narrow(-1, 1, w - 1).sub(t.narrow(-1, 0, w - 1)).abs().sum();
+                return vertical.add(horizontal).neg();
+            });
+    }
+
+    /// <summary>Lucid's <c>deepdream</c>, negated: minus the mean of the squared activations of <paramref name="layer"/>.</summary>
+    /// <param name="layer">The layer.</param>
+    /// <param name="batch">Read only this batch element; null for the whole batch.</param>
+    /// <returns>The objective <c>deepdream(layer)</c>.</returns>
+    public static Objective DeepDream(string layer, int? batch = null)
+    {
+        RequireLayer(layer);
+        RequireBatchIndex(batch);
+        return new LayerObjective(
+            Name("deepdream", batch, layer),
+            Batched($"Minus the mean squared activation of layer '{layer}' (minimising it makes the whole layer more active).", batch),
+            [layer],
+            batch,
+            a => a[layer].square().mean().neg());
+    }
+
+    /// <summary>
+    /// Lucid's <c>class_logit</c>, negated: minus the sum over the batch of class
+    /// <paramref name="label"/> (axis 1) of <paramref name="layer"/>.
+    /// </summary>
+    /// <param name="label">The class index, from 0.</param>
+    /// <param name="layer">The layer holding one value per class; default the model's output <c>labels</c>.
+    /// Name a pre-softmax layer to maximise a logit rather than a probability.</param>
+    /// <param name="batch">Read only this batch element; null for the whole batch.</param>
+    /// <returns>The objective <c>class_logit(layer, label)</c>.</returns>
+    public static Objective ClassLogit(int label, string layer = IActivationLookup.Labels, int? batch = null)
+    {
+        RequireLayer(layer);
+        ArgumentOutOfRangeException.ThrowIfNegative(label);
+        RequireBatchIndex(batch);
+        return new LayerObjective(
+            Name("class_logit", batch, layer, Number(label)),
+            Batched($"Minus class {label} of layer '{layer}', summed over the batch (minimising it maximises the class).", batch),
+            [layer],
+            batch,
+            a =>
+            {
+                Tensor t = a[layer];
+                ActivationChecks.RequireChannel(t, layer, label, "Class", "classes");
+                return t.select(1, label).sum().neg();
+            });
+    }
+
+    /// <summary>
+    /// Lucid's <c>input_diff</c>, negated: minus the root mean square difference between the input
+    /// image and <paramref name="original"/>. Lucid uses it as a penalty for adversarial examples:
+    /// subtract it (<c>ClassLogit(k) - 10 * InputDiff(original)</c>).
+    /// </summary>
+    /// <param name="original">The image to stay close to, (batch, channels, height, width) or
+    /// (channels, height, width) in the input's range; copied.</param>
+    /// <param name="epsilon">Added under the square root; 0 as in Lucid. Set it (e.g. 1e-12) if the
+    /// optimisation may start exactly at <paramref name="original"/>, where the gradient of a square
+    /// root of 0 is not finite.</param>
+    /// <param name="batch">Read only this batch element; null for the whole batch.</param>
+    /// <returns>The objective <c>input_diff()</c>.</returns>
+    public static Objective InputDiff(Tensor original, double epsilon = 0, int? batch = null)
+    {
+        var image = ConstantTensor.From(original, nameof(original));
+        if (!double.IsFinite(epsilon) || epsilon < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, "Epsilon must be a non-negative number.");
+        }
+
+        RequireBatchIndex(batch);
+        string input = IActivationLookup.Input;
+        return new LayerObjective(
+            Name("input_diff", batch, ActivationChecks.FormatShape(image.Shape)),
+            Batched($"Minus the root mean square difference between the input and an image of shape {ActivationChecks.FormatShape(image.Shape)} (subtract it to stay close to the image).", batch),
+            [input],
+            batch,
+            a =>
+            {
+                Tensor t = a[input];
+                RequireBroadcastable(t, image.Shape);
+                return t.sub(image.AsTensor(t)).square().mean().add(epsilon).sqrt().neg();
+            });
+    }
+
+    private static Objective ChannelWeight(string layer, ConstantTensor weights, int? batch)
+    {
+        RequireLayer(layer);
+        RequireBatchIndex(batch);
+        return new LayerObjective(
+            Name("channel_weight", batch, layer, VectorText(weights, "weights")),
+            Batched($"Minus the mean of the activations of layer '{layer}' weighted per channel by {weights.Length} weights.", batch),
+            [layer],
+            batch,
+            a =>
+            {
+                Tensor t = a[layer];
+                ActivationChecks.RequireChannelVector(t, layer, weights.Length, "weights", "channel_weight");
+                return t.mul(weights.AsChannelVector(t)).mean().neg();
+            });
+    }
+
+    private static Objective NeuronWeight(string layer, ConstantTensor? weights, int? x, int? y, int? batch)
+    {
+        RequireLayer(layer);
+        RequirePosition(x, y);
+        RequireBatchIndex(batch);
+        string weighting = weights is null ? "averaged over channels" : $"weighted per channel by {weights.Length} weights";
+        return new LayerObjective(
+            Name("neuron_weight", batch, [layer, weights is null ? "None" : VectorText(weights, "weights"), .. PositionArgs(x, y)]),
+            Batched($"Minus the mean of the activations of layer '{layer}' at {PositionText(x, y)}, {weighting}.", batch),
+            [layer],
+            batch,
+            a =>
+            {
+                Tensor t = a[layer];
+                ActivationChecks.RequireRank(t, layer, 4, "neuron_weight", ImageLayout);
+                var (px, py) = ResolvePosition(t, layer, x, y);
+                Tensor at = t.narrow(2, py, 1).narrow(3, px, 1);
+                if (weights is null)
+                {
+                    return at.mean().neg();
+                }
+
+                ActivationChecks.RequireChannelVector(t, layer, weights.Length, "weights", "neuron_weight");
+                return at.mul(weights.AsChannelVector(at)).mean().neg();
+            });
+    }
+
+    private static Objective LocalGroupWeight(string layer, ConstantTensor? weights, int x, int y, int wx, int wy, int? batch)
+    {
+        RequireLayer(layer);
+        ArgumentOutOfRangeException.ThrowIfNegative(x);
+        ArgumentOutOfRangeException.ThrowIfNegative(y);
+        ArgumentOutOfRangeException.ThrowIfLessThan(wx, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(wy, 1);
+        RequireBatchIndex(batch);
+        string weighting = weights is null ? "averaged over channels" : $"weighted per channel by {weights.Length} weights";
+        return new LayerObjective(
+            Name("localgroup_weight", batch, layer, weights is null ? "None" : VectorText(weights, "weights"), $"x={Number(x)}", $"y={Number(y)}", $"wx={Number(wx)}", $"wy={Number(wy)}"),
+            Batched($"Minus the mean of the activations of layer '{layer}' in the {wx}x{wy} window at x={x}, y={y}, {weighting}.", batch),
+            [layer],
+            batch,
+            a =>
+            {
+                Tensor t = a[layer];
+                ActivationChecks.RequireRank(t, layer, 4, "localgroup_weight", ImageLayout);
+                ActivationChecks.RequireIndex(t, layer, 3, x, "x", "width, the last axis");
+                ActivationChecks.RequireIndex(t, layer, 2, y, "y", "height, the third axis");
+                long rows = Math.Min(wy, t.size(2) - y);
+                long cols = Math.Min(wx, t.size(3) - x);
+                Tensor window = t.narrow(2, y, rows).narrow(3, x, cols);
+                if (weights is null)
+                {
+                    return window.mean().neg();
+                }
+
+                ActivationChecks.RequireChannelVector(t, layer, weights.Length, "weights", "localgroup_weight");
+                return window.mul(weights.AsChannelVector(window)).mean().neg();
+            });
+    }
+
+    private static Objective Direction(string layer, ConstantTensor direction, int? batch, double? cossimPow)
+    {
+        RequireLayer(layer);
+        RequireBatchIndex(batch);
+        RequireCossimPow(cossimPow);
+        return new LayerObjective(
+            Name("direction", batch, [layer, VectorText(direction, "values"), .. CossimArgs(cossimPow)]),
+            Batched($"Minus the mean {SimilarityText(cossimPow)} between the activations of layer '{layer}' and a direction of {direction.Length} channels.", batch),
+            [layer],
+            batch,
+            a =>
+            {
+                Tensor t = a[layer];
+                ActivationChecks.RequireChannelVector(t, layer, direction.Length, "direction", "direction");
+                return DirectionLoss(t, direction, cossimPow);
+            });
+    }
+
+    private static Objective DirectionNeuron(string layer, ConstantTensor direction, int? x, int? y, int? batch, double? cossimPow)
+    {
+        RequireLayer(layer);
+        RequirePosition(x, y);
+        RequireBatchIndex(batch);
+        RequireCossimPow(cossimPow);
+        return new LayerObjective(
+            Name("direction_neuron", batch, [layer, VectorText(direction, "values"), .. PositionArgs(x, y), .. CossimArgs(cossimPow)]),
+            Batched($"Minus the {SimilarityText(cossimPow)} between the activations of layer '{layer}' at {PositionText(x, y)} and a direction of {direction.Length} channels, averaged over the batch.", batch),
+            [layer],
+            batch,
+            a =>
+            {
+                Tensor t = a[layer];
+                ActivationChecks.RequireRank(t, layer, 4, "direction_neuron", ImageLayout);
+                ActivationChecks.RequireChannelVector(t, layer, direction.Length, "direction", "direction_neuron");
+                var (px, py) = ResolvePosition(t, layer, x, y);
+                return DirectionLoss(t.narrow(2, py, 1).narrow(3, px, 1), direction, cossimPow);
+            });
+    }
+
+    /// <summary>Minus the mean similarity along axis 1 between <paramref name="t"/> and the direction.</summary>
+    private static Tensor DirectionLoss(Tensor t, ConstantTensor direction, double? cossimPow)
+    {
+        Tensor vector = direction.AsChannelVector(t);
+        if (cossimPow is not double power)
+        {
+            return Functional.cosine_similarity(vector, t, dim: 1).mean().neg();
+        }
+
+        // Lucid's _dot_cossim: the dot product, weighted by the floored cosine similarity raised to a power.
+        const double Epsilon = 1e-4;
+        Tensor dot = t.mul(vector).sum([1L]);
+        if (power == 0)
+        {
+            return dot.mean().neg();
+        }
+
+        Tensor activationNorm = t.square().sum([1L]).sqrt().add(Epsilon);
+        Tensor vectorNorm = vector.square().sum().sqrt().add(Epsilon);
+        Tensor cosine = dot.div(activationNorm).div(vectorNorm);
+        return dot.mul(cosine.clamp_min(0.1).pow(power)).mean().neg();
+    }
+
+    /// <summary>The position to read: the given one, or the centre (size / 2), checked against the shape.</summary>
+    private static (long X, long Y) ResolvePosition(Tensor t, string layer, int? x, int? y)
+    {
+        long px = x ?? t.size(3) / 2;
+        long py = y ?? t.size(2) / 2;
+        ActivationChecks.RequireIndex(t, layer, 3, px, "x", "width, the last axis");
+        ActivationChecks.RequireIndex(t, layer, 2, py, "y", "height, the third axis");
+        return (px, py);
+    }
+
+    private static void RequireBroadcastable(Tensor input, long[] imageShape)
+    {
+        long[] shape = input.shape;
+        bool fits = imageShape.Length <= shape.Length;
+        for (int i = 1; fits && i <= imageShape.Length; i++)
+        {
+            long have = imageShape[^i];
+            fits = have == 1 || have == shape[^i];
+        }
+
+        if (!fits)
+        {
+            throw new ObjectiveArgumentException(
+                $"The original image has shape {ActivationChecks.FormatShape(imageShape)} but the input has shape {ActivationChecks.FormatShape(shape)}: pass an image of the input's shape (batch, channels, height, width) or (channels, height, width).",
+                "original",
+                IActivationLookup.Input,
+                shape);
+        }
+    }
+
+    private static void RequireLayer(string layer) => ArgumentException.ThrowIfNullOrWhiteSpace(layer);
+
+    private static void RequireBatchIndex(int? batch)
+    {
+        if (batch is int b)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(b, nameof(batch));
+        }
+    }
+
+    private static void RequirePosition(int? x, int? y)
+    {
+        if (x is int px)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(px, nameof(x));
+        }
+
+        if (y is int py)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(py, nameof(y));
+        }
+    }
+
+    private static void RequireCossimPow(double? cossimPow)
+    {
+        if (cossimPow is double p && (!double.IsFinite(p) || p < 0))
+        {
+            throw new ArgumentOutOfRangeException(nameof(cossimPow), p, "cossimPow must be a non-negative number, or null for Lucent's cosine similarity.");
+        }
+    }
+
+    private static void RequireFiniteArgument(double value, string name)
+    {
+        if (!double.IsFinite(value))
+        {
+            throw new ArgumentOutOfRangeException(name, value, $"{name} must be a finite number.");
+        }
+    }
+
+    private static string Number(double value) => ActivationChecks.FormatNumber(value);
+
+    private static string VectorText(ConstantTensor vector, string what) =>
+        string.Create(CultureInfo.InvariantCulture, $"[{vector.Length} {what}]");
+
+    private static string[] PositionArgs(int? x, int? y) =>
+        [.. (x is int px ? new[] { $"x={Number(px)}" } : []), .. (y is int py ? new[] { $"y={Number(py)}" } : [])];
+
+    private static string[] CossimArgs(double? cossimPow) => cossimPow is double p ? [$"cossim_pow={Number(p)}"] : [];
+
+    private static string PositionText(int? x, int? y) =>
+        (x, y) switch
+        {
+            (null, null) => "the centre",
+            _ => $"x={(x is int px ? Number(px) : "centre")}, y={(y is int py ? Number(py) : "centre")}",
+        };
+
+    private static string SimilarityText(double? cossimPow) => cossimPow switch
+    {
+        null => "cosine similarity along the channel axis",
+        0 => "dot product along the channel axis",
+        double p => $"dot product times max(0.1, cosine similarity)^{Number(p)} along the channel axis",
+    };
+
+    private static string Name(string function, int? batch, params string[] args)
+    {
+        IEnumerable<string> all = batch is int b ? [.. args, $"batch={Number(b)}"] : args;
+        return $"{function}({string.Join(", ", all)})";
+    }
+
+    private static string Batched(string description, int? batch) =>
+        batch is int b ? string.Create(CultureInfo.InvariantCulture, $"{description} Reads only batch element {b}.") : description;
+
+    private static string[] Distinct(string first, string second) =>
+        string.Equals(first, second, StringComparison.Ordinal) ? [first] : [first, second];
+}
