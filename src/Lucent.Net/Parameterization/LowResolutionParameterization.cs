@@ -105,7 +105,7 @@ public sealed class LowResolutionParameterization : ImageParameterizationBase
             t = torch.nn.functional.interpolate(t, [target.Height, target.Width], mode: InterpolationMode.Bilinear, align_corners: true);
         }
 
-        return ReferenceEquals(t, input) ? input.alias() : t.MoveToOuterDisposeScope();
+        return (ReferenceEquals(t, input) ? input.alias() : t).MoveToOuterDisposeScope();
     }
 
     /// <inheritdoc />
