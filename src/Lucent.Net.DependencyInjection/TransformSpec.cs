@@ -267,7 +267,7 @@ public sealed class TransformSpec
 
         if (named.TryGetValue(name, out string? value))
         {
-            return new(name, value);
+            return new(named.Keys.First(k => string.Equals(k, name, StringComparison.OrdinalIgnoreCase)), value);
         }
 
         if (position >= 0 && position < Positional.Count)
