@@ -1,0 +1,47 @@
+using static TorchSharp.torch;
+
+namespace Lucent.Net.Parameterization;
+
+/// <summary>
+/// Settings of the standard image parameterisation (Lucent's <c>image(w, h, sd, batch, decorrelate, fft, channels)</c>);
+/// the defaults are Lucent's.
+/// </summary>
+/// <param name="Width">Image width in pixels.</param>
+public sealed record ImageOptions(int Width)
+{
+    /// <summary>Image height in pixels; <see langword="null"/> means the same as <see cref="Width"/>.</summary>
+    public int? Height { get; init; }
+
+    /// <summary>Standard deviation of the initial parameter values (0.01).</summary>
+    public double StandardDeviation { get; init; } = 0.01;
+
+    /// <summary>Number of images optimised together (1).</summary>
+    public int Batch { get; init; } = 1;
+
+    /// <summary>Whether to decorrelate colours (true). Ignored, as in Lucent, when <see cref="Channels"/> is set.</summary>
+    public bool Decorrelate { get; init; } = true;
+
+    /// <summary>Whether to optimise in the Fourier basis (true) rather than raw pixels.</summary>
+    public bool Fft { get; init; } = true;
+
+    /// <summary>
+    /// A custom channel count; <see langword="null"/> means 3 (RGB). As in Lucent, giving any value (even 3)
+    /// turns colour decorrelation off.
+    /// </summary>
+    public int? Channels { get; init; }
+
+    /// <summary>Exponent of the FFT frequency scaling (1, Lucent's <c>decay_power</c>; Lucent's <c>image()</c> does not expose it).</summary>
+    public double DecayPower { get; init; } = 1.0;
+
+    /// <summary>Where the parameters live; CPU when <see langword="null"/>.</summary>
+    public Device? Device { get; init; }
+
+    /// <summary>The effective height.</summary>
+    public int EffectiveHeight => Height ?? Width;
+
+    /// <summary>The effective channel count.</summary>
+    public int EffectiveChannels => Channels ?? 3;
+
+    /// <summary>Whether colours are actually decorrelated (requested and no custom channel count).</summary>
+    public bool EffectiveDecorrelate => Decorrelate && Channels is null;
+}

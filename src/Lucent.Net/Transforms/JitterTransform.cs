@@ -1,0 +1,44 @@
+using static TorchSharp.torch;
+
+namespace Lucent.Net.Transforms;
+
+/// <summary>
+/// Shifts the images by a random whole number of pixels (Lucent's <c>jitter(d)</c>): dx and dy are each
+/// drawn from 0..d-1, the content moves right by dx and down by dy, the vacated pixels are 0 and the
+/// output has the input's size. The whole batch moves together.
+/// </summary>
+/// <remarks>
+/// Lucent shifts with kornia's <c>translate</c> (bilinear warp, zero fill, same size), which is an exact
+/// shift for whole-pixel offsets; Lucid (TensorFlow) instead cropped to <c>size - d</c>. We follow Lucent.
+/// </remarks>
+public sealed class JitterTransform : IImageTransform
+{
+    /// <summary>Creates a jitter transform.</summary>
+    /// <param name="distance">d: shifts are drawn from 0..d-1; must be greater than 1.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="distance"/> is 1 or less.</exception>
+    public JitterTransform(int distance)
+    {
+        if (distance <= 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(distance), distance, $"Jitter distance d must be > 1 (shifts are drawn from 0..d-1), got {distance}. Use d = 2 or more, or leave jitter out.");
+        }
+
+        Distance = distance;
+    }
+
+    /// <summary>d: the exclusive upper bound of each shift.</summary>
+    public int Distance { get; }
+
+    /// <inheritdoc />
+    public string Name => $"jitter({Distance})";
+
+    /// <inheritdoc />
+    public Tensor Apply(Tensor image, TransformContext context)
+    {
+        TransformHelpers.RequireImageBatch(image, Name);
+        ArgumentNullException.ThrowIfNull(context);
+        int dx = TransformHelpers.ChooseIndex(context, Distance);
+        int dy = TransformHelpers.ChooseIndex(context, Distance);
+        return TransformHelpers.Shift(image, dx, dy);
+    }
+}

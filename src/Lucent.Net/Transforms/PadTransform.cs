@@ -1,0 +1,102 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Lucent.Net.Transforms;
+
+/// <summary>How <see cref="PadTransform"/> fills the new border.</summary>
+public enum PadMode
+{
+    /// <summary>Mirror the image at its edge, without repeating the edge pixel (Lucent's default, <c>"reflect"</c>).</summary>
+    Reflect,
+
+    /// <summary>Fill with a constant value (<c>"constant"</c>; 0.5 by default, a neutral grey).</summary>
+    Constant,
+
+    /// <summary>Repeat the edge pixel (<c>"replicate"</c>).</summary>
+    Replicate,
+
+    /// <summary>Wrap around to the opposite edge (<c>"circular"</c>).</summary>
+    Circular,
+}
+
+/// <summary>
+/// Pads every side of the images by the same number of pixels (Lucent's <c>pad(w, mode, constant_value)</c>).
+/// The output is <c>2 * Width</c> larger in each spatial dimension.
+/// </summary>
+public sealed class PadTransform : IImageTransform
+{
+    /// <summary>The fill value Lucent uses in constant mode when none is given.</summary>
+    public const double DefaultConstantValue = 0.5;
+
+    /// <summary>Creates a pad transform.</summary>
+    /// <param name="width">Pixels added on each side; 0 or more.</param>
+    /// <param name="mode">How to fill the border; Lucent's default is <see cref="PadMode.Reflect"/>.</param>
+    /// <param name="constantValue">The fill value for <see cref="PadMode.Constant"/> (ignored otherwise, as in Lucent).</param>
+    /// <exception cref="ArgumentOutOfRangeException">Width is negative, the mode is unknown, or the value is not finite.</exception>
+    public PadTransform(int width, PadMode mode = PadMode.Reflect, double constantValue = DefaultConstantValue)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(width);
+        if (!Enum.IsDefined(mode))
+        {
+            throw new ArgumentOutOfRangeException(nameof(mode), mode, "Unknown pad mode; use Reflect, Constant, Replicate or Circular.");
+        }
+
+        if (!double.IsFinite(constantValue))
+        {
+            throw new ArgumentOutOfRangeException(nameof(constantValue), constantValue, "The constant fill value must be a finite number.");
+        }
+
+        Width = width;
+        Mode = mode;
+        ConstantValue = mode == PadMode.Constant ? constantValue : 0.0;
+    }
+
+    /// <summary>Pixels added on each side.</summary>
+    public int Width { get; }
+
+    /// <summary>How the border is filled.</summary>
+    public PadMode Mode { get; }
+
+    /// <summary>The fill value (0 unless <see cref="Mode"/> is <see cref="PadMode.Constant"/>).</summary>
+    public double ConstantValue { get; }
+
+    /// <inheritdoc />
+    public string Name => Mode == PadMode.Constant
+        ? $"pad({Width}, constant, {TransformHelpers.Format(ConstantValue)})"
+        : $"pad({Width}, {Mode.ToString().ToLowerInvariant()})";
+
+    /// <inheritdoc />
+    public Tensor Apply(Tensor image, TransformContext context)
+    {
+        TransformHelpers.RequireImageBatch(image, Name);
+        if (Width == 0)
+        {
+            return image.alias();
+        }
+
+        long height = image.shape[2];
+        long width = image.shape[3];
+        if (Mode == PadMode.Reflect && (Width >= height || Width >= width))
+        {
+            throw new ArgumentException(
+                $"Reflect padding by {Width} needs images larger than {Width} pixels in each side; got {height}x{width}. Use a smaller pad or PadMode.Constant.",
+                nameof(image));
+        }
+
+        if (Mode == PadMode.Circular && (Width > height || Width > width))
+        {
+            throw new ArgumentException(
+                $"Circular padding by {Width} needs images at least {Width} pixels in each side; got {height}x{width}. Use a smaller pad or PadMode.Constant.",
+                nameof(image));
+        }
+
+        var mode = Mode switch
+        {
+            PadMode.Reflect => PaddingModes.Reflect,
+            PadMode.Replicate => PaddingModes.Replicate,
+            PadMode.Circular => PaddingModes.Circular,
+            _ => PaddingModes.Constant,
+        };
+        return torch.nn.functional.pad(image, [Width, Width, Width, Width], mode, ConstantValue);
+    }
+}

@@ -1,0 +1,83 @@
+using Lucent.Net.Parameterization;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Lucent.Net.Transforms;
+
+/// <summary>
+/// Resizes the images to a fixed size with bilinear interpolation, corners aligned (Lucent's
+/// <c>torch.nn.Upsample(size, mode="bilinear", align_corners=True)</c> step that <c>render_vis</c>
+/// appends after preprocessing).
+/// </summary>
+public sealed class ResizeTransform : IImageTransform
+{
+    /// <summary>The side below which the renderer upsamples model inputs (Lucent: 224).</summary>
+    public const int DefaultMinimumModelInputSize = 224;
+
+    /// <summary>Creates a resize to <paramref name="height"/> x <paramref name="width"/>.</summary>
+    /// <param name="height">Output height in pixels; at least 1.</param>
+    /// <param name="width">Output width in pixels; at least 1.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A size is less than 1.</exception>
+    public ResizeTransform(int height, int width)
+    {
+        if (height < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(height), height, "The output height must be at least 1 pixel.");
+        }
+
+        if (width < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(width), width, "The output width must be at least 1 pixel.");
+        }
+
+        Height = height;
+        Width = width;
+    }
+
+    /// <summary>Creates a resize to a square <paramref name="size"/> x <paramref name="size"/>.</summary>
+    /// <param name="size">Output side in pixels; at least 1.</param>
+    public ResizeTransform(int size)
+        : this(size, size)
+    {
+    }
+
+    /// <summary>Output height in pixels.</summary>
+    public int Height { get; }
+
+    /// <summary>Output width in pixels.</summary>
+    public int Width { get; }
+
+    /// <inheritdoc />
+    public string Name => $"resize({Height}, {Width})";
+
+    /// <inheritdoc />
+    public Tensor Apply(Tensor image, TransformContext context)
+    {
+        TransformHelpers.RequireImageBatch(image, Name);
+        return torch.nn.functional.interpolate(image, [Height, Width], mode: InterpolationMode.Bilinear, align_corners: true);
+    }
+
+    /// <summary>
+    /// The resize step Lucent's <c>render_vis</c> appends for a parameterised image of shape
+    /// <paramref name="imageShape"/> (decided on the untransformed image): a resize to
+    /// <paramref name="fixedSize"/> when one is given; otherwise a resize to
+    /// <paramref name="minimumSize"/> x <paramref name="minimumSize"/> when either side of the image is
+    /// smaller than that; otherwise none.
+    /// </summary>
+    /// <param name="imageShape">The shape the parameterisation produces.</param>
+    /// <param name="fixedSize">An optional fixed model input size (height, width).</param>
+    /// <param name="minimumSize">The smallest side passed through unchanged (224 in Lucent).</param>
+    /// <returns>The transform to append, or <see langword="null"/> when no resize is needed.</returns>
+    public static ResizeTransform? ForModelInput(ImageShape imageShape, (int Height, int Width)? fixedSize = null, int minimumSize = DefaultMinimumModelInputSize)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(minimumSize, 1);
+        if (fixedSize is { } size)
+        {
+            return new ResizeTransform(size.Height, size.Width);
+        }
+
+        return imageShape.Height < minimumSize || imageShape.Width < minimumSize
+            ? new ResizeTransform(minimumSize, minimumSize)
+            : null;
+    }
+}
