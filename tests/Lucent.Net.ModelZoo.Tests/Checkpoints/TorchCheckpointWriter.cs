@@ -75,6 +75,17 @@ internal sealed class TorchCheckpointWriter
         return tensor;
     }
 
+    /// <summary>Removes a tensor and, when no other tensor uses it, its storage (torch never writes unused storages).</summary>
+    public void Remove(string name)
+    {
+        var tensor = Tensors.Single(t => t.Name == name);
+        Tensors.Remove(tensor);
+        if (!Tensors.Any(t => t.StorageKey == tensor.StorageKey))
+        {
+            Storages.RemoveAll(s => s.Key == tensor.StorageKey);
+        }
+    }
+
     public FakeTensor AddFloat32(string name, float[] values, params long[] size)
         => AddTensor(name, AddStorage("FloatStorage", 4, Float32Bytes(values)), 0, size);
 

@@ -457,7 +457,7 @@ internal sealed class RestrictedUnpickler
         }
 
         var value = new BigInteger(ReadBytes(byteCount), isUnsigned: false, isBigEndian: false);
-        return value >= long.MinValue && value <= long.MaxValue ? (long)value : value;
+        return value >= long.MinValue && value <= long.MaxValue ? (object)(long)value : value;
     }
 
     private string ReadLine()
