@@ -44,6 +44,9 @@ public sealed class InceptionV1Model : nn.Module<Tensor, Tensor>, IPreprocessing
     /// <summary>Local response normalisation k.</summary>
     public const double LrnK = 1.0;
 
+    /// <summary>The head's average pool size (7x7, no padding).</summary>
+    public const int HeadPoolSize = 7;
+
     private static readonly InceptionV1PreprocessingTransform SharedPreprocessing = new();
     private static readonly long[] StemPadding = [2, 3, 2, 3];
 
@@ -103,7 +106,10 @@ public sealed class InceptionV1Model : nn.Module<Tensor, Tensor>, IPreprocessing
     /// <summary>Runs the network.</summary>
     /// <param name="input">Preprocessed images laid out (batch, 3, height, width), values in [-117, 138].</param>
     /// <returns>Class probabilities laid out (batch, 1008) for 224x224 input; the caller owns the tensor.</returns>
-    /// <exception cref="ArgumentException">The input is not a batch of 3-channel images.</exception>
+    /// <exception cref="ArgumentException">
+    /// The input is not a batch of 3-channel images, or is smaller than 224x224 so that the head
+    /// cannot run (the layers before it are computed, and their hooks fire, before this is thrown).
+    /// </exception>
     public override Tensor forward(Tensor input)
     {
         ArgumentNullException.ThrowIfNull(input);
@@ -147,8 +153,15 @@ public sealed class InceptionV1Model : nn.Module<Tensor, Tensor>, IPreprocessing
             x = Block(block.Name, x);
         }
 
+        if (x.shape[2] < HeadPoolSize || x.shape[3] < HeadPoolSize)
+        {
+            throw new ArgumentException(
+                $"InceptionV1's head needs images of at least {InceptionV1Layers.ReferenceInputSize}x{InceptionV1Layers.ReferenceInputSize} pixels (mixed5b is then {HeadPoolSize}x{HeadPoolSize}, the size of its average pool); got {input.shape[2]}x{input.shape[3]}, which makes mixed5b {x.shape[2]}x{x.shape[3]}. Upsample the image to 224x224 (Lucent's renderer does), or read an earlier layer with a forward hook and stop the pass there.",
+                nameof(input));
+        }
+
         Tensor logits;
-        using (var pooled = nn.functional.avg_pool2d(x, kernel_size: 7, stride: 1, padding: 0, ceil_mode: false, count_include_pad: false))
+        using (var pooled = nn.functional.avg_pool2d(x, kernel_size: HeadPoolSize, stride: 1, padding: 0, ceil_mode: false, count_include_pad: false))
         using (var flat = pooled.reshape(-1, 1024))
         {
             logits = _linear.call(flat);
