@@ -25,7 +25,25 @@ internal static class DeterministicInceptionV1
         return list;
     }
 
-    /// <summary>The state dict; the caller owns (and disposes) the tensors.</summary>
+    private static readonly Lazy<Dictionary<string, Tensor>> Shared = new(() =>
+    {
+        // Created lazily, possibly inside some test's dispose scope: take the tensors out of it.
+        var stateDict = StateDict();
+        foreach (var value in stateDict.Values)
+        {
+            value.DetachFromDisposeScope();
+        }
+
+        return stateDict;
+    });
+
+    /// <summary>
+    /// One state dict shared by every test of the process (read-only: tests copy from it, never
+    /// write to it), so the 7 million values are computed once. Lives as long as the test process.
+    /// </summary>
+    public static IReadOnlyDictionary<string, Tensor> SharedStateDict => Shared.Value;
+
+    /// <summary>A fresh state dict; the caller owns (and disposes) the tensors.</summary>
     public static Dictionary<string, Tensor> StateDict()
     {
         var result = new Dictionary<string, Tensor>(StringComparer.Ordinal);

@@ -7,20 +7,15 @@ namespace Lucent.Net.ModelZoo.Tests.InceptionV1;
 public sealed class InceptionV1LoadStateDictTests : IDisposable
 {
     private readonly InceptionV1Model _model;
-    private readonly Dictionary<string, Tensor> _weights;
+    private readonly IReadOnlyDictionary<string, Tensor> _weights = DeterministicInceptionV1.SharedStateDict;
 
     public InceptionV1LoadStateDictTests()
     {
         LucentRuntime.EnsureInitialized();
         _model = new InceptionV1Model();
-        _weights = DeterministicInceptionV1.StateDict();
     }
 
-    public void Dispose()
-    {
-        DeterministicInceptionV1.Dispose(_weights);
-        _model.Dispose();
-    }
+    public void Dispose() => _model.Dispose();
 
     [Fact]
     public void Loads_every_tensor_by_value()
@@ -40,7 +35,7 @@ public sealed class InceptionV1LoadStateDictTests : IDisposable
     public void Strict_load_reports_missing_and_unexpected_keys_and_loads_nothing()
     {
         using var before = Parameter("conv2d0_pre_relu_conv.weight").clone();
-        var partial = _weights.Where(kv => kv.Key != "mixed4a_3x3_pre_relu_conv.bias").ToDictionary();
+        var partial = _weights.Where(kv => kv.Key != "mixed4a_3x3_pre_relu_conv.bias").ToDictionary(StringComparer.Ordinal);
         partial["mixed4a_3x3_pre_relu_conv.bais"] = _weights["mixed4a_3x3_pre_relu_conv.bias"];
 
         var act = () => _model.LoadStateDict(partial);
@@ -56,7 +51,7 @@ public sealed class InceptionV1LoadStateDictTests : IDisposable
     [Fact]
     public void Non_strict_load_copies_what_fits_and_reports_the_rest()
     {
-        var partial = _weights.Where(kv => kv.Key.StartsWith("conv2d", StringComparison.Ordinal)).ToDictionary();
+        var partial = _weights.Where(kv => kv.Key.StartsWith("conv2d", StringComparison.Ordinal)).ToDictionary(StringComparer.Ordinal);
         using var extra = zeros(3);
         partial["num_batches_tracked"] = extra;
 
@@ -70,7 +65,7 @@ public sealed class InceptionV1LoadStateDictTests : IDisposable
     [Fact]
     public void Shape_mismatch_is_an_error_even_when_not_strict()
     {
-        var wrong = new Dictionary<string, Tensor>(_weights);
+        var wrong = _weights.ToDictionary(StringComparer.Ordinal);
         using var transposed = _weights["softmax2_pre_activation_matmul.weight"].t();
         wrong["softmax2_pre_activation_matmul.weight"] = transposed;
 

@@ -196,16 +196,8 @@ public sealed class InceptionV1ModelTests
         using var scope = NewDisposeScope();
         using var redirected = new InceptionV1Model();
         using var plain = new InceptionV1Model(new InceptionV1Options { UseRedirectedRelu = false });
-        var weights = DeterministicInceptionV1.StateDict();
-        try
-        {
-            redirected.LoadStateDict(weights);
-            plain.LoadStateDict(weights);
-        }
-        finally
-        {
-            DeterministicInceptionV1.Dispose(weights);
-        }
+        redirected.LoadStateDict(DeterministicInceptionV1.SharedStateDict);
+        plain.LoadStateDict(DeterministicInceptionV1.SharedStateDict);
 
         // A black image: the stem convolution is negative in most places, so a plain ReLU blocks
         // most of the gradient of channel 0 of conv2d0; the redirected ReLU lets 0.1 of it through.
