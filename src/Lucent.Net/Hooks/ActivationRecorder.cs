@@ -1,0 +1,159 @@
+using Lucent.Net.Modules;
+using Lucent.Net.Objectives;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Lucent.Net.Hooks;
+
+/// <summary>
+/// Installs forward hooks on a model's submodules for the duration of a render and serves the
+/// captured activations to objectives. When <see cref="StopEarly"/> is on, the forward pass is
+/// stopped (by an exception thrown from a hook and caught by the renderer, as captum.optim does)
+/// once every layer the objective needs has been computed.
+/// </summary>
+internal sealed class ActivationRecorder : IActivationLookup, IDisposable
+{
+    private readonly Dictionary<string, Tensor> captured = new(StringComparer.Ordinal);
+    private readonly List<IDisposable> hooks = [];
+    private readonly HashSet<string> required;
+    private readonly IReadOnlyDictionary<string, string> aliases;
+    private readonly IReadOnlyList<string> knownNames;
+    private readonly bool captureAll;
+    private int remaining;
+
+    /// <summary>Hooks <paramref name="model"/> to capture the layers in <paramref name="layers"/>.</summary>
+    /// <param name="model">The model.</param>
+    /// <param name="layers">The layers the objective needs (hook names, aliases, input, labels); empty means all.</param>
+    /// <param name="stopEarly">Whether to stop the forward once the needed layers are computed.</param>
+    /// <exception cref="UnknownLayerException">A layer is not in the model.</exception>
+    public ActivationRecorder(nn.Module model, IReadOnlyCollection<string> layers, bool stopEarly)
+    {
+        knownNames = ModelLayers.Names(model);
+        aliases = model is ILayerAliases a ? a.LayerAliases : new Dictionary<string, string>();
+        var modules = ModelLayers.HookableModules(model);
+        var hookNames = new HashSet<string>(modules.Select(m => m.Key), StringComparer.Ordinal);
+
+        required = new HashSet<string>(StringComparer.Ordinal);
+        foreach (string layer in layers)
+        {
+            string resolved = Resolve(layer);
+            if (resolved != IActivationLookup.Input && resolved != IActivationLookup.Labels && !hookNames.Contains(resolved))
+            {
+                throw new UnknownLayerException(layer, knownNames);
+            }
+
+            if (resolved != IActivationLookup.Input)
+            {
+                required.Add(resolved);
+            }
+        }
+
+        captureAll = layers.Count == 0;
+        StopEarly = stopEarly && !captureAll && !required.Contains(IActivationLookup.Labels);
+        foreach (var (name, module) in modules)
+        {
+            if (!captureAll && !required.Contains(name))
+            {
+                continue;
+            }
+
+            string hookName = name;
+            hooks.Add(new ModelLayers.HookHandle(module.register_forward_hook((_, _, output) =>
+            {
+                OnOutput(hookName, output);
+                return null!;
+            })));
+        }
+    }
+
+    /// <summary>Whether the forward pass is stopped once the needed layers are captured.</summary>
+    public bool StopEarly { get; }
+
+    /// <summary>Whether every needed layer (other than <c>input</c>) has been captured this step.</summary>
+    public bool AllRequiredCaptured => remaining == 0;
+
+    /// <summary>The needed layers not yet captured this step.</summary>
+    public IEnumerable<string> MissingLayers => required.Where(r => !captured.ContainsKey(r));
+
+    /// <inheritdoc />
+    public Tensor this[string layer]
+    {
+        get
+        {
+            ArgumentNullException.ThrowIfNull(layer);
+            string resolved = Resolve(layer);
+            if (captured.TryGetValue(resolved, out var tensor))
+            {
+                return tensor;
+            }
+
+            if (!knownNames.Contains(layer, StringComparer.Ordinal))
+            {
+                throw new UnknownLayerException(layer, knownNames);
+            }
+
+            throw new InvalidOperationException(
+                $"Layer '{layer}' was not captured in this step. Objectives must list every layer they read in IObjective.Layers " +
+                "(the renderer only records those, and stops the forward pass once they are computed).");
+        }
+    }
+
+    /// <summary>Forgets the previous step's activations and records the parameterised image as <c>input</c>.</summary>
+    /// <param name="input">The image before transforms.</param>
+    public void BeginStep(Tensor input)
+    {
+        captured.Clear();
+        captured[IActivationLookup.Input] = input;
+        remaining = required.Count;
+    }
+
+    /// <summary>Records the model's output as <c>labels</c>.</summary>
+    /// <param name="output">The model output.</param>
+    public void RecordLabels(Tensor output) => OnOutput(IActivationLookup.Labels, output);
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        foreach (var hook in hooks)
+        {
+            hook.Dispose();
+        }
+
+        hooks.Clear();
+        captured.Clear();
+    }
+
+    private string Resolve(string layer) => aliases.TryGetValue(layer, out var target) ? target : layer;
+
+    private void OnOutput(string name, Tensor output)
+    {
+        if (captured.TryAdd(name, output) && required.Contains(name))
+        {
+            remaining--;
+        }
+
+        if (StopEarly && remaining == 0)
+        {
+            throw new ForwardStoppedException();
+        }
+    }
+}
+
+/// <summary>Thrown from a forward hook to stop the forward pass once every needed layer is computed.</summary>
+internal sealed class ForwardStoppedException : Exception
+{
+    public ForwardStoppedException()
+        : base("Forward pass stopped: every layer the objective needs has been computed.")
+    {
+    }
+
+    public ForwardStoppedException(string message)
+        : base(message)
+    {
+    }
+
+    public ForwardStoppedException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}

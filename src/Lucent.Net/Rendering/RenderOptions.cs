@@ -1,0 +1,135 @@
+using Lucent.Net.Parameterization;
+using Lucent.Net.Transforms;
+using Microsoft.Extensions.Logging;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Lucent.Net.Rendering;
+
+/// <summary>
+/// Settings of one render (the arguments of Lucent's <c>render_vis</c>). Every property has
+/// Lucent's default; see <c>docs/rendering.md</c>.
+/// </summary>
+public sealed record RenderOptions
+{
+    /// <summary>Lucent's default learning rate for Adam.</summary>
+    public const double DefaultLearningRate = 0.05;
+
+    /// <summary>Lucent's default image size.</summary>
+    public const int DefaultImageSize = 128;
+
+    /// <summary>Images smaller than this (in either side) are upsampled to it before the model, as in Lucent.</summary>
+    public const int MinimumModelInputSize = 224;
+
+    /// <summary>
+    /// Makes the image parameterisation from the render's seeded generator (Lucent's <c>param_f</c>).
+    /// Null means a 128x128 FFT image with colour decorrelation.
+    /// </summary>
+    public Func<Generator, IImageParameterization>? Parameterization { get; init; }
+
+    /// <summary>Makes the optimiser for the parameterisation's parameters. Null means Adam with learning rate <see cref="LearningRate"/>.</summary>
+    public Func<IReadOnlyList<Parameter>, optim.Optimizer>? OptimizerFactory { get; init; }
+
+    /// <summary>Learning rate of the default Adam optimiser (0.05).</summary>
+    public double LearningRate { get; init; } = DefaultLearningRate;
+
+    /// <summary>The transforms applied to the image on every step, in order. Null means Lucent's standard transforms; empty means none.</summary>
+    public IReadOnlyList<IImageTransform>? Transforms { get; init; }
+
+    /// <summary>The steps at which the image is recorded (Lucent's <c>thresholds</c>, default (512,)). Positive and strictly increasing.</summary>
+    public IReadOnlyList<int> Thresholds { get; init; } = [512];
+
+    /// <summary>Whether to append the model's preprocessing after the transforms (Lucent's <c>preprocess</c>, default on).</summary>
+    public bool Preprocess { get; init; } = true;
+
+    /// <summary>
+    /// Preprocessing to use instead of the model's own. Null means: the model's
+    /// <see cref="IPreprocessingProvider.Preprocessing"/> if it has one, else ImageNet normalisation.
+    /// </summary>
+    public IImageTransform? Preprocessing { get; init; }
+
+    /// <summary>
+    /// Resize the transformed image to this (height, width) before the model (Lucent's
+    /// <c>fixed_image_size</c>). Null means: upsample to 224x224 when smaller than 224 in either side.
+    /// </summary>
+    public (int Height, int Width)? FixedImageSize { get; init; }
+
+    /// <summary>The seed of the render's generator: parameter initialisation and every random transform. Same seed, same image.</summary>
+    public long Seed { get; init; }
+
+    /// <summary>Freeze the model's parameters during the render (restored afterwards). Lucent leaves them trainable; freezing gives the same images faster.</summary>
+    public bool FreezeModel { get; init; } = true;
+
+    /// <summary>Stop the forward pass once every layer the objective needs is computed.</summary>
+    public bool StopForwardEarly { get; init; } = true;
+
+    /// <summary>Where to log the render's start, warnings and end. Null logs nothing.</summary>
+    public ILogger? Logger { get; init; }
+
+    /// <summary>The last threshold: how many steps the render runs.</summary>
+    public int Steps => Thresholds.Count == 0 ? 0 : Thresholds[^1];
+
+    /// <summary>Checks the options and throws <see cref="InvalidRenderOptionsException"/> naming the bad setting.</summary>
+    public void Validate()
+    {
+        if (Thresholds is null || Thresholds.Count == 0)
+        {
+            throw new InvalidRenderOptionsException(nameof(Thresholds), "Thresholds must hold at least one step number, e.g. [256] or [64, 128, 256].");
+        }
+
+        for (int i = 0; i < Thresholds.Count; i++)
+        {
+            if (Thresholds[i] < 1)
+            {
+                throw new InvalidRenderOptionsException(nameof(Thresholds), $"Thresholds must be positive step numbers; got {Thresholds[i]} at position {i}.");
+            }
+
+            if (i > 0 && Thresholds[i] <= Thresholds[i - 1])
+            {
+                throw new InvalidRenderOptionsException(nameof(Thresholds), $"Thresholds must be strictly increasing; got {Thresholds[i - 1]} then {Thresholds[i]} ([{string.Join(", ", Thresholds)}]). Sort them and remove duplicates.");
+            }
+        }
+
+        if (!(LearningRate > 0) || double.IsInfinity(LearningRate))
+        {
+            throw new InvalidRenderOptionsException(nameof(LearningRate), $"LearningRate must be a positive finite number; got {LearningRate}.");
+        }
+
+        if (FixedImageSize is { } size && (size.Height < 1 || size.Width < 1))
+        {
+            throw new InvalidRenderOptionsException(nameof(FixedImageSize), $"FixedImageSize must be at least 1x1; got {size.Height}x{size.Width}.");
+        }
+    }
+}
+
+/// <summary>A render option has a value that cannot work; the message names the option and the fix.</summary>
+public sealed class InvalidRenderOptionsException : ArgumentException
+{
+    /// <summary>Creates the exception.</summary>
+    public InvalidRenderOptionsException()
+    {
+    }
+
+    /// <summary>Creates the exception with a message.</summary>
+    /// <param name="message">What was wrong.</param>
+    public InvalidRenderOptionsException(string message)
+        : base(message)
+    {
+    }
+
+    /// <summary>Creates the exception with a message and a cause.</summary>
+    /// <param name="message">What was wrong.</param>
+    /// <param name="innerException">The cause.</param>
+    public InvalidRenderOptionsException(string message, Exception? innerException)
+        : base(message, innerException)
+    {
+    }
+
+    /// <summary>Creates the exception for one option.</summary>
+    /// <param name="option">The option's name.</param>
+    /// <param name="message">What was wrong and how to fix it.</param>
+    public InvalidRenderOptionsException(string option, string message)
+        : base(message, option)
+    {
+    }
+}

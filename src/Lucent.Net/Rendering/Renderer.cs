@@ -1,0 +1,278 @@
+using System.Diagnostics;
+using System.Globalization;
+using Lucent.Net.Hooks;
+using Lucent.Net.Objectives;
+using Lucent.Net.Parameterization;
+using Lucent.Net.Runtime;
+using Lucent.Net.Transforms;
+using Microsoft.Extensions.Logging;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Lucent.Net.Rendering;
+
+/// <summary>
+/// The optimisation loop (Lucent's <c>render_vis</c>): optimises an image parameterisation so that
+/// the objective's loss on the model's activations goes down, and records the image at every
+/// threshold.
+/// </summary>
+/// <remarks>
+/// Each step: zero the gradients, make the image, apply the transforms (then the model's
+/// preprocessing, then the resize to the model's input size), run the model (stopping once the
+/// objective's layers are computed), compute the loss, back-propagate to the image parameters, and
+/// take an optimiser step. Each step runs in its own TorchSharp dispose scope. The model's weights
+/// are frozen during the render and restored afterwards. Renders on the same model instance are
+/// serialised; renders on different instances run in parallel.
+/// </remarks>
+public static class Renderer
+{
+    /// <summary>Renders <paramref name="objective"/> on <paramref name="model"/>.</summary>
+    /// <param name="model">Any TorchSharp module taking a (batch, 3, height, width) tensor.</param>
+    /// <param name="objective">What to minimise.</param>
+    /// <param name="options">Settings; null means Lucent's defaults.</param>
+    /// <param name="progress">Receives the step and loss after every step.</param>
+    /// <param name="cancellationToken">Stops the render early; the images so far are still returned.</param>
+    /// <returns>The images at every threshold reached and the loss history.</returns>
+    /// <exception cref="UnknownLayerException">The objective names a layer the model does not have.</exception>
+    /// <exception cref="InvalidRenderOptionsException">An option has a value that cannot work.</exception>
+    /// <exception cref="LayerNotComputableException">The forward pass fails before a needed layer is computed.</exception>
+    public static RenderResult Render(
+        nn.Module<Tensor, Tensor> model,
+        IObjective objective,
+        RenderOptions? options = null,
+        IProgress<RenderProgress>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(objective);
+        options ??= new RenderOptions();
+        options.Validate();
+        LucentRuntime.EnsureInitialized();
+
+        using var lease = ModelRenderLock.Acquire(model, cancellationToken);
+        return new RenderRun(model, objective, options, progress, cancellationToken).Run();
+    }
+
+    /// <summary>Runs <see cref="Render"/> on a thread-pool thread.</summary>
+    /// <param name="model">Any TorchSharp module taking a (batch, 3, height, width) tensor.</param>
+    /// <param name="objective">What to minimise.</param>
+    /// <param name="options">Settings; null means Lucent's defaults.</param>
+    /// <param name="progress">Receives the step and loss after every step.</param>
+    /// <param name="cancellationToken">Stops the render early; the images so far are still returned.</param>
+    /// <returns>The images at every threshold reached and the loss history.</returns>
+    public static Task<RenderResult> RenderAsync(
+        nn.Module<Tensor, Tensor> model,
+        IObjective objective,
+        RenderOptions? options = null,
+        IProgress<RenderProgress>? progress = null,
+        CancellationToken cancellationToken = default) =>
+        Task.Run(() => Render(model, objective, options, progress, cancellationToken), CancellationToken.None);
+
+    /// <summary>The transforms a render applies for <paramref name="options"/> on <paramref name="model"/>: the user's, then preprocessing, then the resize to the model's input size.</summary>
+    /// <param name="model">The model.</param>
+    /// <param name="options">The render settings.</param>
+    /// <param name="imageShape">The parameterised image's shape.</param>
+    /// <returns>The transforms in order.</returns>
+    public static IReadOnlyList<IImageTransform> BuildPipeline(nn.Module model, RenderOptions options, ImageShape imageShape)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(options);
+        var transforms = new List<IImageTransform>(options.Transforms ?? RenderDefaults.StandardTransforms());
+        if (options.Preprocess)
+        {
+            transforms.Add(options.Preprocessing ?? (model as IPreprocessingProvider)?.Preprocessing ?? new ImageNetNormalizeTransform());
+        }
+
+        if (options.FixedImageSize is { } size)
+        {
+            transforms.Add(new ModelInputResize(size.Height, size.Width));
+        }
+        else if (imageShape.Height < RenderOptions.MinimumModelInputSize || imageShape.Width < RenderOptions.MinimumModelInputSize)
+        {
+            transforms.Add(new ModelInputResize(RenderOptions.MinimumModelInputSize, RenderOptions.MinimumModelInputSize));
+        }
+
+        return transforms;
+    }
+
+    private sealed class RenderRun(
+        nn.Module<Tensor, Tensor> model,
+        IObjective objective,
+        RenderOptions options,
+        IProgress<RenderProgress>? progress,
+        CancellationToken cancellationToken)
+    {
+        private readonly List<RenderSnapshot> snapshots = [];
+        private readonly List<double> losses = [];
+        private readonly List<string> warnings = [];
+        private readonly ILogger? logger = options.Logger;
+        private bool warnedIncomputable;
+
+        public RenderResult Run()
+        {
+            var stopwatch = Stopwatch.StartNew();
+            var thresholds = new HashSet<int>(options.Thresholds);
+            int steps = options.Steps;
+            var stopReason = RenderStopReason.Completed;
+            string? stopMessage = null;
+
+            using var generator = new Generator((ulong)options.Seed, torch.CPU);
+            var context = new TransformContext(generator);
+            using var parameterization = (options.Parameterization ?? RenderDefaults.Parameterization)(generator);
+            var pipeline = BuildPipeline(model, options, parameterization.Shape);
+            using var recorder = new ActivationRecorder(model, objective.Layers, options.StopForwardEarly);
+
+            bool wasTraining = model.training;
+            var frozen = options.FreezeModel ? Freeze(model) : [];
+            Tensor? lastFiniteImage = null;
+            double lastFiniteLoss = double.NaN;
+            logger?.LogInformation(
+                "Rendering {Objective} for {Steps} steps with {Parameterization}, transforms [{Transforms}], seed {Seed}",
+                objective.Name, steps, parameterization.Name, string.Join(", ", pipeline.Select(t => t.Name)), options.Seed);
+            try
+            {
+                model.eval();
+                using var gradMode = torch.enable_grad();
+                using var optimizer = (options.OptimizerFactory ?? (p => optim.Adam(p, lr: options.LearningRate)))(parameterization.Parameters);
+                for (int step = 1; step <= steps; step++)
+                {
+                    if (cancellationToken.IsCancellationRequested)
+                    {
+                        stopReason = RenderStopReason.Cancelled;
+                        stopMessage = $"Cancelled before step {step} of {steps}; the images after step {step - 1} were recorded.";
+                        Record(parameterization, step - 1, losses.Count > 0 ? losses[^1] : double.NaN);
+                        break;
+                    }
+
+                    double loss;
+                    using (var scope = NewDisposeScope())
+                    {
+                        optimizer.zero_grad();
+                        var image = parameterization.CreateImage();
+                        recorder.BeginStep(image);
+                        var input = image;
+                        foreach (var transform in pipeline)
+                        {
+                            input = transform.Apply(input, context);
+                        }
+
+                        RunForward(recorder, input, step);
+                        var lossTensor = objective.Compute(recorder);
+                        if (lossTensor.numel() != 1)
+                        {
+                            throw new InvalidOperationException(
+                                $"Objective '{objective.Name}' returned a tensor of shape [{string.Join(", ", lossTensor.shape)}]; an objective must return a scalar loss (reduce it with mean or sum).");
+                        }
+
+                        loss = lossTensor.ToDouble();
+                        if (!double.IsFinite(loss))
+                        {
+                            stopReason = RenderStopReason.NonFiniteLoss;
+                            stopMessage = string.Create(CultureInfo.InvariantCulture, $"The loss became {loss} at step {step} of {steps}; stopped and returned the last images with a finite loss (step {step - 1}). Lower the learning rate or check the objective.");
+                            logger?.LogWarning("{Message}", stopMessage);
+                            if (lastFiniteImage is not null)
+                            {
+                                snapshots.Add(new RenderSnapshot(step - 1, TensorImages.ToImageBatch(lastFiniteImage), lastFiniteLoss));
+                            }
+
+                            break;
+                        }
+
+                        lossTensor.backward();
+                        optimizer.step();
+                        lastFiniteImage?.Dispose();
+                        lastFiniteImage = image.detach().clone().DetachFromDisposeScope();
+                        lastFiniteLoss = loss;
+                    }
+
+                    losses.Add(loss);
+                    progress?.Report(new RenderProgress(step, steps, loss, stopwatch.Elapsed));
+                    if (thresholds.Contains(step))
+                    {
+                        Record(parameterization, step, loss);
+                    }
+                }
+            }
+            finally
+            {
+                lastFiniteImage?.Dispose();
+                foreach (var (parameter, requiresGrad) in frozen)
+                {
+                    parameter.requires_grad = requiresGrad;
+                }
+
+                model.train(wasTraining);
+            }
+
+            stopwatch.Stop();
+            logger?.LogInformation(
+                "Rendered {Objective}: {Steps} steps in {Elapsed:F1} s, loss {First:G4} -> {Last:G4} ({Reason})",
+                objective.Name, losses.Count, stopwatch.Elapsed.TotalSeconds, losses.Count > 0 ? losses[0] : double.NaN, losses.Count > 0 ? losses[^1] : double.NaN, stopReason);
+            return new RenderResult(snapshots, losses, stopReason, stopMessage, options.Seed, stopwatch.Elapsed, warnings);
+        }
+
+        private void Record(IImageParameterization parameterization, int step, double loss)
+        {
+            using var noGrad = torch.no_grad();
+            using var scope = NewDisposeScope();
+            var image = parameterization.CreateImage();
+            snapshots.Add(new RenderSnapshot(step, TensorImages.ToImageBatch(image), loss));
+        }
+
+        private void RunForward(ActivationRecorder recorder, Tensor input, int step)
+        {
+            try
+            {
+                var output = model.call(input);
+                recorder.RecordLabels(output);
+            }
+            catch (ForwardStoppedException)
+            {
+                // Every layer the objective needs is computed: the rest of the forward pass is skipped.
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                if (!recorder.AllRequiredCaptured)
+                {
+                    throw new LayerNotComputableException(
+                        $"The model's forward pass failed at step {step} on an input of shape [{string.Join(", ", input.shape)}] before computing " +
+                        $"{string.Join(", ", recorder.MissingLayers.Select(l => "'" + l + "'"))}, which the objective '{objective.Name}' needs. " +
+                        $"Use a larger image (RenderOptions.FixedImageSize or a larger parameterisation) or an earlier layer. The model said: {ex.Message}",
+                        ex);
+                }
+
+                if (!warnedIncomputable)
+                {
+                    warnedIncomputable = true;
+                    string warning = $"Some layers after those the objective needs cannot be computed at input size [{string.Join(", ", input.shape)}] ({ex.Message}); the objective does not need them, so the render continues.";
+                    warnings.Add(warning);
+                    logger?.LogWarning("{Warning}", warning);
+                }
+            }
+        }
+
+        private static List<(Parameter Parameter, bool RequiresGrad)> Freeze(nn.Module module)
+        {
+            var states = new List<(Parameter, bool)>();
+            foreach (var parameter in module.parameters())
+            {
+                states.Add((parameter, parameter.requires_grad));
+                parameter.requires_grad = false;
+            }
+
+            return states;
+        }
+    }
+
+    /// <summary>Bilinear resize (corners aligned) to the model's input size, as Lucent appends after preprocessing.</summary>
+    private sealed class ModelInputResize(int height, int width) : IImageTransform
+    {
+        public string Name => string.Create(CultureInfo.InvariantCulture, $"resize({height}, {width})");
+
+        public Tensor Apply(Tensor image, TransformContext context) =>
+            image.shape[2] == height && image.shape[3] == width
+                ? image.alias()
+                : nn.functional.interpolate(image, [height, width], mode: InterpolationMode.Bilinear, align_corners: true);
+    }
+}
