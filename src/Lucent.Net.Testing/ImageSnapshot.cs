@@ -146,8 +146,8 @@ public static class ImageSnapshot
             string.Create(
                 CultureInfo.InvariantCulture,
                 $"Image differs from the baseline '{baseline}': {comparison.DifferingPixels} of {(long)width * height} pixels " +
-                $"({comparison.DifferingPixelFraction:P2}) differ by more than {options.Tolerance} levels per channel " +
-                $"(allowed: {options.MaxDifferingPixelFraction:P2}); largest channel difference {comparison.MaxChannelDifference} levels " +
+                $"({comparison.DifferingPixelFraction * 100:0.00}%) differ by more than {options.Tolerance} levels per channel " +
+                $"(allowed: {options.MaxDifferingPixelFraction * 100:0.00}%); largest channel difference {comparison.MaxChannelDifference} levels " +
                 $"at (x={comparison.MaxDifferenceX}, y={comparison.MaxDifferenceY}). Received image: '{received}'. " +
                 $"Diff image (red: over tolerance, yellow: within): '{diffPath}'. If the change is intended, accept it by renaming " +
                 $"the received file over the baseline or by rerunning with {AcceptEnvironmentVariable}=1."),

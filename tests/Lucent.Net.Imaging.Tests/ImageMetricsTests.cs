@@ -64,6 +64,45 @@ public class ImageMetricsTests
         ImageMetrics.PngBytesPerPixel(noise).Should().Be(noise.ToPngBytes().Length / 1024.0);
     }
 
+    [Theory]
+    [InlineData(7, 9, 0.1)]
+    [InlineData(8, 5, 0.3)]
+    [InlineData(6, 6, 0.45)]
+    public void Matches_a_naive_full_2d_dft_on_odd_and_even_sizes(int height, int width, double cutoff)
+    {
+        ImageBatch image = TestImages.Noise(height, width, 1, seed: height * width);
+        double above = 0, total = 0;
+        for (int l = 0; l < height; l++)
+        {
+            for (int k = 0; k < width; k++)
+            {
+                if (k == 0 && l == 0)
+                {
+                    continue;
+                }
+
+                double re = 0, im = 0;
+                for (int y = 0; y < height; y++)
+                {
+                    for (int x = 0; x < width; x++)
+                    {
+                        double angle = -2 * Math.PI * ((k * x / (double)width) + (l * y / (double)height));
+                        re += image[0, y, x, 0] * Math.Cos(angle);
+                        im += image[0, y, x, 0] * Math.Sin(angle);
+                    }
+                }
+
+                double fx = (k <= width / 2 ? k : k - width) / (double)width;
+                double fy = (l <= height / 2 ? l : l - height) / (double)height;
+                double power = (re * re) + (im * im);
+                total += power;
+                above += Math.Sqrt((fx * fx) + (fy * fy)) > cutoff ? power : 0;
+            }
+        }
+
+        ImageMetrics.HighFrequencyEnergyShare(image, cutoff).Should().BeApproximately(above / total, 1e-9);
+    }
+
     [Fact]
     public void Bad_arguments_are_rejected()
     {
