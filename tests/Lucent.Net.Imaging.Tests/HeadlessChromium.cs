@@ -7,7 +7,7 @@ namespace Lucent.Net.Imaging.Tests;
 /// generated HTML in a real browser. Copy this class into another test project to reuse the pattern:
 /// <code>
 /// Skip.If(HeadlessChromium.FindExecutable() is null, HeadlessChromium.MissingReason);
-/// await using var chromium = await HeadlessChromium.LaunchAsync();
+/// await using var chromium = await HeadlessChromium.LaunchAsync(); // or share one via a class fixture
 /// IPage page = await chromium.Browser.NewPageAsync();
 /// </code>
 /// </summary>

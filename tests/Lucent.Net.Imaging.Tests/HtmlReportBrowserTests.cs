@@ -3,12 +3,34 @@ using Microsoft.Playwright;
 
 namespace Lucent.Net.Imaging.Tests;
 
-public class HtmlReportBrowserTests
+/// <summary>One browser for the whole test class; none where Chromium is not installed.</summary>
+public sealed class ChromiumFixture : IAsyncLifetime
+{
+    public HeadlessChromium? Chromium { get; private set; }
+
+    public async Task InitializeAsync()
+    {
+        if (HeadlessChromium.FindExecutable() is not null)
+        {
+            Chromium = await HeadlessChromium.LaunchAsync();
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (Chromium is not null)
+        {
+            await Chromium.DisposeAsync();
+        }
+    }
+}
+
+public class HtmlReportBrowserTests(ChromiumFixture fixture) : IClassFixture<ChromiumFixture>
 {
     [SkippableFact]
     public async Task Report_opened_from_disk_shows_headings_and_loads_every_figure()
     {
-        Skip.If(HeadlessChromium.FindExecutable() is null, HeadlessChromium.MissingReason);
+        Skip.If(fixture.Chromium is null, HeadlessChromium.MissingReason);
         using var folder = new TempFolder();
         ImageBatch batch = TestImages.Gradient(4, 16, 16, 3);
         batch.SavePngStrip(Path.Combine(folder.Path, "figures", "strip.png"));
@@ -27,8 +49,8 @@ public class HtmlReportBrowserTests
         string html = Path.Combine(folder.Path, "report.html");
         report.Save(html);
 
-        await using HeadlessChromium chromium = await HeadlessChromium.LaunchAsync();
-        IPage page = await chromium.Browser.NewPageAsync();
+        await using IBrowserContext context = await fixture.Chromium!.Browser.NewContextAsync();
+        IPage page = await context.NewPageAsync();
         var failed = new List<string>();
         page.RequestFailed += (_, request) => failed.Add(request.Url);
         IResponse? response = await page.GotoAsync(HeadlessChromium.FileUrl(html), new PageGotoOptions { WaitUntil = WaitUntilState.Load });
@@ -48,7 +70,7 @@ public class HtmlReportBrowserTests
     [SkippableFact]
     public async Task A_figure_whose_file_is_missing_is_detected_as_not_loaded()
     {
-        Skip.If(HeadlessChromium.FindExecutable() is null, HeadlessChromium.MissingReason);
+        Skip.If(fixture.Chromium is null, HeadlessChromium.MissingReason);
         using var folder = new TempFolder();
         TestImages.Constant(4, 4, 3, 1f).SavePng(Path.Combine(folder.Path, "present.png"));
         var report = new HtmlReport("Missing figure");
@@ -56,8 +78,8 @@ public class HtmlReportBrowserTests
         string html = Path.Combine(folder.Path, "report.html");
         report.Save(html);
 
-        await using HeadlessChromium chromium = await HeadlessChromium.LaunchAsync();
-        IPage page = await chromium.Browser.NewPageAsync();
+        await using IBrowserContext context = await fixture.Chromium!.Browser.NewContextAsync();
+        IPage page = await context.NewPageAsync();
         await page.GotoAsync(HeadlessChromium.FileUrl(html));
 
         int[] widths = await page.EvaluateAsync<int[]>("() => Array.from(document.images).map(i => i.complete ? i.naturalWidth : 0)");
