@@ -109,7 +109,7 @@ public static class SafePngLoader
             bool grey = colorType is PngColorType.Grayscale or PngColorType.GrayscaleWithAlpha;
             return grey ? DecodeGrey(configuration, png) : DecodeRgb(configuration, png);
         }
-        catch (ImageFormatException exception)
+        catch (Exception exception) when (exception is ImageFormatException or InvalidDataException or EndOfStreamException)
         {
             throw new InvalidPngException($"{what} is not a valid PNG: {exception.Message}", exception);
         }
