@@ -16,3 +16,9 @@ public sealed class ResNet18Fixture : IDisposable
 
     public void Dispose() => Model.Dispose();
 }
+
+/// <summary>Shares one loaded model between the ResNet-18 test classes.</summary>
+[CollectionDefinition("ResNet18")]
+public sealed class ResNet18Collection : ICollectionFixture<ResNet18Fixture>
+{
+}

@@ -13,7 +13,8 @@ using static TorchSharp.torch;
 namespace Lucent.Net.ModelZoo.Tests.ResNet;
 
 /// <summary>The pretrained ResNet-18 from NuGet: agreement with ONNX Runtime, aliases, file lookup.</summary>
-public sealed class ResNet18Tests : IClassFixture<ResNet18Fixture>
+[Collection("ResNet18")]
+public sealed class ResNet18Tests
 {
     private readonly ResNet18Model _model;
     private readonly ITestOutputHelper _output;
