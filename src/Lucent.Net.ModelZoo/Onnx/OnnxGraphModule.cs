@@ -1,6 +1,7 @@
 using System.Text;
 using Lucent.Net.ModelZoo.Onnx.Operators;
 using Lucent.Net.Modules;
+using Lucent.Net.Runtime;
 using Onnx;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -29,7 +30,7 @@ public class OnnxGraphModule : nn.Module<Tensor, Tensor>, ILayerAliases
     private bool _useRedirectedRelu;
 
     internal OnnxGraphModule(ModelProto model, OnnxImportOptions options)
-        : base(options.ModuleName)
+        : base(PrepareRuntime(options.ModuleName))
     {
         var graph = model.Graph ?? throw new OnnxImportException("The ONNX model has no graph.");
         Opset = model.OpsetImport.Where(o => string.IsNullOrEmpty(o.Domain) || o.Domain == "ai.onnx").Select(o => o.Version).DefaultIfEmpty(1).Max();
@@ -188,6 +189,13 @@ public class OnnxGraphModule : nn.Module<Tensor, Tensor>, ILayerAliases
             ?? throw new OnnxImportException(
                 $"Alias '{alias}' points at '{target}', which is neither a layer name nor an ONNX node or value of the graph.");
         _aliases[alias] = layer;
+    }
+
+    /// <summary>Makes sure TorchSharp's native runtime is loaded before the first torch call.</summary>
+    private static string PrepareRuntime(string moduleName)
+    {
+        LucentRuntime.EnsureInitialized();
+        return moduleName;
     }
 
     private string? TryLayer(string onnxName)
