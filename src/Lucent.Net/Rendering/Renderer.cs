@@ -54,7 +54,72 @@ public static class Renderer
         return new RenderRun(model, objective, options, progress, cancellationToken).Run();
     }
 
-    /// <summary>Runs <see cref="Render"/> on a thread-pool thread.</summary>
+    /// <summary>Renders an objective given as text: <c>"layer:channel"</c> (Lucent's shorthand for the channel objective).</summary>
+    /// <param name="model">Any TorchSharp module taking a (batch, 3, height, width) tensor.</param>
+    /// <param name="objective">E.g. <c>"mixed4a:5"</c>.</param>
+    /// <param name="options">Settings; null means Lucent's defaults.</param>
+    /// <param name="progress">Receives the step and loss after every step.</param>
+    /// <param name="cancellationToken">Stops the render early; the images so far are still returned.</param>
+    /// <returns>The images at every threshold reached and the loss history.</returns>
+    /// <exception cref="FormatException">The text is not of the form <c>layer:channel</c>.</exception>
+    public static RenderResult Render(
+        nn.Module<Tensor, Tensor> model,
+        string objective,
+        RenderOptions? options = null,
+        IProgress<RenderProgress>? progress = null,
+        CancellationToken cancellationToken = default) =>
+        Render(model, Objective.Parse(objective), options, progress, cancellationToken);
+
+    /// <summary>
+    /// Renders several channels of one layer in one batched optimisation: image <c>i</c> of the
+    /// result maximises <c>channels[i]</c>. Much faster per image than one render per channel; the
+    /// images differ from separate renders only in that the random transforms of a step are shared
+    /// by the whole batch.
+    /// </summary>
+    /// <param name="model">Any TorchSharp module taking a (batch, 3, height, width) tensor.</param>
+    /// <param name="layer">The layer's hook name.</param>
+    /// <param name="channels">The channels, one image each.</param>
+    /// <param name="options">Settings; a custom <see cref="RenderOptions.Parameterization"/> must make a batch of <c>channels.Count</c> images.</param>
+    /// <param name="progress">Receives the step and (summed) loss after every step.</param>
+    /// <param name="cancellationToken">Stops the render early; the images so far are still returned.</param>
+    /// <returns>The result; its image batches hold one image per channel, in order.</returns>
+    public static RenderResult RenderChannels(
+        nn.Module<Tensor, Tensor> model,
+        string layer,
+        IReadOnlyList<int> channels,
+        RenderOptions? options = null,
+        IProgress<RenderProgress>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(layer);
+        ArgumentNullException.ThrowIfNull(channels);
+        if (channels.Count == 0)
+        {
+            throw new ArgumentException("Give at least one channel to render.", nameof(channels));
+        }
+
+        options ??= new RenderOptions();
+        var userFactory = options.Parameterization;
+        int batch = channels.Count;
+        Func<Generator, IImageParameterization> factory = userFactory is null
+            ? g => ImageParameterizations.Image(RenderOptions.DefaultImageSize, batch: batch, generator: g)
+            : g =>
+            {
+                var parameterization = userFactory(g);
+                if (parameterization.Shape.Batch != batch)
+                {
+                    int made = parameterization.Shape.Batch;
+                    parameterization.Dispose();
+                    throw new InvalidRenderOptionsException(nameof(RenderOptions.Parameterization), $"Rendering {batch} channels needs a parameterisation with a batch of {batch} images; it made {made}.");
+                }
+
+                return parameterization;
+            };
+        var objective = Objective.Sum(channels.Select((channel, index) => Objectives.Objectives.Channel(layer, channel, batch: index)));
+        return Render(model, objective, options with { Parameterization = factory }, progress, cancellationToken);
+    }
+
+    /// <summary>Runs <see cref="Render(nn.Module{Tensor, Tensor}, IObjective, RenderOptions?, IProgress{RenderProgress}?, CancellationToken)"/> on a thread-pool thread.</summary>
     /// <param name="model">Any TorchSharp module taking a (batch, 3, height, width) tensor.</param>
     /// <param name="objective">What to minimise.</param>
     /// <param name="options">Settings; null means Lucent's defaults.</param>
@@ -78,19 +143,15 @@ public static class Renderer
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(options);
-        var transforms = new List<IImageTransform>(options.Transforms ?? RenderDefaults.StandardTransforms());
+        var transforms = new List<IImageTransform>(options.Transforms ?? RenderDefaults.StandardTransforms);
         if (options.Preprocess)
         {
             transforms.Add(options.Preprocessing ?? (model as IPreprocessingProvider)?.Preprocessing ?? new ImageNetNormalizeTransform());
         }
 
-        if (options.FixedImageSize is { } size)
+        if (ResizeTransform.ForModelInput(imageShape, options.FixedImageSize, RenderOptions.MinimumModelInputSize) is { } resize)
         {
-            transforms.Add(new ModelInputResize(size.Height, size.Width));
-        }
-        else if (imageShape.Height < RenderOptions.MinimumModelInputSize || imageShape.Width < RenderOptions.MinimumModelInputSize)
-        {
-            transforms.Add(new ModelInputResize(RenderOptions.MinimumModelInputSize, RenderOptions.MinimumModelInputSize));
+            transforms.Add(resize);
         }
 
         return transforms;
@@ -263,16 +324,5 @@ public static class Renderer
 
             return states;
         }
-    }
-
-    /// <summary>Bilinear resize (corners aligned) to the model's input size, as Lucent appends after preprocessing.</summary>
-    private sealed class ModelInputResize(int height, int width) : IImageTransform
-    {
-        public string Name => string.Create(CultureInfo.InvariantCulture, $"resize({height}, {width})");
-
-        public Tensor Apply(Tensor image, TransformContext context) =>
-            image.shape[2] == height && image.shape[3] == width
-                ? image.alias()
-                : nn.functional.interpolate(image, [height, width], mode: InterpolationMode.Bilinear, align_corners: true);
     }
 }

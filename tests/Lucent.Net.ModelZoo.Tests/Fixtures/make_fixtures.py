@@ -67,10 +67,10 @@ for t, (key, shape) in enumerate(shapes):
     W[key] = v.float().double().reshape(shape)  # float32 values, computed in float64
 
 acts = collections.OrderedDict()
-def conv(x, name, pad):
+def conv(x, name, pad, stride=1):
     if pad:
         x = F.pad(x, pad)
-    y = F.conv2d(x, W[name + "_pre_relu_conv.weight"], W[name + "_pre_relu_conv.bias"])
+    y = F.conv2d(x, W[name + "_pre_relu_conv.weight"], W[name + "_pre_relu_conv.bias"], stride=stride)
     acts[name + "_pre_relu_conv"] = y
     r = F.relu(y)
     acts[name] = r
@@ -88,7 +88,7 @@ w = torch.arange(224, dtype=torch.float64).view(1, 1, 224)
 img = 0.5 + 0.5 * torch.sin(0.05 * (c + 1) * w + 0.07 * h + 0.3 * c)
 x = (img * 255 - 117).float().double().unsqueeze(0)
 
-x = conv(x, "conv2d0", (2, 3, 2, 3))
+x = conv(x, "conv2d0", (2, 3, 2, 3), stride=2)  # the stem is 7x7 stride 2: 224 -> 112
 x = maxpool(x, "maxpool0", 2, (0, 1, 0, 1))
 x = lrn(x)
 x = conv(x, "conv2d1", None)

@@ -6,6 +6,7 @@ using static TorchSharp.torch;
 
 namespace Lucent.Net.Tests.Parameterization;
 
+[Collection(Lucent.Net.Tests.TestSupport.GlobalRandomStateCollection.Name)]
 public class ImageParameterizationTests
 {
     public ImageParameterizationTests() => LucentRuntime.EnsureInitialized();

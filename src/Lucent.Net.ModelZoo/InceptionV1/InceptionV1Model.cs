@@ -1,0 +1,254 @@
+using Lucent.Net.Modules;
+using Lucent.Net.Transforms;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Lucent.Net.ModelZoo.InceptionV1;
+
+/// <summary>
+/// InceptionV1 as Lucid and Lucent use it (the "inception5h" GoogLeNet, 1008 classes), with
+/// Lucent's module names, registration order and padding, so that layer names, hooks and the
+/// pretrained state dict (<c>inception5h.pth</c>, 116 tensors) carry over unchanged.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Every child is registered flat on the model, so a hook name is the module name: first the
+/// 57 convolutions (<c>&lt;layer&gt;_pre_relu_conv</c>) and the linear layer
+/// (<c>softmax2_pre_activation_matmul</c>), then one module per operation: ReLUs named after their
+/// convolution (<c>conv2d0</c>, <c>mixed4a_3x3</c>, ...), max pools (<c>maxpool0</c>,
+/// <c>mixed4a_pool</c>, ...), block outputs (<c>mixed4a</c>, ...) and the softmax
+/// (<c>softmax2</c>, the last registered module, i.e. Lucent's <c>labels</c>).
+/// <see cref="InceptionV1Layers"/> lists them with their sizes. The two local response
+/// normalisations are not modules, as in Lucent.
+/// </para>
+/// <para>
+/// <see cref="forward"/> takes images that are already preprocessed (<c>x * 255 - 117</c>, see
+/// <see cref="Preprocessing"/>), laid out (batch, 3, height, width); 224x224 is the native size.
+/// It disposes its own temporaries, but leaves every layer output alive because forward hooks may
+/// hold them: call it inside <c>torch.NewDisposeScope()</c> (the renderer does, once per step) so
+/// they are freed when the scope ends.
+/// </para>
+/// </remarks>
+public sealed class InceptionV1Model : nn.Module<Tensor, Tensor>, IPreprocessingProvider
+{
+    /// <summary>Local response normalisation window (channels).</summary>
+    public const int LrnSize = 9;
+
+    /// <summary>Local response normalisation alpha (the float32 value of 1e-4 that Lucid's graph stores).</summary>
+    public const double LrnAlpha = 9.99999974738e-05;
+
+    /// <summary>Local response normalisation beta.</summary>
+    public const double LrnBeta = 0.5;
+
+    /// <summary>Local response normalisation k.</summary>
+    public const double LrnK = 1.0;
+
+    /// <summary>The head's average pool size (7x7, no padding).</summary>
+    public const int HeadPoolSize = 7;
+
+    private static readonly InceptionV1PreprocessingTransform SharedPreprocessing = new();
+    private static readonly long[] StemPadding = [2, 3, 2, 3];
+
+    private readonly Dictionary<string, Conv2d> _convolutions = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, nn.Module<Tensor, Tensor>> _operations = new(StringComparer.Ordinal);
+    private readonly Linear _linear;
+
+    /// <summary>Creates the model with random initial weights (TorchSharp's default initialisation); load weights with <see cref="LoadStateDict"/>.</summary>
+    /// <param name="options">Options; <see langword="null"/> for the defaults (redirected ReLU).</param>
+    public InceptionV1Model(InceptionV1Options? options = null)
+        : base("InceptionV1")
+    {
+        options ??= new InceptionV1Options();
+        UsesRedirectedRelu = options.UseRedirectedRelu;
+
+        foreach (var spec in InceptionV1Layers.Convolutions)
+        {
+            var conv = nn.Conv2d(
+                spec.In,
+                spec.Out,
+                spec.Kernel,
+                stride: spec.Name == "conv2d0" ? 2 : 1,
+                padding: spec.Name == "conv2d0" ? 0 : spec.Kernel / 2);
+            _convolutions.Add(spec.Name, conv);
+            register_module(spec.Name + InceptionV1Layers.ConvolutionSuffix, conv);
+        }
+
+        _linear = nn.Linear(1024, InceptionV1Layers.ClassCount);
+        register_module(InceptionV1Layers.LinearName, _linear);
+
+        foreach (var layer in InceptionV1Layers.All)
+        {
+            nn.Module<Tensor, Tensor>? module = layer.Kind switch
+            {
+                InceptionV1LayerKind.Relu => options.UseRedirectedRelu ? new RedirectedRelu(layer.Name) : nn.ReLU(),
+                InceptionV1LayerKind.MaxPool when layer.Name.EndsWith("_pool", StringComparison.Ordinal) =>
+                    new PaddedMaxPool2d(layer.Name, stride: 1, left: 1, right: 1, top: 1, bottom: 1),
+                InceptionV1LayerKind.MaxPool => new PaddedMaxPool2d(layer.Name, stride: 2, left: 0, right: 1, top: 0, bottom: 1),
+                InceptionV1LayerKind.Concatenation => new InceptionConcat(layer.Name),
+                InceptionV1LayerKind.Softmax => nn.Softmax(1),
+                _ => null,
+            };
+            if (module is not null)
+            {
+                _operations.Add(layer.Name, module);
+                register_module(layer.Name, module);
+            }
+        }
+    }
+
+    /// <summary>Whether the ReLUs are Lucid's redirected ReLU (see <see cref="InceptionV1Options.UseRedirectedRelu"/>).</summary>
+    public bool UsesRedirectedRelu { get; }
+
+    /// <summary>The preprocessing the model expects: <c>x * 255 - 117</c> on images in [0, 1].</summary>
+    public IImageTransform Preprocessing => SharedPreprocessing;
+
+    /// <summary>Runs the network.</summary>
+    /// <param name="input">Preprocessed images laid out (batch, 3, height, width), values in [-117, 138].</param>
+    /// <returns>Class probabilities laid out (batch, 1008) for 224x224 input; the caller owns the tensor.</returns>
+    /// <exception cref="ArgumentException">
+    /// The input is not a batch of 3-channel images, or is smaller than 224x224 so that the head
+    /// cannot run (the layers before it are computed, and their hooks fire, before this is thrown).
+    /// </exception>
+    public override Tensor forward(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        if (input.dim() != 4 || input.shape[1] != 3)
+        {
+            throw new ArgumentException(
+                $"InceptionV1 needs preprocessed RGB images laid out (batch, 3, height, width); got shape [{string.Join(", ", input.shape)}].",
+                nameof(input));
+        }
+
+        Tensor conv2d0Pre;
+        using (var padded = nn.functional.pad(input, StemPadding))
+        {
+            conv2d0Pre = _convolutions["conv2d0"].call(padded);
+        }
+
+        var conv2d0 = Operation("conv2d0", conv2d0Pre);
+        var maxpool0 = Operation("maxpool0", conv2d0);
+        Tensor conv2d1Pre;
+        using (var normalised = LocalResponseNorm(maxpool0))
+        {
+            conv2d1Pre = _convolutions["conv2d1"].call(normalised);
+        }
+
+        var conv2d1 = Operation("conv2d1", conv2d1Pre);
+        var conv2d2Pre = _convolutions["conv2d2"].call(conv2d1);
+        var conv2d2 = Operation("conv2d2", conv2d2Pre);
+        Tensor x;
+        using (var normalised = LocalResponseNorm(conv2d2))
+        {
+            x = Operation("maxpool1", normalised);
+        }
+
+        foreach (var block in InceptionV1Layers.Blocks)
+        {
+            if (block.MaxPoolBefore is string pool)
+            {
+                x = Operation(pool, x);
+            }
+
+            x = Block(block.Name, x);
+        }
+
+        if (x.shape[2] < HeadPoolSize || x.shape[3] < HeadPoolSize)
+        {
+            throw new ArgumentException(
+                $"InceptionV1's head needs images of at least {InceptionV1Layers.ReferenceInputSize}x{InceptionV1Layers.ReferenceInputSize} pixels (mixed5b is then {HeadPoolSize}x{HeadPoolSize}, the size of its average pool); got {input.shape[2]}x{input.shape[3]}, which makes mixed5b {x.shape[2]}x{x.shape[3]}. Upsample the image to 224x224 (Lucent's renderer does), or read an earlier layer with a forward hook and stop the pass there.",
+                nameof(input));
+        }
+
+        Tensor logits;
+        using (var pooled = nn.functional.avg_pool2d(x, kernel_size: HeadPoolSize, stride: 1, padding: 0, ceil_mode: false, count_include_pad: false))
+        using (var flat = pooled.reshape(-1, 1024))
+        {
+            logits = _linear.call(flat);
+        }
+
+        return Operation(InceptionV1Layers.OutputName, logits);
+    }
+
+    /// <summary>
+    /// Copies weights into the model, e.g. the tensors of Lucent's <c>inception5h.pth</c>. Keys are
+    /// <c>&lt;conv&gt;_pre_relu_conv.weight</c> / <c>.bias</c> and
+    /// <c>softmax2_pre_activation_matmul.weight</c> / <c>.bias</c>. Values are copied (converted to
+    /// the parameter's type and device); the caller keeps ownership of the given tensors.
+    /// </summary>
+    /// <param name="stateDict">Tensors by parameter name.</param>
+    /// <param name="strict">
+    /// When <see langword="true"/> (default), every parameter must be given and no other key may
+    /// appear. When <see langword="false"/>, missing and unexpected keys are reported in the result
+    /// instead. A shape mismatch is always an error.
+    /// </param>
+    /// <returns>The keys that were missing and those that were ignored.</returns>
+    /// <exception cref="InceptionV1StateDictException">Keys or shapes do not match; nothing was copied.</exception>
+    public InceptionV1LoadResult LoadStateDict(IReadOnlyDictionary<string, Tensor> stateDict, bool strict = true)
+    {
+        ArgumentNullException.ThrowIfNull(stateDict);
+        var parameters = named_parameters().ToList();
+        var ownNames = new HashSet<string>(parameters.Select(p => p.name), StringComparer.Ordinal);
+        var missing = parameters.Where(p => !stateDict.ContainsKey(p.name)).Select(p => p.name).ToList();
+        var unexpected = stateDict.Keys.Where(k => !ownNames.Contains(k)).OrderBy(k => k, StringComparer.Ordinal).ToList();
+        var mismatched = new List<string>();
+        foreach (var (name, parameter) in parameters)
+        {
+            if (stateDict.TryGetValue(name, out var given))
+            {
+                if (given is null)
+                {
+                    mismatched.Add($"{name}: expected shape [{string.Join(", ", parameter.shape)}], got null");
+                }
+                else if (!given.shape.SequenceEqual(parameter.shape))
+                {
+                    mismatched.Add($"{name}: expected shape [{string.Join(", ", parameter.shape)}], got [{string.Join(", ", given.shape)}]");
+                }
+            }
+        }
+
+        if (mismatched.Count > 0 || (strict && (missing.Count > 0 || unexpected.Count > 0)))
+        {
+            throw new InceptionV1StateDictException(missing, unexpected, mismatched);
+        }
+
+        using (no_grad())
+        {
+            foreach (var (name, parameter) in parameters)
+            {
+                if (stateDict.TryGetValue(name, out var given))
+                {
+                    parameter.copy_(given);
+                }
+            }
+        }
+
+        return new InceptionV1LoadResult(missing, unexpected);
+    }
+
+    private static Tensor LocalResponseNorm(Tensor input) =>
+        nn.functional.local_response_norm(input, LrnSize, LrnAlpha, LrnBeta, LrnK);
+
+    private Tensor Operation(string name, Tensor input) => _operations[name].call(input);
+
+    private Tensor Block(string name, Tensor input)
+    {
+        // Same order of calls as Lucent's forward, so hooks fire in the same order.
+        var oneByOnePre = Convolution(name + "_1x1", input);
+        var threeBottleneckPre = Convolution(name + "_3x3_bottleneck", input);
+        var fiveBottleneckPre = Convolution(name + "_5x5_bottleneck", input);
+        var pool = Operation(name + "_pool", input);
+        var oneByOne = Operation(name + "_1x1", oneByOnePre);
+        var threeBottleneck = Operation(name + "_3x3_bottleneck", threeBottleneckPre);
+        var fiveBottleneck = Operation(name + "_5x5_bottleneck", fiveBottleneckPre);
+        var poolReducePre = Convolution(name + "_pool_reduce", pool);
+        var threePre = Convolution(name + "_3x3", threeBottleneck);
+        var fivePre = Convolution(name + "_5x5", fiveBottleneck);
+        var poolReduce = Operation(name + "_pool_reduce", poolReducePre);
+        var three = Operation(name + "_3x3", threePre);
+        var five = Operation(name + "_5x5", fivePre);
+        return ((InceptionConcat)_operations[name]).Concatenate(oneByOne, three, five, poolReduce);
+    }
+
+    private Tensor Convolution(string name, Tensor input) => _convolutions[name].call(input);
+}

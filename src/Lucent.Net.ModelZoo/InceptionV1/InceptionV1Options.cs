@@ -1,0 +1,13 @@
+namespace Lucent.Net.ModelZoo.InceptionV1;
+
+/// <summary>Options for <see cref="InceptionV1Model"/>.</summary>
+public sealed class InceptionV1Options
+{
+    /// <summary>
+    /// Whether every ReLU is Lucid's redirected ReLU (<see cref="Lucent.Net.Modules.RedirectedRelu"/>):
+    /// same forward values, but 0.1 times the gradient passes where the input was negative, so that
+    /// optimisation from noise does not stall. Default <see langword="true"/>, as in Lucent. Set to
+    /// <see langword="false"/> for a plain ReLU (exact gradients).
+    /// </summary>
+    public bool UseRedirectedRelu { get; set; } = true;
+}

@@ -1,0 +1,97 @@
+using Lucent.Net.Objectives;
+using Lucent.Net.Parameterization;
+using Lucent.Net.Rendering;
+using Lucent.Net.Tests.TestSupport;
+using Lucent.Net.Transforms;
+
+namespace Lucent.Net.Tests.Rendering;
+
+public class RendererDefaultsTests
+{
+    [Fact]
+    public void Defaults_render_a_128_pixel_fft_image_through_the_standard_transforms()
+    {
+        using var model = new TinyNet();
+        long[]? conv1Shape = null;
+        var objective = Objective.FromDelegate("conv1_probe", ["conv1"], a =>
+        {
+            conv1Shape = a["conv1"].shape;
+            return -a["conv1"][.., 0].mean();
+        });
+
+        var result = Renderer.Render(model, objective, new RenderOptions { Thresholds = [2] });
+
+        result.FinalImages.Height.Should().Be(128);
+        result.FinalImages.Width.Should().Be(128);
+        conv1Shape.Should().Equal(1, 8, 224, 224);
+    }
+
+    [Fact]
+    public void Pipeline_appends_preprocessing_and_the_224_resize_after_the_user_transforms()
+    {
+        using var model = new TinyNet();
+        var options = new RenderOptions { Transforms = [Transform.Jitter(4)] };
+        var pipeline = Renderer.BuildPipeline(model, options, new ImageShape(1, 3, 128, 128));
+        pipeline.Select(t => t.Name).Should().Equal("jitter(4)", "normalize()", "resize(224, 224)");
+
+        var noPreprocess = Renderer.BuildPipeline(model, options with { Preprocess = false, FixedImageSize = (64, 64) }, new ImageShape(1, 3, 128, 128));
+        noPreprocess.Select(t => t.Name).Should().Equal("jitter(4)", "resize(64, 64)");
+
+        var large = Renderer.BuildPipeline(model, new RenderOptions { Transforms = [] }, new ImageShape(1, 3, 256, 300));
+        large.Select(t => t.Name).Should().Equal("normalize()");
+    }
+
+    [Fact]
+    public void Model_preprocessing_is_used_when_the_model_provides_it()
+    {
+        using var model = new PreprocessedTinyNet();
+        var pipeline = Renderer.BuildPipeline(model, new RenderOptions { Transforms = [] }, new ImageShape(1, 3, 224, 224));
+        pipeline.Select(t => t.Name).Should().Equal("preprocess_inceptionv1()");
+    }
+
+    [Fact]
+    public void Text_objectives_use_lucents_layer_colon_channel_shorthand()
+    {
+        using var model = new TinyNet();
+        var options = new RenderOptions { Transforms = [], Thresholds = [3], Parameterization = g => ImageParameterizations.Image(16, generator: g), FixedImageSize = (16, 16) };
+        var result = Renderer.Render(model, "conv2:3", options);
+        result.Losses.Should().HaveCount(3);
+        var act = () => Renderer.Render(model, "conv2", options);
+        act.Should().Throw<FormatException>().WithMessage("*layer:channel*");
+    }
+
+    [Fact]
+    public void RenderChannels_renders_one_image_per_channel_in_one_batch()
+    {
+        using var model = new TinyNet();
+        var options = new RenderOptions { Transforms = [], Thresholds = [20], FixedImageSize = (16, 16), Parameterization = null };
+        var result = Renderer.RenderChannels(model, "conv2", [0, 3, 5], options with { Parameterization = g => ImageParameterizations.Image(16, batch: 3, generator: g) });
+
+        result.FinalImages.Batch.Should().Be(3);
+        result.FinalLoss.Should().BeLessThan(result.InitialLoss);
+
+        var wrongBatch = () => Renderer.RenderChannels(model, "conv2", [0, 3], options with { Parameterization = g => ImageParameterizations.Image(16, generator: g) });
+        wrongBatch.Should().Throw<InvalidRenderOptionsException>().WithMessage("*batch of 2*");
+    }
+
+    [Fact]
+    public void Channel_out_of_range_gives_the_valid_range_and_shape()
+    {
+        using var model = new TinyNet();
+        var options = new RenderOptions { Transforms = [], Thresholds = [1], FixedImageSize = (16, 16), Parameterization = g => ImageParameterizations.Image(16, generator: g) };
+        var act = () => Renderer.Render(model, Lucent.Net.Objectives.Objectives.Channel("conv2", 40), options);
+        act.Should().Throw<ObjectiveArgumentException>().WithMessage("*40*conv2*[1, 16, 8, 8]*0..15*");
+    }
+
+    private sealed class PreprocessedTinyNet : TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor>, IPreprocessingProvider
+    {
+        private readonly TinyNet inner = new();
+
+        public PreprocessedTinyNet()
+            : base(nameof(PreprocessedTinyNet)) => RegisterComponents();
+
+        public IImageTransform Preprocessing { get; } = new InceptionV1PreprocessingTransform();
+
+        public override TorchSharp.torch.Tensor forward(TorchSharp.torch.Tensor input) => inner.call(input);
+    }
+}
