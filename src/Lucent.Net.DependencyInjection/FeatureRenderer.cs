@@ -58,7 +58,7 @@ public interface IFeatureRenderer
 {
     /// <summary>The render options the configured defaults and <paramref name="request"/> give.</summary>
     /// <param name="request">Overrides; null keeps the configuration.</param>
-    /// <returns>Options for <see cref="Renderer.Render"/>.</returns>
+    /// <returns>Options for <see cref="Renderer.Render(nn.Module{Tensor, Tensor}, IObjective, RenderOptions?, IProgress{RenderProgress}?, CancellationToken)"/>.</returns>
     /// <exception cref="UnknownTransformPipelineException">The request or configuration names an unknown pipeline.</exception>
     RenderOptions CreateOptions(FeatureRenderRequest? request = null);
 
@@ -101,7 +101,7 @@ public interface IFeatureRenderer
     RenderResult Render(nn.Module<Tensor, Tensor> model, IObjective objective, FeatureRenderRequest? request = null, IProgress<RenderProgress>? progress = null, CancellationToken cancellationToken = default);
 }
 
-/// <summary>The default <see cref="IFeatureRenderer"/>: <see cref="Renderer.Render"/> with the configured defaults and logging.</summary>
+/// <summary>The default <see cref="IFeatureRenderer"/>: <see cref="Renderer.Render(nn.Module{Tensor, Tensor}, IObjective, RenderOptions?, IProgress{RenderProgress}?, CancellationToken)"/> with the configured defaults and logging.</summary>
 internal sealed class FeatureRenderer(
     IOptionsMonitor<LucentOptions> options,
     ITransformPipelineProvider pipelines,

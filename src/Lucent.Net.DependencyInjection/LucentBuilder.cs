@@ -135,6 +135,16 @@ public sealed class LucentBuilder
         return this;
     }
 
+    /// <summary>
+    /// Registers the model zoo: <c>inceptionv1</c> (weights from <c>Lucent:WeightsFolder</c>,
+    /// downloaded when missing) and <c>resnet18</c> (from its NuGet package). Models are loaded on
+    /// first use.
+    /// </summary>
+    /// <returns>This builder.</returns>
+    public LucentBuilder AddModelZoo() =>
+        AddModel(ModelZooProviders.InceptionV1, ModelZooProviders.CreateInceptionV1, "Lucent's InceptionV1 (GoogLeNet) with pretrained ImageNet weights.")
+            .AddModel(ModelZooProviders.ResNet18, ModelZooProviders.CreateResNet18, "ResNet-18 pretrained on ImageNet (ONNX from Microsoft.ML.DnnImageFeaturizer.ResNet18).");
+
     /// <summary>Registers a model provider (e.g. one of the model zoo's), created through dependency injection.</summary>
     /// <typeparam name="TProvider">The provider type.</typeparam>
     /// <returns>This builder.</returns>

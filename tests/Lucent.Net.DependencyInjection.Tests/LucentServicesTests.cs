@@ -316,6 +316,13 @@ public sealed class LucentServicesTests
     }
 
     [Fact]
+    public void Model_zoo_registers_inceptionv1_and_resnet18()
+    {
+        using var provider = Build(Config(), b => b.AddModelZoo().AddModel("small", _ => new SmallNet()));
+        provider.GetRequiredService<IModelCatalog>().Names.Should().Equal("inceptionv1", "resnet18", "small");
+    }
+
+    [Fact]
     public async Task Feature_renderer_renders_small_net_and_logs_start_progress_end()
     {
         var logs = new CapturingLoggerProvider();
