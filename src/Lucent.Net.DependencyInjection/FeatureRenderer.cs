@@ -88,7 +88,7 @@ public interface IFeatureRenderer
     /// <param name="progress">Receives the step and loss after every step.</param>
     /// <param name="cancellationToken">Stops the render early; the images so far are returned.</param>
     /// <returns>The images at each threshold and the losses.</returns>
-    /// <exception cref="UnknownModelException">No model with that name is registered.</exception>
+    /// <exception cref="ModelNotRegisteredException">No model with that name is registered.</exception>
     Task<RenderResult> RenderModelAsync(string modelName, string objectiveExpression, FeatureRenderRequest? request = null, IProgress<RenderProgress>? progress = null, CancellationToken cancellationToken = default);
 
     /// <summary>Renders <paramref name="objective"/> on <paramref name="model"/> on the calling thread.</summary>

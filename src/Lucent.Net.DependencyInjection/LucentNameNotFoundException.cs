@@ -120,16 +120,16 @@ public sealed class UnknownTransformException : LucentNameNotFoundException
 }
 
 /// <summary>No model with the requested name is registered.</summary>
-public sealed class UnknownModelException : LucentNameNotFoundException
+public sealed class ModelNotRegisteredException : LucentNameNotFoundException
 {
     /// <summary>Creates the exception.</summary>
-    public UnknownModelException()
+    public ModelNotRegisteredException()
     {
     }
 
     /// <summary>Creates the exception with a message.</summary>
     /// <param name="message">What was wrong.</param>
-    public UnknownModelException(string message)
+    public ModelNotRegisteredException(string message)
         : base(message)
     {
     }
@@ -137,7 +137,7 @@ public sealed class UnknownModelException : LucentNameNotFoundException
     /// <summary>Creates the exception with a message and a cause.</summary>
     /// <param name="message">What was wrong.</param>
     /// <param name="innerException">The cause.</param>
-    public UnknownModelException(string message, Exception? innerException)
+    public ModelNotRegisteredException(string message, Exception? innerException)
         : base(message, innerException)
     {
     }
@@ -145,7 +145,7 @@ public sealed class UnknownModelException : LucentNameNotFoundException
     /// <summary>Creates the exception for an unknown model name.</summary>
     /// <param name="name">The unknown name.</param>
     /// <param name="registeredNames">The registered models.</param>
-    public UnknownModelException(string name, IEnumerable<string> registeredNames)
+    public ModelNotRegisteredException(string name, IEnumerable<string> registeredNames)
         : base("model", name, registeredNames, "Register one with services.AddLucent().AddModel(name, context => model) or AddModelProvider<TProvider>().")
     {
     }

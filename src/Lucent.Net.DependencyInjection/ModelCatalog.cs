@@ -37,7 +37,7 @@ public interface IModelCatalog
     /// <summary>The model named <paramref name="name"/> (case-insensitive), created on first use.</summary>
     /// <param name="name">The model's name.</param>
     /// <returns>The shared model instance; do not dispose it (the catalog does). Renders on one instance are serialised.</returns>
-    /// <exception cref="UnknownModelException">No such model; the message lists the registered ones.</exception>
+    /// <exception cref="ModelNotRegisteredException">No such model; the message lists the registered ones.</exception>
     nn.Module<Tensor, Tensor> Get(string name);
 }
 
@@ -78,7 +78,7 @@ internal sealed class ModelCatalog : IModelCatalog, IDisposable
         ArgumentNullException.ThrowIfNull(name);
         if (!providers.TryGetValue(name, out var provider))
         {
-            throw new UnknownModelException(name, Names);
+            throw new ModelNotRegisteredException(name, Names);
         }
 
         var lazy = models.GetOrAdd(provider.Name, _ => new Lazy<nn.Module<Tensor, Tensor>>(

@@ -1,6 +1,5 @@
-using Lucent.Net.ModelZoo.Checkpoints;
-using Lucent.Net.ModelZoo.InceptionV1;
-using Lucent.Net.ModelZoo.ResNet;
+using Lucent.Net.ModelZoo.Catalog;
+using ZooCatalog = Lucent.Net.ModelZoo.Catalog.ModelCatalog;
 using Lucent.Net.ModelZoo.Weights;
 using static TorchSharp.torch;
 
@@ -15,44 +14,29 @@ namespace Lucent.Net.DependencyInjection;
 public static class ModelZooProviders
 {
     /// <summary>The name of the InceptionV1 provider.</summary>
-    public const string InceptionV1 = "inceptionv1";
+    public const string InceptionV1 = ZooCatalog.InceptionV1;
 
     /// <summary>The name of the ResNet-18 provider.</summary>
-    public const string ResNet18 = "resnet18";
+    public const string ResNet18 = ZooCatalog.ResNet18;
 
     /// <summary>
-    /// Creates InceptionV1 and loads its pretrained weights: found in <see cref="ModelProviderContext.WeightsFolder"/>
-    /// (or the weight store's default folder), downloaded there when missing.
+    /// Creates InceptionV1 and loads its pretrained weights through the zoo's catalog: found in
+    /// <see cref="ModelProviderContext.WeightsFolder"/> (or the weight store's default folder), downloaded there when missing.
     /// </summary>
     /// <param name="context">The provider context.</param>
     /// <returns>The model, in evaluation mode; the catalog owns it.</returns>
     /// <exception cref="WeightsUnavailableException">The weights are not available and could not be downloaded.</exception>
-    public static nn.Module<Tensor, Tensor> CreateInceptionV1(ModelProviderContext context)
-    {
-        ArgumentNullException.ThrowIfNull(context);
-        var store = new WeightStore(new WeightStoreOptions { CacheDirectory = context.WeightsFolder });
-        string path = store.ResolveAsync(PretrainedWeights.InceptionV1).GetAwaiter().GetResult();
-        var model = new InceptionV1Model();
-        try
-        {
-            using var stateDict = PyTorchCheckpoint.ReadStateDict(path);
-            model.LoadStateDict(stateDict);
-            model.eval();
-            return model;
-        }
-        catch
-        {
-            model.Dispose();
-            throw;
-        }
-    }
+    public static nn.Module<Tensor, Tensor> CreateInceptionV1(ModelProviderContext context) => Load(InceptionV1, context);
 
-    /// <summary>Loads the pretrained ResNet-18 shipped by NuGet (see <see cref="PretrainedResNet18"/>).</summary>
-    /// <param name="context">The provider context (unused: the file comes from the NuGet package).</param>
+    /// <summary>Loads the pretrained ResNet-18 shipped by NuGet through the zoo's catalog.</summary>
+    /// <param name="context">The provider context (the file comes from the NuGet package).</param>
     /// <returns>The model; the catalog owns it.</returns>
-    public static nn.Module<Tensor, Tensor> CreateResNet18(ModelProviderContext context)
+    public static nn.Module<Tensor, Tensor> CreateResNet18(ModelProviderContext context) => Load(ResNet18, context);
+
+    private static nn.Module<Tensor, Tensor> Load(string name, ModelProviderContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        return PretrainedResNet18.Load();
+        var options = new ModelLoadOptions { WeightStore = new WeightStoreOptions { CacheDirectory = context.WeightsFolder } };
+        return ZooCatalog.LoadAsync(name, options).GetAwaiter().GetResult();
     }
 }

@@ -311,7 +311,7 @@ public sealed class LucentServicesTests
         catalog.Get("SMALL").Should().BeSameAs(catalog.Get("small"));
         created.Should().Be(1);
         folder.Should().Be("/data/w");
-        FluentActions.Invoking(() => catalog.Get("inceptionv1")).Should().Throw<UnknownModelException>()
+        FluentActions.Invoking(() => catalog.Get("inceptionv1")).Should().Throw<ModelNotRegisteredException>()
             .Which.RegisteredNames.Should().Equal("small");
     }
 
@@ -373,7 +373,7 @@ public sealed class LucentServicesTests
         var quick = await renderer.RenderModelAsync("small", "conv1:1", new FeatureRenderRequest { Steps = 2, Customize = o => o with { LearningRate = 0.1 } });
         quick.Losses.Should().HaveCount(2);
         await FluentActions.Awaiting(() => renderer.RenderModelAsync("small", "conv1:")).Should().ThrowAsync<ObjectiveExpressionException>();
-        await FluentActions.Awaiting(() => renderer.RenderModelAsync("big", "conv1:1")).Should().ThrowAsync<UnknownModelException>();
+        await FluentActions.Awaiting(() => renderer.RenderModelAsync("big", "conv1:1")).Should().ThrowAsync<ModelNotRegisteredException>();
     }
 
     [Fact]
