@@ -18,7 +18,12 @@ internal static class MemoryCommand
     {
         int steps = options.Int("steps", 512);
         int batchedSteps = options.Int("batched-steps", 128);
-        Machine.PrintHeader($"memory --steps {steps} --batched-steps {batchedSteps}");
+        if (options.Int("threads", 0) is > 0 and int threads)
+        {
+            torch.set_num_threads(threads);
+        }
+
+        Machine.PrintHeader($"memory --steps {steps} --batched-steps {batchedSteps} (threads {torch.get_num_threads()})");
         using var model = Part1Workload.CreateModel();
         CompareCommand.Print($"start: rss {ProcessMemory.ResidentMb():F0} MB");
 

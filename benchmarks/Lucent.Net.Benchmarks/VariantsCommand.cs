@@ -19,6 +19,11 @@ internal static class VariantsCommand
         int steps = options.Int("steps", 10);
         int repeats = options.Int("repeats", 2);
         Machine.PrintHeader($"variants --steps {steps} --repeats {repeats}");
+        if (options.Int("threads", 0) is > 0 and int requested)
+        {
+            torch.set_num_threads(requested);
+        }
+
         int defaultThreads = torch.get_num_threads();
         using var model = Part1Workload.CreateModel();
         using var bf16Model = Part1Workload.CreateModel();
@@ -35,15 +40,15 @@ internal static class VariantsCommand
             ("bf16 model", bf16Model, Part1Workload.OurOptions(steps) with { Transforms = [standard], Preprocessing = Transform.Compose(model.Preprocessing, new CastTransform(ScalarType.BFloat16)) }, defaultThreads),
             ("bf16 + channels-last", bf16Model, Part1Workload.OurOptions(steps) with { Transforms = [standard], Preprocessing = Transform.Compose(model.Preprocessing, new CastTransform(ScalarType.BFloat16), new ChannelsLastTransform()) }, defaultThreads),
             ("plain ReLU (other images)", plainReluModel, Part1Workload.OurOptions(steps), defaultThreads),
-            ("1 thread", model, Part1Workload.OurOptions(steps), 1),
         };
-        if (Environment.ProcessorCount != defaultThreads)
+        foreach (int threads in new[] { 1, Environment.ProcessorCount }.Distinct().Where(t => t != defaultThreads))
         {
-            variants.Add(($"{Environment.ProcessorCount} threads", model, Part1Workload.OurOptions(steps), Environment.ProcessorCount));
+            variants.Add(($"{threads} thread(s)", model, Part1Workload.OurOptions(steps), threads));
         }
 
         var times = variants.ToDictionary(v => v.Name, _ => new List<double>());
         var images = new Dictionary<string, float[]>();
+        var losses = new Dictionary<string, double>();
         foreach (var variant in variants)
         {
             torch.set_num_threads(variant.Threads);
@@ -61,6 +66,7 @@ internal static class VariantsCommand
                 ms /= steps * (double)Part1Workload.Channels.Length;
                 times[variant.Name].Add(ms);
                 images[variant.Name] = result!.FinalImages.Pixels.ToArray();
+                losses[variant.Name] = result.Losses[^1];
                 CompareCommand.Print($"repeat {repeat + 1}: {variant.Name,-26} {ms,8:F1} ms per image-step (load {Machine.LoadAverage()})");
             }
         }
@@ -81,7 +87,7 @@ internal static class VariantsCommand
                 sumDiff += d;
             }
 
-            CompareCommand.Print($"{variant.Name,-26} {ms,8:F1} ms per image-step ({baseline / ms:F2}x default); final images vs default after {steps} steps: max |diff| {maxDiff:G3}, mean |diff| {sumDiff / pixels.Length:G3}");
+            CompareCommand.Print($"{variant.Name,-26} {ms,8:F1} ms per image-step ({baseline / ms:F2}x default); final images vs default after {steps} steps: max |diff| {maxDiff:G3}, mean |diff| {sumDiff / pixels.Length:G3}; final loss {losses[variant.Name]:F2}");
         }
 
         CompareCommand.Print($"load average: {Machine.LoadAverage()}");
