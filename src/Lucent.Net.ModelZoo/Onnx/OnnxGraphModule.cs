@@ -1,0 +1,327 @@
+using System.Text;
+using Lucent.Net.ModelZoo.Onnx.Operators;
+using Lucent.Net.Modules;
+using Lucent.Net.Runtime;
+using Onnx;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Lucent.Net.ModelZoo.Onnx;
+
+/// <summary>
+/// An imported ONNX graph: a TorchSharp module that runs the graph's nodes in topological order.
+/// Every node is a registered child module (<see cref="OnnxNodeModule"/>), so every node output can
+/// be hooked by its layer name.
+/// </summary>
+/// <remarks>
+/// <para>Layer (hook) names: each node is registered under its ONNX node name, or its first output's
+/// name when the node has none, with every character other than a letter, digit or underscore
+/// replaced by <c>_</c>; a name that starts with a digit gets the lower-case operator type as a
+/// prefix, and a repeated name gets <c>_2</c>, <c>_3</c>, ... Registration order is graph order.</para>
+/// <para>Tensor ownership: <see cref="forward"/> returns a new tensor the caller owns. The outputs of
+/// inner nodes are not disposed by the module (hooks may hold them); run it inside a
+/// <c>torch.NewDisposeScope()</c> so they are freed with the step.</para>
+/// </remarks>
+public class OnnxGraphModule : nn.Module<Tensor, Tensor>, ILayerAliases
+{
+    private readonly List<OnnxNodeModule> _nodes = [];
+    private readonly Dictionary<string, string> _layerByValue = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _aliases = new(StringComparer.Ordinal);
+    private bool _useRedirectedRelu;
+
+    internal OnnxGraphModule(ModelProto model, OnnxImportOptions options)
+        : base(PrepareRuntime(options.ModuleName))
+    {
+        var graph = model.Graph ?? throw new OnnxImportException("The ONNX model has no graph.");
+        Opset = model.OpsetImport.Where(o => string.IsNullOrEmpty(o.Domain) || o.Domain == "ai.onnx").Select(o => o.Version).DefaultIfEmpty(1).Max();
+        ProducerName = model.ProducerName ?? string.Empty;
+        _useRedirectedRelu = options.UseRedirectedRelu;
+
+        var initializers = new Dictionary<string, TensorProto>(StringComparer.Ordinal);
+        foreach (var initializer in graph.Initializer)
+        {
+            initializers[initializer.Name] = initializer;
+        }
+
+        InputName = ResolveInput(graph, initializers, options.InputName);
+        var ordered = TopologicalOrder(graph, initializers.Keys, InputName);
+        CheckOnlyFirstOutputsUsed(graph, ordered);
+
+        var takenNames = new HashSet<string>(StringComparer.Ordinal) { "input", "labels" };
+        var usedInitializers = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var proto in ordered)
+        {
+            var displayName = UniqueName(proto, takenNames);
+            var definition = new OnnxNodeDefinition(proto, displayName, Opset);
+            var node = OnnxModel.CreateNode(definition, _useRedirectedRelu);
+            var bufferNames = new HashSet<string>(StringComparer.Ordinal);
+            for (var i = 0; i < proto.Input.Count; i++)
+            {
+                if (!initializers.TryGetValue(proto.Input[i], out var initializer))
+                {
+                    continue;
+                }
+
+                var tensor = OnnxTensors.ToTensor(initializer, $"Initializer of node '{displayName}'");
+                usedInitializers.Add(initializer.Name);
+                var bufferName = Sanitize(initializer.Name, "constant");
+                while (!bufferNames.Add(bufferName))
+                {
+                    bufferName += "_";
+                }
+
+                node.BindConstant(i, bufferName, tensor);
+            }
+
+            register_module(displayName, node);
+            _nodes.Add(node);
+            if (proto.Output.Count > 0)
+            {
+                _layerByValue[proto.Output[0]] = displayName;
+            }
+        }
+
+        var outputs = graph.Output.Select(o => o.Name).ToList();
+        OutputName = options.OutputName ?? outputs.FirstOrDefault()
+            ?? throw new OnnxImportException("The ONNX graph declares no output; set OnnxImportOptions.OutputName.");
+        if (OutputName != InputName && !_layerByValue.ContainsKey(OutputName))
+        {
+            throw new OnnxImportException(
+                $"Output '{OutputName}' is not produced by any node of the graph (outputs: {string.Join(", ", outputs)}).");
+        }
+
+        foreach (var (alias, target) in options.LayerAliases)
+        {
+            AddAlias(alias, target);
+        }
+
+        eval();
+    }
+
+    /// <summary>The default-domain opset the model was exported with.</summary>
+    public long Opset { get; }
+
+    /// <summary>The producer recorded in the file (e.g. <c>CNTK</c>, <c>pytorch</c>).</summary>
+    public string ProducerName { get; }
+
+    /// <summary>The ONNX name of the graph input the module feeds.</summary>
+    public string InputName { get; }
+
+    /// <summary>The ONNX name of the graph output the module returns.</summary>
+    public string OutputName { get; }
+
+    /// <summary>The node modules in execution (and registration) order.</summary>
+    public IReadOnlyList<OnnxNodeModule> Nodes => _nodes;
+
+    /// <summary>The hook names of all nodes, in execution order.</summary>
+    public IReadOnlyList<string> LayerNames => _nodes.Select(n => n.GetName()).ToArray();
+
+    /// <inheritdoc />
+    public IReadOnlyDictionary<string, string> LayerAliases => _aliases;
+
+    /// <summary>
+    /// Whether <c>Relu</c> nodes use the redirected ReLU in the backward pass (the forward value is the
+    /// same either way). Set it to <c>false</c> for exact gradients, e.g. for attribution.
+    /// </summary>
+    public bool UseRedirectedRelu
+    {
+        get => _useRedirectedRelu;
+        set
+        {
+            _useRedirectedRelu = value;
+            foreach (var relu in _nodes.OfType<ReluNode>())
+            {
+                relu.Redirected = value;
+            }
+        }
+    }
+
+    /// <summary>The hook name of the node that produces an ONNX value, or of a node by ONNX node name.</summary>
+    /// <param name="onnxName">An ONNX value name (e.g. <c>ReLU253_Output_0</c>) or node name.</param>
+    /// <returns>The layer (hook) name.</returns>
+    /// <exception cref="KeyNotFoundException">No node produces or is called <paramref name="onnxName"/>.</exception>
+    public string GetLayerName(string onnxName)
+    {
+        ArgumentNullException.ThrowIfNull(onnxName);
+        if (_layerByValue.TryGetValue(onnxName, out var layer))
+        {
+            return layer;
+        }
+
+        var byNode = _nodes.FirstOrDefault(n => n.NodeName == onnxName || n.GetName() == onnxName);
+        return byNode?.GetName()
+            ?? throw new KeyNotFoundException($"No node of the graph produces or is named '{onnxName}'.");
+    }
+
+    /// <summary>Runs the graph.</summary>
+    /// <param name="input">The graph input, e.g. (batch, channels, height, width).</param>
+    /// <returns>The graph output; a new tensor the caller owns.</returns>
+    public override Tensor forward(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var values = new Dictionary<string, Tensor>(StringComparer.Ordinal) { [InputName] = input };
+        foreach (var node in _nodes)
+        {
+            var output = node.Run(values, input);
+            if (node.Outputs.Count > 0)
+            {
+                values[node.Outputs[0]] = output;
+            }
+        }
+
+        var result = values[OutputName];
+        return ReferenceEquals(result, input) ? input.alias() : result;
+    }
+
+    /// <summary>Adds a friendly name for a layer.</summary>
+    /// <param name="alias">The friendly name.</param>
+    /// <param name="target">A hook name, ONNX node name or ONNX value name.</param>
+    internal void AddAlias(string alias, string target)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(alias);
+        ArgumentException.ThrowIfNullOrEmpty(target);
+        if (_nodes.Any(n => n.GetName() == alias))
+        {
+            throw new OnnxImportException($"Alias '{alias}' equals the name of a layer of the graph; choose another alias.");
+        }
+
+        var layer = _nodes.Any(n => n.GetName() == target) ? target : TryLayer(target)
+            ?? throw new OnnxImportException(
+                $"Alias '{alias}' points at '{target}', which is neither a layer name nor an ONNX node or value of the graph.");
+        _aliases[alias] = layer;
+    }
+
+    /// <summary>Makes sure TorchSharp's native runtime is loaded before the first torch call.</summary>
+    private static string PrepareRuntime(string moduleName)
+    {
+        LucentRuntime.EnsureInitialized();
+        return moduleName;
+    }
+
+    private string? TryLayer(string onnxName)
+    {
+        try
+        {
+            return GetLayerName(onnxName);
+        }
+        catch (KeyNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    private static string ResolveInput(GraphProto graph, Dictionary<string, TensorProto> initializers, string? requested)
+    {
+        var inputs = graph.Input.Select(i => i.Name).Where(n => !initializers.ContainsKey(n)).ToList();
+        if (requested is not null)
+        {
+            return inputs.Contains(requested)
+                ? requested
+                : throw new OnnxImportException($"Input '{requested}' is not a graph input (inputs: {string.Join(", ", inputs)}).");
+        }
+
+        return inputs.Count switch
+        {
+            1 => inputs[0],
+            0 => throw new OnnxImportException("The ONNX graph has no input that is not an initializer."),
+            _ => throw new OnnxImportException(
+                $"The ONNX graph has several inputs ({string.Join(", ", inputs)}); the module takes one tensor. Set OnnxImportOptions.InputName."),
+        };
+    }
+
+    private static List<NodeProto> TopologicalOrder(GraphProto graph, IEnumerable<string> initializers, string input)
+    {
+        var available = new HashSet<string>(initializers, StringComparer.Ordinal) { input, string.Empty };
+        var pending = graph.Node.ToList();
+        var ordered = new List<NodeProto>(pending.Count);
+        while (pending.Count > 0)
+        {
+            var progressed = false;
+            for (var i = 0; i < pending.Count; i++)
+            {
+                var node = pending[i];
+                if (node.Input.All(available.Contains))
+                {
+                    ordered.Add(node);
+                    foreach (var output in node.Output)
+                    {
+                        available.Add(output);
+                    }
+
+                    pending.RemoveAt(i);
+                    i--;
+                    progressed = true;
+                }
+            }
+
+            if (!progressed)
+            {
+                var stuck = pending[0];
+                var missing = stuck.Input.First(n => !available.Contains(n));
+                throw new OnnxImportException(
+                    $"Node '{stuck.Name}' ({stuck.OpType}) reads '{missing}', which is neither the input, an initializer nor produced by a node " +
+                    "(the graph has a cycle or a second input).");
+            }
+        }
+
+        return ordered;
+    }
+
+    private static void CheckOnlyFirstOutputsUsed(GraphProto graph, List<NodeProto> nodes)
+    {
+        var secondary = new Dictionary<string, NodeProto>(StringComparer.Ordinal);
+        foreach (var node in nodes)
+        {
+            foreach (var output in node.Output.Skip(1).Where(o => o.Length > 0))
+            {
+                secondary[output] = node;
+            }
+        }
+
+        var consumers = nodes.SelectMany(n => n.Input).Concat(graph.Output.Select(o => o.Name));
+        foreach (var value in consumers)
+        {
+            if (secondary.TryGetValue(value, out var producer))
+            {
+                throw new OnnxImportException(
+                    $"Output '{value}' of node '{producer.Name}' ({producer.OpType}) is used, but only a node's first output is supported " +
+                    "(e.g. MaxPool indices, Dropout mask or BatchNormalization training statistics).");
+            }
+        }
+    }
+
+    private static string UniqueName(NodeProto node, HashSet<string> taken)
+    {
+        var source = !string.IsNullOrEmpty(node.Name) ? node.Name : node.Output.FirstOrDefault() ?? string.Empty;
+        var name = Sanitize(source, node.OpType.ToLowerInvariant());
+        var candidate = name;
+        for (var suffix = 2; !taken.Add(candidate); suffix++)
+        {
+            candidate = $"{name}_{suffix}";
+        }
+
+        return candidate;
+    }
+
+    /// <summary>Letters, digits and underscores only; never empty, never starting with a digit.</summary>
+    internal static string Sanitize(string text, string prefix)
+    {
+        var builder = new StringBuilder(text.Length);
+        foreach (var c in text)
+        {
+            var keep = char.IsAsciiLetterOrDigit(c) || c == '_';
+            if (keep || (builder.Length > 0 && builder[^1] != '_'))
+            {
+                builder.Append(keep ? c : '_');
+            }
+        }
+
+        var name = builder.ToString().TrimEnd('_');
+        if (name.Length == 0)
+        {
+            return prefix;
+        }
+
+        return char.IsAsciiDigit(name[0]) ? $"{prefix}_{name}" : name;
+    }
+}

@@ -1,0 +1,118 @@
+using Google.Protobuf;
+using Lucent.Net.ModelZoo.Onnx.Operators;
+using Onnx;
+using TorchSharp;
+
+namespace Lucent.Net.ModelZoo.Onnx;
+
+/// <summary>
+/// Imports ONNX models as TorchSharp modules whose every node is a hookable child module.
+/// </summary>
+/// <example>
+/// <code>
+/// using var model = OnnxModel.Load("model.onnx");
+/// using var output = model.call(input);
+/// </code>
+/// </example>
+public static class OnnxModel
+{
+    private static readonly Dictionary<string, Func<OnnxNodeDefinition, bool, OnnxNodeModule>> Factories =
+        new(StringComparer.Ordinal)
+        {
+            ["Add"] = (d, _) => new BinaryNode(d, (a, b) => a + b),
+            ["AveragePool"] = (d, _) => new AveragePoolNode(d),
+            ["BatchNormalization"] = (d, _) => new BatchNormalizationNode(d),
+            ["Clip"] = (d, _) => new ClipNode(d),
+            ["Concat"] = (d, _) => new ConcatNode(d),
+            ["Constant"] = (d, _) => new ConstantNode(d),
+            ["Conv"] = (d, _) => new ConvNode(d),
+            ["Div"] = (d, _) => new BinaryNode(d, (a, b) => a / b),
+            ["Dropout"] = (d, _) => new IdentityNode(d),
+            ["Flatten"] = (d, _) => new FlattenNode(d),
+            ["Gemm"] = (d, _) => new GemmNode(d),
+            ["GlobalAveragePool"] = (d, _) => new GlobalAveragePoolNode(d),
+            ["Identity"] = (d, _) => new IdentityNode(d),
+            ["LeakyRelu"] = (d, _) => new LeakyReluNode(d),
+            ["LRN"] = (d, _) => new LrnNode(d),
+            ["MatMul"] = (d, _) => new MatMulNode(d),
+            ["MaxPool"] = (d, _) => new MaxPoolNode(d),
+            ["Mul"] = (d, _) => new BinaryNode(d, (a, b) => a * b),
+            ["Pad"] = (d, _) => new PadNode(d),
+            ["Relu"] = (d, redirected) => new ReluNode(d, redirected),
+            ["Reshape"] = (d, _) => new ReshapeNode(d),
+            ["Sigmoid"] = (d, _) => new UnaryNode(d, torch.sigmoid),
+            ["Softmax"] = (d, _) => new SoftmaxNode(d),
+            ["Sub"] = (d, _) => new BinaryNode(d, (a, b) => a - b),
+            ["Tanh"] = (d, _) => new UnaryNode(d, torch.tanh),
+        };
+
+    /// <summary>The ONNX operator types (default domain) the importer supports, sorted.</summary>
+    public static IReadOnlyList<string> SupportedOperators { get; } =
+        Factories.Keys.OrderBy(k => k, StringComparer.Ordinal).ToArray();
+
+    /// <summary>Loads an ONNX model from a file.</summary>
+    /// <param name="path">Path of the <c>.onnx</c> file.</param>
+    /// <param name="options">Import options; <c>null</c> for the defaults.</param>
+    /// <returns>A new module in evaluation mode on the CPU; the caller owns (disposes) it.</returns>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="OnnxImportException">The file is not a valid ONNX model, or uses an unsupported feature.</exception>
+    /// <exception cref="UnsupportedOnnxOperatorException">A node uses an operator that is not supported.</exception>
+    public static OnnxGraphModule Load(string path, OnnxImportOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"ONNX model file '{path}' does not exist.", path);
+        }
+
+        using var stream = File.OpenRead(path);
+        return Load(stream, options);
+    }
+
+    /// <summary>Loads an ONNX model from a stream.</summary>
+    /// <param name="stream">A readable stream holding a serialised <c>ModelProto</c>; it is not disposed.</param>
+    /// <param name="options">Import options; <c>null</c> for the defaults.</param>
+    /// <returns>A new module in evaluation mode on the CPU; the caller owns (disposes) it.</returns>
+    /// <exception cref="OnnxImportException">The stream is not a valid ONNX model, or uses an unsupported feature.</exception>
+    /// <exception cref="UnsupportedOnnxOperatorException">A node uses an operator that is not supported.</exception>
+    public static OnnxGraphModule Load(Stream stream, OnnxImportOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ModelProto model;
+        try
+        {
+            model = ModelProto.Parser.ParseFrom(stream);
+        }
+        catch (InvalidProtocolBufferException ex)
+        {
+            throw new OnnxImportException($"The data is not a valid ONNX model (protobuf parse failed: {ex.Message}).", ex);
+        }
+
+        return Load(model, options);
+    }
+
+    /// <summary>Imports a parsed ONNX model.</summary>
+    /// <param name="model">The model (OnnxSharp's <c>ModelProto</c>).</param>
+    /// <param name="options">Import options; <c>null</c> for the defaults.</param>
+    /// <returns>A new module in evaluation mode on the CPU; the caller owns (disposes) it.</returns>
+    /// <exception cref="OnnxImportException">The model is malformed or uses an unsupported feature.</exception>
+    /// <exception cref="UnsupportedOnnxOperatorException">A node uses an operator that is not supported.</exception>
+    public static OnnxGraphModule Load(ModelProto model, OnnxImportOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return new OnnxGraphModule(model, options ?? new OnnxImportOptions());
+    }
+
+    /// <summary>Creates the module for one node.</summary>
+    internal static OnnxNodeModule CreateNode(OnnxNodeDefinition definition, bool redirectedRelu)
+    {
+        var proto = definition.Proto;
+        var domain = proto.Domain ?? string.Empty;
+        if ((domain.Length == 0 || domain == "ai.onnx") && Factories.TryGetValue(proto.OpType, out var factory))
+        {
+            return factory(definition, redirectedRelu);
+        }
+
+        throw new UnsupportedOnnxOperatorException(proto.OpType, definition.DisplayName, domain);
+    }
+}

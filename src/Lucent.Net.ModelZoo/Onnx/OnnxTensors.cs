@@ -1,0 +1,95 @@
+using System.Runtime.InteropServices;
+using Onnx;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Lucent.Net.ModelZoo.Onnx;
+
+/// <summary>Converts ONNX <c>TensorProto</c> values (initializers, constants) to TorchSharp tensors.</summary>
+internal static class OnnxTensors
+{
+    private const int Float = 1;
+    private const int UInt8 = 2;
+    private const int Int8 = 3;
+    private const int Int16 = 5;
+    private const int Int32 = 6;
+    private const int Int64 = 7;
+    private const int Bool = 9;
+    private const int Float16 = 10;
+    private const int Double = 11;
+
+    /// <summary>Converts a tensor proto; reads <c>raw_data</c> when present, else the typed field.</summary>
+    /// <param name="proto">The tensor.</param>
+    /// <param name="context">What the tensor is (for error messages).</param>
+    /// <returns>A new CPU tensor; the caller owns it.</returns>
+    public static Tensor ToTensor(TensorProto proto, string context)
+    {
+        if (proto.DataLocation == TensorProto.Types.DataLocation.External || proto.ExternalData.Count > 0)
+        {
+            throw new OnnxImportException(
+                $"{context}: tensor '{proto.Name}' stores its data in an external file, which the importer does not read. " +
+                "Save the model with all tensors inside the .onnx file (e.g. onnx.save(model, path, save_as_external_data=False)).");
+        }
+
+        var dims = proto.Dims.ToArray();
+        var count = dims.Aggregate(1L, (a, b) => a * b);
+        var raw = proto.RawData.Span;
+        var hasRaw = !proto.RawData.IsEmpty;
+        if (hasRaw && !BitConverter.IsLittleEndian)
+        {
+            throw new OnnxImportException($"{context}: raw_data is little-endian and this machine is big-endian; not supported.");
+        }
+
+        Tensor result = proto.DataType switch
+        {
+            Float => torch.tensor(hasRaw ? MemoryMarshal.Cast<byte, float>(raw).ToArray() : proto.FloatData.ToArray(), dims),
+            Double => torch.tensor(hasRaw ? MemoryMarshal.Cast<byte, double>(raw).ToArray() : proto.DoubleData.ToArray(), dims),
+            Int64 => torch.tensor(hasRaw ? MemoryMarshal.Cast<byte, long>(raw).ToArray() : proto.Int64Data.ToArray(), dims),
+            Int32 => torch.tensor(hasRaw ? MemoryMarshal.Cast<byte, int>(raw).ToArray() : proto.Int32Data.ToArray(), dims),
+            Int16 => torch.tensor(hasRaw ? MemoryMarshal.Cast<byte, short>(raw).ToArray() : proto.Int32Data.Select(v => (short)v).ToArray(), dims),
+            Int8 => torch.tensor(hasRaw ? MemoryMarshal.Cast<byte, sbyte>(raw).ToArray() : proto.Int32Data.Select(v => (sbyte)v).ToArray(), dims),
+            UInt8 => torch.tensor(hasRaw ? raw.ToArray() : proto.Int32Data.Select(v => (byte)v).ToArray(), dims),
+            Bool => torch.tensor(hasRaw ? raw.ToArray().Select(b => b != 0).ToArray() : proto.Int32Data.Select(v => v != 0).ToArray(), dims),
+            Float16 => Half(hasRaw ? MemoryMarshal.Cast<byte, ushort>(raw).ToArray() : proto.Int32Data.Select(v => (ushort)v).ToArray(), dims),
+            _ => throw new OnnxImportException(
+                $"{context}: tensor '{proto.Name}' has ONNX data type {proto.DataType}, which the importer does not read " +
+                "(supported: float, double, float16, int64, int32, int16, int8, uint8, bool)."),
+        };
+
+        if (result.numel() != count)
+        {
+            var actual = result.numel();
+            result.Dispose();
+            throw new OnnxImportException(
+                $"{context}: tensor '{proto.Name}' has shape [{string.Join(", ", dims)}] ({count} values) but stores {actual} values.");
+        }
+
+        return result;
+    }
+
+    private static Tensor Half(ushort[] bits, long[] dims)
+    {
+        var values = bits.Select(b => (float)BitConverter.UInt16BitsToHalf(b)).ToArray();
+        return torch.tensor(values, dims);
+    }
+
+    /// <summary>Reads a 1-D integer tensor (shape, pads, axes inputs) as longs.</summary>
+    /// <param name="tensor">Any integer or float tensor.</param>
+    /// <returns>Its values.</returns>
+    public static long[] ToLongs(Tensor tensor)
+    {
+        using var cpu = tensor.to(ScalarType.Int64, torch.CPU);
+        using var flat = cpu.flatten();
+        return flat.data<long>().ToArray();
+    }
+
+    /// <summary>Reads a scalar (or one-element) tensor as a double.</summary>
+    /// <param name="tensor">The tensor.</param>
+    /// <returns>Its value.</returns>
+    public static double ToDouble(Tensor tensor)
+    {
+        using var cpu = tensor.to(ScalarType.Float64, torch.CPU);
+        using var flat = cpu.flatten();
+        return flat.data<double>()[0];
+    }
+}
