@@ -126,7 +126,7 @@ public static class App
         };
         inputSize.Validators.Add(result =>
         {
-            if (result.GetValueOrDefault<int?>() is int value && (value < 16 || value > 2048))
+            if (result.Tokens.Count > 0 && int.TryParse(result.Tokens[^1].Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value) && (value < 16 || value > 2048))
             {
                 result.AddError(string.Create(CultureInfo.InvariantCulture, $"--input-size must be between 16 and 2048; got {value}."));
             }
@@ -239,8 +239,8 @@ public static class App
         };
         option.Validators.Add(result =>
         {
-            int value = result.GetValueOrDefault<int>();
-            if (value < min || value > max)
+            // A token that is not a number already has its own parse error.
+            if (result.Tokens.Count > 0 && int.TryParse(result.Tokens[^1].Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value) && (value < min || value > max))
             {
                 result.AddError(string.Create(CultureInfo.InvariantCulture, $"{name} must be between {min} and {max}; got {value}."));
             }
