@@ -217,15 +217,14 @@ public static class ExperimentRunner
     private static void PrintSummary(IAnsiConsole console, RunResults results, IReadOnlyList<RenderedImage> images)
     {
         var table = new Table { Title = new TableTitle("Summary") }
-            .AddColumns("Part", "Image", "Objective", "Parameterisation", "Transforms", "Obj. first", "Obj. last", "HF share", "PNG B/px", "Robustness", "Seconds");
+            .AddColumns("Part", "Image", "Param.", "Transf.", "Obj. first", "Obj. last", "HF share", "PNG B/px", "Robust.", "s");
         foreach (var image in images.Select(i => i.Info))
         {
             table.AddRow(
                 image.Part.ToString(CultureInfo.InvariantCulture),
                 Markup.Escape(image.Title),
-                Markup.Escape(image.Objective),
                 image.Parameterization.Contains("fft=True", StringComparison.Ordinal) ? (image.Parameterization.Contains("decorrelate=True", StringComparison.Ordinal) ? "FFT+decorr" : "FFT") : (image.Parameterization.Contains("decorrelate=True", StringComparison.Ordinal) ? "decorr" : "pixel"),
-                Markup.Escape(image.Transforms.Split(':')[0]),
+                image.Transforms.StartsWith("standard", StringComparison.Ordinal) ? "standard" : image.Transforms.StartsWith("[]", StringComparison.Ordinal) ? "none" : Markup.Escape(image.Transforms),
                 Format(image.ObjectiveFirst),
                 Format(image.ObjectiveLast),
                 Format(image.HighFrequencyShare),
@@ -246,7 +245,7 @@ public static class ExperimentRunner
         console.Write(parts);
         foreach (var claim in results.Claims)
         {
-            console.WriteLine($"Part {claim.Part}: {claim.Verdict}");
+            console.WriteLine((claim.Part == 0 ? "All images" : $"Part {claim.Part}") + ": " + claim.Verdict);
         }
 
         console.WriteLine($"Wrote {results.Images.Count} images, {results.Parts.Count} figures, {ResultsFile} and {ReportFile}.");

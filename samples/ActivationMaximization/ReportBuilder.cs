@@ -108,7 +108,7 @@ public static class ReportBuilder
     private static IReadOnlyList<string> MeasurementRow(ImageInfo i) =>
     [
         i.Title,
-        i.Objective == i.TutorialObjective ? i.Objective : i.Objective + " for " + i.TutorialObjective,
+        i.Objective,
         i.Parameterization,
         i.Transforms,
         F(i.ObjectiveFirst),

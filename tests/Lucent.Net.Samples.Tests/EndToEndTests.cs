@@ -131,7 +131,9 @@ public class EndToEndTests(QuickRunFixture run) : IClassFixture<QuickRunFixture>
         if (Environment.GetEnvironmentVariable("LUCENT_REPORT_SCREENSHOT") is { Length: > 0 } screenshot)
         {
             // Used to refresh docs/images/report.png from a full run: LUCENT_REPORT_SCREENSHOT=<png path>.
-            await page.ScreenshotAsync(new PageScreenshotOptions { Path = screenshot, FullPage = false });
+            // Part 2's section: its figure, the tutorial's parameterisation table with the measured shares, and the verdict.
+            await page.Locator("section", new PageLocatorOptions { Has = page.GetByRole(AriaRole.Heading, new PageGetByRoleOptions { Name = ReportBuilder.PartHeading(2) }) })
+                .ScreenshotAsync(new LocatorScreenshotOptions { Path = screenshot });
         }
     }
 }
