@@ -226,8 +226,27 @@ public sealed class InceptionV1Model : nn.Module<Tensor, Tensor>, IPreprocessing
         return new InceptionV1LoadResult(missing, unexpected);
     }
 
-    private static Tensor LocalResponseNorm(Tensor input) =>
-        nn.functional.local_response_norm(input, LrnSize, LrnAlpha, LrnBeta, LrnK);
+    private static Tensor LocalResponseNorm(Tensor input) => LocalResponseNormalization(input);
+
+    /// <summary>
+    /// Local response normalisation across channels, <c>x / (k + alpha * mean_9(x^2))^beta</c>, where
+    /// <c>mean_9</c> averages the squares of the 9 channels centred on each channel (zero beyond the
+    /// edges, always divided by 9): the same arithmetic as LibTorch's <c>local_response_norm</c>, which
+    /// runs the channel average through <c>avg_pool3d</c>, a slow kernel on CPU with no bfloat16
+    /// support. Here the average is a 9x1 <c>avg_pool2d</c> over a (batch, 1, channels, height * width)
+    /// view of the squares.
+    /// </summary>
+    /// <param name="input">A tensor laid out (batch, channels, height, width).</param>
+    /// <returns>A new tensor; the caller owns it.</returns>
+    public static Tensor LocalResponseNormalization(Tensor input)
+    {
+        using var scope = NewDisposeScope();
+        long batch = input.shape[0], channels = input.shape[1], height = input.shape[2], width = input.shape[3];
+        var squares = input.mul(input).reshape(batch, 1, channels, height * width);
+        var average = nn.functional.avg_pool2d(squares, [LrnSize, 1], [1, 1], [LrnSize / 2, 0], ceil_mode: false, count_include_pad: true);
+        var denominator = average.reshape(batch, channels, height, width).mul(LrnAlpha).add(LrnK).pow(LrnBeta);
+        return input.div(denominator).MoveToOuterDisposeScope();
+    }
 
     private Tensor Operation(string name, Tensor input) => _operations[name].call(input);
 

@@ -9,9 +9,9 @@ namespace Lucent.Net.Modules;
 /// optimisation from noise does not stall on channels that start at zero.
 /// </summary>
 /// <remarks>
-/// Implemented without a custom autograd function: the output is
-/// <c>relu(x).detach() + (x - x.detach()) * g(x)</c> with <c>g = 0.1</c> where <c>x &lt; 0</c> and 1
-/// elsewhere. Its value is exactly <c>relu(x)</c> and its gradient with respect to <c>x</c> is <c>g</c>.
+/// Implemented as one custom autograd node: the forward pass is a single <c>relu</c>; the backward
+/// pass is <c>where(x &lt; 0, 0.1 * g, g)</c>. This is bit-identical to composing the same gradient
+/// from element-wise operations, and about twice as fast (see docs/performance.md).
 /// </remarks>
 public sealed class RedirectedRelu : nn.Module<Tensor, Tensor>
 {
@@ -36,19 +36,40 @@ public sealed class RedirectedRelu : nn.Module<Tensor, Tensor>
     public static Tensor Apply(Tensor input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        if (!input.requires_grad)
-        {
-            return nn.functional.relu(input);
-        }
+        return input.requires_grad ? RedirectedReluFunction.apply(input) : nn.functional.relu(input);
+    }
+}
 
-        using var scope = NewDisposeScope();
-        using var clamped = nn.functional.relu(input);
-        using var value = clamped.detach();
-        using var detached = input.detach();
-        using var zeroValued = input - detached;
-        using var negative = input.lt(0);
-        using var scale = torch.where(negative, NegativeGradientScale, 1.0).to(input.dtype);
-        using var redirected = zeroValued * scale;
-        return (value + redirected).MoveToOuterDisposeScope();
+/// <summary>The autograd node behind <see cref="RedirectedRelu"/>.</summary>
+internal sealed class RedirectedReluFunction : torch.autograd.SingleTensorFunction<RedirectedReluFunction>
+{
+    /// <inheritdoc />
+    public override string Name => "RedirectedReluBackward";
+
+    /// <inheritdoc />
+    public override Tensor forward(torch.autograd.AutogradContext ctx, params object[] vars)
+    {
+        var input = (Tensor)vars[0];
+        ctx.save_for_backward([input]);
+        return nn.functional.relu(input);
+    }
+
+    /// <inheritdoc />
+    public override List<Tensor> backward(torch.autograd.AutogradContext ctx, Tensor grad_output)
+    {
+        var saved = ctx.get_saved_variables();
+        try
+        {
+            using var negative = saved[0].lt(0);
+            using var scaled = grad_output.mul(RedirectedRelu.NegativeGradientScale);
+            return [torch.where(negative, scaled, grad_output)];
+        }
+        finally
+        {
+            foreach (var tensor in saved)
+            {
+                tensor.Dispose();
+            }
+        }
     }
 }

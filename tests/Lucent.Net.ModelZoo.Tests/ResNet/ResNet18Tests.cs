@@ -28,7 +28,7 @@ public sealed class ResNet18Tests
     [Fact]
     public void Final_and_intermediate_outputs_match_onnx_runtime_within_1e4_relative()
     {
-        // Stem ReLU, stem max pool (asymmetric pads), layer1, layer3 and the final pooled output.
+        // Stem ReLU, stem max pool (asymmetric pads), layer1, layer4_0 and the final pooled output.
         string[] values = ["ReLU253_Output_0", "Pooling255_Output_0", "ReLU283_Output_0", "ReLU365_Output_0", "Pooling395_Output_0"];
         var model = ModelProto.Parser.ParseFrom(File.ReadAllBytes(_model.ModelPath));
         foreach (var value in values.Where(v => model.Graph.Output.All(o => o.Name != v)))
@@ -93,6 +93,8 @@ public sealed class ResNet18Tests
         aliases["layer2_0_downsample_0"].Should().Be("Convolution295");
         aliases["layer2_0_downsample_1"].Should().Be("BatchNormalization297");
         aliases["layer2_0_conv1"].Should().Be("Convolution285");
+        aliases["layer2"].Should().Be("ReLU315");
+        aliases["layer3"].Should().Be("ReLU347");
         aliases["layer4"].Should().Be("ReLU393");
         aliases["avgpool"].Should().Be("Pooling395");
         aliases.Keys.Should().Contain(Enumerable.Range(1, 4).SelectMany(s => new[] { $"layer{s}_0", $"layer{s}_1" }));

@@ -1,0 +1,169 @@
+using System.Diagnostics;
+using System.Globalization;
+using Lucent.Net.ModelZoo.InceptionV1;
+using Lucent.Net.Objectives;
+using Lucent.Net.Rendering;
+using TorchSharp;
+
+namespace Lucent.Net.Benchmarks;
+
+/// <summary>
+/// <c>compare</c>: the Part 1 workload through (a) a Lucent-faithful loop and (b) our default path
+/// (<see cref="Renderer.RenderChannels"/>: frozen weights, early-stopped forward, 10 channels in one
+/// batch), interleaved in one process; prints ms per image-step, the ratio, achieved GFLOP/s against a
+/// 2048x2048 float32 matmul measured in the same run, and memory.
+/// </summary>
+internal static class CompareCommand
+{
+    public static int Run(HarnessOptions options)
+    {
+        int steps = options.Int("steps", 20);
+        int repeats = options.Int("repeats", 1);
+        int lucentChannels = Math.Min(options.Int("lucent-channels", 4), Part1Workload.Channels.Length);
+        bool single = options.Flag("single");
+        if (options.Int("threads", 0) is > 0 and int threads)
+        {
+            torch.set_num_threads(threads);
+        }
+
+        Machine.PrintHeader($"compare --steps {steps} --repeats {repeats} --lucent-channels {lucentChannels}{(single ? " --single" : string.Empty)} (threads {torch.get_num_threads()})");
+        var channels = Part1Workload.Channels;
+        int images = channels.Length;
+
+        using var model = Part1Workload.CreateModel();
+        var (macsToLayer, macsFull, convolutions) = FlopModel.CountMacs(model, Part1Workload.Layer, Part1Workload.ModelInputSize);
+        // FLOP model (per image-step, 1 MAC = 2 FLOPs; convolutions and the linear layer only):
+        // forward to mixed4a F = 2 * MACs; the input gradient of each convolution costs the same as its
+        // forward, and so does its weight gradient. Our path: F + F (input gradient) = 2F.
+        // Lucent's path: whole-network forward + input gradient + weight gradient up to mixed4a.
+        double forwardFlops = 2.0 * macsToLayer;
+        double oursFlops = 2.0 * forwardFlops;
+        double lucentFlops = (2.0 * macsFull) + (2.0 * forwardFlops);
+        Print($"flop model: forward to {Part1Workload.Layer} at {Part1Workload.ModelInputSize}px = {macsToLayer / 1e9:F3} GMAC ({convolutions} convolutions), whole network {macsFull / 1e9:F3} GMAC");
+        Print($"flop model: ours {oursFlops / 1e9:F2} GFLOP per image-step (forward + input gradient to {Part1Workload.Layer}); Lucent-faithful {lucentFlops / 1e9:F2} GFLOP (whole forward + input and weight gradients to {Part1Workload.Layer})");
+
+        // Warm-up: both paths once for 2 steps (allocator, oneDNN primitives, JIT).
+        Time(() => RunLucent(model, channels.Take(1).ToArray(), 2));
+        Time(() => RunOurs(model, channels, 2));
+        if (single)
+        {
+            Time(() => RunOursSingle(model, channels.Take(1).ToArray(), 2));
+        }
+
+        var matmul = new List<double> { MatmulProbe.Measure() };
+        var lucent = new List<double>();
+        var ours = new List<double>();
+        var oursSingle = new List<double>();
+        var lucentCpu = new List<double>();
+        var oursCpu = new List<double>();
+        for (int repeat = 0; repeat < repeats; repeat++)
+        {
+            // Alternate the order (L O, O L, ...) so slow drifts in machine load hit both paths alike.
+            var order = repeat % 2 == 0 ? new[] { 'L', 'O' } : ['O', 'L'];
+            foreach (char path in order)
+            {
+                if (path == 'L')
+                {
+                    double cpu0 = CpuMs();
+                    // Each Lucent-faithful render is one channel on its own, so a subset of the channels
+                    // measures the same per-image-step cost in less time.
+                    double ms = Time(() => RunLucent(model, channels.Take(lucentChannels).ToArray(), steps)) / (steps * (double)lucentChannels);
+                    double cpu = (CpuMs() - cpu0) / (steps * (double)lucentChannels);
+                    lucent.Add(ms);
+                    lucentCpu.Add(cpu);
+                    Print($"repeat {repeat + 1}: Lucent-faithful  {ms,8:F1} ms per image-step, CPU {cpu,8:F1} ms   (load {Machine.LoadAverage()}, rss {ProcessMemory.ResidentMb():F0} MB)");
+                }
+                else
+                {
+                    double cpu0 = CpuMs();
+                    double ms = Time(() => RunOurs(model, channels, steps)) / (steps * (double)images);
+                    double cpu = (CpuMs() - cpu0) / (steps * (double)images);
+                    ours.Add(ms);
+                    oursCpu.Add(cpu);
+                    Print($"repeat {repeat + 1}: ours (batched)   {ms,8:F1} ms per image-step, CPU {cpu,8:F1} ms   (load {Machine.LoadAverage()}, rss {ProcessMemory.ResidentMb():F0} MB)");
+                }
+            }
+
+            if (single)
+            {
+                double ms = Time(() => RunOursSingle(model, channels, steps)) / (steps * (double)images);
+                oursSingle.Add(ms);
+                Print($"repeat {repeat + 1}: ours, 1 channel  {ms,8:F1} ms per image-step   (frozen + early stop, no batching)");
+            }
+
+            matmul.Add(MatmulProbe.Measure());
+        }
+
+        double lucentMs = lucent.Average();
+        double oursMs = ours.Average();
+        double speedup = lucentMs / oursMs;
+        double matmulGflops = Median(matmul);
+        double oursGflops = oursFlops / (oursMs / 1000.0) / 1e9;
+        double lucentUseful = oursFlops / (lucentMs / 1000.0) / 1e9;
+        double lucentDone = lucentFlops / (lucentMs / 1000.0) / 1e9;
+        double share = oursGflops / matmulGflops;
+        double peak = ProcessMemory.PeakMb();
+        double final = ProcessMemory.ResidentMb();
+
+        Console.WriteLine();
+        Print($"Lucent-faithful : {lucentMs,8:F1} ms per image-step (mean of {lucent.Count}; runs {Join(lucent)})");
+        Print($"ours (batched)  : {oursMs,8:F1} ms per image-step (mean of {ours.Count}; runs {Join(ours)})");
+        if (oursSingle.Count > 0)
+        {
+            Print($"ours (1 channel): {oursSingle.Average(),8:F1} ms per image-step (runs {Join(oursSingle)})");
+        }
+
+        Print($"speedup         : {speedup:F2}x (wall clock); CPU time per image-step {lucentCpu.Average():F1} vs {oursCpu.Average():F1} ms = {lucentCpu.Average() / oursCpu.Average():F2}x");
+        Print($"matmul 2048^2 f32: {matmulGflops:F1} GFLOP/s (median of {matmul.Count} probes; runs {Join(matmul)})");
+        Print($"ours achieved   : {oursGflops:F1} GFLOP/s = {share * 100:F0}% of matmul");
+        Print($"Lucent-faithful : {lucentUseful:F1} GFLOP/s useful ({lucentDone:F1} GFLOP/s of work done, weight gradients and layers after {Part1Workload.Layer} included)");
+        Print($"memory          : peak {peak:F0} MB (VmHWM), final {final:F0} MB (VmRSS)");
+        Print($"load average    : {Machine.LoadAverage()}");
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"speedup={speedup:F2} gflops_share={share:F2} peak_mb={peak:F0}"));
+        return 0;
+    }
+
+    internal static void RunLucent(InceptionV1Model model, int[] channels, int steps)
+    {
+        foreach (int channel in channels)
+        {
+            var (image, _) = LucentFaithfulLoop.Render(model, Part1Workload.Layer, channel, steps, seed: channel);
+            image.Dispose();
+        }
+    }
+
+    internal static RenderResult RunOurs(InceptionV1Model model, int[] channels, int steps, RenderOptions? options = null) =>
+        Renderer.RenderChannels(model, Part1Workload.Layer, channels, options ?? Part1Workload.OurOptions(steps));
+
+    internal static void RunOursSingle(InceptionV1Model model, int[] channels, int steps)
+    {
+        foreach (int channel in channels)
+        {
+            Renderer.Render(model, Objectives.Objectives.Channel(Part1Workload.Layer, channel), Part1Workload.OurOptions(steps, seed: channel));
+        }
+    }
+
+    internal static double CpuMs()
+    {
+        using var process = Process.GetCurrentProcess();
+        return process.TotalProcessorTime.TotalMilliseconds;
+    }
+
+    internal static double Time(Action action)
+    {
+        GC.Collect();
+        var stopwatch = Stopwatch.StartNew();
+        action();
+        return stopwatch.Elapsed.TotalMilliseconds;
+    }
+
+    internal static double Median(IReadOnlyList<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+
+    internal static string Join(IEnumerable<double> values) => string.Join(", ", values.Select(v => v.ToString("F1", CultureInfo.InvariantCulture)));
+
+    internal static void Print(FormattableString text) => Console.WriteLine(FormattableString.Invariant(text));
+}

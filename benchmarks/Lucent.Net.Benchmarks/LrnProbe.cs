@@ -1,0 +1,51 @@
+using System.Diagnostics;
+using Lucent.Net.ModelZoo.InceptionV1;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Lucent.Net.Benchmarks;
+
+/// <summary><c>lrn</c>: LibTorch's local_response_norm (avg_pool3d inside) against the model's implementation, on InceptionV1's two LRN inputs at batch 10.</summary>
+internal static class LrnProbe
+{
+    public static int Run(HarnessOptions options)
+    {
+        int repeats = options.Int("repeats", 5);
+        Machine.PrintHeader("lrn");
+        using var generator = new Generator(11, torch.CPU);
+        foreach (long[] shape in new[] { new long[] { 10, 64, 56, 56 }, [10, 192, 56, 56] })
+        {
+            using var scope = NewDisposeScope();
+            var x = torch.rand(shape, generator: generator).mul(300).requires_grad_(true);
+            var reference = nn.functional.local_response_norm(x, InceptionV1Model.LrnSize, InceptionV1Model.LrnAlpha, InceptionV1Model.LrnBeta, InceptionV1Model.LrnK);
+            var ours = InceptionV1Model.LocalResponseNormalization(x);
+            double maxDiff = ours.sub(reference).abs().max().ToDouble();
+            var gradReference = torch.autograd.grad([reference.sum()], [x])[0];
+            var gradOurs = torch.autograd.grad([ours.sum()], [x])[0];
+            double maxGradDiff = gradOurs.sub(gradReference).abs().max().ToDouble();
+            double tReference = Time(() => nn.functional.local_response_norm(x, InceptionV1Model.LrnSize, InceptionV1Model.LrnAlpha, InceptionV1Model.LrnBeta, InceptionV1Model.LrnK), x, repeats);
+            double tOurs = Time(() => InceptionV1Model.LocalResponseNormalization(x), x, repeats);
+            CompareCommand.Print($"[{string.Join("x", shape)}] forward+backward: local_response_norm {tReference:F1} ms, model's {tOurs:F1} ms; max |diff| value {maxDiff:G3}, gradient {maxGradDiff:G3} (|value| max {reference.abs().max().ToDouble():G3})");
+        }
+
+        return 0;
+    }
+
+    private static double Time(Func<Tensor> lrn, Tensor x, int repeats)
+    {
+        double best = double.MaxValue;
+        for (int i = 0; i < repeats + 1; i++)
+        {
+            using var scope = NewDisposeScope();
+            var stopwatch = Stopwatch.StartNew();
+            var y = lrn();
+            torch.autograd.grad([y.sum()], [x]);
+            if (i > 0)
+            {
+                best = Math.Min(best, stopwatch.Elapsed.TotalMilliseconds);
+            }
+        }
+
+        return best;
+    }
+}

@@ -1,0 +1,39 @@
+using BenchmarkDotNet.Running;
+using Lucent.Net.Benchmarks;
+using Lucent.Net.Runtime;
+
+LucentRuntime.EnsureInitialized();
+string command = args.Length > 0 ? args[0] : "help";
+var rest = args.Skip(1).ToArray();
+switch (command)
+{
+    case "compare":
+        return CompareCommand.Run(new HarnessOptions(rest));
+    case "memory":
+        return MemoryCommand.Run(new HarnessOptions(rest));
+    case "variants":
+        return VariantsCommand.Run(new HarnessOptions(rest));
+    case "lrn":
+        return LrnProbe.Run(new HarnessOptions(rest));
+    case "profile":
+        return ProfileCommand.Run(new HarnessOptions(rest));
+    case "relu":
+        return ReluProbe.Run(new HarnessOptions(rest));
+    case "bdn":
+        BenchmarkSwitcher.FromAssembly(typeof(CompareCommand).Assembly).Run(rest, BenchmarkConfig.Create());
+        return 0;
+    default:
+        Console.WriteLine("""
+            Lucent.Net benchmarks.
+              compare  [--steps 20] [--repeats 1] [--lucent-channels 4] [--single] [--threads N]
+                       Lucent-faithful loop vs our default path on the Part 1 workload
+              memory   [--steps 512] [--batched-steps 128] [--threads N]
+                       memory growth of a long render and peak of a batched render
+              variants [--steps 10] [--repeats 2] [--threads N]
+                       our path with candidate settings (threads, channels-last, bf16, plain ReLU)
+              profile  [--steps 5] [--batch 10]                where one step spends its time
+              lrn | relu                                        LRN and redirected-ReLU implementations: values, gradients, time
+              bdn      [BenchmarkDotNet arguments, e.g. --filter *]  micro-benchmarks of the pieces
+            """);
+        return command == "help" ? 0 : 2;
+}

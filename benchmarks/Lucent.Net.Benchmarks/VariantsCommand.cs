@@ -1,0 +1,118 @@
+using System.Globalization;
+using Lucent.Net.ModelZoo.InceptionV1;
+using Lucent.Net.Rendering;
+using Lucent.Net.Transforms;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Lucent.Net.Benchmarks;
+
+/// <summary>
+/// <c>variants</c>: our batched path on the Part 1 workload with candidate settings (intra-op thread
+/// count, channels-last memory format, bfloat16 model), interleaved with the default in one process,
+/// plus how far each variant's final images are from the default's (same seed).
+/// </summary>
+internal static class VariantsCommand
+{
+    public static int Run(HarnessOptions options)
+    {
+        int steps = options.Int("steps", 10);
+        int repeats = options.Int("repeats", 2);
+        Machine.PrintHeader($"variants --steps {steps} --repeats {repeats}");
+        if (options.Int("threads", 0) is > 0 and int requested)
+        {
+            torch.set_num_threads(requested);
+        }
+
+        int defaultThreads = torch.get_num_threads();
+        using var model = Part1Workload.CreateModel();
+        using var bf16Model = Part1Workload.CreateModel();
+        bf16Model.to(ScalarType.BFloat16);
+        torch.random.manual_seed(Part1Workload.ModelSeed);
+        using var plainReluModel = new InceptionV1Model(new InceptionV1Options { UseRedirectedRelu = false });
+        plainReluModel.eval();
+
+        var standard = TransformPipeline.Standard;
+        var variants = new List<(string Name, InceptionV1Model Model, RenderOptions Options, int Threads)>
+        {
+            ("default", model, Part1Workload.OurOptions(steps), defaultThreads),
+            ("channels-last", model, Part1Workload.OurOptions(steps) with { Transforms = [standard, new ChannelsLastTransform()] }, defaultThreads),
+            ("bf16 model", bf16Model, Part1Workload.OurOptions(steps) with { Transforms = [standard], Preprocessing = Transform.Compose(model.Preprocessing, new CastTransform(ScalarType.BFloat16)) }, defaultThreads),
+            ("bf16 + channels-last", bf16Model, Part1Workload.OurOptions(steps) with { Transforms = [standard], Preprocessing = Transform.Compose(model.Preprocessing, new CastTransform(ScalarType.BFloat16), new ChannelsLastTransform()) }, defaultThreads),
+            ("plain ReLU (other images)", plainReluModel, Part1Workload.OurOptions(steps), defaultThreads),
+        };
+        foreach (int threads in new[] { 1, Environment.ProcessorCount }.Distinct().Where(t => t != defaultThreads))
+        {
+            variants.Add(($"{threads} thread(s)", model, Part1Workload.OurOptions(steps), threads));
+        }
+
+        var times = variants.ToDictionary(v => v.Name, _ => new List<double>());
+        var images = new Dictionary<string, float[]>();
+        var losses = new Dictionary<string, double>();
+        foreach (var variant in variants)
+        {
+            torch.set_num_threads(variant.Threads);
+            CompareCommand.RunOurs(variant.Model, Part1Workload.Channels, 2, variant.Options with { Thresholds = [2] });
+        }
+
+        for (int repeat = 0; repeat < repeats; repeat++)
+        {
+            var order = repeat % 2 == 0 ? variants : Enumerable.Reverse(variants).ToList();
+            foreach (var variant in order)
+            {
+                torch.set_num_threads(variant.Threads);
+                RenderResult? result = null;
+                double ms = CompareCommand.Time(() => result = CompareCommand.RunOurs(variant.Model, Part1Workload.Channels, steps, variant.Options));
+                ms /= steps * (double)Part1Workload.Channels.Length;
+                times[variant.Name].Add(ms);
+                images[variant.Name] = result!.FinalImages.Pixels.ToArray();
+                losses[variant.Name] = result.Losses[^1];
+                CompareCommand.Print($"repeat {repeat + 1}: {variant.Name,-26} {ms,8:F1} ms per image-step (load {Machine.LoadAverage()})");
+            }
+        }
+
+        torch.set_num_threads(defaultThreads);
+        Console.WriteLine();
+        double baseline = times["default"].Average();
+        var reference = images["default"];
+        foreach (var variant in variants)
+        {
+            double ms = times[variant.Name].Average();
+            var pixels = images[variant.Name];
+            double maxDiff = 0, sumDiff = 0;
+            for (int i = 0; i < pixels.Length; i++)
+            {
+                double d = Math.Abs(pixels[i] - reference[i]);
+                maxDiff = Math.Max(maxDiff, d);
+                sumDiff += d;
+            }
+
+            CompareCommand.Print($"{variant.Name,-26} {ms,8:F1} ms per image-step ({baseline / ms:F2}x default); final images vs default after {steps} steps: max |diff| {maxDiff:G3}, mean |diff| {sumDiff / pixels.Length:G3}; final loss {losses[variant.Name]:F2}");
+        }
+
+        CompareCommand.Print($"load average: {Machine.LoadAverage()}");
+        return 0;
+    }
+
+    /// <summary>Returns the image in channels-last memory order (same values; convolutions then run NHWC).</summary>
+    private sealed class ChannelsLastTransform : IImageTransform
+    {
+        public string Name => "channels_last()";
+
+        public Tensor Apply(Tensor image, TransformContext context)
+        {
+            // TorchSharp has no memory_format argument: an NHWC-contiguous copy viewed back as NCHW has
+            // exactly the strides of PyTorch's channels_last, which its convolutions detect and keep.
+            using var scope = NewDisposeScope();
+            return image.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2).MoveToOuterDisposeScope();
+        }
+    }
+
+    /// <summary>Casts the image to another floating type (autograd casts the gradient back).</summary>
+    private sealed class CastTransform(ScalarType type) : IImageTransform
+    {
+        public string Name => $"cast({type})";
+
+        public Tensor Apply(Tensor image, TransformContext context) => image.to(type);
+    }
+}

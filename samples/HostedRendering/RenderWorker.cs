@@ -1,0 +1,116 @@
+using System.Globalization;
+using Lucent.Net.DependencyInjection;
+using Lucent.Net.Imaging;
+using Lucent.Net.Objectives;
+using Lucent.Net.Rendering;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace HostedRenderingSample;
+
+/// <summary>The "Render" section of appsettings.json.</summary>
+public sealed class RenderSettings
+{
+    public string Model { get; set; } = "tiny";
+
+    public string Objective { get; set; } = "channel(conv3, 0)";
+
+    public string? Pipeline { get; set; }
+
+    public int? BatchSize { get; set; }
+
+    public string Output { get; set; } = "output/hosted.png";
+}
+
+/// <summary>Renders the configured objective once, saves the images, then stops the application.</summary>
+public sealed class RenderWorker(
+    IFeatureRenderer renderer,
+    IModelCatalog models,
+    IOptions<RenderSettings> settings,
+    IHostApplicationLifetime lifetime,
+    ILogger<RenderWorker> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var s = settings.Value;
+        try
+        {
+            logger.LogInformation("Model '{Model}' ({Models} registered); the sample's model has random weights.", s.Model, string.Join(", ", models.Names));
+            var result = await renderer.RenderModelAsync(
+                s.Model,
+                s.Objective,
+                new FeatureRenderRequest { Pipeline = s.Pipeline, BatchSize = s.BatchSize },
+                cancellationToken: stoppingToken); // Ctrl+C: the host cancels this token
+            if (result.Snapshots.Count == 0)
+            {
+                logger.LogWarning("Stopped before the first step; nothing to save.");
+                return;
+            }
+
+            string output = Path.GetFullPath(s.Output, AppContext.BaseDirectory);
+            Directory.CreateDirectory(Path.GetDirectoryName(output)!);
+            foreach (var snapshot in result.Snapshots)
+            {
+                string path = Path.ChangeExtension(output, null) + string.Create(CultureInfo.InvariantCulture, $"-step{snapshot.Step}.png");
+                snapshot.Images.SavePngStrip(path);
+                logger.LogInformation("Saved step {Step} (loss {Loss:G4}) to {Path}", snapshot.Step, snapshot.Loss, path);
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            logger.LogError("{Message}", ex.Message);
+            Environment.ExitCode = 1;
+        }
+        finally
+        {
+            lifetime.StopApplication();
+        }
+    }
+}
+
+/// <summary>The plugin objective: minus one channel at the centre position of a layer.</summary>
+public static class CenterObjective
+{
+    public static Objective Create(string layer, int channel) => Objective.FromDelegate(
+        string.Create(CultureInfo.InvariantCulture, $"center({layer}, {channel})"),
+        [layer],
+        a =>
+        {
+            Tensor t = a[layer];
+            return t.select(1, channel).select(1, t.shape[2] / 2).select(1, t.shape[3] / 2).mean().neg();
+        });
+}
+
+/// <summary>A tiny conv net with random weights (seeded). Children run through call() so the renderer's hooks fire.</summary>
+public sealed class TinyConvNet : nn.Module<Tensor, Tensor>
+{
+    private readonly TorchSharp.Modules.Conv2d conv1;
+    private readonly TorchSharp.Modules.Conv2d conv2;
+    private readonly TorchSharp.Modules.Conv2d conv3;
+    private readonly TorchSharp.Modules.ReLU relu1;
+    private readonly TorchSharp.Modules.ReLU relu2;
+    private readonly TorchSharp.Modules.ReLU relu3;
+
+    public TinyConvNet(long seed = 0)
+        : base(nameof(TinyConvNet))
+    {
+        torch.manual_seed(seed);
+        conv1 = nn.Conv2d(3, 16, 5, padding: 2);
+        relu1 = nn.ReLU();
+        conv2 = nn.Conv2d(16, 32, 3, stride: 2, padding: 1);
+        relu2 = nn.ReLU();
+        conv3 = nn.Conv2d(32, 32, 3, stride: 2, padding: 1);
+        relu3 = nn.ReLU();
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor input)
+    {
+        var x = relu1.call(conv1.call(input));
+        x = relu2.call(conv2.call(x));
+        return relu3.call(conv3.call(x));
+    }
+}

@@ -1,0 +1,62 @@
+using System.Diagnostics.CodeAnalysis;
+using Lucent.Net.Objectives;
+
+namespace Lucent.Net.Expressions;
+
+/// <summary>
+/// Parses objective expressions such as <c>channel(mixed4a, 5) - 100 * diversity(mixed4a)</c>,
+/// <c>mixed4a:5</c> or <c>neuron(mixed4a, 5, x: 3, y: 3)</c> into an <see cref="Objective"/>.
+/// The grammar and every function are listed in <c>docs/expressions.md</c>.
+/// </summary>
+/// <remarks>
+/// The name of an objective built from the built-in functions parses back into an objective with
+/// the same value (except vectors, which names abbreviate as <c>[N values]</c>).
+/// </remarks>
+public static class ObjectiveExpression
+{
+    /// <summary>Parses an objective expression.</summary>
+    /// <param name="expression">The expression.</param>
+    /// <param name="registry">The functions it may call; null means the built-ins (<see cref="ObjectiveFunctionRegistry.Default"/>).</param>
+    /// <returns>The objective.</returns>
+    /// <exception cref="ObjectiveExpressionException">
+    /// A syntax error, an unknown function, a wrong argument, or an expression that is not an
+    /// objective (e.g. a bare number); the message gives the 1-based column and a caret line.
+    /// </exception>
+    public static Objective Parse(string expression, ObjectiveFunctionRegistry? registry = null)
+    {
+        ArgumentNullException.ThrowIfNull(expression);
+        return new ObjectiveExpressionParser(expression, registry ?? ObjectiveFunctionRegistry.Default).ParseObjective();
+    }
+
+    /// <summary>Tries to parse an objective expression.</summary>
+    /// <param name="expression">The expression.</param>
+    /// <param name="objective">The objective, or null.</param>
+    /// <param name="error">The error when parsing failed, or null.</param>
+    /// <param name="registry">The functions it may call; null means the built-ins.</param>
+    /// <returns>Whether the expression parsed.</returns>
+    public static bool TryParse(
+        [NotNullWhen(true)] string? expression,
+        [NotNullWhen(true)] out Objective? objective,
+        [NotNullWhen(false)] out ObjectiveExpressionException? error,
+        ObjectiveFunctionRegistry? registry = null)
+    {
+        objective = null;
+        if (expression is null)
+        {
+            error = new ObjectiveExpressionException("The expression is null", string.Empty, 1, expected: "an objective");
+            return false;
+        }
+
+        try
+        {
+            objective = Parse(expression, registry);
+            error = null;
+            return true;
+        }
+        catch (ObjectiveExpressionException ex)
+        {
+            error = ex;
+            return false;
+        }
+    }
+}

@@ -1,0 +1,73 @@
+using System.Text;
+
+namespace Lucent.Net.Expressions;
+
+/// <summary>
+/// An objective expression could not be parsed or built: a syntax error, an unknown function, a
+/// missing or mistyped argument, or an argument the objective rejects. The message names the
+/// 1-based column, says what was expected, and ends with the expression and a caret under the
+/// column.
+/// </summary>
+public sealed class ObjectiveExpressionException : FormatException
+{
+    /// <summary>Creates the exception.</summary>
+    public ObjectiveExpressionException()
+    {
+    }
+
+    /// <summary>Creates the exception with a message.</summary>
+    /// <param name="message">What was wrong.</param>
+    public ObjectiveExpressionException(string message)
+        : base(message)
+    {
+    }
+
+    /// <summary>Creates the exception with a message and a cause.</summary>
+    /// <param name="message">What was wrong.</param>
+    /// <param name="innerException">The cause.</param>
+    public ObjectiveExpressionException(string message, Exception? innerException)
+        : base(message, innerException)
+    {
+    }
+
+    /// <summary>Creates the exception for a problem at one column of an expression.</summary>
+    /// <param name="problem">What was wrong, e.g. <c>Expected ')'</c>; the column and expression are appended.</param>
+    /// <param name="expression">The whole expression.</param>
+    /// <param name="column">The 1-based column of the problem.</param>
+    /// <param name="expected">What the parser expected there, if the problem is a syntax error.</param>
+    /// <param name="hint">A sentence on how to fix it, appended after the location.</param>
+    /// <param name="innerException">The cause, if any.</param>
+    public ObjectiveExpressionException(string problem, string expression, int column, string? expected = null, string? hint = null, Exception? innerException = null)
+        : base(Format(problem, expression, column, hint), innerException)
+    {
+        Expression = expression;
+        Column = column;
+        Expected = expected;
+    }
+
+    /// <summary>The expression that failed, or null when not known.</summary>
+    public string? Expression { get; }
+
+    /// <summary>The 1-based column of the problem, or 0 when not known.</summary>
+    public int Column { get; }
+
+    /// <summary>What the parser expected at <see cref="Column"/> (e.g. <c>')'</c>), for syntax errors.</summary>
+    public string? Expected { get; }
+
+    private static string Format(string problem, string expression, int column, string? hint)
+    {
+        ArgumentNullException.ThrowIfNull(problem);
+        ArgumentNullException.ThrowIfNull(expression);
+        var text = new StringBuilder();
+        text.Append(problem).Append(" at column ").Append(column.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            .Append(" in '").Append(expression).Append('\'');
+        if (!string.IsNullOrEmpty(hint))
+        {
+            text.Append(". ").Append(hint);
+        }
+
+        text.Append('\n').Append("  ").Append(expression.Replace('\n', ' ').Replace('\r', ' ').Replace('\t', ' '));
+        text.Append('\n').Append("  ").Append(' ', Math.Max(0, column - 1)).Append('^');
+        return text.ToString();
+    }
+}

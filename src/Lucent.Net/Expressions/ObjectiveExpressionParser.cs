@@ -1,0 +1,607 @@
+using System.Globalization;
+using Lucent.Net.Objectives;
+using O = Lucent.Net.Objectives.Objectives;
+
+namespace Lucent.Net.Expressions;
+
+/// <summary>A recursive-descent parser that builds the objective while parsing.</summary>
+internal sealed class ObjectiveExpressionParser
+{
+    private const int MaxDepth = 100;
+    private readonly string text;
+    private readonly ObjectiveFunctionRegistry registry;
+    private readonly List<Token> tokens;
+    private int position;
+    private int depth;
+
+    public ObjectiveExpressionParser(string text, ObjectiveFunctionRegistry registry)
+    {
+        this.text = text;
+        this.registry = registry;
+        tokens = Tokenize(text);
+    }
+
+    private enum TokenKind
+    {
+        Number,
+        Identifier,
+        String,
+        LeftParen,
+        RightParen,
+        LeftBracket,
+        RightBracket,
+        Comma,
+        Colon,
+        Equals,
+        Plus,
+        Minus,
+        Star,
+        Slash,
+        End,
+    }
+
+    private Token Current => tokens[position];
+
+    private Token Next => tokens[Math.Min(position + 1, tokens.Count - 1)];
+
+    public Objective ParseObjective()
+    {
+        if (Current.Kind == TokenKind.End)
+        {
+            throw Error("The expression is empty", Current.Column, "an objective", "Write e.g. channel(mixed4a, 5) or mixed4a:5.");
+        }
+
+        var value = ParseAdditive();
+        if (Current.Kind == TokenKind.Colon)
+        {
+            throw Error("Expected an operator (+, -, *, /) or the end of the expression", Current.Column, "an operator or the end",
+                "The shorthand is layer:channel only; for a neuron write neuron(layer, n_channel, x: 3, y: 3).");
+        }
+
+        if (Current.Kind != TokenKind.End)
+        {
+            throw Expected("an operator (+, -, *, /) or the end of the expression");
+        }
+
+        return value switch
+        {
+            ObjectiveValue o => o.Objective,
+            NumberValue n => throw Error(
+                $"The expression is a number ({Format(n.Value)}), not an objective", 1, "an objective", "Combine numbers with an objective, e.g. channel(mixed4a, 5) * 2."),
+            _ => throw NotAnObjective(value),
+        };
+    }
+
+    private ExpressionValue ParseAdditive()
+    {
+        Enter();
+        var left = ParseMultiplicative();
+        while (Current.Kind is TokenKind.Plus or TokenKind.Minus)
+        {
+            var op = Advance();
+            var right = ParseMultiplicative();
+            left = Combine(op, left, right);
+        }
+
+        depth--;
+        return left;
+    }
+
+    private ExpressionValue ParseMultiplicative()
+    {
+        var left = ParseUnary();
+        while (Current.Kind is TokenKind.Star or TokenKind.Slash)
+        {
+            var op = Advance();
+            var right = ParseUnary();
+            left = Combine(op, left, right);
+        }
+
+        return left;
+    }
+
+    private ExpressionValue ParseUnary()
+    {
+        if (Current.Kind is TokenKind.Minus or TokenKind.Plus)
+        {
+            Enter();
+            var sign = Advance();
+            var operand = ParseUnary();
+            depth--;
+            if (sign.Kind == TokenKind.Plus)
+            {
+                return RequireArithmetic(operand) with { Column = sign.Column };
+            }
+
+            return RequireArithmetic(operand) switch
+            {
+                NumberValue n => new NumberValue(-n.Value, sign.Column),
+                ObjectiveValue o => new ObjectiveValue(-o.Objective, sign.Column),
+                var other => throw NotAnObjective(other),
+            };
+        }
+
+        return ParsePrimary();
+    }
+
+    private ExpressionValue ParsePrimary()
+    {
+        var token = Current;
+        switch (token.Kind)
+        {
+            case TokenKind.Number:
+                Advance();
+                return new NumberValue(token.Number, token.Column);
+            case TokenKind.String:
+                Advance();
+                return new NameValue(token.Text, Quoted: true, token.Column);
+            case TokenKind.LeftParen:
+            {
+                Advance();
+                var inner = ParseAdditive();
+                Expect(TokenKind.RightParen, "')'");
+                return inner with { Column = token.Column };
+            }
+
+            case TokenKind.LeftBracket:
+                return ParseList();
+            case TokenKind.Identifier:
+                Advance();
+                if (Current.Kind == TokenKind.LeftParen)
+                {
+                    return ParseCall(token);
+                }
+
+                if (Current.Kind == TokenKind.Colon)
+                {
+                    return ParseShorthand(token);
+                }
+
+                return new NameValue(token.Text, Quoted: false, token.Column);
+            default:
+                throw Expected("a number, a layer name, a function call, '(' or '['");
+        }
+    }
+
+    private ObjectiveValue ParseShorthand(Token layer)
+    {
+        Advance();
+        var channel = Current;
+        if (channel.Kind != TokenKind.Number || channel.Number != Math.Floor(channel.Number) || channel.Number > int.MaxValue)
+        {
+            throw Expected("a channel number after ':' (the shorthand is layer:channel, e.g. mixed4a:5)");
+        }
+
+        Advance();
+        return new ObjectiveValue(Invoke(layer, () => O.Channel(layer.Text, (int)channel.Number), "channel"), layer.Column);
+    }
+
+    private ListValue ParseList()
+    {
+        var open = Advance();
+        var values = new List<double>();
+        if (Current.Kind != TokenKind.RightBracket)
+        {
+            while (true)
+            {
+                var item = ParseAdditive();
+                if (item is not NumberValue number)
+                {
+                    throw Error($"A list may hold only numbers, but got {item.Describe()}", item.Column, "a number");
+                }
+
+                values.Add(number.Value);
+                if (Current.Kind == TokenKind.Comma)
+                {
+                    Advance();
+                    if (Current.Kind == TokenKind.RightBracket)
+                    {
+                        break;
+                    }
+
+                    continue;
+                }
+
+                if (Current.Kind == TokenKind.Identifier)
+                {
+                    throw Error("Expected ',' or ']'", Current.Column, "',' or ']'",
+                        "An objective's name abbreviates vectors as '[N values]'; write the values out, e.g. [0.1, 0.2].");
+                }
+
+                break;
+            }
+        }
+
+        Expect(TokenKind.RightBracket, "',' or ']'");
+        return new ListValue(values, open.Column);
+    }
+
+    private ObjectiveValue ParseCall(Token name)
+    {
+        if (!registry.TryGet(name.Text, out var function))
+        {
+            throw Error(
+                $"Unknown objective function '{name.Text}'",
+                name.Column,
+                "a known function",
+                "Known functions (closest first): " + string.Join(", ", registry.Closest(name.Text)) + ".");
+        }
+
+        Enter();
+        Advance(); // '('
+        var positional = new List<ExpressionValue>();
+        var named = new Dictionary<string, ExpressionValue>(StringComparer.OrdinalIgnoreCase);
+        var namedColumns = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+        if (Current.Kind != TokenKind.RightParen)
+        {
+            while (true)
+            {
+                if (Current.Kind == TokenKind.Identifier
+                    && (Next.Kind == TokenKind.Equals || (Next.Kind == TokenKind.Colon && function.FindParameter(Current.Text) is not null)))
+                {
+                    var argName = Advance();
+                    Advance();
+                    var value = ParseAdditive();
+                    string key = Canonical(function, argName);
+                    if (!named.TryAdd(key, value))
+                    {
+                        throw Error($"The argument '{key}' of {function.Name} is given twice", argName.Column, null, $"Call it as {function.Signature}.");
+                    }
+
+                    namedColumns[key] = argName.Column;
+                }
+                else
+                {
+                    if (named.Count > 0)
+                    {
+                        throw Error("A positional argument cannot follow a named one", Current.Column, "a named argument (name: value)");
+                    }
+
+                    positional.Add(ParseAdditive());
+                }
+
+                if (Current.Kind == TokenKind.Comma)
+                {
+                    Advance();
+                    if (Current.Kind == TokenKind.RightParen)
+                    {
+                        break;
+                    }
+
+                    continue;
+                }
+
+                break;
+            }
+        }
+
+        Expect(TokenKind.RightParen, "')'", positional.Count + named.Count > 0 ? "',' or ')'" : "')'");
+        depth--;
+
+        var arguments = Bind(function, name, positional, named);
+        var objective = Invoke(name, () => function.Factory(arguments), function.Name);
+        foreach (var (unread, value) in arguments.Unread())
+        {
+            throw Error($"{function.Name} has no argument '{unread}'", namedColumns.GetValueOrDefault(unread, value.Column), null, $"Call it as {function.Signature}.");
+        }
+
+        return new ObjectiveValue(objective, name.Column);
+    }
+
+    private string Canonical(ObjectiveFunction function, Token argName)
+    {
+        if (function.AcceptsAnyArguments)
+        {
+            return argName.Text;
+        }
+
+        return function.FindParameter(argName.Text)?.Name
+            ?? throw Error(
+                $"{function.Name} has no parameter '{argName.Text}'",
+                argName.Column,
+                "a parameter name",
+                $"Its parameters are {string.Join(", ", function.Parameters.Select(p => p.Name))}: call it as {function.Signature}.");
+    }
+
+    private ObjectiveArguments Bind(ObjectiveFunction function, Token name, List<ExpressionValue> positional, Dictionary<string, ExpressionValue> named)
+    {
+        if (function.AcceptsAnyArguments)
+        {
+            return new ObjectiveArguments(function, positional, named, text, name.Column);
+        }
+
+        for (int i = 0; i < positional.Count; i++)
+        {
+            if (i >= function.Parameters.Count)
+            {
+                throw Error(
+                    string.Create(CultureInfo.InvariantCulture, $"Too many arguments: {function.Name} takes at most {function.Parameters.Count}"),
+                    positional[i].Column,
+                    "')'",
+                    $"Call it as {function.Signature}.");
+            }
+
+            string key = function.Parameters[i].Name;
+            if (!named.TryAdd(key, positional[i]))
+            {
+                throw Error($"The argument '{key}' of {function.Name} is given both by position and by name", positional[i].Column, null, $"Call it as {function.Signature}.");
+            }
+        }
+
+        foreach (var parameter in function.Parameters)
+        {
+            if (!parameter.IsOptional && !named.ContainsKey(parameter.Name))
+            {
+                throw Error($"Missing argument '{parameter.Name}' of {function.Name}", name.Column, parameter.Name, $"Call it as {function.Signature}.");
+            }
+        }
+
+        return new ObjectiveArguments(function, [], named, text, name.Column);
+    }
+
+    private Objective Invoke(Token at, Func<Objective> build, string functionName)
+    {
+        Objective? result;
+        try
+        {
+            result = build();
+        }
+        catch (ObjectiveExpressionException)
+        {
+            throw;
+        }
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or ArithmeticException or FormatException)
+        {
+            throw Error($"{functionName} rejected its arguments ({FirstLine(ex.Message)})", at.Column, null, null, ex);
+        }
+
+        return result ?? throw Error($"The function {functionName} returned no objective", at.Column, null, "Its factory must return an Objective.");
+    }
+
+    private ExpressionValue Combine(Token op, ExpressionValue left, ExpressionValue right)
+    {
+        left = RequireArithmetic(left);
+        right = RequireArithmetic(right);
+        try
+        {
+            return (left, right) switch
+            {
+                (NumberValue a, NumberValue b) => new NumberValue(Apply(op, a.Value, b.Value), a.Column),
+                (ObjectiveValue a, NumberValue b) => new ObjectiveValue(Apply(op, a.Objective, b.Value), a.Column),
+                (NumberValue a, ObjectiveValue b) => new ObjectiveValue(Apply(op, a.Value, b.Objective), a.Column),
+                (ObjectiveValue a, ObjectiveValue b) => new ObjectiveValue(Apply(op, a.Objective, b.Objective), a.Column),
+                _ => throw NotAnObjective(left is NumberValue or ObjectiveValue ? right : left),
+            };
+        }
+        catch (Exception ex) when (ex is ArithmeticException or ArgumentException)
+        {
+            throw Error($"Cannot apply '{op.Text}' ({FirstLine(ex.Message)})", op.Column, null, null, ex);
+        }
+    }
+
+    private ExpressionValue RequireArithmetic(ExpressionValue value) =>
+        value is NumberValue or ObjectiveValue ? value : throw NotAnObjective(value);
+
+    private static double Apply(Token op, double a, double b)
+    {
+        if (op.Kind == TokenKind.Slash && b == 0)
+        {
+            throw new DivideByZeroException("division by zero");
+        }
+
+        double result = op.Kind switch
+        {
+            TokenKind.Plus => a + b,
+            TokenKind.Minus => a - b,
+            TokenKind.Star => a * b,
+            _ => a / b,
+        };
+        return double.IsFinite(result) ? result : throw new ArgumentOutOfRangeException(nameof(op), "the result is not a finite number");
+    }
+
+    private static Objective Apply(Token op, Objective a, double b) => op.Kind switch
+    {
+        TokenKind.Plus => a + b,
+        TokenKind.Minus => a - b,
+        TokenKind.Star => a * b,
+        _ => a / b,
+    };
+
+    private static Objective Apply(Token op, double a, Objective b) => op.Kind switch
+    {
+        TokenKind.Plus => a + b,
+        TokenKind.Minus => a - b,
+        TokenKind.Star => a * b,
+        _ => a / b,
+    };
+
+    private static Objective Apply(Token op, Objective a, Objective b) => op.Kind switch
+    {
+        TokenKind.Plus => a + b,
+        TokenKind.Minus => a - b,
+        TokenKind.Star => a * b,
+        _ => a / b,
+    };
+
+    private ObjectiveExpressionException NotAnObjective(ExpressionValue value) => value switch
+    {
+        NameValue n => Error(
+            $"'{n.Text}' is a name, not an objective",
+            n.Column,
+            "an objective",
+            $"Write a function call such as channel({n.Text}, 0), or the shorthand {n.Text}:0."),
+        ListValue l => Error("A list is not an objective", l.Column, "an objective", "Lists are arguments of functions such as direction(layer, [0.1, 0.2])."),
+        _ => Error($"Expected an objective but got {value.Describe()}", value.Column, "an objective"),
+    };
+
+    private void Enter()
+    {
+        if (++depth > MaxDepth)
+        {
+            throw Error(string.Create(CultureInfo.InvariantCulture, $"The expression is nested more than {MaxDepth} levels deep"), Current.Column, null);
+        }
+    }
+
+    private Token Advance()
+    {
+        var token = Current;
+        if (position < tokens.Count - 1)
+        {
+            position++;
+        }
+
+        return token;
+    }
+
+    private void Expect(TokenKind kind, string shown, string? expectedIfWrong = null)
+    {
+        if (Current.Kind != kind)
+        {
+            throw Expected(expectedIfWrong ?? shown);
+        }
+
+        Advance();
+    }
+
+    private ObjectiveExpressionException Expected(string what)
+    {
+        string found = Current.Kind == TokenKind.End ? "the end of the expression" : $"'{Current.Text}'";
+        return Error("Expected " + what, Current.Column, what, $"Found {found}.");
+    }
+
+    private ObjectiveExpressionException Error(string problem, int column, string? expected, string? hint = null, Exception? inner = null) =>
+        new(problem, text, column, expected, hint, inner);
+
+    private static string Format(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+
+    private static string FirstLine(string message)
+    {
+        int newline = message.IndexOf('\n', StringComparison.Ordinal);
+        return newline < 0 ? message : message[..newline].TrimEnd();
+    }
+
+    private static List<Token> Tokenize(string text)
+    {
+        var result = new List<Token>();
+        int i = 0;
+        while (i < text.Length)
+        {
+            char c = text[i];
+            int column = i + 1;
+            if (char.IsWhiteSpace(c))
+            {
+                i++;
+                continue;
+            }
+
+            if (char.IsAsciiDigit(c) || (c == '.' && i + 1 < text.Length && char.IsAsciiDigit(text[i + 1])))
+            {
+                int start = i;
+                while (i < text.Length && char.IsAsciiDigit(text[i]))
+                {
+                    i++;
+                }
+
+                if (i < text.Length && text[i] == '.')
+                {
+                    i++;
+                    while (i < text.Length && char.IsAsciiDigit(text[i]))
+                    {
+                        i++;
+                    }
+                }
+
+                if (i < text.Length && text[i] is 'e' or 'E')
+                {
+                    int exponent = i + 1;
+                    if (exponent < text.Length && text[exponent] is '+' or '-')
+                    {
+                        exponent++;
+                    }
+
+                    if (exponent < text.Length && char.IsAsciiDigit(text[exponent]))
+                    {
+                        i = exponent;
+                        while (i < text.Length && char.IsAsciiDigit(text[i]))
+                        {
+                            i++;
+                        }
+                    }
+                }
+
+                string literal = text[start..i];
+                if (!double.TryParse(literal, NumberStyles.Float, CultureInfo.InvariantCulture, out double number) || !double.IsFinite(number))
+                {
+                    throw new ObjectiveExpressionException($"'{literal}' is not a finite number", text, column, "a number");
+                }
+
+                result.Add(new Token(TokenKind.Number, literal, column, number));
+                continue;
+            }
+
+            if (char.IsAsciiLetter(c) || c == '_')
+            {
+                int start = i;
+                while (i < text.Length && (char.IsAsciiLetterOrDigit(text[i]) || text[i] == '_'))
+                {
+                    i++;
+                }
+
+                result.Add(new Token(TokenKind.Identifier, text[start..i], column, 0));
+                continue;
+            }
+
+            if (c is '\'' or '"')
+            {
+                int end = text.IndexOf(c, i + 1);
+                if (end < 0)
+                {
+                    throw new ObjectiveExpressionException(
+                        $"Unterminated string", text, column, c.ToString(), $"Close the quoted name with {c}.");
+                }
+
+                if (end == i + 1)
+                {
+                    throw new ObjectiveExpressionException("Empty layer name", text, column, "a layer name");
+                }
+
+                result.Add(new Token(TokenKind.String, text[(i + 1)..end], column, 0));
+                i = end + 1;
+                continue;
+            }
+
+            TokenKind? kind = c switch
+            {
+                '(' => TokenKind.LeftParen,
+                ')' => TokenKind.RightParen,
+                '[' => TokenKind.LeftBracket,
+                ']' => TokenKind.RightBracket,
+                ',' => TokenKind.Comma,
+                ':' => TokenKind.Colon,
+                '=' => TokenKind.Equals,
+                '+' => TokenKind.Plus,
+                '-' => TokenKind.Minus,
+                '*' => TokenKind.Star,
+                '/' => TokenKind.Slash,
+                _ => null,
+            };
+            if (kind is null)
+            {
+                throw new ObjectiveExpressionException(
+                    $"Unexpected character '{c}'",
+                    text,
+                    column,
+                    "a number, a name, an operator or a bracket",
+                    "Expressions use numbers, names (letters, digits, _), quoted names, + - * /, ( ) [ ] , : and =.");
+            }
+
+            result.Add(new Token(kind.Value, c.ToString(), column, 0));
+            i++;
+        }
+
+        result.Add(new Token(TokenKind.End, string.Empty, text.Length + 1, 0));
+        return result;
+    }
+
+    private readonly record struct Token(TokenKind Kind, string Text, int Column, double Number);
+}

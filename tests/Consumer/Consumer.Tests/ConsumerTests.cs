@@ -1,0 +1,128 @@
+using FluentAssertions;
+using Lucent.Net.DependencyInjection;
+using Lucent.Net.Objectives;
+using Lucent.Net.Rendering;
+using Lucent.Net.Runtime;
+using Lucent.Net.Testing;
+using Lucent.Net.Transforms;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using TorchSharp;
+using Xunit;
+using static TorchSharp.torch;
+
+namespace Consumer.Tests;
+
+/// <summary>A user's custom transform: darkens the border of the image (a vignette).</summary>
+public sealed class VignetteTransform : IImageTransform
+{
+    public double Strength { get; set; } = 0.2;
+
+    public string Name => $"vignette({Strength})";
+
+    public Tensor Apply(Tensor image, TransformContext context)
+    {
+        using var scope = NewDisposeScope();
+        long h = image.shape[2], w = image.shape[3];
+        var ys = linspace(-1, 1, h).view(1, 1, h, 1);
+        var xs = linspace(-1, 1, w).view(1, 1, 1, w);
+        var mask = 1 - (Strength * (ys.pow(2) + xs.pow(2)) / 2);
+        return (image * mask).MoveToOuterDisposeScope();
+    }
+}
+
+/// <summary>The user's model: a small conv net with fixed, seeded weights.</summary>
+public sealed class SmallNet : nn.Module<Tensor, Tensor>
+{
+    private readonly nn.Module<Tensor, Tensor> conv1 = nn.Conv2d(3, 8, 3, padding: 1);
+    private readonly nn.Module<Tensor, Tensor> act1 = nn.ReLU();
+    private readonly nn.Module<Tensor, Tensor> conv2 = nn.Conv2d(8, 12, 3, stride: 2, padding: 1);
+
+    public SmallNet()
+        : base(nameof(SmallNet)) => RegisterComponents();
+
+    public override Tensor forward(Tensor input) => conv2.call(act1.call(conv1.call(input)));
+
+    public static SmallNet Create()
+    {
+        var net = new SmallNet();
+        using var noGrad = no_grad();
+        int i = 0;
+        foreach (var p in net.parameters())
+        {
+            // Deterministic weights, independent of any random generator.
+            using var values = arange(p.numel(), dtype: ScalarType.Float32).mul(0.37 + i++).sin().mul(0.3).view(p.shape);
+            p.copy_(values);
+        }
+
+        return net;
+    }
+}
+
+public class ConsumerTests
+{
+    private static ServiceProvider BuildServices()
+    {
+        var configuration = new ConfigurationBuilder()
+            .SetBasePath(AppContext.BaseDirectory)
+            .AddJsonFile("appsettings.json")
+            .Build();
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddLucent(configuration.GetSection("Lucent"))
+            .AddTransform<VignetteTransform>("vignette")
+            .AddObjective("corner", ["layer", "n_channel"], a =>
+            {
+                string layer = a.GetLayer("layer");
+                int channel = a.GetInt32("n_channel");
+                return Objective.FromDelegate($"corner({layer}, {channel})", [layer], acts => -acts[layer][.., channel, 0, 0].mean());
+            }, "Minus one channel's activation at the top-left corner.");
+        return services.BuildServiceProvider(validateScopes: true);
+    }
+
+    [Fact]
+    public void The_runtime_initializer_from_the_package_ran_before_any_test_code()
+    {
+        LucentRuntime.Status.Should().NotBeNull("the Lucent.Net package injects a module initializer into consuming projects");
+    }
+
+    [Fact]
+    public async Task Renders_with_a_custom_objective_and_transform_from_configuration_and_matches_the_snapshot()
+    {
+        torch.set_num_threads(1);
+        await using var services = BuildServices();
+        var renderer = services.GetRequiredService<IFeatureRenderer>();
+        using var model = SmallNet.Create();
+
+        var result = await renderer.RenderAsync(model, "channel(conv2, 3) + 0.5 * corner(conv2, 5)");
+
+        result.StopReason.Should().Be(RenderStopReason.Completed);
+        result.Losses.Should().HaveCount(24);
+        result.FinalLoss.Should().BeLessThan(result.InitialLoss);
+        result.FinalImages.Height.Should().Be(32);
+
+        string baseline = Path.Combine(SnapshotFolder(), "consumer-render.png");
+        ImageSnapshot.Match(result.FinalImages, baseline, new SnapshotOptions { Tolerance = 6, MaxDifferingPixelFraction = 0.01 });
+    }
+
+    [Fact]
+    public void Unknown_pipeline_names_list_the_registered_ones()
+    {
+        using var services = BuildServices();
+        var pipelines = services.GetRequiredService<ITransformPipelineProvider>();
+        var act = () => pipelines.Get("consumr");
+        act.Should().Throw<UnknownTransformPipelineException>().WithMessage("*consumer*");
+    }
+
+    private static string SnapshotFolder()
+    {
+        // Baselines live in the source tree next to this file: walk up from the test binaries.
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Consumer.Tests.csproj")))
+        {
+            dir = dir.Parent;
+        }
+
+        return Path.Combine(dir?.FullName ?? throw new DirectoryNotFoundException("Consumer.Tests.csproj not found above " + AppContext.BaseDirectory), "Snapshots");
+    }
+}

@@ -1,0 +1,415 @@
+using Lucent.Net.DependencyInjection;
+using Lucent.Net.Expressions;
+using Lucent.Net.Objectives;
+using Lucent.Net.Rendering;
+using Lucent.Net.Transforms;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using static TorchSharp.torch;
+using O = Lucent.Net.Objectives.Objectives;
+
+namespace Lucent.DependencyInjection.Tests;
+
+public sealed class LucentServicesTests
+{
+    private static IConfiguration Config(params (string Key, string? Value)[] values) =>
+        new ConfigurationBuilder().AddInMemoryCollection(values.Select(v => new KeyValuePair<string, string?>(v.Key, v.Value))).Build();
+
+    private static ServiceProvider Build(IConfiguration configuration, Action<LucentBuilder>? configure = null, CapturingLoggerProvider? logs = null)
+    {
+        var services = new ServiceCollection();
+        if (logs is not null)
+        {
+            services.AddLogging(b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Debug));
+        }
+
+        var builder = services.AddLucent(configuration.GetSection(LucentOptions.SectionName));
+        configure?.Invoke(builder);
+        return services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+    }
+
+    private static IEnumerable<string> Failures(ServiceProvider provider) =>
+        FluentActions.Invoking(() => provider.GetRequiredService<IOptions<LucentOptions>>().Value)
+            .Should().Throw<OptionsValidationException>().Which.Failures;
+
+    [Fact]
+    public void Defaults_without_configuration_are_Lucents()
+    {
+        using var provider = new ServiceCollection().AddLucent().Services.BuildServiceProvider();
+        var options = provider.GetRequiredService<IOptions<LucentOptions>>().Value;
+        options.GetEffectiveThresholds().Should().Equal(512);
+        options.ImageSize.Should().Be(128);
+        options.LearningRate.Should().Be(0.05);
+        options.BatchSize.Should().Be(1);
+        options.DefaultPipeline.Should().Be("standard");
+        options.ModelInputSize.Should().BeNull();
+        var render = provider.GetRequiredService<IFeatureRenderer>().CreateOptions();
+        render.Thresholds.Should().Equal(512);
+        render.Transforms!.Select(t => t.Name).Should().Equal(TransformPipeline.Standard.Transforms.Select(t => t.Name));
+    }
+
+    [Fact]
+    public void Options_bind_from_in_memory_configuration()
+    {
+        using var provider = Build(Config(
+            ("Lucent:Thresholds:0", "32"), ("Lucent:Thresholds:1", "64"), ("Lucent:ImageSize", "96"), ("Lucent:BatchSize", "2"),
+            ("Lucent:LearningRate", "0.01"), ("Lucent:Seed", "42"), ("Lucent:WeightsFolder", "/tmp/weights"), ("Lucent:Fft", "false"),
+            ("Lucent:Decorrelate", "false"), ("Lucent:Preprocess", "false"), ("Lucent:ModelInputSize", "64"), ("Lucent:DefaultPipeline", "none"),
+            ("Lucent:ProgressLogInterval", "10")));
+        var o = provider.GetRequiredService<IOptions<LucentOptions>>().Value;
+        o.GetEffectiveThresholds().Should().Equal(32, 64);
+        (o.ImageSize, o.BatchSize, o.LearningRate, o.Seed, o.WeightsFolder).Should().Be((96, 2, 0.01, 42L, "/tmp/weights"));
+        (o.Fft, o.Decorrelate, o.Preprocess, o.ModelInputSize, o.DefaultPipeline, o.ProgressLogInterval).Should().Be((false, false, false, (int?)64, "none", 10));
+        var render = provider.GetRequiredService<IFeatureRenderer>().CreateOptions(new FeatureRenderRequest { Seed = 7 });
+        render.Thresholds.Should().Equal(32, 64);
+        render.FixedImageSize.Should().Be((64, 64));
+        render.Seed.Should().Be(7);
+        render.Transforms.Should().BeEmpty();
+        render.Preprocess.Should().BeFalse();
+    }
+
+    [Fact]
+    public void Options_bind_from_a_json_file_with_pipelines()
+    {
+        string json = """
+        {
+          "Lucent": {
+            "Steps": 20,
+            "ImageSize": 16,
+            "DefaultPipeline": "gentle",
+            "Pipelines": {
+              "gentle": [ { "Type": "pad", "Width": 4, "Mode": "constant", "Value": 0.5 }, { "Type": "jitter", "D": 2 } ],
+              "strings": [ "pad(2)", "random_scale([0.9, 1, 1.1])", "random_rotate(angles=[-5, 0, 5])", "jitter(d=3)" ],
+              "scaled": [ { "Type": "random_scale", "Scales": [ 0.95, 1.05 ] } ]
+            }
+          }
+        }
+        """;
+        string dir = Path.Combine(Path.GetTempPath(), "lucent-di-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        try
+        {
+            string temp = Path.Combine(dir, "appsettings.json.tmp");
+            File.WriteAllText(temp, json);
+            File.Move(temp, Path.Combine(dir, "appsettings.json"));
+            var configuration = new ConfigurationBuilder().SetBasePath(dir).AddJsonFile("appsettings.json").Build();
+            using var provider = Build(configuration);
+            var o = provider.GetRequiredService<IOptions<LucentOptions>>().Value;
+            o.GetEffectiveThresholds().Should().Equal(20);
+            var pipelines = provider.GetRequiredService<ITransformPipelineProvider>();
+            pipelines.Get("gentle").Transforms.Select(t => t.Name).Should().Equal(new PadTransform(4, PadMode.Constant, 0.5).Name, new JitterTransform(2).Name);
+            pipelines.Get("STRINGS").Transforms.Select(t => t.GetType()).Should().Equal(typeof(PadTransform), typeof(RandomScaleTransform), typeof(RandomRotateTransform), typeof(JitterTransform));
+            pipelines.Get("scaled").Transforms.Should().ContainSingle().Which.Name.Should().Be(new RandomScaleTransform([0.95, 1.05]).Name);
+            pipelines.Names.Should().Contain(["gentle", "strings", "scaled", "standard", "none"]);
+            provider.GetRequiredService<IFeatureRenderer>().CreateOptions().Transforms!.Should().HaveCount(2);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Theory]
+    [InlineData("Lucent:ImageSize", "0", "Lucent:ImageSize must be >= 1 (got 0).")]
+    [InlineData("Lucent:BatchSize", "-2", "Lucent:BatchSize must be >= 1 (got -2).")]
+    [InlineData("Lucent:Steps", "0", "Lucent:Steps must be >= 1 (got 0).")]
+    [InlineData("Lucent:LearningRate", "-0.5", "Lucent:LearningRate must be a positive finite number (got -0.5).")]
+    [InlineData("Lucent:LearningRate", "fast", "Lucent:LearningRate must be a number (got 'fast').")]
+    [InlineData("Lucent:ImageSize", "big", "Lucent:ImageSize must be a whole number (got 'big').")]
+    [InlineData("Lucent:Fft", "maybe", "Lucent:Fft must be true or false (got 'maybe').")]
+    [InlineData("Lucent:ModelInputSize", "0", "Lucent:ModelInputSize must be >= 1 (got 0).")]
+    [InlineData("Lucent:DefaultPipeline", "fancy", "Lucent:DefaultPipeline names the pipeline 'fancy', which is not registered (registered: none, standard).")]
+    public void Validation_failures_name_the_key(string key, string value, string message)
+    {
+        using var provider = Build(Config((key, value)));
+        Failures(provider).Should().Contain(message);
+    }
+
+    [Fact]
+    public void Validation_reports_thresholds_unknown_keys_and_pipeline_errors_together()
+    {
+        using var provider = Build(Config(
+            ("Lucent:Thresholds:0", "64"), ("Lucent:Thresholds:1", "32"), ("Lucent:ImageSzie", "5"),
+            ("Lucent:Pipelines:p:0:Type", "jiter"), ("Lucent:Pipelines:p:1:Type", "pad"), ("Lucent:Pipelines:p:1:Widht", "3"),
+            ("Lucent:Pipelines:p:2", "pad(x)"), ("Lucent:Pipelines:p:3:Width", "3")));
+        var failures = Failures(provider).ToList();
+        failures.Should().Contain(f => f.StartsWith("Lucent:Thresholds must be strictly increasing (got 64 then 32"));
+        failures.Should().Contain(f => f.StartsWith("Lucent:ImageSzie is not a Lucent setting (did you mean ImageSize"));
+        failures.Should().Contain(f => f.StartsWith("Lucent:Pipelines:p:0:Type: No transform type named 'jiter' is registered. Registered (closest first): jitter,"));
+        failures.Should().Contain(f => f.StartsWith("Lucent:Pipelines:p:1:width is required"));
+        failures.Should().Contain("Lucent:Pipelines:p:2:width must be a whole number (got 'x').");
+        failures.Should().Contain(f => f.StartsWith("Lucent:Pipelines:p:3:Type is missing"));
+    }
+
+    [Fact]
+    public void Unknown_transform_argument_names_the_key()
+    {
+        using var provider = Build(Config(("Lucent:Pipelines:p:0:Type", "jitter"), ("Lucent:Pipelines:p:0:D", "4"), ("Lucent:Pipelines:p:0:Size", "3")));
+        Failures(provider).Should().Contain("Lucent:Pipelines:p:0:Size is not an argument of the transform 'jitter' (its arguments: d). Remove it or fix its spelling.");
+    }
+
+    [Fact]
+    public async Task ValidateOnStart_fails_the_startup_validator()
+    {
+        using var provider = Build(Config(("Lucent:ImageSize", "0")));
+        await FluentActions.Awaiting(async () => await provider.GetRequiredService<IAsyncStartupValidator>().ValidateAsync(CancellationToken.None))
+            .Should().ThrowAsync<OptionsValidationException>().WithMessage("*Lucent:ImageSize must be >= 1 (got 0)*");
+        using var good = Build(Config(("Lucent:ImageSize", "16")));
+        await good.GetRequiredService<IAsyncStartupValidator>().ValidateAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public void Code_configuration_is_validated_with_default_section_name()
+    {
+        using var provider = new ServiceCollection().AddLucent(o => o.ImageSize = 0).Services.BuildServiceProvider();
+        Failures(provider).Should().Contain("Lucent:ImageSize must be >= 1 (got 0).");
+    }
+
+    [Fact]
+    public void Pipelines_registered_in_code_and_configuration_override_wins()
+    {
+        using var provider = Build(
+            Config(("Lucent:Pipelines:shared:0", "jitter(3)")),
+            b => b.AddTransformPipeline("mine", p => p.Pad(12, PadMode.Constant, 0.5).Jitter(8))
+                  .AddTransformPipeline("shared", p => p.Jitter(5)));
+        var pipelines = provider.GetRequiredService<ITransformPipelineProvider>();
+        pipelines.Get("mine").Transforms.Select(t => t.Name).Should().Equal(new PadTransform(12, PadMode.Constant, 0.5).Name, new JitterTransform(8).Name);
+        pipelines.Get("shared").Transforms.Should().ContainSingle().Which.Name.Should().Be(new JitterTransform(3).Name);
+        pipelines.Get("none").Transforms.Should().BeEmpty();
+        pipelines.Get("standard").Should().BeSameAs(TransformPipeline.Standard);
+        pipelines.Get("mine").Should().BeSameAs(pipelines.Get("MINE"));
+    }
+
+    [Fact]
+    public void Unknown_pipeline_throws_typed_exception_listing_names()
+    {
+        using var provider = Build(Config(), b => b.AddTransformPipeline("gentle", p => p.Jitter(2)));
+        var pipelines = provider.GetRequiredService<ITransformPipelineProvider>();
+        var ex = FluentActions.Invoking(() => pipelines.Get("gentel")).Should().Throw<UnknownTransformPipelineException>().Which;
+        ex.Name.Should().Be("gentel");
+        ex.RegisteredNames.Should().BeEquivalentTo(["gentle", "none", "standard"]);
+        ex.Message.Should().StartWith("No transform pipeline named 'gentel' is registered. Registered (closest first): gentle, ");
+        pipelines.TryGet("gentel", out _).Should().BeFalse();
+        FluentActions.Invoking(() => provider.GetRequiredService<IFeatureRenderer>().CreateOptions(new FeatureRenderRequest { Pipeline = "nope" }))
+            .Should().Throw<UnknownTransformPipelineException>();
+    }
+
+    [Fact]
+    public void Unknown_transform_type_throws_typed_exception()
+    {
+        using var provider = Build(Config());
+        var ex = FluentActions.Invoking(() => provider.GetRequiredService<ITransformRegistry>().Create(TransformSpec.Parse("jittr(3)")))
+            .Should().Throw<UnknownTransformException>().Which;
+        ex.RegisteredNames.Should().Contain(["pad", "jitter", "random_scale", "random_rotate", "resize", "normalize", "standard"]);
+        ex.Message.Should().Contain("Registered (closest first): jitter");
+    }
+
+    [Fact]
+    public void Custom_transform_by_type_is_configured_from_properties()
+    {
+        using var provider = Build(
+            Config(("Lucent:Pipelines:p:0:Type", "flip"), ("Lucent:Pipelines:p:0:Axis", "2"), ("Lucent:Pipelines:p:1", "flip")),
+            b => b.AddTransform<FlipTransform>("flip"));
+        var steps = provider.GetRequiredService<ITransformPipelineProvider>().Get("p").Transforms;
+        steps.Select(t => t.Name).Should().Equal("flip(2)", "flip(3)");
+        using var image = TorchSharp.torch.arange(4f).reshape(1, 1, 2, 2);
+        using var generator = new Generator(1, TorchSharp.torch.CPU);
+        var context = new Lucent.Net.Transforms.TransformContext(generator);
+        using var flipped = steps[0].Apply(image, context);
+        flipped.data<float>().ToArray().Should().Equal(2, 3, 0, 1);
+    }
+
+    [Fact]
+    public void Custom_transform_by_type_with_spec_constructor_and_services()
+    {
+        using var provider = Build(
+            Config(("Lucent:Pipelines:p:0", "shift(2, fill=0.25)")),
+            b =>
+            {
+                b.Services.AddSingleton(new ShiftSettings("from DI"));
+                b.AddTransform<ShiftTransform>("shift");
+            });
+        var step = provider.GetRequiredService<ITransformPipelineProvider>().Get("p").Transforms.Single();
+        step.Name.Should().Be("shift(2, 0.25, from DI)");
+    }
+
+    [Fact]
+    public void Custom_transform_by_factory_used_from_configuration()
+    {
+        using var provider = Build(
+            Config(("Lucent:Pipelines:p:0:Type", "brighten"), ("Lucent:Pipelines:p:0:Amount", "0.5")),
+            b => b.AddTransform("brighten", spec =>
+            {
+                double amount = spec.GetDouble("amount", 0, 0.1);
+                return Transform.FromDelegate(FormattableString.Invariant($"brighten({amount})"), image => image.add(amount));
+            }));
+        var step = provider.GetRequiredService<ITransformPipelineProvider>().Get("p").Transforms.Single();
+        step.Name.Should().Be("brighten(0.5)");
+        using var bad = Build(
+            Config(("Lucent:Pipelines:p:0:Type", "brighten"), ("Lucent:Pipelines:p:0:Amount", "lots")),
+            b => b.AddTransform("brighten", spec =>
+            {
+                double amount = spec.GetDouble("amount", 0);
+                return Transform.FromDelegate("b", image => image.add(amount));
+            }));
+        Failures(bad).Should().Contain("Lucent:Pipelines:p:0:Amount must be a finite number (got 'lots').");
+    }
+
+    [Fact]
+    public void Transform_spec_string_form()
+    {
+        var spec = TransformSpec.Parse("pad(12, mode=constant, value=0.5)");
+        spec.Type.Should().Be("pad");
+        spec.Positional.Should().Equal("12");
+        spec.Named.Should().BeEquivalentTo(new Dictionary<string, string> { ["mode"] = "constant", ["value"] = "0.5" });
+        spec.ToString().Should().Be("pad(12, mode=constant, value=0.5)");
+        TransformSpec.Parse("random_scale([0.9, 1, 1.1])").GetDoubles("scales", 0).Should().Equal(0.9, 1, 1.1);
+        FluentActions.Invoking(() => TransformSpec.Parse("pad(12")).Should().Throw<TransformSpecException>().WithMessage("*missing its closing ')'*");
+        FluentActions.Invoking(() => TransformSpec.Parse("pad(mode=constant, 12)")).Should().Throw<TransformSpecException>().WithMessage("*follows a named one*");
+        FluentActions.Invoking(() => TransformSpec.Parse("pa d(1)")).Should().Throw<TransformSpecException>().WithMessage("*is not a transform spec*");
+    }
+
+    [Fact]
+    public void Objective_plugins_are_usable_from_strings()
+    {
+        using var provider = Build(Config(), b => b
+            .AddObjective("center_channel", ["layer", "n_channel"], a => O.Neuron(a.GetLayer("layer"), a.GetInt32("n_channel")))
+            .AddObjective("twice", a => a.GetObjective(0) * 2));
+        var registry = provider.GetRequiredService<IObjectiveRegistry>();
+        registry.Functions.IsReadOnly.Should().BeTrue();
+        var objective = registry.Parse("center_channel(conv1, 2) - twice(conv1:3)");
+        using var activations = new FixedActivations();
+        activations.Loss(objective).Should().BeApproximately(
+            activations.Loss(O.Neuron("conv1", 2)) - (2 * activations.Loss(O.Channel("conv1", 3))), 1e-5);
+        FluentActions.Invoking(() => registry.Parse("center_chanel(conv1, 2)"))
+            .Should().Throw<ObjectiveExpressionException>().WithMessage("*Known functions (closest first): center_channel, channel*");
+    }
+
+    [Fact]
+    public void Objective_plugin_clashing_with_builtin_fails_unless_replacing()
+    {
+        using var clash = Build(Config(), b => b.AddObjective("channel", a => O.DeepDream(a.GetLayer(0))));
+        FluentActions.Invoking(() => clash.GetRequiredService<IObjectiveRegistry>()).Should().Throw<ArgumentException>().WithMessage("*already registered*");
+        using var replaced = Build(Config(), b => b.AddObjective(ObjectiveFunction.WithAnyArguments("channel", a => O.DeepDream(a.GetLayer(0))), replace: true));
+        replaced.GetRequiredService<IObjectiveRegistry>().Parse("channel(conv1)").Name.Should().Be("deepdream(conv1)");
+    }
+
+    [Fact]
+    public void Model_catalog_creates_once_and_reports_unknown_names()
+    {
+        int created = 0;
+        string? folder = null;
+        using var provider = Build(Config(("Lucent:WeightsFolder", "/data/w")), b => b.AddModel("small", ctx =>
+        {
+            created++;
+            folder = ctx.WeightsFolder;
+            return new SmallNet();
+        }));
+        var catalog = provider.GetRequiredService<IModelCatalog>();
+        catalog.Get("SMALL").Should().BeSameAs(catalog.Get("small"));
+        created.Should().Be(1);
+        folder.Should().Be("/data/w");
+        FluentActions.Invoking(() => catalog.Get("inceptionv1")).Should().Throw<ModelNotRegisteredException>()
+            .Which.RegisteredNames.Should().Equal("small");
+    }
+
+    [Fact]
+    public void Model_zoo_registers_inceptionv1_and_resnet18()
+    {
+        using var provider = Build(Config(), b => b.AddModelZoo().AddModel("small", _ => new SmallNet()));
+        provider.GetRequiredService<IModelCatalog>().Names.Should().Equal("inceptionv1", "resnet18", "small");
+    }
+
+    [Fact]
+    public async Task Feature_renderer_renders_small_net_and_logs_start_progress_end()
+    {
+        var logs = new CapturingLoggerProvider();
+        using var provider = Build(
+            Config(("Lucent:Steps", "6"), ("Lucent:ImageSize", "16"), ("Lucent:ModelInputSize", "16"), ("Lucent:ProgressLogInterval", "2"), ("Lucent:DefaultPipeline", "gentle"), ("Lucent:Seed", "3")),
+            b => b.AddTransformPipeline("gentle", p => p.Pad(2, PadMode.Constant, 0.5).Jitter(2)),
+            logs);
+        using var model = new SmallNet();
+        var renderer = provider.GetRequiredService<IFeatureRenderer>();
+        var reported = new List<int>();
+        var result = await renderer.RenderAsync(model, "channel(conv2, 3)", progress: new SyncProgress(p => reported.Add(p.Step)));
+        result.StopReason.Should().Be(RenderStopReason.Completed);
+        result.Losses.Should().HaveCount(6);
+        result.FinalLoss.Should().BeLessThan(result.InitialLoss);
+        result.FinalImages.Height.Should().Be(16);
+        reported.Should().Equal(1, 2, 3, 4, 5, 6);
+        var messages = logs.Entries.Where(e => e.Category.EndsWith("FeatureRenderer", StringComparison.Ordinal)).Select(e => e.Message).ToList();
+        messages.Should().Contain(m => m.StartsWith("Rendering channel(conv2, 3) on SmallNet: 6 steps, 16px image, batch 1, pipeline 'gentle'"));
+        messages.Count(m => m.StartsWith("Step ")).Should().Be(3);
+        messages.Should().Contain(m => m.StartsWith("Step 6/6: loss "));
+        messages.Should().Contain(m => m.StartsWith("Rendered channel(conv2, 3): 6 steps in "));
+
+        var again = renderer.Render(model, O.Channel("conv2", 3));
+        again.Losses.Should().Equal(result.Losses, "the same seed gives the same render");
+    }
+
+    [Fact]
+    public async Task Feature_renderer_honours_cancellation_and_named_models()
+    {
+        var logs = new CapturingLoggerProvider();
+        using var provider = Build(
+            Config(("Lucent:Steps", "50"), ("Lucent:ImageSize", "16"), ("Lucent:ModelInputSize", "16"), ("Lucent:DefaultPipeline", "none")),
+            b => b.AddModel("small", _ => new SmallNet()),
+            logs);
+        var renderer = provider.GetRequiredService<IFeatureRenderer>();
+        using var cts = new CancellationTokenSource();
+        var result = await renderer.RenderModelAsync("small", "conv1:1", progress: new SyncProgress(p =>
+        {
+            if (p.Step == 2)
+            {
+                cts.Cancel();
+            }
+        }), cancellationToken: cts.Token);
+        result.StopReason.Should().Be(RenderStopReason.Cancelled);
+        result.Losses.Should().HaveCount(2);
+        logs.Entries.Should().Contain(e => e.Level == LogLevel.Warning && e.Message.Contains("stopped early (Cancelled)", StringComparison.Ordinal));
+
+        var quick = await renderer.RenderModelAsync("small", "conv1:1", new FeatureRenderRequest { Steps = 2, Customize = o => o with { LearningRate = 0.1 } });
+        quick.Losses.Should().HaveCount(2);
+        await FluentActions.Awaiting(() => renderer.RenderModelAsync("small", "conv1:")).Should().ThrowAsync<ObjectiveExpressionException>();
+        await FluentActions.Awaiting(() => renderer.RenderModelAsync("big", "conv1:1")).Should().ThrowAsync<ModelNotRegisteredException>();
+    }
+
+    [Fact]
+    public void Feature_renderer_logs_errors_with_the_objective()
+    {
+        var logs = new CapturingLoggerProvider();
+        using var provider = Build(Config(("Lucent:Steps", "2"), ("Lucent:ImageSize", "16"), ("Lucent:ModelInputSize", "16")), null, logs);
+        using var model = new SmallNet();
+        FluentActions.Invoking(() => provider.GetRequiredService<IFeatureRenderer>().Render(model, O.Channel("conv9", 1)))
+            .Should().Throw<UnknownLayerException>();
+        logs.Entries.Should().Contain(e => e.Level == LogLevel.Error && e.Message.StartsWith("Rendering channel(conv9, 1) failed", StringComparison.Ordinal));
+    }
+
+    private sealed class SyncProgress(Action<RenderProgress> report) : IProgress<RenderProgress>
+    {
+        public void Report(RenderProgress value) => report(value);
+    }
+}
+
+public sealed class FlipTransform : IImageTransform
+{
+    public int Axis { get; set; } = 3;
+
+    public string Name => FormattableString.Invariant($"flip({Axis})");
+
+    public Tensor Apply(Tensor image, Lucent.Net.Transforms.TransformContext context) => image.flip(Axis);
+}
+
+public sealed record ShiftSettings(string Note);
+
+public sealed class ShiftTransform(TransformSpec spec, ShiftSettings settings) : IImageTransform
+{
+    private readonly int pixels = spec.GetInt32("pixels", 0);
+    private readonly double fill = spec.GetDouble("fill", 1, 0);
+
+    public string Name => FormattableString.Invariant($"shift({pixels}, {fill}, {settings.Note})");
+
+    public Tensor Apply(Tensor image, Lucent.Net.Transforms.TransformContext context) => image.roll(pixels, 3);
+}

@@ -1,0 +1,67 @@
+using System.Diagnostics;
+using Lucent.Net.Modules;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Lucent.Net.Tests.Modules;
+
+public class RedirectedReluTests
+{
+    [Fact]
+    public void Forward_is_relu_and_backward_lets_a_tenth_of_the_gradient_through_negative_inputs()
+    {
+        using var scope = NewDisposeScope();
+        var x = tensor(new float[] { -2f, -0.5f, 0f, 0.5f, 3f }).requires_grad_(true);
+        var y = RedirectedRelu.Apply(x);
+        y.data<float>().ToArray().Should().Equal(0f, 0f, 0f, 0.5f, 3f);
+
+        var upstream = tensor(new float[] { 1f, 2f, 3f, 4f, 5f });
+        var grad = autograd.grad([y], [x], [upstream])[0];
+        grad.data<float>().ToArray().Should().Equal(0.1f, 0.2f, 3f, 4f, 5f);
+    }
+
+    [Fact]
+    public void Matches_the_gradient_composed_from_elementwise_operations()
+    {
+        using var scope = NewDisposeScope();
+        using var generator = new Generator(3, CPU);
+        var x = randn([2, 8, 16, 16], generator: generator).requires_grad_(true);
+        var upstream = randn([2, 8, 16, 16], generator: generator);
+        var composed = nn.functional.relu(x).detach() + ((x - x.detach()) * where(x.lt(0), 0.1, 1.0).to(x.dtype));
+
+        var fast = RedirectedRelu.Apply(x);
+        fast.allclose(composed, 0, 0).Should().BeTrue();
+        var gFast = autograd.grad([fast], [x], [upstream])[0];
+        var gComposed = autograd.grad([composed], [x], [upstream])[0];
+        gFast.allclose(gComposed, 0, 0).Should().BeTrue();
+    }
+
+    [Fact]
+    public void Without_gradients_it_is_a_plain_relu_and_the_module_calls_the_same_function()
+    {
+        using var scope = NewDisposeScope();
+        var x = tensor(new float[] { -1f, 2f });
+        using var module = new RedirectedRelu();
+        module.call(x).data<float>().ToArray().Should().Equal(0f, 2f);
+    }
+
+    [Fact]
+    public void Many_backward_passes_keep_memory_flat()
+    {
+        using var generator = new Generator(4, CPU);
+        long rssAt50 = 0;
+        for (int i = 0; i < 300; i++)
+        {
+            using var scope = NewDisposeScope();
+            var x = randn([4, 16, 32, 32], generator: generator).requires_grad_(true);
+            var loss = RedirectedRelu.Apply(x).sum();
+            loss.backward();
+            if (i == 50)
+            {
+                rssAt50 = Process.GetCurrentProcess().WorkingSet64;
+            }
+        }
+
+        (Process.GetCurrentProcess().WorkingSet64 - rssAt50).Should().BeLessThan(48L * 1024 * 1024);
+    }
+}
