@@ -142,7 +142,9 @@ public static class ExperimentRunner
 
                 string label = group.Jobs.Count == 1
                     ? $"Part {part.Number}: {group.Jobs[0].Title} ({group.Jobs[0].Objective})"
-                    : $"Part {part.Number}: {group.Jobs[0].Layer} channels {group.Jobs[0].Channel}-{group.Jobs[^1].Channel} (batch of {group.Jobs.Count}; objective summed)";
+                    : group.Jobs.All(j => j.Layer == group.Jobs[0].Layer)
+                        ? $"Part {part.Number}: {group.Jobs[0].Layer} channels {group.Jobs[0].Channel}-{group.Jobs[^1].Channel} (batch of {group.Jobs.Count}; objective summed)"
+                        : $"Part {part.Number}: channel {group.Jobs[0].Channel} of {string.Join(", ", group.Jobs.Select(j => j.Layer))} (batch of {group.Jobs.Count}; objective summed)";
                 var tracker = observer.Begin(label, settings.Steps);
                 var render = ImageRenderer.Render(model.Module, group, settings.Size, settings.Steps, settings.Seed, settings.InputSize, tracker, cancellationToken);
                 for (int i = 0; i < group.Jobs.Count; i++)
