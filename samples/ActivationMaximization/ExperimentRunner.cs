@@ -1,0 +1,257 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Lucent.Net.Hooks;
+using Lucent.Net.Imaging;
+using Lucent.Net.Rendering;
+using Spectre.Console;
+
+namespace ActivationMaximization;
+
+/// <summary>One rendered image with its measurements and pixels.</summary>
+/// <param name="Job">What was rendered.</param>
+/// <param name="Images">The batch holding it.</param>
+/// <param name="Index">Its index in <paramref name="Images"/>.</param>
+/// <param name="Info">Its results.json entry.</param>
+public sealed record RenderedImage(RenderJob Job, ImageBatch Images, int Index, ImageInfo Info);
+
+/// <summary>Runs the commands: loads the model, renders, measures, writes the outputs.</summary>
+public static class ExperimentRunner
+{
+    /// <summary>The images folder inside the output folder.</summary>
+    public const string ImagesFolder = "images";
+
+    /// <summary>The results file name.</summary>
+    public const string ResultsFile = "results.json";
+
+    /// <summary>The report file name.</summary>
+    public const string ReportFile = "report.html";
+
+    /// <summary>JSON settings of results.json.</summary>
+    public static JsonSerializerOptions JsonOptions { get; } = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
+    /// <summary>Runs a parsed command.</summary>
+    /// <param name="settings">The settings.</param>
+    /// <param name="output">Where messages go.</param>
+    /// <param name="environment">Services.</param>
+    /// <param name="cancellationToken">Stops the run.</param>
+    /// <returns>The exit code.</returns>
+    public static async Task<int> RunAsync(AppSettings settings, TextWriter output, AppEnvironment environment, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(environment);
+        var total = Stopwatch.StartNew();
+        bool live = environment.AllowLiveDisplay && !settings.NoProgress && ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected;
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(output),
+            Ansi = live ? AnsiSupport.Detect : AnsiSupport.No,
+            ColorSystem = live ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+            Interactive = live ? InteractionSupport.Detect : InteractionSupport.No,
+        });
+
+        LoadedModel model;
+        try
+        {
+            model = await ModelLoader.LoadAsync(settings, environment, line => output.WriteLine(line), cancellationToken).ConfigureAwait(false);
+        }
+        catch (ModelUnavailableException ex)
+        {
+            await output.WriteLineAsync("error: " + ex.Message).ConfigureAwait(false);
+            return App.ErrorExitCode;
+        }
+        catch (OperationCanceledException)
+        {
+            await output.WriteLineAsync("Cancelled while loading the model.").ConfigureAwait(false);
+            return App.CancelledExitCode;
+        }
+
+        using (model)
+        {
+            double loadSeconds = total.Elapsed.TotalSeconds;
+            if (settings.Command == AppCommand.Layers)
+            {
+                PrintLayers(console, model);
+                return 0;
+            }
+
+            await output.WriteLineAsync(string.Create(
+                CultureInfo.InvariantCulture,
+                $"Model: {model.Description}. {settings.Steps} steps, {settings.Size} px (model input {(settings.InputSize is int n ? $"{n} px" : "224 px")}), seed {settings.Seed}. Output: {Path.GetFullPath(settings.OutputDirectory)}")).ConfigureAwait(false);
+            var parts = Experiments.For(model.Kind, settings.Parts);
+            var outcome = live
+                ? await LiveObserver.RunAsync(console, observer => Task.Run(() => RenderParts(model, parts, settings, observer, cancellationToken), CancellationToken.None)).ConfigureAwait(false)
+                : await Task.Run(() => RenderParts(model, parts, settings, new PlainObserver(output), cancellationToken), CancellationToken.None).ConfigureAwait(false);
+
+            if (outcome.Images.Count == 0)
+            {
+                await output.WriteLineAsync("Cancelled before any image was rendered; nothing was written.").ConfigureAwait(false);
+                return App.CancelledExitCode;
+            }
+
+            var results = OutputWriter.Write(settings, model, outcome.Parts, outcome.Images, loadSeconds, total.Elapsed.TotalSeconds);
+            PrintSummary(console, results, outcome.Images);
+            if (cancellationToken.IsCancellationRequested)
+            {
+                await output.WriteLineAsync("Cancelled: the outputs hold the images rendered so far.").ConfigureAwait(false);
+                return App.CancelledExitCode;
+            }
+
+            return 0;
+        }
+    }
+
+    /// <summary>Renders and measures every part.</summary>
+    /// <param name="model">The model.</param>
+    /// <param name="parts">The parts.</param>
+    /// <param name="settings">The settings.</param>
+    /// <param name="observer">Progress display.</param>
+    /// <param name="cancellationToken">Stops after the current step.</param>
+    /// <returns>The part timings and the images.</returns>
+    public static (IReadOnlyList<PartInfo> Parts, IReadOnlyList<RenderedImage> Images) RenderParts(
+        LoadedModel model, IReadOnlyList<TutorialPart> parts, AppSettings settings, IRunObserver observer, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(parts);
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(observer);
+        var partInfos = new List<PartInfo>();
+        var images = new List<RenderedImage>();
+        foreach (var part in parts)
+        {
+            if (cancellationToken.IsCancellationRequested)
+            {
+                break;
+            }
+
+            var watch = Stopwatch.StartNew();
+            var partImages = new List<RenderedImage>();
+            foreach (var group in part.Groups)
+            {
+                if (cancellationToken.IsCancellationRequested)
+                {
+                    break;
+                }
+
+                string label = group.Jobs.Count == 1
+                    ? $"Part {part.Number}: {group.Jobs[0].Title} ({group.Jobs[0].Objective})"
+                    : group.Jobs.All(j => j.Layer == group.Jobs[0].Layer)
+                        ? $"Part {part.Number}: {group.Jobs[0].Layer} channels {group.Jobs[0].Channel}-{group.Jobs[^1].Channel} (batch of {group.Jobs.Count}; objective summed)"
+                        : $"Part {part.Number}: channel {group.Jobs[0].Channel} of {string.Join(", ", group.Jobs.Select(j => j.Layer))} (batch of {group.Jobs.Count}; objective summed)";
+                var tracker = observer.Begin(label, settings.Steps);
+                var render = ImageRenderer.Render(model.Module, group, settings.Size, settings.Steps, settings.Seed, settings.InputSize, tracker, cancellationToken);
+                for (int i = 0; i < group.Jobs.Count; i++)
+                {
+                    partImages.Add(Measure(model, group.Jobs[i], render, i, settings, render.Result.Elapsed.TotalSeconds / group.Jobs.Count));
+                }
+
+                tracker.Finish(string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"objective {render.Traces.Sum(t => t.First):F3} -> {render.Traces.Sum(t => t.Last):F3} in {render.Result.Elapsed.TotalSeconds:F1} s"));
+            }
+
+            images.AddRange(partImages);
+            partInfos.Add(new PartInfo(part.Number, part.Title, part.FigureFile, part.Rows, part.Columns, watch.Elapsed.TotalSeconds, partImages.Select(p => p.Job.Id).ToArray()));
+        }
+
+        return (partInfos, images);
+    }
+
+    private static RenderedImage Measure(LoadedModel model, RenderJob job, GroupRender render, int index, AppSettings settings, double seconds)
+    {
+        var images = render.Images;
+        double plain = ClaimMeasurements.PlainActivation(model.Module, job.Layer, job.Channel, images, index, settings.InputSize);
+        RobustnessInfo? robustness = null;
+        if (job.Part == 3)
+        {
+            var (untransformed, transformed, ratio) = ClaimMeasurements.Robustness(model.Module, job.Layer, job.Channel, images, index, settings.Seed, settings.InputSize);
+            robustness = new RobustnessInfo(untransformed, transformed, ratio);
+        }
+
+        var info = new ImageInfo
+        {
+            Part = job.Part,
+            Id = job.Id,
+            File = ImagesFolder + "/" + job.Id + ".png",
+            Title = job.Title,
+            Objective = $"channel({job.Layer}, {job.Channel})",
+            TutorialObjective = $"channel({job.TutorialLayer}, {job.Channel})",
+            Parameterization = job.Parameterization.Describe(settings.Size),
+            Transforms = Experiments.Describe(job.Transforms),
+            ObjectiveFirst = render.Traces[index].First,
+            ObjectiveLast = render.Traces[index].Last,
+            ObjectiveFinalImage = plain,
+            HighFrequencyShare = ImageMetrics.HighFrequencyEnergyShare(images, ClaimMeasurements.HighFrequencyCutoff, index),
+            PngBytesPerPixel = ImageMetrics.PngBytesPerPixel(images, index),
+            Robustness = robustness,
+            Seconds = seconds,
+        };
+        return new RenderedImage(job, images, index, info);
+    }
+
+    private static void PrintLayers(IAnsiConsole console, LoadedModel model)
+    {
+        console.WriteLine($"Model: {model.Description}");
+        console.WriteLine($"Weights: {model.WeightsSource}");
+        var table = new Table().AddColumns("Layer", "Output shape at 224x224", "Module");
+        foreach (var layer in ModelLayers.Describe(model.Module, 224, 224))
+        {
+            table.AddRow(Markup.Escape(layer.Name), Markup.Escape(layer.FormatShape()), Markup.Escape(layer.ModuleType));
+        }
+
+        console.Write(table);
+        var mapping = new Table().AddColumns("Tutorial layer (InceptionV1)", "Layer rendered", "Why");
+        foreach (var map in LayerMapping.For(model.Kind))
+        {
+            mapping.AddRow(map.TutorialLayer, map.ModelLayer, Markup.Escape(map.Reason));
+        }
+
+        console.Write(mapping);
+    }
+
+    private static void PrintSummary(IAnsiConsole console, RunResults results, IReadOnlyList<RenderedImage> images)
+    {
+        var table = new Table { Title = new TableTitle("Summary") }
+            .AddColumns("Part", "Image", "Param.", "Transf.", "Obj. first", "Obj. last", "HF share", "PNG B/px", "Robust.", "s");
+        foreach (var image in images.Select(i => i.Info))
+        {
+            table.AddRow(
+                image.Part.ToString(CultureInfo.InvariantCulture),
+                Markup.Escape(image.Title),
+                image.Parameterization.Contains("fft=True", StringComparison.Ordinal) ? (image.Parameterization.Contains("decorrelate=True", StringComparison.Ordinal) ? "FFT+decorr" : "FFT") : (image.Parameterization.Contains("decorrelate=True", StringComparison.Ordinal) ? "decorr" : "pixel"),
+                image.Transforms.StartsWith("standard", StringComparison.Ordinal) ? "standard" : image.Transforms.StartsWith("[]", StringComparison.Ordinal) ? "none" : Markup.Escape(image.Transforms),
+                Format(image.ObjectiveFirst),
+                Format(image.ObjectiveLast),
+                Format(image.HighFrequencyShare),
+                Format(image.PngBytesPerPixel),
+                image.Robustness is { } r ? Format(r.Ratio) : "",
+                image.Seconds.ToString("F1", CultureInfo.InvariantCulture));
+        }
+
+        console.Write(table);
+        var parts = new Table { Title = new TableTitle("Timings") }.AddColumns("Part", "Images", "Seconds");
+        foreach (var part in results.Parts)
+        {
+            parts.AddRow(part.Number.ToString(CultureInfo.InvariantCulture), part.ImageIds.Count.ToString(CultureInfo.InvariantCulture), part.Seconds.ToString("F1", CultureInfo.InvariantCulture));
+        }
+
+        parts.AddRow("model load", "", results.ModelLoadSeconds.ToString("F1", CultureInfo.InvariantCulture));
+        parts.AddRow("total", results.Images.Count.ToString(CultureInfo.InvariantCulture), results.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture));
+        console.Write(parts);
+        foreach (var claim in results.Claims)
+        {
+            console.WriteLine((claim.Part == 0 ? "All images" : $"Part {claim.Part}") + ": " + claim.Verdict);
+        }
+
+        console.WriteLine($"Wrote {results.Images.Count} images, {results.Parts.Count} figures, {ResultsFile} and {ReportFile}.");
+    }
+
+    private static string Format(double value) => value.ToString("G4", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,92 @@
+using Lucent.Net.Objectives;
+using Lucent.Net.Parameterization;
+using Lucent.Net.Rendering;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace ActivationMaximization;
+
+/// <summary>The objective of one image at the first and the last step, as the activation being maximised (minus the loss).</summary>
+/// <param name="First">At step 1.</param>
+/// <param name="Last">At the last step.</param>
+public readonly record struct ObjectiveTrace(double First, double Last);
+
+/// <summary>What rendering one group produced.</summary>
+/// <param name="Images">One image per job, in order.</param>
+/// <param name="Traces">The objective of each image at the first and last step.</param>
+/// <param name="Result">The renderer's result.</param>
+public sealed record GroupRender(ImageBatch Images, IReadOnlyList<ObjectiveTrace> Traces, RenderResult Result);
+
+/// <summary>Renders the tutorial's images with Lucent.Net.</summary>
+public static class ImageRenderer
+{
+    /// <summary>Lucent's learning rate (Adam).</summary>
+    public const double LearningRate = RenderOptions.DefaultLearningRate;
+
+    /// <summary>
+    /// Renders a group in one batched optimisation (as <see cref="Renderer.RenderChannels"/> does: image i maximises
+    /// job i's channel), recording each image's own objective at the first and last step.
+    /// </summary>
+    /// <param name="model">The model.</param>
+    /// <param name="group">The images; all share the parameterisation and transforms.</param>
+    /// <param name="size">Image size.</param>
+    /// <param name="steps">Optimisation steps.</param>
+    /// <param name="seed">Seed.</param>
+    /// <param name="inputSize">Size the model sees; null for Lucent's rule.</param>
+    /// <param name="progress">Step progress.</param>
+    /// <param name="cancellationToken">Stops early; the images so far are returned.</param>
+    /// <returns>The images and their objective traces.</returns>
+    public static GroupRender Render(nn.Module<Tensor, Tensor> model, RenderGroup group, int size, int steps, long seed, int? inputSize, IProgress<RenderProgress>? progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(group);
+        var first = group.Jobs[0];
+        int batch = group.Jobs.Count;
+        if (group.Jobs.Any(j => j.Parameterization != first.Parameterization || j.Transforms != first.Transforms))
+        {
+            throw new ArgumentException("A render group must share its parameterisation and transforms.", nameof(group));
+        }
+
+        var recorders = group.Jobs
+            .Select((job, i) => new RecordingObjective(Objectives.Channel(job.Layer, job.Channel, batch: batch > 1 ? i : null)))
+            .ToArray();
+        IObjective objective = batch == 1 ? recorders[0] : Objective.Sum(recorders.Select(Objective.From));
+        var options = new RenderOptions
+        {
+            Parameterization = g => ImageParameterizations.Image(size, batch: batch, fft: first.Parameterization.Fft, decorrelate: first.Parameterization.Decorrelate, generator: g),
+            Transforms = Experiments.Transforms(first.Transforms),
+            Thresholds = [steps],
+            Seed = seed,
+            LearningRate = LearningRate,
+            FixedImageSize = inputSize is int n ? (n, n) : null,
+        };
+        var result = Renderer.Render(model, objective, options, progress, cancellationToken);
+        return new GroupRender(result.FinalImages, recorders.Select(r => new ObjectiveTrace(-r.First, -r.Last)).ToArray(), result);
+    }
+
+    /// <summary>Wraps an objective and remembers its loss at the first and the latest step.</summary>
+    private sealed class RecordingObjective(IObjective inner) : IObjective
+    {
+        public double First { get; private set; } = double.NaN;
+
+        public double Last { get; private set; } = double.NaN;
+
+        public string Name => inner.Name;
+
+        public string Description => inner.Description;
+
+        public IReadOnlyCollection<string> Layers => inner.Layers;
+
+        public Tensor Compute(IActivationLookup activations)
+        {
+            var loss = inner.Compute(activations);
+            double value = loss.detach().ToDouble();
+            if (double.IsNaN(First))
+            {
+                First = value;
+            }
+
+            Last = value;
+            return loss;
+        }
+    }
+}
