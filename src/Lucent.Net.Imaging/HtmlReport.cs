@@ -91,7 +91,7 @@ public sealed class HtmlReport
         "figure{margin:1em 0;padding:12px;background:#fff;border:1px solid #e3e3e3;border-radius:6px}\n" +
         "figure img{display:block;max-width:100%;height:auto;image-rendering:pixelated}\n" +
         "figcaption{margin-top:.5em;color:#555;font-size:.92em}\n" +
-        "table{border-collapse:collapse;margin:1em 0;background:#fff}\n" +
+        ".table-scroll{overflow-x:auto;max-width:100%}\ntable{border-collapse:collapse;margin:1em 0;background:#fff}\n" +
         "th,td{border:1px solid #ddd;padding:4px 10px;text-align:left}th{background:#f0f0f0}\n" +
         "td.num{text-align:right;font-variant-numeric:tabular-nums}\n" +
         "pre{background:#f4f4f4;padding:10px;overflow:auto}\n";
@@ -163,7 +163,7 @@ public sealed class HtmlReportSection
         string[] head = [.. headers];
         _blocks.Add(html =>
         {
-            html.Append("<table>\n");
+            html.Append("<div class=\"table-scroll\"><table>\n");
             if (!string.IsNullOrEmpty(caption))
             {
                 html.Append("<caption>").Append(HtmlText.Escape(caption)).Append("</caption>\n");
@@ -188,7 +188,7 @@ public sealed class HtmlReportSection
                 html.Append("</tr>\n");
             }
 
-            html.Append("</tbody>\n</table>\n");
+            html.Append("</tbody>\n</table></div>\n");
         });
         return this;
     }
