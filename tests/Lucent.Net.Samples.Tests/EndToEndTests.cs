@@ -1,3 +1,4 @@
+using Lucent.Net.Imaging.Tests;
 using System.Text.Json;
 using ActivationMaximization;
 using Microsoft.Playwright;
