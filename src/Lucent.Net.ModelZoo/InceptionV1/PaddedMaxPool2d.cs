@@ -53,6 +53,27 @@ public sealed class PaddedMaxPool2d : nn.Module<Tensor, Tensor>
             return nn.functional.max_pool2d(input, KernelSize, _stride);
         }
 
+        // Same values without materialising a padded copy: max pooling treats its own padding as -inf,
+        // and ceil mode clips the last window at the right/bottom edge, which is what one column/row of
+        // -inf does (docs/performance.md; pinned against the explicit padding by a test).
+        if (_padding.Distinct().Count() == 1 && _padding[0] <= KernelSize / 2)
+        {
+            return nn.functional.max_pool2d(input, KernelSize, _stride, _padding[0]);
+        }
+
+        if (_padding is [0, 1, 0, 1])
+        {
+            return nn.functional.max_pool2d(input, KernelSize, _stride, ceil_mode: true);
+        }
+
+        return PadExplicitly(input);
+    }
+
+    /// <summary>The reference implementation: pad with -inf, then pool. Kept for unusual paddings and for tests.</summary>
+    /// <param name="input">The input.</param>
+    /// <returns>The pooled tensor.</returns>
+    internal Tensor PadExplicitly(Tensor input)
+    {
         using var padded = nn.functional.pad(input, _padding, PaddingModes.Constant, double.NegativeInfinity);
         return nn.functional.max_pool2d(padded, KernelSize, _stride);
     }
