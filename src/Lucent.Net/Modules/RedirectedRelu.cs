@@ -9,9 +9,14 @@ namespace Lucent.Net.Modules;
 /// optimisation from noise does not stall on channels that start at zero.
 /// </summary>
 /// <remarks>
-/// Implemented as one custom autograd node: the forward pass is a single <c>relu</c>; the backward
-/// pass is <c>where(x &lt; 0, 0.1 * g, g)</c>. This is bit-identical to composing the same gradient
-/// from element-wise operations, and about twice as fast (see docs/performance.md).
+/// <para>Implemented as <c>leaky_relu(x, 0.1) + (relu(x) - leaky_relu(x, 0.1)).detach()</c>: the value is
+/// exactly <c>relu(x)</c> (for negative inputs <c>0.1x + (0 - 0.1x)</c> is exactly 0) and the gradient is
+/// that of the leaky ReLU: 1 where <c>x &gt; 0</c>, 0.1 where <c>x &lt; 0</c>, bit-identical to Lucent's.
+/// One difference: at exactly <c>x == 0</c> the gradient is 0.1 where Lucent's is 1 (both are valid
+/// subgradients; conv outputs are practically never exactly zero).</para>
+/// <para>This is as fast as a custom autograd node (about 2x faster than composing the gradient from
+/// element-wise masks) without the native memory TorchSharp 0.107 leaks per custom-function call
+/// (about 5-80 KB per call, measured; docs/performance.md).</para>
 /// </remarks>
 public sealed class RedirectedRelu : nn.Module<Tensor, Tensor>
 {
@@ -36,40 +41,16 @@ public sealed class RedirectedRelu : nn.Module<Tensor, Tensor>
     public static Tensor Apply(Tensor input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        return input.requires_grad ? RedirectedReluFunction.apply(input) : nn.functional.relu(input);
-    }
-}
-
-/// <summary>The autograd node behind <see cref="RedirectedRelu"/>.</summary>
-internal sealed class RedirectedReluFunction : torch.autograd.SingleTensorFunction<RedirectedReluFunction>
-{
-    /// <inheritdoc />
-    public override string Name => "RedirectedReluBackward";
-
-    /// <inheritdoc />
-    public override Tensor forward(torch.autograd.AutogradContext ctx, params object[] vars)
-    {
-        var input = (Tensor)vars[0];
-        ctx.save_for_backward([input]);
-        return nn.functional.relu(input);
-    }
-
-    /// <inheritdoc />
-    public override List<Tensor> backward(torch.autograd.AutogradContext ctx, Tensor grad_output)
-    {
-        var saved = ctx.get_saved_variables();
-        try
+        if (!input.requires_grad)
         {
-            using var negative = saved[0].lt(0);
-            using var scaled = grad_output.mul(RedirectedRelu.NegativeGradientScale);
-            return [torch.where(negative, scaled, grad_output)];
+            return nn.functional.relu(input);
         }
-        finally
-        {
-            foreach (var tensor in saved)
-            {
-                tensor.Dispose();
-            }
-        }
+
+        using var leaky = nn.functional.leaky_relu(input, NegativeGradientScale);
+        using var detachedInput = input.detach();
+        using var value = nn.functional.relu(detachedInput);
+        using var detachedLeaky = leaky.detach();
+        using var correction = value - detachedLeaky;
+        return leaky + correction;
     }
 }
