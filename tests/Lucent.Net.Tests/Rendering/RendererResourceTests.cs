@@ -5,6 +5,8 @@ using TorchSharp;
 
 namespace Lucent.Net.Tests.Rendering;
 
+// Reads the process's resident size: runs alone, after the parallel tests.
+[Collection(TestSupport.GlobalRandomStateCollection.Name)]
 public class RendererResourceTests
 {
     private static RenderOptions Options(int steps, long seed = 0) => new()

@@ -1,8 +1,9 @@
 namespace Lucent.Net.Tests.TestSupport;
 
 /// <summary>
-/// Tests that observe TorchSharp's global random generator run alone: any other test that
-/// creates a module (weight initialisation) draws from it.
+/// Tests that observe process-wide state run alone, after the parallel tests: TorchSharp's global
+/// random generator (any test that creates a module draws from it) and the process's resident
+/// memory (memory-flatness tests).
 /// </summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class GlobalRandomStateCollection
