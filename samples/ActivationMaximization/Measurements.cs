@@ -1,5 +1,5 @@
 using Lucent.Net.Hooks;
-using Lucent.Net.Modules;
+using Lucent.Net.Objectives;
 using Lucent.Net.Parameterization;
 using Lucent.Net.Rendering;
 using Lucent.Net.Transforms;
@@ -15,8 +15,7 @@ namespace ActivationMaximization;
 public sealed class ChannelProbe
 {
     private readonly nn.Module<Tensor, Tensor> model;
-    private readonly nn.Module<Tensor, Tensor> layerModule;
-    private readonly int channel;
+    private readonly Objective objective;
     private readonly int? inputSize;
 
     /// <summary>Creates a probe.</summary>
@@ -26,14 +25,16 @@ public sealed class ChannelProbe
     /// <param name="inputSize">Size the model sees; null for Lucent's rule (upsample to 224 when smaller).</param>
     public ChannelProbe(nn.Module<Tensor, Tensor> model, string layer, int channel, int? inputSize = null)
     {
-        this.inputSize = inputSize;
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(layer);
+        if (!ModelLayers.Names(model).Contains(layer, StringComparer.Ordinal))
+        {
+            throw new ArgumentException($"The model has no layer '{layer}'. Run the 'layers' command to list them.", nameof(layer));
+        }
+
         this.model = model;
-        this.channel = channel;
-        string resolved = model is ILayerAliases aliases && aliases.LayerAliases.TryGetValue(layer, out var target) ? target : layer;
-        layerModule = ModelLayers.HookableModules(model).FirstOrDefault(m => m.Key == resolved).Value
-            ?? throw new ArgumentException($"The model has no layer '{layer}'. Run the 'layers' command to list them.", nameof(layer));
+        this.inputSize = inputSize;
+        objective = Objectives.Channel(layer, channel);
     }
 
     /// <summary>The channel's mean activation for each transformed copy of <paramref name="image"/>.</summary>
@@ -44,63 +45,11 @@ public sealed class ChannelProbe
     /// <returns>One value per draw.</returns>
     public double[] Measure(Tensor image, IReadOnlyList<IImageTransform> transforms, int samples, long seed)
     {
-        ArgumentNullException.ThrowIfNull(image);
         ArgumentNullException.ThrowIfNull(transforms);
-        var pipeline = Renderer.BuildPipeline(model, new RenderOptions { Transforms = transforms, FixedImageSize = inputSize is int n ? (n, n) : null }, new ImageShape(1, 3, (int)image.shape[2], (int)image.shape[3]));
-        using var generator = new Generator((ulong)seed, torch.CPU);
-        var context = new TransformContext(generator);
-        var values = new double[samples];
-        bool wasTraining = model.training;
-        model.eval();
-        using var noGrad = torch.no_grad();
-        try
-        {
-            for (int i = 0; i < samples; i++)
-            {
-                using var scope = NewDisposeScope();
-                var input = image;
-                foreach (var transform in pipeline)
-                {
-                    input = transform.Apply(input, context);
-                }
+        var options = new RenderOptions { Transforms = transforms, FixedImageSize = inputSize is int n ? (n, n) : null, Seed = seed };
 
-                values[i] = Forward(input);
-            }
-        }
-        finally
-        {
-            model.train(wasTraining);
-        }
-
-        return values;
-    }
-
-    private double Forward(Tensor input)
-    {
-        double value = double.NaN;
-        var remover = layerModule.register_forward_hook((_, _, output) =>
-        {
-            value = output.narrow(1, channel, 1).mean().ToDouble();
-            throw new ProbeDoneException();
-        });
-        try
-        {
-            model.call(input);
-        }
-        catch (ProbeDoneException)
-        {
-            // The layer was computed: the rest of the model is not needed.
-        }
-        finally
-        {
-            remover.remove();
-        }
-
-        return value;
-    }
-
-    private sealed class ProbeDoneException : Exception
-    {
+        // The channel objective is minus the mean activation.
+        return ObjectiveEvaluator.Evaluate(model, objective, image, options, samples).Select(loss => -loss).ToArray();
     }
 }
 

@@ -1,5 +1,6 @@
 using Lucent.Net.Modules;
 using Lucent.Net.Objectives;
+using Lucent.Net.Rendering;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -110,6 +111,44 @@ internal sealed class ActivationRecorder : IActivationLookup, IDisposable
     /// <summary>Records the model's output as <c>labels</c>.</summary>
     /// <param name="output">The model output.</param>
     public void RecordLabels(Tensor output) => OnOutput(IActivationLookup.Labels, output);
+
+    /// <summary>
+    /// Runs <paramref name="model"/> on <paramref name="input"/> for the objective: stops once its layers
+    /// are computed, records <c>labels</c> when the whole model ran.
+    /// </summary>
+    /// <param name="model">The hooked model.</param>
+    /// <param name="input">The transformed, preprocessed input.</param>
+    /// <param name="objectiveName">For error messages.</param>
+    /// <param name="where">Where in the caller this happened, for error messages (e.g. "at step 3").</param>
+    /// <returns>Null, or the model's error when it failed only after every needed layer was computed (a warning, not a failure).</returns>
+    /// <exception cref="LayerNotComputableException">The model failed before computing a needed layer.</exception>
+    public Exception? RunForward(nn.Module<Tensor, Tensor> model, Tensor input, string objectiveName, string where)
+    {
+        try
+        {
+            var output = model.call(input);
+            RecordLabels(output);
+            return null;
+        }
+        catch (ForwardStoppedException)
+        {
+            // Every layer the objective needs is computed: the rest of the forward pass is skipped.
+            return null;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            if (!AllRequiredCaptured)
+            {
+                throw new LayerNotComputableException(
+                    $"The model's forward pass failed {where} on an input of shape [{string.Join(", ", input.shape)}] before computing " +
+                    $"{string.Join(", ", MissingLayers.Select(l => "'" + l + "'"))}, which the objective '{objectiveName}' needs. " +
+                    $"Use a larger image (RenderOptions.FixedImageSize or a larger parameterisation) or an earlier layer. The model said: {ex.Message}",
+                    ex);
+            }
+
+            return ex;
+        }
+    }
 
     /// <inheritdoc />
     public void Dispose()

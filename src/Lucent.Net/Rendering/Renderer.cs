@@ -283,33 +283,12 @@ public static class Renderer
 
         private void RunForward(ActivationRecorder recorder, Tensor input, int step)
         {
-            try
+            if (recorder.RunForward(model, input, objective.Name, $"at step {step}") is { } ignored && !warnedIncomputable)
             {
-                var output = model.call(input);
-                recorder.RecordLabels(output);
-            }
-            catch (ForwardStoppedException)
-            {
-                // Every layer the objective needs is computed: the rest of the forward pass is skipped.
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                if (!recorder.AllRequiredCaptured)
-                {
-                    throw new LayerNotComputableException(
-                        $"The model's forward pass failed at step {step} on an input of shape [{string.Join(", ", input.shape)}] before computing " +
-                        $"{string.Join(", ", recorder.MissingLayers.Select(l => "'" + l + "'"))}, which the objective '{objective.Name}' needs. " +
-                        $"Use a larger image (RenderOptions.FixedImageSize or a larger parameterisation) or an earlier layer. The model said: {ex.Message}",
-                        ex);
-                }
-
-                if (!warnedIncomputable)
-                {
-                    warnedIncomputable = true;
-                    string warning = $"Some layers after those the objective needs cannot be computed at input size [{string.Join(", ", input.shape)}] ({ex.Message}); the objective does not need them, so the render continues.";
-                    warnings.Add(warning);
-                    logger?.LogWarning("{Warning}", warning);
-                }
+                warnedIncomputable = true;
+                string warning = $"Some layers after those the objective needs cannot be computed at input size [{string.Join(", ", input.shape)}] ({ignored.Message}); the objective does not need them, so the render continues.";
+                warnings.Add(warning);
+                logger?.LogWarning("{Warning}", warning);
             }
         }
 

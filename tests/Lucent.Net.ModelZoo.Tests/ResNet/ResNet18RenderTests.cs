@@ -45,50 +45,6 @@ public sealed class ResNet18RenderTests(ITestOutputHelper output)
     }
 
     /// <summary>The objective's loss on an image as the renderer feeds it (preprocessing, resize to 224), no random transforms.</summary>
-    private static double Evaluate(ResNet18Model model, Objectives.IObjective objective, Tensor image)
-    {
-        using var scope = NewDisposeScope();
-        using var noGrad = no_grad();
-        var pipeline = Renderer.BuildPipeline(model, new RenderOptions { Transforms = [] }, new ImageShape(1, 3, (int)image.shape[2], (int)image.shape[3]));
-        using var generator = new Generator(0);
-        var context = new TransformContext(generator);
-        var input = pipeline.Aggregate(image, (x, t) => t.Apply(x, context));
-        var recorder = new Dictionary<string, Tensor>();
-        var layers = objective.Layers.ToList();
-        using var hooks = new HookSet(model, layers, recorder);
-        model.call(input);
-        return objective.Compute(new DictionaryLookup(recorder)).ToDouble();
-    }
-
-    private sealed class DictionaryLookup(Dictionary<string, Tensor> values) : Objectives.IActivationLookup
-    {
-        public Tensor this[string layer] => values[layer];
-    }
-
-    private sealed class HookSet : IDisposable
-    {
-        private readonly List<nn.HookableModule<Func<nn.Module<Tensor, Tensor>, Tensor, Tensor>, Func<nn.Module<Tensor, Tensor>, Tensor, Tensor, Tensor>>.HookRemover> removers = [];
-
-        public HookSet(ResNet18Model model, IEnumerable<string> layers, Dictionary<string, Tensor> into)
-        {
-            foreach (string layer in layers)
-            {
-                string target = model.LayerAliases.TryGetValue(layer, out var t) ? t : layer;
-                var module = Hooks.ModelLayers.HookableModules(model).Single(m => m.Key == target).Value;
-                removers.Add(module.register_forward_hook((_, _, o) =>
-                {
-                    into[layer] = o;
-                    return null!;
-                }));
-            }
-        }
-
-        public void Dispose()
-        {
-            foreach (var remover in removers)
-            {
-                remover.remove();
-            }
-        }
-    }
+    private static double Evaluate(ResNet18Model model, Objectives.IObjective objective, Tensor image) =>
+        ObjectiveEvaluator.Evaluate(model, objective, image).Single();
 }

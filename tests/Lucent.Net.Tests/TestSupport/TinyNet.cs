@@ -38,6 +38,9 @@ public sealed class TinyNet : nn.Module<Tensor, Tensor>
     /// <summary>When set, the forward pass throws after relu2 (a layer "not computable at this size").</summary>
     public bool FailAfterRelu2 { get; set; }
 
+    /// <summary>conv2's output computed directly (no hooks), for checking values.</summary>
+    public Tensor Conv2Output(Tensor input) => conv2.forward(relu1.forward(conv1.forward(input)));
+
     public override Tensor forward(Tensor input)
     {
         var x = relu1.call(conv1.call(input));
