@@ -62,7 +62,8 @@ internal static class MemoryCommand
 
             if (p.Step % 64 == 0)
             {
-                CompareCommand.Print($"  {label} step {p.Step}/{steps}: rss {rss:F0} MB, {p.Elapsed.TotalSeconds:F0} s");
+                var heap = Lucent.Net.Runtime.GlibcHeap.Read();
+                CompareCommand.Print($"  {label} step {p.Step}/{steps}: rss {rss:F0} MB, malloc in use {heap?.InUseBytes / 1048576.0:F0} MB, free in heap {heap?.FreeBytes / 1048576.0:F0} MB, mmapped {heap?.MappedBytes / 1048576.0:F0} MB, huge pages {ProcessMemory.HugePagesMb():F0} MB, managed {GC.GetTotalMemory(false) / 1048576.0:F0} MB, {p.Elapsed.TotalSeconds:F0} s");
             }
         });
 

@@ -37,6 +37,26 @@ internal static class ProcessMemory
         }
     }
 
+    /// <summary>Anonymous memory backed by transparent huge pages (MiB), from /proc/self/smaps_rollup; 0 where unknown.</summary>
+    public static double HugePagesMb()
+    {
+        const string rollup = "/proc/self/smaps_rollup";
+        if (!File.Exists(rollup))
+        {
+            return 0;
+        }
+
+        foreach (string line in File.ReadLines(rollup))
+        {
+            if (line.StartsWith("AnonHugePages:", StringComparison.Ordinal))
+            {
+                return long.Parse(line["AnonHugePages:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) / 1024.0;
+            }
+        }
+
+        return 0;
+    }
+
     private static long? ReadStatusKb(string key)
     {
         if (!File.Exists(StatusPath))

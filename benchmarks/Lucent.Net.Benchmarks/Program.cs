@@ -17,6 +17,8 @@ switch (command)
         return LrnProbe.Run(new HarnessOptions(rest));
     case "profile":
         return ProfileCommand.Run(new HarnessOptions(rest));
+    case "pool":
+        return PoolProbe.Run(new HarnessOptions(rest));
     case "relu":
         return ReluProbe.Run(new HarnessOptions(rest));
     case "bdn":

@@ -112,6 +112,7 @@ public static class LucentRuntime
 
         string torchSharpPath = Path.Combine(nativeDir, "libLibTorchSharp.so");
         IntPtr torchCpu = IntPtr.Zero;
+        IntPtr c10 = IntPtr.Zero;
         foreach (string dependency in (string[])["libc10.so", "libtorch_cpu.so", "libtorch.so"])
         {
             string path = Path.Combine(nativeDir, dependency);
@@ -124,6 +125,10 @@ public static class LucentRuntime
             if (dependency == "libtorch_cpu.so")
             {
                 torchCpu = handle;
+            }
+            else if (dependency == "libc10.so")
+            {
+                c10 = handle;
             }
         }
 
@@ -165,7 +170,16 @@ public static class LucentRuntime
                 $"The system libstdc++ lacks {string.Join(", ", missing)}; loaded a copy of libLibTorchSharp.so with that requirement marked weak from '{patched}'.");
         }
 
-        TuneAllocator();
+        if (c10 != IntPtr.Zero && Environment.GetEnvironmentVariable("LUCENT_NET_TENSOR_MALLOC") != "0")
+        {
+            TensorMemoryRedirectResult = TensorMemoryRedirect.Install(c10);
+            TensorMemoryRedirected = TensorMemoryRedirectResult is null;
+        }
+
+        if (!TensorMemoryRedirected)
+        {
+            TuneAllocator();
+        }
         if (torchCpu != IntPtr.Zero)
         {
             DisableNnpack(torchCpu);
@@ -276,15 +290,21 @@ public static class LucentRuntime
         yield return Path.GetTempPath();
     }
 
+    /// <summary>Whether LibTorch's tensor allocations go through plain <c>malloc</c> (see <see cref="TensorMemoryRedirect"/>).</summary>
+    internal static bool TensorMemoryRedirected { get; private set; }
+
+    /// <summary>Why the tensor-memory redirect was not installed; null when it was (or was not tried).</summary>
+    internal static string? TensorMemoryRedirectResult { get; private set; }
+
     /// <summary>Whether the glibc allocator settings were applied (see <see cref="TuneAllocator"/>).</summary>
     internal static bool AllocatorTuned { get; private set; }
 
     /// <summary>
-    /// glibc's malloc raises its mmap threshold dynamically up to 32 MB after large blocks are freed, so
-    /// the tensors of later render steps come from heap arenas that are never given back: the resident
-    /// size of a long render grew by about 440 MB between step 50 and 512 with a flat number of live
-    /// tensors (docs/performance.md). A fixed 64 KiB mmap threshold and eager trimming return freed
-    /// tensor memory to the system at once; measured without slowdown. Opt out with
+    /// The fallback when <see cref="TensorMemoryRedirect"/> cannot be installed: LibTorch's aligned
+    /// tensor blocks fragment glibc's heap (about 440 MB of growth between step 50 and 512 of a render,
+    /// with a flat number of live tensors; docs/performance.md). A fixed 64 KiB mmap threshold and eager
+    /// trimming give every large block its own mapping, which keeps memory flat but costs page faults
+    /// (a batched render step about 1.5x slower than with the redirect). Opt out with
     /// <c>LUCENT_NET_MALLOC_TUNING=0</c>.
     /// </summary>
     private static unsafe void TuneAllocator()

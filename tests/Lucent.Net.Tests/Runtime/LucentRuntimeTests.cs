@@ -48,16 +48,6 @@ public class LucentRuntimeTests
         }
     }
 
-    [Fact]
-    public void The_glibc_allocator_is_tuned_to_return_freed_tensor_memory()
-    {
-        LucentRuntime.EnsureInitialized();
-        if (OperatingSystem.IsLinux() && Environment.GetEnvironmentVariable("LUCENT_NET_MALLOC_TUNING") != "0")
-        {
-            LucentRuntime.AllocatorTuned.Should().BeTrue();
-        }
-    }
-
     private static bool SystemLibStdCxxHas(string version)
     {
         foreach (var path in new[] { "/usr/lib/x86_64-linux-gnu/libstdc++.so.6", "/lib/x86_64-linux-gnu/libstdc++.so.6", "/usr/lib64/libstdc++.so.6" })
