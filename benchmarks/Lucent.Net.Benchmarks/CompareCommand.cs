@@ -42,7 +42,22 @@ internal static class CompareCommand
         Print($"flop model: forward to {Part1Workload.Layer} at {Part1Workload.ModelInputSize}px = {macsToLayer / 1e9:F3} GMAC ({convolutions} convolutions), whole network {macsFull / 1e9:F3} GMAC");
         Print($"flop model: ours {oursFlops / 1e9:F2} GFLOP per image-step (forward + input gradient to {Part1Workload.Layer}); Lucent-faithful {lucentFlops / 1e9:F2} GFLOP (whole forward + input and weight gradients to {Part1Workload.Layer})");
 
-        // Warm-up: both paths once for 2 steps (allocator, oneDNN primitives, JIT).
+        // Lucent's loop twice: with Lucent's own operations (separate pad copies, local_response_norm: the
+        // faithful baseline) and with this model's faster operations (what the loop alone costs).
+        using var lucentModel = Part1Workload.CreateModel(new InceptionV1Options { UseLucentKernels = true });
+        var paths = new List<PathTimes>
+        {
+            new("Lucent-faithful", "Lucent's loop and operations", () => RunLucent(lucentModel, channels.Take(lucentChannels).ToArray(), steps), steps * lucentChannels),
+            new("Lucent loop", "Lucent's loop, our operations", () => RunLucent(model, channels.Take(lucentChannels).ToArray(), steps), steps * lucentChannels),
+            new("ours (batched)", "our default path", () => RunOurs(model, channels, steps), steps * images),
+        };
+        if (single)
+        {
+            paths.Add(new("ours, 1 channel", "frozen + early stop, no batching", () => RunOursSingle(model, channels, steps), steps * images));
+        }
+
+        // Warm-up: every path once for 2 steps (allocator, oneDNN primitives, JIT).
+        Time(() => RunLucent(lucentModel, channels.Take(1).ToArray(), 2));
         Time(() => RunLucent(model, channels.Take(1).ToArray(), 2));
         Time(() => RunOurs(model, channels, 2));
         if (single)
@@ -51,49 +66,28 @@ internal static class CompareCommand
         }
 
         var matmul = new List<double> { MatmulProbe.Measure() };
-        var lucent = new List<double>();
-        var ours = new List<double>();
-        var oursSingle = new List<double>();
-        var lucentCpu = new List<double>();
-        var oursCpu = new List<double>();
         for (int repeat = 0; repeat < repeats; repeat++)
         {
-            // Alternate the order (L O, O L, ...) so slow drifts in machine load hit both paths alike.
-            var order = repeat % 2 == 0 ? new[] { 'L', 'O' } : ['O', 'L'];
-            foreach (char path in order)
+            // Alternate the order so slow drifts in machine load hit every path alike.
+            var order = repeat % 2 == 0 ? paths : Enumerable.Reverse(paths).ToList();
+            foreach (var path in order)
             {
-                if (path == 'L')
-                {
-                    double cpu0 = CpuMs();
-                    // Each Lucent-faithful render is one channel on its own, so a subset of the channels
-                    // measures the same per-image-step cost in less time.
-                    double ms = Time(() => RunLucent(model, channels.Take(lucentChannels).ToArray(), steps)) / (steps * (double)lucentChannels);
-                    double cpu = (CpuMs() - cpu0) / (steps * (double)lucentChannels);
-                    lucent.Add(ms);
-                    lucentCpu.Add(cpu);
-                    Print($"repeat {repeat + 1}: Lucent-faithful  {ms,8:F1} ms per image-step, CPU {cpu,8:F1} ms   (load {Machine.LoadAverage()}, rss {ProcessMemory.ResidentMb():F0} MB)");
-                }
-                else
-                {
-                    double cpu0 = CpuMs();
-                    double ms = Time(() => RunOurs(model, channels, steps)) / (steps * (double)images);
-                    double cpu = (CpuMs() - cpu0) / (steps * (double)images);
-                    ours.Add(ms);
-                    oursCpu.Add(cpu);
-                    Print($"repeat {repeat + 1}: ours (batched)   {ms,8:F1} ms per image-step, CPU {cpu,8:F1} ms   (load {Machine.LoadAverage()}, rss {ProcessMemory.ResidentMb():F0} MB)");
-                }
-            }
-
-            if (single)
-            {
-                double ms = Time(() => RunOursSingle(model, channels, steps)) / (steps * (double)images);
-                oursSingle.Add(ms);
-                Print($"repeat {repeat + 1}: ours, 1 channel  {ms,8:F1} ms per image-step   (frozen + early stop, no batching)");
+                double cpu0 = CpuMs();
+                double ms = Time(path.Run) / path.ImageSteps;
+                double cpu = (CpuMs() - cpu0) / path.ImageSteps;
+                path.Wall.Add(ms);
+                path.Cpu.Add(cpu);
+                Print($"repeat {repeat + 1}: {path.Name,-16} {ms,8:F1} ms per image-step, CPU {cpu,8:F1} ms   (load {Machine.LoadAverage()}, rss {ProcessMemory.ResidentMb():F0} MB)");
             }
 
             matmul.Add(MatmulProbe.Measure());
         }
 
+        var lucent = paths[0].Wall;
+        var loopOnly = paths[1];
+        var ours = paths[2].Wall;
+        var lucentCpu = paths[0].Cpu;
+        var oursCpu = paths[2].Cpu;
         double lucentMs = lucent.Average();
         double oursMs = ours.Average();
         double speedup = lucentMs / oursMs;
@@ -106,14 +100,13 @@ internal static class CompareCommand
         double final = ProcessMemory.ResidentMb();
 
         Console.WriteLine();
-        Print($"Lucent-faithful : {lucentMs,8:F1} ms per image-step (mean of {lucent.Count}; runs {Join(lucent)})");
-        Print($"ours (batched)  : {oursMs,8:F1} ms per image-step (mean of {ours.Count}; runs {Join(ours)})");
-        if (oursSingle.Count > 0)
+        foreach (var path in paths)
         {
-            Print($"ours (1 channel): {oursSingle.Average(),8:F1} ms per image-step (runs {Join(oursSingle)})");
+            Print($"{path.Name,-16}: {path.Wall.Average(),8:F1} ms per image-step ({path.Description}; mean of {path.Wall.Count}; runs {Join(path.Wall)})");
         }
 
         Print($"speedup         : {speedup:F2}x (wall clock); CPU time per image-step {lucentCpu.Average():F1} vs {oursCpu.Average():F1} ms = {lucentCpu.Average() / oursCpu.Average():F2}x");
+        Print($"loop alone      : {loopOnly.Wall.Average() / oursMs:F2}x (Lucent's loop with our operations vs ours); our operations alone: {lucentMs / loopOnly.Wall.Average():F2}x (Lucent's loop with Lucent's vs our operations)");
         Print($"matmul 2048^2 f32: {matmulGflops:F1} GFLOP/s (median of {matmul.Count} probes; runs {Join(matmul)})");
         Print($"ours achieved   : {oursGflops:F1} GFLOP/s = {share * 100:F0}% of matmul");
         Print($"Lucent-faithful : {lucentUseful:F1} GFLOP/s useful ({lucentDone:F1} GFLOP/s of work done, weight gradients and layers after {Part1Workload.Layer} included)");
@@ -121,6 +114,14 @@ internal static class CompareCommand
         Print($"load average    : {Machine.LoadAverage()}");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"speedup={speedup:F2} gflops_share={share:F2} peak_mb={peak:F0}"));
         return 0;
+    }
+
+    /// <summary>One path of the comparison and its measurements.</summary>
+    private sealed record PathTimes(string Name, string Description, Action Run, int ImageSteps)
+    {
+        public List<double> Wall { get; } = [];
+
+        public List<double> Cpu { get; } = [];
     }
 
     internal static void RunLucent(InceptionV1Model model, int[] channels, int steps)

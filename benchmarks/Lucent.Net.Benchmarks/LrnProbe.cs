@@ -26,9 +26,26 @@ internal static class LrnProbe
             double tReference = Time(() => nn.functional.local_response_norm(x, InceptionV1Model.LrnSize, InceptionV1Model.LrnAlpha, InceptionV1Model.LrnBeta, InceptionV1Model.LrnK), x, repeats);
             double tOurs = Time(() => InceptionV1Model.LocalResponseNormalization(x), x, repeats);
             CompareCommand.Print($"[{string.Join("x", shape)}] forward+backward: local_response_norm {tReference:F1} ms, model's {tOurs:F1} ms; max |diff| value {maxDiff:G3}, gradient {maxGradDiff:G3} (|value| max {reference.abs().max().ToDouble():G3})");
+            var banded = BandedMatmulLrn(x);
+            double bandDiff = banded.sub(reference).abs().max().ToDouble();
+            var gradBanded = torch.autograd.grad([banded.sum()], [x])[0];
+            double bandGradDiff = gradBanded.sub(gradReference).abs().max().ToDouble();
+            double tBanded = Time(() => BandedMatmulLrn(x), x, repeats);
+            CompareCommand.Print($"    banded matmul + rsqrt {tBanded:F1} ms; max |diff| value {bandDiff:G3}, gradient {bandGradDiff:G3} (|gradient| max {gradReference.abs().max().ToDouble():G3})");
         }
 
         return 0;
+    }
+
+    private static Tensor BandedMatmulLrn(Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        long b = x.shape[0], c = x.shape[1], h = x.shape[2], w = x.shape[3];
+        var index = torch.arange(c);
+        var band = index.unsqueeze(1).sub(index.unsqueeze(0)).abs().le(InceptionV1Model.LrnSize / 2).to(x.dtype).mul(InceptionV1Model.LrnAlpha / InceptionV1Model.LrnSize);
+        var squares = x.mul(x).reshape(b, c, h * w);
+        var denominator = torch.matmul(band, squares).add_(InceptionV1Model.LrnK).rsqrt().reshape(b, c, h, w);
+        return x.mul(denominator).MoveToOuterDisposeScope();
     }
 
     private static double Time(Func<Tensor> lrn, Tensor x, int repeats)

@@ -22,10 +22,10 @@ internal static class Part1Workload
     public static readonly int[] Channels = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9];
 
     /// <summary>InceptionV1 with reproducible random weights (redirected ReLU, as Lucent's default).</summary>
-    public static InceptionV1Model CreateModel()
+    public static InceptionV1Model CreateModel(InceptionV1Options? options = null)
     {
         torch.random.manual_seed(ModelSeed);
-        var model = new InceptionV1Model();
+        var model = new InceptionV1Model(options);
         model.eval();
         return model;
     }

@@ -42,12 +42,23 @@ public sealed class PaddedMaxPool2d : nn.Module<Tensor, Tensor>
     /// <summary>Padding added before pooling: left, right, top, bottom.</summary>
     public IReadOnlyList<long> Padding => _padding;
 
+    /// <summary>
+    /// Whether to materialise the -inf padding with a separate <c>pad</c> before pooling, as Lucent does,
+    /// instead of letting the pooling kernel pad (same values and gradients; the default is faster).
+    /// </summary>
+    internal bool PadExplicitly { get; init; }
+
     /// <summary>Pads with negative infinity, then max-pools.</summary>
     /// <param name="input">A tensor laid out (batch, channels, height, width).</param>
     /// <returns>A new tensor; the caller owns it.</returns>
     public override Tensor forward(Tensor input)
     {
         ArgumentNullException.ThrowIfNull(input);
+        if (PadExplicitly)
+        {
+            return PadWithNegativeInfinity(input);
+        }
+
         if (_padding.All(p => p == 0))
         {
             return nn.functional.max_pool2d(input, KernelSize, _stride);
@@ -66,13 +77,13 @@ public sealed class PaddedMaxPool2d : nn.Module<Tensor, Tensor>
             return nn.functional.max_pool2d(input, KernelSize, _stride, ceil_mode: true);
         }
 
-        return PadExplicitly(input);
+        return PadWithNegativeInfinity(input);
     }
 
     /// <summary>The reference implementation: pad with -inf, then pool. Kept for unusual paddings and for tests.</summary>
     /// <param name="input">The input.</param>
     /// <returns>The pooled tensor.</returns>
-    internal Tensor PadExplicitly(Tensor input)
+    internal Tensor PadWithNegativeInfinity(Tensor input)
     {
         using var padded = nn.functional.pad(input, _padding, PaddingModes.Constant, double.NegativeInfinity);
         return nn.functional.max_pool2d(padded, KernelSize, _stride);

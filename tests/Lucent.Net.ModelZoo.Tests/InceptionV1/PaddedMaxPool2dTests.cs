@@ -17,11 +17,11 @@ public class PaddedMaxPool2dTests
         using var pool = new PaddedMaxPool2d("pool", stride, left, right, top, bottom);
         using var generator = new Generator(5, CPU);
         var x = randn([2, 4, size, size], generator: generator).requires_grad_(true);
-        var upstreamShape = pool.PadExplicitly(x).shape;
+        var upstreamShape = pool.PadWithNegativeInfinity(x).shape;
         var upstream = randn(upstreamShape, generator: generator);
 
         var fast = pool.call(x);
-        var reference = pool.PadExplicitly(x);
+        var reference = pool.PadWithNegativeInfinity(x);
         fast.shape.Should().Equal(reference.shape);
         fast.allclose(reference, 0, 0).Should().BeTrue();
 
