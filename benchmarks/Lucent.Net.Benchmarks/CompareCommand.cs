@@ -42,9 +42,10 @@ internal static class CompareCommand
         Print($"flop model: forward to {Part1Workload.Layer} at {Part1Workload.ModelInputSize}px = {macsToLayer / 1e9:F3} GMAC ({convolutions} convolutions), whole network {macsFull / 1e9:F3} GMAC");
         Print($"flop model: ours {oursFlops / 1e9:F2} GFLOP per image-step (forward + input gradient to {Part1Workload.Layer}); Lucent-faithful {lucentFlops / 1e9:F2} GFLOP (whole forward + input and weight gradients to {Part1Workload.Layer})");
 
-        // Lucent's loop twice: with Lucent's own operations (separate pad copies, local_response_norm: the
-        // faithful baseline) and with this model's faster operations (what the loop alone costs).
-        using var lucentModel = Part1Workload.CreateModel(new InceptionV1Options { UseLucentKernels = true });
+        // Lucent's loop twice: with Lucent's own operations (separate pad copies, local_response_norm,
+        // channels-first tensors as PyTorch's default: the faithful baseline) and with this model's faster
+        // operations (what the loop alone costs).
+        using var lucentModel = Part1Workload.CreateModel(new InceptionV1Options { UseLucentKernels = true, UseChannelsLast = false });
         var paths = new List<PathTimes>
         {
             new("Lucent-faithful", "Lucent's loop and operations", () => RunLucent(lucentModel, channels.Take(lucentChannels).ToArray(), steps), steps * lucentChannels),

@@ -26,6 +26,7 @@ internal static class VariantsCommand
 
         int defaultThreads = torch.get_num_threads();
         using var model = Part1Workload.CreateModel();
+        using var channelsFirstModel = Part1Workload.CreateModel(new InceptionV1Options { UseChannelsLast = false });
         using var bf16Model = Part1Workload.CreateModel();
         bf16Model.to(ScalarType.BFloat16);
         torch.random.manual_seed(Part1Workload.ModelSeed);
@@ -36,9 +37,8 @@ internal static class VariantsCommand
         var variants = new List<(string Name, InceptionV1Model Model, RenderOptions Options, int Threads)>
         {
             ("default", model, Part1Workload.OurOptions(steps), defaultThreads),
-            ("channels-last", model, Part1Workload.OurOptions(steps) with { Transforms = [standard, new ChannelsLastTransform()] }, defaultThreads),
+            ("channels-first model", channelsFirstModel, Part1Workload.OurOptions(steps), defaultThreads),
             ("bf16 model", bf16Model, Part1Workload.OurOptions(steps) with { Transforms = [standard], Preprocessing = Transform.Compose(model.Preprocessing, new CastTransform(ScalarType.BFloat16)) }, defaultThreads),
-            ("bf16 + channels-last", bf16Model, Part1Workload.OurOptions(steps) with { Transforms = [standard], Preprocessing = Transform.Compose(model.Preprocessing, new CastTransform(ScalarType.BFloat16), new ChannelsLastTransform()) }, defaultThreads),
             ("plain ReLU (other images)", plainReluModel, Part1Workload.OurOptions(steps), defaultThreads),
         };
         foreach (int threads in new[] { 1, Environment.ProcessorCount }.Distinct().Where(t => t != defaultThreads))
@@ -92,20 +92,6 @@ internal static class VariantsCommand
 
         CompareCommand.Print($"load average: {Machine.LoadAverage()}");
         return 0;
-    }
-
-    /// <summary>Returns the image in channels-last memory order (same values; convolutions then run NHWC).</summary>
-    private sealed class ChannelsLastTransform : IImageTransform
-    {
-        public string Name => "channels_last()";
-
-        public Tensor Apply(Tensor image, TransformContext context)
-        {
-            // TorchSharp has no memory_format argument: an NHWC-contiguous copy viewed back as NCHW has
-            // exactly the strides of PyTorch's channels_last, which its convolutions detect and keep.
-            using var scope = NewDisposeScope();
-            return image.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2).MoveToOuterDisposeScope();
-        }
     }
 
     /// <summary>Casts the image to another floating type (autograd casts the gradient back).</summary>

@@ -54,6 +54,7 @@ public sealed class InceptionV1Model : nn.Module<Tensor, Tensor>, IPreprocessing
     private readonly Dictionary<string, nn.Module<Tensor, Tensor>> _operations = new(StringComparer.Ordinal);
     private readonly Linear _linear;
     private readonly bool _lucentKernels;
+    private readonly bool _channelsLast;
 
     /// <summary>Creates the model with random initial weights (TorchSharp's default initialisation); load weights with <see cref="LoadStateDict"/>.</summary>
     /// <param name="options">Options; <see langword="null"/> for the defaults (redirected ReLU).</param>
@@ -63,6 +64,7 @@ public sealed class InceptionV1Model : nn.Module<Tensor, Tensor>, IPreprocessing
         options ??= new InceptionV1Options();
         UsesRedirectedRelu = options.UseRedirectedRelu;
         _lucentKernels = options.UseLucentKernels;
+        _channelsLast = options.UseChannelsLast;
 
         foreach (var spec in InceptionV1Layers.Convolutions)
         {
@@ -124,8 +126,9 @@ public sealed class InceptionV1Model : nn.Module<Tensor, Tensor>, IPreprocessing
 
         Tensor conv2d0Pre;
         using (var padded = nn.functional.pad(input, StemPadding))
+        using (var ordered = _channelsLast ? ToChannelsLast(padded) : padded.alias())
         {
-            conv2d0Pre = _convolutions["conv2d0"].call(padded);
+            conv2d0Pre = _convolutions["conv2d0"].call(ordered);
         }
 
         var conv2d0 = Operation("conv2d0", conv2d0Pre);
@@ -247,12 +250,32 @@ public sealed class InceptionV1Model : nn.Module<Tensor, Tensor>, IPreprocessing
     {
         ArgumentNullException.ThrowIfNull(input);
         using var scope = NewDisposeScope();
+        if (input.dim() == 4 && IsChannelsLast(input))
+        {
+            // (batch, height, width, channels) view: the band matrix is symmetric, so x @ band sums the windows.
+            var nhwc = input.permute(0, 2, 3, 1);
+            var bandLast = LrnBands.For(input.shape[1], input.dtype, input.device);
+            var denominatorLast = torch.matmul(nhwc.mul(nhwc), bandLast).add_(LrnK);
+            var scaleLast = LrnBeta == 0.5 ? denominatorLast.rsqrt() : denominatorLast.pow(-LrnBeta);
+            return nhwc.mul(scaleLast).permute(0, 3, 1, 2).MoveToOuterDisposeScope();
+        }
+
         long batch = input.shape[0], channels = input.shape[1], height = input.shape[2], width = input.shape[3];
         var band = LrnBands.For(channels, input.dtype, input.device);
         var squares = input.mul(input).reshape(batch, channels, height * width);
         var denominator = torch.matmul(band, squares).add_(LrnK);
         var scale = LrnBeta == 0.5 ? denominator.rsqrt() : denominator.pow(-LrnBeta);
         return input.mul(scale.reshape(batch, channels, height, width)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Whether a (batch, channels, height, width) tensor is laid out channels-last (NHWC), more than one channel.</summary>
+    internal static bool IsChannelsLast(Tensor tensor) =>
+        tensor.dim() == 4 && tensor.shape[1] > 1 && tensor.stride(1) == 1 && tensor.permute(0, 2, 3, 1).is_contiguous();
+
+    private static Tensor ToChannelsLast(Tensor input)
+    {
+        using var nhwc = input.permute(0, 2, 3, 1).contiguous();
+        return nhwc.permute(0, 3, 1, 2);
     }
 
     private Tensor Operation(string name, Tensor input) => _operations[name].call(input);

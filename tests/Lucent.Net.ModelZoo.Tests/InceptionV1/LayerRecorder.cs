@@ -12,7 +12,7 @@ internal sealed class LayerRecorder : IDisposable
 {
     private readonly List<Action> _removers = [];
 
-    public LayerRecorder(InceptionV1Model model)
+    public LayerRecorder(InceptionV1Model model, bool keepLayout = false)
     {
         foreach (var (name, module) in model.named_modules())
         {
@@ -32,7 +32,7 @@ internal sealed class LayerRecorder : IDisposable
                     previous.Dispose();
                 }
 
-                var copy = output.detach().clone();
+                var copy = keepLayout ? output.detach().alias() : output.detach().clone();
                 copy.DetachFromDisposeScope();
                 Outputs[layerName] = copy;
                 return null!; // no replacement: the module's output stands
