@@ -4,6 +4,7 @@ using Lucent.Net.ModelZoo.InceptionV1;
 using Lucent.Net.Objectives;
 using Lucent.Net.Rendering;
 using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Lucent.Net.Benchmarks;
 
@@ -21,12 +22,13 @@ internal static class CompareCommand
         int repeats = options.Int("repeats", 1);
         int lucentChannels = Math.Min(options.Int("lucent-channels", 4), Part1Workload.Channels.Length);
         bool single = options.Flag("single");
+        bool bf16 = options.Flag("bf16");
         if (options.Int("threads", 0) is > 0 and int threads)
         {
             torch.set_num_threads(threads);
         }
 
-        Machine.PrintHeader($"compare --steps {steps} --repeats {repeats} --lucent-channels {lucentChannels}{(single ? " --single" : string.Empty)} (threads {torch.get_num_threads()})");
+        Machine.PrintHeader($"compare --steps {steps} --repeats {repeats} --lucent-channels {lucentChannels}{(single ? " --single" : string.Empty)}{(bf16 ? " --bf16" : string.Empty)} (threads {torch.get_num_threads()})");
         var channels = Part1Workload.Channels;
         int images = channels.Length;
 
@@ -57,6 +59,11 @@ internal static class CompareCommand
             paths.Add(new("ours, 1 channel", "frozen + early stop, no batching", () => RunOursSingle(model, channels, steps), steps * images));
         }
 
+        // The bfloat16 path runs after every float32 measurement, not interleaved: once a process has used
+        // AMX, its later float32 work ran ~1.4x slower here (43 -> 61 ms per image-step, measured).
+        using var bf16Model = Part1Workload.CreateModel();
+        var halfPath = new PathTimes("ours, bfloat16", "our path with the model in bfloat16 (opt-in; measured after the others)", () => RunOurs(bf16Model, channels, steps), steps * images);
+
         // Warm-up: every path once for 2 steps (allocator, oneDNN primitives, JIT).
         Time(() => RunLucent(lucentModel, channels.Take(1).ToArray(), 2));
         Time(() => RunLucent(model, channels.Take(1).ToArray(), 2));
@@ -82,6 +89,20 @@ internal static class CompareCommand
             }
 
             matmul.Add(MatmulProbe.Measure());
+        }
+
+        if (bf16)
+        {
+            bf16Model.to(ScalarType.BFloat16);
+            Time(() => RunOurs(bf16Model, channels, 2));
+            for (int repeat = 0; repeat < repeats; repeat++)
+            {
+                double ms = Time(halfPath.Run) / halfPath.ImageSteps;
+                halfPath.Wall.Add(ms);
+                Print($"repeat {repeat + 1}: {halfPath.Name,-16} {ms,8:F1} ms per image-step   (load {Machine.LoadAverage()}, rss {ProcessMemory.ResidentMb():F0} MB)");
+            }
+
+            paths.Add(halfPath);
         }
 
         var lucent = paths[0].Wall;
@@ -110,6 +131,13 @@ internal static class CompareCommand
         Print($"loop alone      : {loopOnly.Wall.Average() / oursMs:F2}x (Lucent's loop with our operations vs ours); our operations alone: {lucentMs / loopOnly.Wall.Average():F2}x (Lucent's loop with Lucent's vs our operations)");
         Print($"matmul 2048^2 f32: {matmulGflops:F1} GFLOP/s (median of {matmul.Count} probes; runs {Join(matmul)})");
         Print($"ours achieved   : {oursGflops:F1} GFLOP/s = {share * 100:F0}% of matmul");
+        if (paths.FirstOrDefault(p => p.Name == "ours, bfloat16") is { } half)
+        {
+            double halfGflops = oursFlops / (half.Wall.Average() / 1000.0) / 1e9;
+            double bf16Matmul = MatmulProbe.Measure(dtype: ScalarType.BFloat16);
+            Print($"ours, bfloat16  : {halfGflops:F1} GFLOP/s = {halfGflops / matmulGflops * 100:F0}% of the float32 matmul, {halfGflops / bf16Matmul * 100:F0}% of a bfloat16 matmul ({bf16Matmul:F1} GFLOP/s); {lucentMs / half.Wall.Average():F2}x the Lucent-faithful loop");
+        }
+
         Print($"Lucent-faithful : {lucentUseful:F1} GFLOP/s useful ({lucentDone:F1} GFLOP/s of work done, weight gradients and layers after {Part1Workload.Layer} included)");
         Print($"memory          : peak {peak:F0} MB (VmHWM), final {final:F0} MB (VmRSS)");
         Print($"load average    : {Machine.LoadAverage()}");

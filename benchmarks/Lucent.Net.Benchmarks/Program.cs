@@ -27,14 +27,14 @@ switch (command)
     default:
         Console.WriteLine("""
             Lucent.Net benchmarks.
-              compare  [--steps 20] [--repeats 1] [--lucent-channels 4] [--single] [--threads N]
+              compare  [--steps 20] [--repeats 1] [--lucent-channels 4] [--single] [--bf16] [--threads N]
                        Lucent-faithful loop vs our default path on the Part 1 workload
               memory   [--steps 512] [--batched-steps 128] [--threads N]
                        memory growth of a long render and peak of a batched render
               variants [--steps 10] [--repeats 2] [--threads N]
-                       our path with candidate settings (threads, channels-last, bf16, plain ReLU)
+                       our path with candidate settings (channels-first, bf16, plain ReLU, threads), with image quality
               profile  [--steps 5] [--batch 10]                where one step spends its time
-              lrn | relu                                        LRN and redirected-ReLU implementations: values, gradients, time
+              lrn | relu | pool                                 LRN, redirected-ReLU and max-pool implementations: values, gradients, time
               bdn      [BenchmarkDotNet arguments, e.g. --filter *]  micro-benchmarks of the pieces
             """);
         return command == "help" ? 0 : 2;

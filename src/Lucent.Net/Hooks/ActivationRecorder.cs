@@ -20,6 +20,7 @@ internal sealed class ActivationRecorder : IActivationLookup, IDisposable
     private readonly IReadOnlyDictionary<string, string> aliases;
     private readonly IReadOnlyList<string> knownNames;
     private readonly bool captureAll;
+    private readonly ScalarType? inputType;
     private int remaining;
 
     /// <summary>Hooks <paramref name="model"/> to capture the layers in <paramref name="layers"/>.</summary>
@@ -30,6 +31,7 @@ internal sealed class ActivationRecorder : IActivationLookup, IDisposable
     public ActivationRecorder(nn.Module model, IReadOnlyCollection<string> layers, bool stopEarly)
     {
         knownNames = ModelLayers.Names(model);
+        inputType = ModelInputType(model);
         aliases = model is ILayerAliases a ? a.LayerAliases : new Dictionary<string, string>();
         var modules = ModelLayers.HookableModules(model);
         var hookNames = new HashSet<string>(modules.Select(m => m.Key), StringComparer.Ordinal);
@@ -126,7 +128,9 @@ internal sealed class ActivationRecorder : IActivationLookup, IDisposable
     {
         try
         {
-            var output = model.call(input);
+            // A model converted to another floating type (e.g. bfloat16) gets its input in that type; the
+            // cast is differentiable, so the image's gradient comes back in the image's own type.
+            var output = inputType is { } type && input.dtype != type ? model.call(input.to(type)) : model.call(input);
             RecordLabels(output);
             return null;
         }
@@ -148,6 +152,21 @@ internal sealed class ActivationRecorder : IActivationLookup, IDisposable
 
             return ex;
         }
+    }
+
+    /// <summary>The floating type of the model's first floating-point parameter; null when it has none.</summary>
+    /// <param name="model">The model.</param>
+    internal static ScalarType? ModelInputType(nn.Module model)
+    {
+        foreach (var parameter in model.parameters())
+        {
+            if (parameter.dtype is ScalarType.Float32 or ScalarType.Float64 or ScalarType.Float16 or ScalarType.BFloat16)
+            {
+                return parameter.dtype;
+            }
+        }
+
+        return null;
     }
 
     /// <inheritdoc />

@@ -27,6 +27,9 @@ namespace Lucent.Net.Rendering;
 /// </remarks>
 public static class Renderer
 {
+    /// <summary>How often (in steps) a render asks for a generation-0 garbage collection (see the render loop).</summary>
+    internal const int CollectEverySteps = 16;
+
     /// <summary>Renders <paramref name="objective"/> on <paramref name="model"/>.</summary>
     /// <param name="model">Any TorchSharp module taking a (batch, 3, height, width) tensor.</param>
     /// <param name="objective">What to minimise.</param>
@@ -248,6 +251,16 @@ public static class Renderer
                     }
 
                     losses.Add(loss);
+                    if (step % CollectEverySteps == 0)
+                    {
+                        // TorchSharp's small native objects (scalars, autograd bookkeeping) are freed by
+                        // finalizers. A render allocates little managed memory, so without this the GC may
+                        // not run for hundreds of steps and their native memory piles up (about 30 KB and
+                        // 50 KB of managed garbage per step, measured). A generation-0 collection of a few
+                        // MB costs well under a millisecond.
+                        GC.Collect(0);
+                    }
+
                     progress?.Report(new RenderProgress(step, steps, loss, stopwatch.Elapsed));
                     if (thresholds.Contains(step))
                     {

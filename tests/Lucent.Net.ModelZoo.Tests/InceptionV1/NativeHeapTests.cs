@@ -25,11 +25,7 @@ public sealed class NativeHeapTests
         LucentRuntime.EnsureInitialized();
     }
 
-    /// <summary>
-    /// LibTorch allocates tensors with posix_memalign, whose freed blocks glibc before 2.38 seldom reuses:
-    /// without the runtime's redirect (or its mmap fallback) the heap of this render grows by megabytes
-    /// every few steps while the bytes in use stay flat.
-    /// </summary>
+    /// <summary>A long InceptionV1 render with random transforms: the native heap (in use + free) stays flat.</summary>
     [Fact]
     public void An_inceptionv1_render_with_random_transforms_keeps_the_native_heap_flat()
     {
@@ -40,12 +36,12 @@ public sealed class NativeHeapTests
 
         using var model = new InceptionV1Model();
         model.LoadStateDict(DeterministicInceptionV1.SharedStateDict);
-        const int sampleStep = 40, lastStep = 160;
+        const int sampleStep = 80, lastStep = 200;
         GlibcHeap atSample = default, atEnd = default;
         var options = new RenderOptions
         {
-            Parameterization = g => ImageParameterizations.Image(64, generator: g),
-            FixedImageSize = (112, 112),
+            Parameterization = g => ImageParameterizations.Image(128, generator: g),
+            FixedImageSize = (224, 224),
             Thresholds = [lastStep],
             Seed = 1,
         };
@@ -53,6 +49,9 @@ public sealed class NativeHeapTests
         {
             if (p.Step is sampleStep or lastStep)
             {
+                // Earlier tests' garbage must not be freed in between: settle the managed heap (and the
+                // native memory its finalizers release) before each reading.
+                SettleManagedHeap();
                 var heap = GlibcHeap.Read()!.Value;
                 if (p.Step == sampleStep)
                 {
@@ -65,14 +64,22 @@ public sealed class NativeHeapTests
             }
         });
 
-        var result = Renderer.Render(model, Objectives.Objectives.Channel("mixed3b", 3), options, progress);
+        SettleManagedHeap();
+        var result = Renderer.Render(model, Objectives.Objectives.Channel("mixed3a", 3), options, progress);
 
         result.Losses.Should().HaveCount(lastStep);
         const double mb = 1024.0 * 1024.0;
         string numbers = $"step {sampleStep} -> {lastStep}: in use {atSample.InUseBytes / mb:F1} -> {atEnd.InUseBytes / mb:F1} MB, free in heap {atSample.FreeBytes / mb:F1} -> {atEnd.FreeBytes / mb:F1} MB, mapped {atSample.MappedBytes / mb:F1} -> {atEnd.MappedBytes / mb:F1} MB";
         _output.WriteLine(numbers);
-        ((atEnd.FreeBytes - atSample.FreeBytes) / mb).Should().BeLessThan(3, $"freed tensor memory must be reused, not left in the heap ({numbers})");
+        ((atEnd.HeapBytes - atSample.HeapBytes) / mb).Should().BeLessThan(10, $"freed tensor memory must be reused, so the heap must not grow ({numbers})");
         ((atEnd.InUseBytes + atEnd.MappedBytes - atSample.InUseBytes - atSample.MappedBytes) / mb).Should().BeLessThan(8, $"live native memory must stay flat ({numbers})");
+    }
+
+    private static void SettleManagedHeap()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
     }
 
     private sealed class InlineProgress(Action<RenderProgress> report) : IProgress<RenderProgress>
