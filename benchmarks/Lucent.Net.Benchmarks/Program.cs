@@ -17,6 +17,8 @@ switch (command)
         return LrnProbe.Run(new HarnessOptions(rest));
     case "profile":
         return ProfileCommand.Run(new HarnessOptions(rest));
+    case "resnet":
+        return ResNetProbe.Run(new HarnessOptions(rest));
     case "pool":
         return PoolProbe.Run(new HarnessOptions(rest));
     case "relu":
@@ -35,6 +37,7 @@ switch (command)
                        our path with candidate settings (channels-first, bf16, plain ReLU, threads), with image quality
               profile  [--steps 5] [--batch 10]                where one step spends its time
               lrn | relu | pool                                 LRN, redirected-ReLU and max-pool implementations: values, gradients, time
+              resnet   [--steps 8] [--repeats 2]               ResNet-18 render steps, channels-last vs channels-first
               bdn      [BenchmarkDotNet arguments, e.g. --filter *]  micro-benchmarks of the pieces
             """);
         return command == "help" ? 0 : 2;

@@ -36,6 +36,7 @@ public class OnnxGraphModule : nn.Module<Tensor, Tensor>, ILayerAliases
         Opset = model.OpsetImport.Where(o => string.IsNullOrEmpty(o.Domain) || o.Domain == "ai.onnx").Select(o => o.Version).DefaultIfEmpty(1).Max();
         ProducerName = model.ProducerName ?? string.Empty;
         _useRedirectedRelu = options.UseRedirectedRelu;
+        UseChannelsLast = options.UseChannelsLast;
 
         var initializers = new Dictionary<string, TensorProto>(StringComparer.Ordinal);
         foreach (var initializer in graph.Initializer)
@@ -120,6 +121,12 @@ public class OnnxGraphModule : nn.Module<Tensor, Tensor>, ILayerAliases
     public IReadOnlyDictionary<string, string> LayerAliases => _aliases;
 
     /// <summary>
+    /// Whether a 4-d input is reordered to channels-last (NHWC) memory before the first node (see
+    /// <see cref="OnnxImportOptions.UseChannelsLast"/>).
+    /// </summary>
+    public bool UseChannelsLast { get; set; }
+
+    /// <summary>
     /// Whether <c>Relu</c> nodes use the redirected ReLU in the backward pass (the forward value is the
     /// same either way). Set it to <c>false</c> for exact gradients, e.g. for attribution.
     /// </summary>
@@ -159,10 +166,12 @@ public class OnnxGraphModule : nn.Module<Tensor, Tensor>, ILayerAliases
     public override Tensor forward(Tensor input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var values = new Dictionary<string, Tensor>(StringComparer.Ordinal) { [InputName] = input };
+        using var reordered = UseChannelsLast && input.dim() == 4 ? ToChannelsLast(input) : null;
+        var graphInput = reordered ?? input;
+        var values = new Dictionary<string, Tensor>(StringComparer.Ordinal) { [InputName] = graphInput };
         foreach (var node in _nodes)
         {
-            var output = node.Run(values, input);
+            var output = node.Run(values, graphInput);
             if (node.Outputs.Count > 0)
             {
                 values[node.Outputs[0]] = output;
@@ -170,7 +179,13 @@ public class OnnxGraphModule : nn.Module<Tensor, Tensor>, ILayerAliases
         }
 
         var result = values[OutputName];
-        return ReferenceEquals(result, input) ? input.alias() : result;
+        return ReferenceEquals(result, input) || ReferenceEquals(result, reordered) ? result.alias() : result;
+    }
+
+    private static Tensor ToChannelsLast(Tensor input)
+    {
+        using var nhwc = input.permute(0, 2, 3, 1).contiguous();
+        return nhwc.permute(0, 3, 1, 2);
     }
 
     /// <summary>Adds a friendly name for a layer.</summary>

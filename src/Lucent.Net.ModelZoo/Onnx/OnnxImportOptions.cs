@@ -13,6 +13,15 @@ public sealed class OnnxImportOptions
     public bool UseRedirectedRelu { get; set; } = true;
 
     /// <summary>
+    /// Whether a 4-d input is reordered to channels-last (NHWC) memory before the first node, so that
+    /// convolutions and pools run NHWC (faster on CPU with oneDNN). Values are those of the
+    /// channels-first graph up to float rounding: every operation keeps its (batch, channels, height,
+    /// width) meaning, only strides change. Default <c>false</c>; measure before turning it on (the
+    /// pretrained ResNet-18 gained nothing). Can be changed after loading with <see cref="OnnxGraphModule.UseChannelsLast"/>.
+    /// </summary>
+    public bool UseChannelsLast { get; set; }
+
+    /// <summary>
     /// Friendly layer names: alias to a hook name, ONNX node name or ONNX value name. Exposed through
     /// <see cref="Lucent.Net.Modules.ILayerAliases"/>. An alias may not equal an existing hook name.
     /// </summary>

@@ -48,7 +48,7 @@ public static class PretrainedResNet18
             }
         }
 
-        var importOptions = new OnnxImportOptions { UseRedirectedRelu = options.UseRedirectedRelu, ModuleName = "resnet18" };
+        var importOptions = new OnnxImportOptions { UseRedirectedRelu = options.UseRedirectedRelu, UseChannelsLast = options.UseChannelsLast, ModuleName = "resnet18" };
         return new ResNet18Model(model, importOptions, options.Preprocessing ?? DefaultPreprocessing, path);
     }
 

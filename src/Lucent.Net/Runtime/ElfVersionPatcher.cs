@@ -30,23 +30,7 @@ internal static class ElfVersionPatcher
     {
         ArgumentNullException.ThrowIfNull(elf);
         var span = elf.AsSpan();
-        if (elf.Length < 64 || span[0] != 0x7f || span[1] != (byte)'E' || span[2] != (byte)'L' || span[3] != (byte)'F')
-        {
-            throw new InvalidDataException("Not an ELF file.");
-        }
-
-        if (span[4] != 2 || span[5] != 1)
-        {
-            throw new InvalidDataException("Only 64-bit little-endian ELF objects are supported.");
-        }
-
-        ulong shoff = BinaryPrimitives.ReadUInt64LittleEndian(span[0x28..]);
-        ushort shentsize = BinaryPrimitives.ReadUInt16LittleEndian(span[0x3A..]);
-        ushort shnum = BinaryPrimitives.ReadUInt16LittleEndian(span[0x3C..]);
-        if (shentsize < 64 || shoff + ((ulong)shnum * shentsize) > (ulong)elf.Length)
-        {
-            throw new InvalidDataException("ELF section header table lies outside the file.");
-        }
+        var (shoff, shentsize, shnum) = ElfHeader.SectionTable(elf);
 
         for (int i = 0; i < shnum; i++)
         {

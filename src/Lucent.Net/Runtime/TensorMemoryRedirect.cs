@@ -56,7 +56,7 @@ internal static unsafe class TensorMemoryRedirect
         }
 
         var slot = (IntPtr*)(info.Base + (nint)slotOffset.Value);
-        var (start, end, writable) = FindMapping((nint)slot);
+        var (start, writable) = FindMapping((nint)slot);
         if (start == 0)
         {
             return "the import slot is not mapped";
@@ -97,7 +97,6 @@ internal static unsafe class TensorMemoryRedirect
             protect(page, (nuint)PageSize, ProtRead);
         }
 
-        _ = end;
         return null;
     }
 
@@ -129,7 +128,7 @@ internal static unsafe class TensorMemoryRedirect
         return code.ToArray();
     }
 
-    private static (nint Start, nint End, bool Writable) FindMapping(nint address)
+    private static (nint Start, bool Writable) FindMapping(nint address)
     {
         foreach (string line in File.ReadLines("/proc/self/maps"))
         {
@@ -144,11 +143,11 @@ internal static unsafe class TensorMemoryRedirect
             nint end = (nint)long.Parse(line.AsSpan(dash + 1, space - dash - 1), NumberStyles.HexNumber, CultureInfo.InvariantCulture);
             if (address >= start && address < end)
             {
-                return (start, end, line.Length > space + 2 && line[space + 2] == 'w');
+                return (start, line.Length > space + 2 && line[space + 2] == 'w');
             }
         }
 
-        return (0, 0, false);
+        return (0, false);
     }
 
     [StructLayout(LayoutKind.Sequential)]

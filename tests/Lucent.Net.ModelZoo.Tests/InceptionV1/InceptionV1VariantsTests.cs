@@ -32,15 +32,7 @@ public sealed class InceptionV1VariantsTests
         var (lucentGradient, lucentOutput) = ForwardBackward(lucent, image);
 
         lucentRecorder.FireOrder.Should().Equal(fastRecorder.FireOrder);
-        foreach (var (name, expected) in fastRecorder.Outputs)
-        {
-            var actual = lucentRecorder.Outputs[name];
-            actual.shape.Should().Equal(expected.shape, name);
-            double scale = Math.Max(1e-6, expected.abs().max().ToDouble());
-            // Float rounding (LRN as a matrix product vs avg_pool3d) grows through ~60 layers; 1e-3 is the
-            // tolerance the float64 PyTorch reference test uses too.
-            (actual.sub(expected).abs().max().ToDouble() / scale).Should().BeLessThan(1e-3, name);
-        }
+        AssertLayersClose(lucentRecorder, fastRecorder);
 
         // Rounding differences flip near-ties in the max pools, which moves single gradient entries to a
         // neighbouring pixel, so the gradients are compared as wholes (relative L2 distance), not entry by entry.
@@ -70,13 +62,7 @@ public sealed class InceptionV1VariantsTests
         var (firstGradient, firstOutput) = ForwardBackward(channelsFirst, image);
 
         new InceptionV1Options().UseChannelsLast.Should().BeTrue("channels-last is the default");
-        foreach (var (name, expected) in firstRecorder.Outputs)
-        {
-            var actual = lastRecorder.Outputs[name];
-            actual.shape.Should().Equal(expected.shape, name);
-            double scale = Math.Max(1e-6, expected.abs().max().ToDouble());
-            (actual.sub(expected).abs().max().ToDouble() / scale).Should().BeLessThan(1e-3, name);
-        }
+        AssertLayersClose(lastRecorder, firstRecorder);
 
         // Different convolution algorithms round differently; near-zero pre-activations then change which
         // pixel of a max-pool window wins, moving single gradient entries (measured: 0.6% relative L2).
@@ -126,6 +112,21 @@ public sealed class InceptionV1VariantsTests
         InceptionV1Model.IsChannelsLast(actual).Should().BeTrue("the layout is kept");
         actual.sub(expected).abs().max().ToDouble().Should().BeLessThanOrEqualTo(1e-6 * expected.abs().max().ToDouble());
         actualGrad.sub(expectedGrad).abs().max().ToDouble().Should().BeLessThanOrEqualTo(1e-5 * expectedGrad.abs().max().ToDouble());
+    }
+
+    /// <summary>
+    /// Every recorded layer has the same shape and values within 1e-3 of the layer's largest value:
+    /// float rounding grows through ~60 layers; 1e-3 is the tolerance of the float64 PyTorch reference test too.
+    /// </summary>
+    private static void AssertLayersClose(LayerRecorder actualRecorder, LayerRecorder expectedRecorder)
+    {
+        foreach (var (name, expected) in expectedRecorder.Outputs)
+        {
+            var actual = actualRecorder.Outputs[name];
+            actual.shape.Should().Equal(expected.shape, name);
+            double scale = Math.Max(1e-6, expected.abs().max().ToDouble());
+            (actual.sub(expected).abs().max().ToDouble() / scale).Should().BeLessThan(1e-3, name);
+        }
     }
 
     private static (Tensor Gradient, Tensor Output) ForwardBackward(InceptionV1Model model, Tensor image)

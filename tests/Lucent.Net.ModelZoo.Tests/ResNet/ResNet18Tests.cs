@@ -139,6 +139,43 @@ public sealed class ResNet18Tests
     }
 
     [Fact]
+    public void Channels_last_gives_the_outputs_and_gradients_of_the_channels_first_graph()
+    {
+        _model.UseChannelsLast.Should().BeFalse("it measured no faster for this graph");
+        using var generator = new Generator(3, torch.CPU);
+        using var image = torch.rand([2, 3, 224, 224], generator: generator).mul(255).sub(115);
+        var (firstOutput, firstGradient) = OutputAndGradient(image);
+        _model.UseChannelsLast = true;
+        try
+        {
+            var (lastOutput, lastGradient) = OutputAndGradient(image);
+            double scale = firstOutput.abs().max().ToDouble();
+            (lastOutput.sub(firstOutput).abs().max().ToDouble() / scale).Should().BeLessThan(1e-4);
+            // Rounding can flip max-pool near-ties, moving single gradient entries: compare as wholes.
+            (lastGradient.sub(firstGradient).norm().ToDouble() / firstGradient.norm().ToDouble()).Should().BeLessThan(2e-2);
+            foreach (var t in new[] { lastOutput, lastGradient })
+            {
+                t.Dispose();
+            }
+        }
+        finally
+        {
+            _model.UseChannelsLast = false;
+            firstOutput.Dispose();
+            firstGradient.Dispose();
+        }
+    }
+
+    private (Tensor Output, Tensor Gradient) OutputAndGradient(Tensor image)
+    {
+        using var input = image.detach().requires_grad_(true);
+        using var output = _model.call(input);
+        using var objective = output.select(1, 5).sum();
+        var gradient = torch.autograd.grad([objective], [input])[0];
+        return (output.detach().clone(), gradient);
+    }
+
+    [Fact]
     public void Model_reports_its_preprocessing_and_uses_the_redirected_relu_by_default()
     {
         _model.Should().BeAssignableTo<IPreprocessingProvider>();
