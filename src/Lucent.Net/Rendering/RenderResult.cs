@@ -40,8 +40,10 @@ public sealed class RenderResult
         string? stopMessage,
         long seed,
         TimeSpan elapsed,
-        IReadOnlyList<string> warnings)
+        IReadOnlyList<string> warnings,
+        IReadOnlyList<IReadOnlyList<double>>? imageLosses = null)
     {
+        ImageLosses = imageLosses ?? [];
         Snapshots = snapshots;
         Losses = losses;
         StopReason = stopReason;
@@ -50,6 +52,18 @@ public sealed class RenderResult
         Elapsed = elapsed;
         Warnings = warnings;
     }
+
+    /// <summary>
+    /// For a batched render by <see cref="Renderer.RenderChannels"/>: each image's own loss (its channel's
+    /// term of the summed objective) at every step, one list per channel in the order given, each as long
+    /// as <see cref="Losses"/>. Empty for a render of a single objective.
+    /// </summary>
+    public IReadOnlyList<IReadOnlyList<double>> ImageLosses { get; }
+
+    /// <summary>Copies this result with per-image loss histories.</summary>
+    /// <param name="imageLosses">One loss history per image.</param>
+    internal RenderResult WithImageLosses(IReadOnlyList<IReadOnlyList<double>> imageLosses) =>
+        new(Snapshots, Losses, StopReason, StopMessage, Seed, Elapsed, Warnings, imageLosses);
 
     /// <summary>The images at each threshold reached, in order (plus the interrupted step's images when stopped early).</summary>
     public IReadOnlyList<RenderSnapshot> Snapshots { get; }

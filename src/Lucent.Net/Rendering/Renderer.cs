@@ -118,8 +118,11 @@ public static class Renderer
 
                 return parameterization;
             };
-        var objective = Objective.Sum(channels.Select((channel, index) => Objectives.Objectives.Channel(layer, channel, batch: index)));
-        return Render(model, objective, options with { Parameterization = factory }, progress, cancellationToken);
+        var terms = channels.Select((channel, index) => new LossRecordingObjective(Objectives.Objectives.Channel(layer, channel, batch: index))).ToList();
+        var objective = Objective.Sum(terms.Select(Objective.From));
+        var result = Render(model, objective, options with { Parameterization = factory }, progress, cancellationToken);
+        int steps = result.Losses.Count;
+        return result.WithImageLosses(terms.Select(t => (IReadOnlyList<double>)t.Values.Take(steps).ToList()).ToList());
     }
 
     /// <summary>Runs <see cref="Render(nn.Module{Tensor, Tensor}, IObjective, RenderOptions?, IProgress{RenderProgress}?, CancellationToken)"/> on a thread-pool thread.</summary>

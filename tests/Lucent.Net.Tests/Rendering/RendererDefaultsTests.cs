@@ -70,6 +70,16 @@ public class RendererDefaultsTests
         result.FinalImages.Batch.Should().Be(3);
         result.FinalLoss.Should().BeLessThan(result.InitialLoss);
 
+        // Each image's own term of the summed objective, at every step.
+        result.ImageLosses.Should().HaveCount(3).And.OnlyContain(l => l.Count == 20);
+        for (int step = 0; step < 20; step++)
+        {
+            result.ImageLosses.Sum(l => l[step]).Should().BeApproximately(result.Losses[step], 1e-4 * (1 + Math.Abs(result.Losses[step])));
+        }
+
+        result.ImageLosses.Should().OnlyContain(l => l[l.Count - 1] < l[0], "every channel rose");
+        Renderer.Render(model, "conv2:3", options with { Thresholds = [2] }).ImageLosses.Should().BeEmpty("a single objective has no per-image terms");
+
         var wrongBatch = () => Renderer.RenderChannels(model, "conv2", [0, 3], options with { Parameterization = g => ImageParameterizations.Image(16, generator: g) });
         wrongBatch.Should().Throw<InvalidRenderOptionsException>().WithMessage("*batch of 2*");
     }

@@ -1,0 +1,33 @@
+using Lucent.Net.Objectives;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Lucent.Net.Rendering;
+
+/// <summary>Passes an objective through and keeps the value of its loss at every call (one call per render step).</summary>
+/// <param name="inner">The objective.</param>
+internal sealed class LossRecordingObjective(IObjective inner) : IObjective
+{
+    private readonly List<double> values = [];
+
+    /// <summary>The loss at each call so far.</summary>
+    public IReadOnlyList<double> Values => values;
+
+    /// <inheritdoc />
+    public string Name => inner.Name;
+
+    /// <inheritdoc />
+    public string Description => inner.Description;
+
+    /// <inheritdoc />
+    public IReadOnlyCollection<string> Layers => inner.Layers;
+
+    /// <inheritdoc />
+    public Tensor Compute(IActivationLookup activations)
+    {
+        var loss = inner.Compute(activations);
+        using var detached = loss.detach();
+        values.Add(detached.numel() == 1 ? detached.ToDouble() : double.NaN);
+        return loss;
+    }
+}
