@@ -37,7 +37,7 @@ switch (command)
                        our path with candidate settings (channels-first, bf16, plain ReLU, threads), with image quality
               profile  [--steps 5] [--batch 10]                where one step spends its time
               lrn | relu | pool                                 LRN, redirected-ReLU and max-pool implementations: values, gradients, time
-              resnet   [--steps 8] [--repeats 2]               ResNet-18 render steps, channels-last vs channels-first
+              resnet   [--steps 8] [--repeats 2] [--bf16]      ResNet-18 render steps: channels-last vs channels-first (and bfloat16)
               bdn      [BenchmarkDotNet arguments, e.g. --filter *]  micro-benchmarks of the pieces
             """);
         return command == "help" ? 0 : 2;

@@ -34,6 +34,26 @@ internal static class ResNetProbe
 
         double last = times[true].Average(), first = times[false].Average();
         CompareCommand.Print($"ResNet-18 to layer3, batch 10: channels-last {last:F1} ms, channels-first {first:F1} ms per image-step = {first / last:F2}x");
+        model.UseChannelsLast = false;
+        if (options.Flag("bf16"))
+        {
+            // Last: after AMX use, float32 work in the same process runs slower (docs/performance.md).
+            var quality = Objectives.Objective.Sum(channels.Select((c, i) => Objectives.Objectives.Channel("layer3", c, batch: i)));
+            var full = Renderer.RenderChannels(model, "layer3", channels, new RenderOptions { Thresholds = [steps * 4] });
+            using var half = PretrainedResNet18.Load();
+            half.to(TorchSharp.torch.ScalarType.BFloat16);
+            Renderer.RenderChannels(half, "layer3", channels, new RenderOptions { Thresholds = [2] });
+            RenderResult? halfResult = null;
+            double halfMs = CompareCommand.Time(() => halfResult = Renderer.RenderChannels(half, "layer3", channels, new RenderOptions { Thresholds = [steps * 4] })) / (steps * 4.0 * channels.Length);
+            double Reached(RenderResult r)
+            {
+                using var images = TensorImages.ToTensor(r.FinalImages);
+                return -ObjectiveEvaluator.Evaluate(model, quality, images, new RenderOptions { Transforms = [] })[0] / channels.Length;
+            }
+
+            CompareCommand.Print($"bfloat16 model: {halfMs:F1} ms per image-step ({first / halfMs:F2}x channels-first float32); after {steps * 4} steps the images reach a mean activation of {Reached(halfResult!):F3} under the float32 model (float32 render: {Reached(full):F3})");
+        }
+
         return 0;
     }
 }

@@ -79,6 +79,9 @@ public sealed record AppSettings
     /// <summary>Never download weights.</summary>
     public bool NoDownload { get; init; }
 
+    /// <summary>Run the model in bfloat16 (faster on CPUs with AMX or avx512_bf16; images stay float32).</summary>
+    public bool BFloat16 { get; init; }
+
     /// <summary>The tutorial parts this command runs.</summary>
     public IReadOnlyList<int> Parts => Command switch
     {

@@ -6,6 +6,7 @@ using Lucent.Net.Hooks;
 using Lucent.Net.Imaging;
 using Lucent.Net.Rendering;
 using Spectre.Console;
+using TorchSharp;
 
 namespace ActivationMaximization;
 
@@ -75,6 +76,12 @@ public static class ExperimentRunner
 
         using (model)
         {
+            if (settings.BFloat16)
+            {
+                // The renderer feeds a model the type of its weights; the images stay float32.
+                model.Module.to(torch.ScalarType.BFloat16);
+            }
+
             double loadSeconds = total.Elapsed.TotalSeconds;
             if (settings.Command == AppCommand.Layers)
             {
@@ -84,7 +91,7 @@ public static class ExperimentRunner
 
             await output.WriteLineAsync(string.Create(
                 CultureInfo.InvariantCulture,
-                $"Model: {model.Description}. {settings.Steps} steps, {settings.Size} px (model input {(settings.InputSize is int n ? $"{n} px" : "224 px")}), seed {settings.Seed}. Output: {Path.GetFullPath(settings.OutputDirectory)}")).ConfigureAwait(false);
+                $"Model: {model.Description}{(settings.BFloat16 ? ", in bfloat16" : string.Empty)}. {settings.Steps} steps, {settings.Size} px (model input {(settings.InputSize is int n ? $"{n} px" : "224 px")}), seed {settings.Seed}. Output: {Path.GetFullPath(settings.OutputDirectory)}")).ConfigureAwait(false);
             var parts = Experiments.For(model.Kind, settings.Parts);
             var outcome = live
                 ? await LiveObserver.RunAsync(console, observer => Task.Run(() => RenderParts(model, parts, settings, observer, cancellationToken), CancellationToken.None)).ConfigureAwait(false)

@@ -12,7 +12,7 @@ public class CommandLineTests
         var (code, output) = await TestSupport.RunAppAsync(Environment, "--help");
 
         code.Should().Be(0);
-        foreach (string word in new[] { "part1", "part2", "part3", "part4", "all", "layers", "--model", "inceptionv1|resnet18", "--weights", "--steps", "--size", "--seed", "--out", "--quick", "--no-progress", "--allow-random-weights", "--input-size", "Examples:", "ActivationMaximization all --quick" })
+        foreach (string word in new[] { "part1", "part2", "part3", "part4", "all", "layers", "--model", "inceptionv1|resnet18", "--weights", "--steps", "--size", "--seed", "--out", "--quick", "--no-progress", "--allow-random-weights", "--input-size", "--bf16", "Examples:", "ActivationMaximization all --quick" })
         {
             output.Should().Contain(word);
         }

@@ -26,6 +26,27 @@ public class ModelFallbackTests
     }
 
     [Fact]
+    public async Task Bf16_runs_the_model_in_bfloat16_and_still_writes_float_images()
+    {
+        string folder = TestSupport.NewTempFolder("am-bf16");
+        try
+        {
+            string output = Path.Combine(folder, "out");
+            var (code, text) = await TestSupport.RunAppAsync(TestSupport.OfflineEnvironment(folder), "part1", "--quick", "--bf16", "--no-progress", "--out", output);
+
+            code.Should().Be(0, text);
+            text.Should().Contain("ResNet-18 (pretrained").And.Contain(", in bfloat16.");
+            Directory.GetFiles(output, "*.png", SearchOption.AllDirectories).Should().HaveCountGreaterThanOrEqualTo(10);
+            App.TryParse(["all"], out var plain, out _).Should().BeTrue();
+            plain!.BFloat16.Should().BeFalse("float32 is the default");
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task Asking_for_InceptionV1_without_weights_fails_clearly_instead_of_rendering_random_weights()
     {
         string folder = TestSupport.NewTempFolder("am-noweights");

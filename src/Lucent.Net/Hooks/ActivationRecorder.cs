@@ -154,15 +154,19 @@ internal sealed class ActivationRecorder : IActivationLookup, IDisposable
         }
     }
 
-    /// <summary>The floating type of the model's first floating-point parameter; null when it has none.</summary>
+    /// <summary>
+    /// The floating type of the model's first floating-point parameter, or of its first floating-point
+    /// buffer when it has no parameters (imported graphs may hold their weights as buffers); null when
+    /// it has neither.
+    /// </summary>
     /// <param name="model">The model.</param>
     internal static ScalarType? ModelInputType(nn.Module model)
     {
-        foreach (var parameter in model.parameters())
+        foreach (var tensor in model.parameters().Concat<Tensor>(model.buffers()))
         {
-            if (parameter.dtype is ScalarType.Float32 or ScalarType.Float64 or ScalarType.Float16 or ScalarType.BFloat16)
+            if (tensor.dtype is ScalarType.Float32 or ScalarType.Float64 or ScalarType.Float16 or ScalarType.BFloat16)
             {
-                return parameter.dtype;
+                return tensor.dtype;
             }
         }
 
