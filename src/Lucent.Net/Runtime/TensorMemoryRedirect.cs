@@ -62,6 +62,9 @@ internal static unsafe class TensorMemoryRedirect
             return "the import slot is not mapped";
         }
 
+        // Before its first call the slot points back into libc10.so's own PLT (lazy binding); after it,
+        // at glibc's posix_memalign. Anything else means another allocator was interposed: leave it alone.
+        // The library's mapped size is bounded by its file size plus its zero-filled data; 64 MiB covers that.
         IntPtr current = *slot;
         var (libStart, libEnd) = (info.Base, info.Base + (nint)new FileInfo(path).Length + (64 * 1024 * 1024));
         bool unresolvedStub = current >= libStart && current < libEnd;
