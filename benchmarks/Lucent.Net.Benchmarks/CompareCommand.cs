@@ -59,10 +59,6 @@ internal static class CompareCommand
             paths.Add(new("ours, 1 channel", "frozen + early stop, no batching", () => RunOursSingle(model, channels, steps), steps * images));
         }
 
-        // The bfloat16 path runs after every float32 measurement, not interleaved: once a process has used
-        // AMX, its later float32 work ran ~1.4x slower here (43 -> 61 ms per image-step, measured).
-        using var bf16Model = Part1Workload.CreateModel();
-        var halfPath = new PathTimes("ours, bfloat16", "our path with the model in bfloat16 (opt-in; measured after the others)", () => RunOurs(bf16Model, channels, steps), steps * images);
 
         // Warm-up: every path once for 2 steps (allocator, oneDNN primitives, JIT).
         Time(() => RunLucent(lucentModel, channels.Take(1).ToArray(), 2));
@@ -91,9 +87,13 @@ internal static class CompareCommand
             matmul.Add(MatmulProbe.Measure());
         }
 
+        // The bfloat16 path runs after every float32 measurement, not interleaved: once a process has used
+        // AMX, its later float32 work ran ~1.4x slower here (43 -> 61 ms per image-step, measured).
         if (bf16)
         {
+            using var bf16Model = Part1Workload.CreateModel();
             bf16Model.to(ScalarType.BFloat16);
+            var halfPath = new PathTimes("ours, bfloat16", "our path with the model in bfloat16 (opt-in; measured after the others)", () => RunOurs(bf16Model, channels, steps), steps * images);
             Time(() => RunOurs(bf16Model, channels, 2));
             for (int repeat = 0; repeat < repeats; repeat++)
             {

@@ -40,11 +40,7 @@ internal static class LucentFaithfulLoop
             optimizer.zero_grad();
             var image = parameterization.CreateImage();
             recorder.BeginStep(image);
-            var input = image;
-            foreach (var transform in pipeline)
-            {
-                input = transform.Apply(input, context);
-            }
+            var input = pipeline.Apply(image, context);
 
             var output = model.call(input);
             recorder.RecordLabels(output);

@@ -38,8 +38,8 @@ internal static class Part1Workload
     };
 
     /// <summary>The standard transforms, then InceptionV1's preprocessing, then the resize to 224 (what the renderer builds).</summary>
-    public static IReadOnlyList<IImageTransform> Pipeline(InceptionV1Model model) =>
-        [TransformPipeline.Standard, model.Preprocessing, new ResizeTransform(ModelInputSize)];
+    public static TransformPipeline Pipeline(InceptionV1Model model) =>
+        new([TransformPipeline.Standard, model.Preprocessing, new ResizeTransform(ModelInputSize)]);
 
     /// <summary>The default parameterisation for <paramref name="batch"/> images.</summary>
     public static IImageParameterization Parameterization(int batch, Generator generator) =>

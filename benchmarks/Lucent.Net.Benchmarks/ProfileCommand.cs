@@ -85,11 +85,7 @@ internal static class ProfileCommand
             var image = parameterization.CreateImage();
             Lap("parameterisation");
             recorder.BeginStep(image);
-            var input = image;
-            foreach (var transform in pipeline)
-            {
-                input = transform.Apply(input, context);
-            }
+            var input = pipeline.Apply(image, context);
 
             Lap("transforms + preprocess + resize");
             try

@@ -34,7 +34,6 @@ internal static class VariantsCommand
         using var plainReluModel = new InceptionV1Model(new InceptionV1Options { UseRedirectedRelu = false });
         plainReluModel.eval();
 
-        var standard = TransformPipeline.Standard;
         var variants = new List<(string Name, InceptionV1Model Model, RenderOptions Options, int Threads)>
         {
             ("default", model, Part1Workload.OurOptions(steps), defaultThreads),

@@ -24,8 +24,8 @@ public static class ImageRenderer
     public const double LearningRate = RenderOptions.DefaultLearningRate;
 
     /// <summary>
-    /// Renders a group in one batched optimisation (as <see cref="Renderer.RenderChannels"/> does: image i maximises
-    /// job i's channel), recording each image's own objective at the first and last step.
+    /// Renders a group in one batched optimisation (<see cref="Renderer.RenderBatch"/>: image i maximises
+    /// job i's channel), with each image's own objective at the first and last step.
     /// </summary>
     /// <param name="model">The model.</param>
     /// <param name="group">The images; all share the parameterisation and transforms.</param>
@@ -46,10 +46,9 @@ public static class ImageRenderer
             throw new ArgumentException("A render group must share its parameterisation and transforms.", nameof(group));
         }
 
-        var recorders = group.Jobs
-            .Select((job, i) => new RecordingObjective(Objectives.Channel(job.Layer, job.Channel, batch: batch > 1 ? i : null)))
-            .ToArray();
-        IObjective objective = batch == 1 ? recorders[0] : Objective.Sum(recorders.Select(Objective.From));
+        var imageObjectives = group.Jobs
+            .Select((job, i) => (IObjective)Objectives.Channel(job.Layer, job.Channel, batch: i))
+            .ToList();
         var options = new RenderOptions
         {
             Parameterization = g => ImageParameterizations.Image(size, batch: batch, fft: first.Parameterization.Fft, decorrelate: first.Parameterization.Decorrelate, generator: g),
@@ -59,34 +58,10 @@ public static class ImageRenderer
             LearningRate = LearningRate,
             FixedImageSize = inputSize is int n ? (n, n) : null,
         };
-        var result = Renderer.Render(model, objective, options, progress, cancellationToken);
-        return new GroupRender(result.FinalImages, recorders.Select(r => new ObjectiveTrace(-r.First, -r.Last)).ToArray(), result);
-    }
-
-    /// <summary>Wraps an objective and remembers its loss at the first and the latest step.</summary>
-    private sealed class RecordingObjective(IObjective inner) : IObjective
-    {
-        public double First { get; private set; } = double.NaN;
-
-        public double Last { get; private set; } = double.NaN;
-
-        public string Name => inner.Name;
-
-        public string Description => inner.Description;
-
-        public IReadOnlyCollection<string> Layers => inner.Layers;
-
-        public Tensor Compute(IActivationLookup activations)
-        {
-            var loss = inner.Compute(activations);
-            double value = loss.detach().ToDouble();
-            if (double.IsNaN(First))
-            {
-                First = value;
-            }
-
-            Last = value;
-            return loss;
-        }
+        var result = Renderer.RenderBatch(model, imageObjectives, options, progress, cancellationToken);
+        var traces = result.ImageLosses
+            .Select(losses => losses.Count == 0 ? new ObjectiveTrace(double.NaN, double.NaN) : new ObjectiveTrace(-losses[0], -losses[^1]))
+            .ToArray();
+        return new GroupRender(result.FinalImages, traces, result);
     }
 }

@@ -1,3 +1,4 @@
+using Lucent.Net.ModelZoo.Layout;
 using Lucent.Net.Modules;
 using Lucent.Net.Transforms;
 using TorchSharp;
@@ -126,7 +127,7 @@ public sealed class InceptionV1Model : nn.Module<Tensor, Tensor>, IPreprocessing
 
         Tensor conv2d0Pre;
         using (var padded = nn.functional.pad(input, StemPadding))
-        using (var ordered = _channelsLast ? ToChannelsLast(padded) : padded.alias())
+        using (var ordered = _channelsLast ? ChannelsLast.From(padded) : padded.alias())
         {
             conv2d0Pre = _convolutions["conv2d0"].call(ordered);
         }
@@ -250,7 +251,7 @@ public sealed class InceptionV1Model : nn.Module<Tensor, Tensor>, IPreprocessing
     {
         ArgumentNullException.ThrowIfNull(input);
         using var scope = NewDisposeScope();
-        if (input.dim() == 4 && IsChannelsLast(input))
+        if (ChannelsLast.Is(input))
         {
             // (batch, height, width, channels) view: the band matrix is symmetric, so x @ band sums the windows.
             var nhwc = input.permute(0, 2, 3, 1);
@@ -266,16 +267,6 @@ public sealed class InceptionV1Model : nn.Module<Tensor, Tensor>, IPreprocessing
         var denominator = torch.matmul(band, squares).add_(LrnK);
         var scale = LrnBeta == 0.5 ? denominator.rsqrt() : denominator.pow(-LrnBeta);
         return input.mul(scale.reshape(batch, channels, height, width)).MoveToOuterDisposeScope();
-    }
-
-    /// <summary>Whether a (batch, channels, height, width) tensor is laid out channels-last (NHWC), more than one channel.</summary>
-    internal static bool IsChannelsLast(Tensor tensor) =>
-        tensor.dim() == 4 && tensor.shape[1] > 1 && tensor.stride(1) == 1 && tensor.permute(0, 2, 3, 1).is_contiguous();
-
-    private static Tensor ToChannelsLast(Tensor input)
-    {
-        using var nhwc = input.permute(0, 2, 3, 1).contiguous();
-        return nhwc.permute(0, 3, 1, 2);
     }
 
     private Tensor Operation(string name, Tensor input) => _operations[name].call(input);
@@ -302,8 +293,8 @@ public sealed class InceptionV1Model : nn.Module<Tensor, Tensor>, IPreprocessing
     private Tensor Convolution(string name, Tensor input)
     {
         var convolution = _convolutions[name];
-        long pad = convolution.weight!.shape[2] / 2;
-        if (!_lucentKernels || pad == 0)
+        long pad = _lucentKernels ? convolution.weight!.shape[2] / 2 : 0;
+        if (pad == 0)
         {
             return convolution.call(input);
         }

@@ -13,6 +13,7 @@ public sealed class PaddedMaxPool2d : nn.Module<Tensor, Tensor>
 {
     private readonly long[] _padding;
     private readonly long _stride;
+    private readonly PoolPadding _kernelPadding;
 
     /// <summary>Creates the pool.</summary>
     /// <param name="name">The module name.</param>
@@ -31,6 +32,23 @@ public sealed class PaddedMaxPool2d : nn.Module<Tensor, Tensor>
         ArgumentOutOfRangeException.ThrowIfNegative(bottom);
         _stride = stride;
         _padding = [left, right, top, bottom];
+
+        // Same values without materialising a padded copy where the kernel can pad: max pooling treats its
+        // own padding as -inf, and ceil mode clips the last window at the right/bottom edge, which is what
+        // one column/row of -inf does (docs/performance.md; pinned against the explicit padding by a test).
+        _kernelPadding = _padding.All(p => p == 0) ? PoolPadding.None
+            : _padding.Distinct().Count() == 1 && _padding[0] <= KernelSize / 2 ? PoolPadding.Symmetric
+            : _padding is [0, 1, 0, 1] ? PoolPadding.RightBottomByCeilMode
+            : PoolPadding.Explicit;
+    }
+
+    /// <summary>How the pool gets its -inf padding.</summary>
+    private enum PoolPadding
+    {
+        None,
+        Symmetric,
+        RightBottomByCeilMode,
+        Explicit,
     }
 
     /// <summary>The kernel size (3, in both directions).</summary>
@@ -54,30 +72,13 @@ public sealed class PaddedMaxPool2d : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        if (PadExplicitly)
+        return (PadExplicitly ? PoolPadding.Explicit : _kernelPadding) switch
         {
-            return PadWithNegativeInfinity(input);
-        }
-
-        if (_padding.All(p => p == 0))
-        {
-            return nn.functional.max_pool2d(input, KernelSize, _stride);
-        }
-
-        // Same values without materialising a padded copy: max pooling treats its own padding as -inf,
-        // and ceil mode clips the last window at the right/bottom edge, which is what one column/row of
-        // -inf does (docs/performance.md; pinned against the explicit padding by a test).
-        if (_padding.Distinct().Count() == 1 && _padding[0] <= KernelSize / 2)
-        {
-            return nn.functional.max_pool2d(input, KernelSize, _stride, _padding[0]);
-        }
-
-        if (_padding is [0, 1, 0, 1])
-        {
-            return nn.functional.max_pool2d(input, KernelSize, _stride, ceil_mode: true);
-        }
-
-        return PadWithNegativeInfinity(input);
+            PoolPadding.None => nn.functional.max_pool2d(input, KernelSize, _stride),
+            PoolPadding.Symmetric => nn.functional.max_pool2d(input, KernelSize, _stride, _padding[0]),
+            PoolPadding.RightBottomByCeilMode => nn.functional.max_pool2d(input, KernelSize, _stride, ceil_mode: true),
+            _ => PadWithNegativeInfinity(input),
+        };
     }
 
     /// <summary>The reference implementation: pad with -inf, then pool. Kept for unusual paddings and for tests.</summary>

@@ -1,4 +1,5 @@
 using System.Text;
+using Lucent.Net.ModelZoo.Layout;
 using Lucent.Net.ModelZoo.Onnx.Operators;
 using Lucent.Net.Modules;
 using Lucent.Net.Runtime;
@@ -166,7 +167,7 @@ public class OnnxGraphModule : nn.Module<Tensor, Tensor>, ILayerAliases
     public override Tensor forward(Tensor input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        using var reordered = UseChannelsLast && input.dim() == 4 ? ToChannelsLast(input) : null;
+        using var reordered = UseChannelsLast && input.dim() == 4 ? ChannelsLast.From(input) : null;
         var graphInput = reordered ?? input;
         var values = new Dictionary<string, Tensor>(StringComparer.Ordinal) { [InputName] = graphInput };
         foreach (var node in _nodes)
@@ -182,11 +183,6 @@ public class OnnxGraphModule : nn.Module<Tensor, Tensor>, ILayerAliases
         return ReferenceEquals(result, input) || ReferenceEquals(result, reordered) ? result.alias() : result;
     }
 
-    private static Tensor ToChannelsLast(Tensor input)
-    {
-        using var nhwc = input.permute(0, 2, 3, 1).contiguous();
-        return nhwc.permute(0, 3, 1, 2);
-    }
 
     /// <summary>Adds a friendly name for a layer.</summary>
     /// <param name="alias">The friendly name.</param>

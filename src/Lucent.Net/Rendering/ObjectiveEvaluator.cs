@@ -43,7 +43,7 @@ public static class ObjectiveEvaluator
         LucentRuntime.EnsureInitialized();
         using var lease = ModelRenderLock.Acquire(model, CancellationToken.None);
         var shape = new ImageShape((int)images.shape[0], (int)images.shape[1], (int)images.shape[2], (int)images.shape[3]);
-        var pipeline = Renderer.BuildPipeline(model, options, shape);
+        var pipeline = new TransformPipeline(Renderer.BuildPipeline(model, options, shape));
         using var generator = new Generator((ulong)options.Seed, torch.CPU);
         var context = new TransformContext(generator);
         using var recorder = new ActivationRecorder(model, objective.Layers, stopEarly: true);
@@ -57,11 +57,7 @@ public static class ObjectiveEvaluator
             {
                 using var scope = NewDisposeScope();
                 recorder.BeginStep(images);
-                var input = images;
-                foreach (var transform in pipeline)
-                {
-                    input = transform.Apply(input, context);
-                }
+                var input = pipeline.Apply(images, context);
 
                 recorder.RunForward(model, input, objective.Name, $"in evaluation {i + 1}");
                 losses[i] = objective.Compute(recorder).ToDouble();

@@ -54,9 +54,9 @@ public sealed class RenderResult
     }
 
     /// <summary>
-    /// For a batched render by <see cref="Renderer.RenderChannels"/>: each image's own loss (its channel's
-    /// term of the summed objective) at every step, one list per channel in the order given, each as long
-    /// as <see cref="Losses"/>. Empty for a render of a single objective.
+    /// For a batched render by <see cref="Renderer.RenderBatch"/> or <see cref="Renderer.RenderChannels"/>:
+    /// each image's own loss (its objective's term of the summed loss) at every step, one list per image
+    /// in order, each as long as <see cref="Losses"/>. Empty for a render of a single objective (<c>Renderer.Render</c>).
     /// </summary>
     public IReadOnlyList<IReadOnlyList<double>> ImageLosses { get; }
 

@@ -101,9 +101,39 @@ public static class Renderer
             throw new ArgumentException("Give at least one channel to render.", nameof(channels));
         }
 
+        var imageObjectives = channels.Select((channel, index) => (IObjective)Objectives.Objectives.Channel(layer, channel, batch: index)).ToList();
+        return RenderBatch(model, imageObjectives, options, progress, cancellationToken);
+    }
+
+    /// <summary>
+    /// Renders one image per objective in one batched optimisation: image <c>i</c> is optimised for
+    /// <c>imageObjectives[i]</c>, which should read only batch element <c>i</c> (build it with
+    /// <c>batch: i</c>, e.g. <c>Objectives.Channel(layer, channel, batch: i)</c>). The objectives are
+    /// summed into one loss; each one's own loss is recorded in <see cref="RenderResult.ImageLosses"/>.
+    /// <see cref="RenderChannels"/> is this with one channel objective per image.
+    /// </summary>
+    /// <param name="model">Any TorchSharp module taking a (batch, 3, height, width) tensor.</param>
+    /// <param name="imageObjectives">One objective per image, in order.</param>
+    /// <param name="options">Settings; a custom <see cref="RenderOptions.Parameterization"/> must make a batch of <c>imageObjectives.Count</c> images.</param>
+    /// <param name="progress">Receives the step and (summed) loss after every step.</param>
+    /// <param name="cancellationToken">Stops the render early; the images so far are still returned.</param>
+    /// <returns>The result; its image batches hold one image per objective, in order.</returns>
+    public static RenderResult RenderBatch(
+        nn.Module<Tensor, Tensor> model,
+        IReadOnlyList<IObjective> imageObjectives,
+        RenderOptions? options = null,
+        IProgress<RenderProgress>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(imageObjectives);
+        if (imageObjectives.Count == 0)
+        {
+            throw new ArgumentException("Give at least one objective to render.", nameof(imageObjectives));
+        }
+
         options ??= new RenderOptions();
         var userFactory = options.Parameterization;
-        int batch = channels.Count;
+        int batch = imageObjectives.Count;
         Func<Generator, IImageParameterization> factory = userFactory is null
             ? g => ImageParameterizations.Image(RenderOptions.DefaultImageSize, batch: batch, generator: g)
             : g =>
@@ -113,13 +143,13 @@ public static class Renderer
                 {
                     int made = parameterization.Shape.Batch;
                     parameterization.Dispose();
-                    throw new InvalidRenderOptionsException(nameof(RenderOptions.Parameterization), $"Rendering {batch} channels needs a parameterisation with a batch of {batch} images; it made {made}.");
+                    throw new InvalidRenderOptionsException(nameof(RenderOptions.Parameterization), $"Rendering {batch} images needs a parameterisation with a batch of {batch} images; it made {made}.");
                 }
 
                 return parameterization;
             };
-        var terms = channels.Select((channel, index) => new LossRecordingObjective(Objectives.Objectives.Channel(layer, channel, batch: index))).ToList();
-        var objective = Objective.Sum(terms.Select(Objective.From));
+        var terms = imageObjectives.Select(o => new LossRecordingObjective(o ?? throw new ArgumentException("An image objective is null.", nameof(imageObjectives)))).ToList();
+        IObjective objective = terms.Count == 1 ? terms[0] : Objective.Sum(terms.Select(Objective.From));
         var result = Render(model, objective, options with { Parameterization = factory }, progress, cancellationToken);
         int steps = result.Losses.Count;
         return result.WithImageLosses(terms.Select(t => (IReadOnlyList<double>)t.Values.Take(steps).ToList()).ToList());
@@ -187,7 +217,7 @@ public static class Renderer
             using var generator = new Generator((ulong)options.Seed, torch.CPU);
             var context = new TransformContext(generator);
             using var parameterization = (options.Parameterization ?? RenderDefaults.Parameterization)(generator);
-            var pipeline = BuildPipeline(model, options, parameterization.Shape);
+            var pipeline = new TransformPipeline(BuildPipeline(model, options, parameterization.Shape));
             using var recorder = new ActivationRecorder(model, objective.Layers, options.StopForwardEarly);
 
             bool wasTraining = model.training;
@@ -196,7 +226,7 @@ public static class Renderer
             double lastFiniteLoss = double.NaN;
             logger?.LogInformation(
                 "Rendering {Objective} for {Steps} steps with {Parameterization}, transforms [{Transforms}], seed {Seed}",
-                objective.Name, steps, parameterization.Name, string.Join(", ", pipeline.Select(t => t.Name)), options.Seed);
+                objective.Name, steps, parameterization.Name, string.Join(", ", pipeline.Transforms.Select(t => t.Name)), options.Seed);
             try
             {
                 model.eval();
@@ -218,11 +248,7 @@ public static class Renderer
                         optimizer.zero_grad();
                         var image = parameterization.CreateImage();
                         recorder.BeginStep(image);
-                        var input = image;
-                        foreach (var transform in pipeline)
-                        {
-                            input = transform.Apply(input, context);
-                        }
+                        var input = pipeline.Apply(image, context);
 
                         RunForward(recorder, input, step);
                         var lossTensor = objective.Compute(recorder);

@@ -170,12 +170,9 @@ public static class LucentRuntime
                 $"The system libstdc++ lacks {string.Join(", ", missing)}; loaded a copy of libLibTorchSharp.so with that requirement marked weak from '{patched}'.");
         }
 
-        if (c10 != IntPtr.Zero && Environment.GetEnvironmentVariable("LUCENT_NET_TENSOR_MALLOC") != "0")
-        {
-            TensorMemoryRedirectResult = TensorMemoryRedirect.Install(c10);
-            TensorMemoryRedirected = TensorMemoryRedirectResult is null;
-        }
-
+        TensorMemoryRedirectFailure = c10 == IntPtr.Zero ? "libc10.so was not loaded"
+            : Environment.GetEnvironmentVariable("LUCENT_NET_TENSOR_MALLOC") == "0" ? "turned off by LUCENT_NET_TENSOR_MALLOC=0"
+            : TensorMemoryRedirect.Install(c10);
         if (!TensorMemoryRedirected)
         {
             TuneAllocator();
@@ -291,10 +288,10 @@ public static class LucentRuntime
     }
 
     /// <summary>Whether LibTorch's tensor allocations go through plain <c>malloc</c> (see <see cref="TensorMemoryRedirect"/>).</summary>
-    internal static bool TensorMemoryRedirected { get; private set; }
+    internal static bool TensorMemoryRedirected => TensorMemoryRedirectFailure is null;
 
-    /// <summary>Why the tensor-memory redirect was not installed; null when it was (or was not tried).</summary>
-    internal static string? TensorMemoryRedirectResult { get; private set; }
+    /// <summary>Why the tensor-memory redirect was not installed; null when it was.</summary>
+    internal static string? TensorMemoryRedirectFailure { get; private set; } = "not initialised";
 
     /// <summary>Whether the glibc allocator settings were applied (see <see cref="TuneAllocator"/>).</summary>
     internal static bool AllocatorTuned { get; private set; }

@@ -48,8 +48,8 @@ internal static unsafe class TensorMemoryRedirect
             return "dladdr could not place c10::alloc_cpu";
         }
 
-        string path = Marshal.PtrToStringUTF8(info.FileName)!;
-        ulong? slotOffset = ElfImports.FindJumpSlot(File.ReadAllBytes(path), "posix_memalign");
+        byte[] elf = File.ReadAllBytes(Marshal.PtrToStringUTF8(info.FileName)!);
+        ulong? slotOffset = ElfImports.FindJumpSlot(elf, "posix_memalign");
         if (slotOffset is null)
         {
             return "libc10.so does not import posix_memalign";
@@ -66,7 +66,7 @@ internal static unsafe class TensorMemoryRedirect
         // at glibc's posix_memalign. Anything else means another allocator was interposed: leave it alone.
         // The library's mapped size is bounded by its file size plus its zero-filled data; 64 MiB covers that.
         IntPtr current = *slot;
-        var (libStart, libEnd) = (info.Base, info.Base + (nint)new FileInfo(path).Length + (64 * 1024 * 1024));
+        var (libStart, libEnd) = (info.Base, info.Base + elf.Length + (64 * 1024 * 1024));
         bool unresolvedStub = current >= libStart && current < libEnd;
         if (current != posixMemalign && !unresolvedStub)
         {

@@ -1,4 +1,5 @@
 using Lucent.Net.ModelZoo.InceptionV1;
+using Lucent.Net.ModelZoo.Layout;
 using Lucent.Net.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -84,9 +85,9 @@ public sealed class InceptionV1VariantsTests
         using var image = torch.zeros([1, 3, 224, 224]);
         using var output = model.call(image);
 
-        InceptionV1Model.IsChannelsLast(recorder.Outputs["conv2d0"]).Should().BeTrue();
-        InceptionV1Model.IsChannelsLast(recorder.Outputs["mixed3a"]).Should().BeTrue();
-        InceptionV1Model.IsChannelsLast(recorder.Outputs["mixed4a_pool"]).Should().BeTrue();
+        ChannelsLast.Is(recorder.Outputs["conv2d0"]).Should().BeTrue();
+        ChannelsLast.Is(recorder.Outputs["mixed3a"]).Should().BeTrue();
+        ChannelsLast.Is(recorder.Outputs["mixed4a_pool"]).Should().BeTrue();
         using var flat = recorder.Outputs["mixed3a"].reshape(1, -1);
         flat.shape.Should().Equal(1, 256L * 28 * 28);
     }
@@ -100,8 +101,8 @@ public sealed class InceptionV1VariantsTests
         using var generator = new Generator(4, torch.CPU);
         var x = torch.rand([batch, channels, height, width], generator: generator).mul(250).requires_grad_(true);
         var nhwc = x.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2);
-        InceptionV1Model.IsChannelsLast(nhwc).Should().BeTrue();
-        InceptionV1Model.IsChannelsLast(x).Should().BeFalse();
+        ChannelsLast.Is(nhwc).Should().BeTrue();
+        ChannelsLast.Is(x).Should().BeFalse();
 
         var expected = InceptionV1Model.LocalResponseNormalization(x);
         var actual = InceptionV1Model.LocalResponseNormalization(nhwc);
@@ -109,7 +110,7 @@ public sealed class InceptionV1VariantsTests
         var expectedGrad = torch.autograd.grad([expected], [x], [upstream])[0];
         var actualGrad = torch.autograd.grad([actual], [x], [upstream])[0];
 
-        InceptionV1Model.IsChannelsLast(actual).Should().BeTrue("the layout is kept");
+        ChannelsLast.Is(actual).Should().BeTrue("the layout is kept");
         actual.sub(expected).abs().max().ToDouble().Should().BeLessThanOrEqualTo(1e-6 * expected.abs().max().ToDouble());
         actualGrad.sub(expectedGrad).abs().max().ToDouble().Should().BeLessThanOrEqualTo(1e-5 * expectedGrad.abs().max().ToDouble());
     }

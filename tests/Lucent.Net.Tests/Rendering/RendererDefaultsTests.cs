@@ -85,6 +85,21 @@ public class RendererDefaultsTests
     }
 
     [Fact]
+    public void RenderBatch_optimises_each_image_for_its_own_objective_on_any_layer()
+    {
+        using var model = new TinyNet();
+        var options = new RenderOptions { Transforms = [], Thresholds = [12], FixedImageSize = (16, 16), Parameterization = g => ImageParameterizations.Image(16, batch: 2, generator: g) };
+        IObjective[] perImage = [Lucent.Net.Objectives.Objectives.Channel("conv1", 0, batch: 0), Lucent.Net.Objectives.Objectives.Channel("conv2", 3, batch: 1)];
+
+        var result = Renderer.RenderBatch(model, perImage, options);
+
+        result.FinalImages.Batch.Should().Be(2);
+        result.ImageLosses.Should().HaveCount(2).And.OnlyContain(l => l.Count == 12 && l[l.Count - 1] < l[0]);
+        var empty = () => Renderer.RenderBatch(model, [], options);
+        empty.Should().Throw<ArgumentException>().WithMessage("*at least one objective*");
+    }
+
+    [Fact]
     public void Channel_out_of_range_gives_the_valid_range_and_shape()
     {
         using var model = new TinyNet();

@@ -18,7 +18,7 @@ public class TensorMemoryRedirectTests
             return;
         }
 
-        LucentRuntime.TensorMemoryRedirectResult.Should().BeNull();
+        LucentRuntime.TensorMemoryRedirectFailure.Should().BeNull();
         LucentRuntime.TensorMemoryRedirected.Should().BeTrue();
         LucentRuntime.AllocatorTuned.Should().BeFalse("the mmap-threshold fallback is only needed when the redirect is not installed");
     }
