@@ -32,6 +32,7 @@ internal sealed class ActivationRecorder : IActivationLookup, IDisposable
     {
         knownNames = ModelLayers.Names(model);
         inputType = ModelInputType(model);
+        Runtime.LucentRuntime.EnsureKernelsCorrect(inputType ?? ScalarType.Float32);
         aliases = model is ILayerAliases a ? a.LayerAliases : new Dictionary<string, string>();
         var modules = ModelLayers.HookableModules(model);
         var hookNames = new HashSet<string>(modules.Select(m => m.Key), StringComparer.Ordinal);

@@ -4,6 +4,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text.RegularExpressions;
+using static TorchSharp.torch;
 
 namespace Lucent.Net.Runtime;
 
@@ -33,9 +34,52 @@ public static class LucentRuntime
     private static NativeRuntimeStatus? status;
     private static Exception? failure;
     private static IntPtr nnpackLibrary;
+    private static string? torchCpuPath;
+    private static KernelVerdict? kernels;
 
     /// <summary>What the last successful <see cref="EnsureInitialized"/> did, or null before it ran.</summary>
     public static NativeRuntimeStatus? Status => status;
+
+    /// <summary>
+    /// The kernel self-check's verdict for this process: which convolution kernels LibTorch runs and
+    /// whether they were found correct against float64 (docs/cpu-correctness.md). Null before
+    /// <see cref="EnsureInitialized"/> ran.
+    /// </summary>
+    public static KernelVerdict? Kernels => kernels;
+
+    /// <summary>
+    /// Runs the full convolution probe now, on the kernels as they are configured in this process
+    /// (float32 and bfloat16, forward and input gradient, both memory layouts, against float64).
+    /// </summary>
+    /// <returns>What was wrong, the largest errors and how long the probe took.</returns>
+    public static KernelProbeReport ProbeKernels()
+    {
+        EnsureInitialized();
+        return ConvolutionProbe.Run();
+    }
+
+    /// <summary>Throws when the kernel self-check found this process's convolutions wrong for <paramref name="type"/>.</summary>
+    /// <param name="type">The floating type a model computes in (float32 unless converted).</param>
+    /// <exception cref="KernelCheckException">LibTorch's convolutions in that type were wrong in the configuration in use.</exception>
+    public static void EnsureKernelsCorrect(ScalarType type = ScalarType.Float32)
+    {
+        var verdict = EnsureInitialized() is not null ? kernels : null;
+        if (verdict is null || !verdict.Checked)
+        {
+            return;
+        }
+
+        bool bfloat16 = type == ScalarType.BFloat16;
+        if (bfloat16 && verdict.BFloat16Correct is null)
+        {
+            lock (Gate)
+            {
+                kernels = verdict = KernelSelfCheck.CheckBFloat16(kernels!);
+            }
+        }
+
+        ThrowIfIncorrect(verdict, type);
+    }
 
     /// <summary>
     /// Prepares TorchSharp's native libraries once per process. Safe to call many times and from many threads.
@@ -63,7 +107,9 @@ public static class LucentRuntime
 
             try
             {
-                status = Initialize();
+                var prepared = Initialize();
+                kernels = KernelSelfCheck.Run(nnpackLibrary, torchCpuPath, CacheRoots());
+                status = prepared;
                 return status;
             }
             catch (Exception ex) when (ex is not NativeRuntimeException)
@@ -80,6 +126,27 @@ public static class LucentRuntime
                 throw;
             }
         }
+    }
+
+    /// <summary>Throws <see cref="KernelCheckException"/> when <paramref name="verdict"/> says convolutions in <paramref name="type"/> are wrong.</summary>
+    /// <param name="verdict">A kernel verdict.</param>
+    /// <param name="type">The model's floating type.</param>
+    internal static void ThrowIfIncorrect(KernelVerdict verdict, ScalarType type)
+    {
+        bool bfloat16 = type == ScalarType.BFloat16;
+        if (!verdict.Checked || (verdict.Float32Correct && !(bfloat16 && verdict.BFloat16Correct == false)))
+        {
+            return;
+        }
+
+        bool onlyBFloat16 = verdict.Float32Correct;
+        var failures = (verdict.Probe?.Failures ?? []).Where(f => !onlyBFloat16 || f.DataType == "bfloat16").ToList();
+        throw new KernelCheckException(
+            $"LibTorch's {(onlyBFloat16 ? "bfloat16" : "float32")} convolutions compute wrong results on this machine " +
+            $"with {KernelSelector.Describe(verdict.Configuration)}, so Lucent.Net will not render: the image would be wrong. " +
+            (failures.Count > 0 ? "First failure: " + failures[0] + ". " : "") +
+            (onlyBFloat16 ? "Render the float32 model instead, or " : "") +
+            "Try LUCENT_NET_KERNELS=onednn-avx2 or LUCENT_NET_KERNELS=native, or turn the check off with LUCENT_NET_KERNEL_CHECK=0 at your own risk (docs/cpu-correctness.md).");
     }
 
     [ModuleInitializer]
@@ -125,6 +192,7 @@ public static class LucentRuntime
             if (dependency == "libtorch_cpu.so")
             {
                 torchCpu = handle;
+                torchCpuPath = path;
             }
             else if (dependency == "libc10.so")
             {
