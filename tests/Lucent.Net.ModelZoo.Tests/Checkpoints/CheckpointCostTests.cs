@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using Lucent.Net.ModelZoo.Checkpoints;
+using Lucent.Net.ModelZoo.Tests.InceptionV1;
 using Lucent.Net.Runtime;
+using Xunit.Abstractions;
 
 namespace Lucent.Net.ModelZoo.Tests.Checkpoints;
 
@@ -96,8 +98,8 @@ public class CheckpointCostTests
     [Fact]
     public void Many_distinct_string_keys_cost_linear_time()
     {
-        // 200,000 keys in one dict, each a short distinct string: refused only at the end ("not a tensor").
-        const int count = 200_000;
+        // 60,000 keys in one dict, each a short distinct string: refused only at the end ("not a tensor").
+        const int count = 60_000;
         var w = new PickleWriter().Proto(2).EmptyDict().Mark();
         for (int i = 0; i < count; i++)
         {
@@ -108,5 +110,121 @@ public class CheckpointCostTests
 
         error.Message.Should().Contain("not a tensor");
         elapsed.Should().BeLessThan(TimeSpan.FromSeconds(5));
+    }
+}
+
+/// <summary>Shared storages and memoized entries: the output is bounded by the file. Reads process-wide heap numbers, so runs alone.</summary>
+[Collection(NativeHeapCollection.Name)]
+public class SharedStorageCostTests
+{
+    private const int StorageFloats = 1 << 18; // 1 MiB of float32
+
+    private readonly ITestOutputHelper output;
+
+    public SharedStorageCostTests(ITestOutputHelper output)
+    {
+        this.output = output;
+        LucentRuntime.EnsureInitialized();
+    }
+
+    private static long NativeBytes()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        return GlibcHeap.Read() is { } heap ? heap.InUseBytes + heap.MappedBytes : 0;
+    }
+
+    /// <summary>Reads <paramref name="bytes"/> and returns the native heap growth while the result is alive, after checking it with <paramref name="check"/>.</summary>
+    private long NativeGrowthWhileHeld(byte[] bytes, Action<StateDict> check, CheckpointReadOptions? options = null)
+    {
+        long before = NativeBytes();
+        using var sd = PyTorchCheckpointTests.Read(bytes, options);
+        long held = NativeBytes() - before;
+        output.WriteLine($"file {bytes.Length:N0} bytes, {sd.Count} entries: native heap grew {held:N0} bytes while held");
+        check(sd);
+        return held;
+    }
+
+    [Theory]
+    [InlineData(CheckpointFormat.Zip, "FloatStorage")]
+    [InlineData(CheckpointFormat.Legacy, "FloatStorage")]
+    [InlineData(CheckpointFormat.Zip, "HalfStorage")]
+    public void Two_hundred_views_of_one_storage_cost_one_storage(CheckpointFormat format, string storageType)
+    {
+        // The file: 200 entries that view one 1 MiB storage (1.06 MB on disk) became 210 MB of tensors.
+        int elementSize = storageType == "HalfStorage" ? 2 : 4;
+        var w = new TorchCheckpointWriter();
+        var storage = w.AddStorage(storageType, elementSize, new byte[StorageFloats * elementSize]);
+        for (int i = 0; i < 200; i++)
+        {
+            w.AddTensor($"v{i}", storage, i, [StorageFloats - 200]);
+        }
+
+        byte[] bytes = w.Write(format);
+        long held = NativeGrowthWhileHeld(bytes, sd =>
+        {
+            sd.Count.Should().Be(200);
+            sd["v0"].fill_(3f);
+            sd["v199"][0].item<float>().Should().Be(3f, "entries that view one storage share its memory, as with torch.load");
+        });
+
+        if (GlibcHeap.Read() is not null)
+        {
+            // float16 becomes float32 once per storage: at most twice the storage bytes, plus small change.
+            held.Should().BeLessThan((2L * StorageFloats * 4) + (4L << 20), $"the file has {bytes.Length} bytes");
+        }
+    }
+
+    [Fact]
+    public void Sixty_thousand_memoized_entries_of_one_tensor_are_views_not_copies()
+    {
+        // One 1 MiB tensor, then 60,000 more keys that fetch the same tensor object from the memo (BINGET): a
+        // 2 MB file that asked for ~60 GB when every entry was copied.
+        const int copies = 60_000;
+        var w = new TorchCheckpointWriter { IncludeMetadata = false };
+        w.AddTensor("w", w.AddStorage("FloatStorage", 4, new byte[StorageFloats * 4]), 0, [StorageFloats]);
+        w.ExtraItems = p =>
+        {
+            for (int i = 0; i < copies; i++)
+            {
+                p.Str("k" + i.ToString(System.Globalization.CultureInfo.InvariantCulture), memoize: false);
+                p.TryGet("tensor:w").Should().BeTrue();
+            }
+        };
+
+        byte[] bytes = w.Zip();
+        var clock = Stopwatch.StartNew();
+        long held = NativeGrowthWhileHeld(bytes, sd =>
+        {
+            sd.Count.Should().Be(copies + 1);
+            sd["k59999"].shape.Should().Equal(StorageFloats);
+        });
+        clock.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(20));
+        if (GlibcHeap.Read() is not null)
+        {
+            // One storage (1 MiB) plus a tensor header per entry (a few hundred bytes each).
+            held.Should().BeLessThan(64L << 20, $"the file has {bytes.Length} bytes");
+        }
+    }
+
+    [Fact]
+    public void More_entries_than_the_cap_are_refused_before_any_tensor_is_made()
+    {
+        var w = new TorchCheckpointWriter { IncludeMetadata = false };
+        w.AddFloat32("w", [1f], 1);
+        w.ExtraItems = p =>
+        {
+            for (int i = 0; i < (1 << 16) + 1; i++)
+            {
+                p.Str("k" + i.ToString(System.Globalization.CultureInfo.InvariantCulture), memoize: false);
+                p.TryGet("tensor:w");
+            }
+        };
+
+        var clock = Stopwatch.StartNew();
+        FluentActions.Invoking(() => PyTorchCheckpointTests.Read(w.Zip()).Dispose())
+            .Should().Throw<CheckpointFormatException>().WithMessage("*65536*");
+        clock.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(10));
     }
 }
