@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.IO.Compression;
 using System.Numerics;
 using Lucent.Net.ModelZoo.Checkpoints.Pickle;
 using Lucent.Net.Runtime;
@@ -96,20 +95,15 @@ public static class PyTorchCheckpoint
         {
             throw new CheckpointFormatException("The checkpoint is truncated.", e);
         }
-        catch (InvalidDataException e)
-        {
-            throw new CheckpointFormatException($"The checkpoint's zip structure is corrupted: {e.Message}", e);
-        }
     }
 
     private static StateDict ReadZip(Stream stream, CheckpointReadOptions options)
     {
-        using var archive = new ZipArchive(stream, ZipArchiveMode.Read, leaveOpen: true);
-        long archiveLength = stream.Length;
-        ZipArchiveEntry? pickleEntry = null;
+        var archive = StoredZipArchive.Open(stream);
+        StoredZipArchive.Entry? pickleEntry = null;
         foreach (var entry in archive.Entries)
         {
-            string name = entry.FullName;
+            string name = entry.Name;
             int slash = name.IndexOf('/', StringComparison.Ordinal);
             if (slash > 0 && name.AsSpan(slash + 1).SequenceEqual("data.pkl"))
             {
@@ -124,18 +118,23 @@ public static class PyTorchCheckpoint
 
         if (pickleEntry is null)
         {
-            bool torchScript = archive.Entries.Any(e => e.FullName.EndsWith("/constants.pkl", StringComparison.Ordinal));
+            bool torchScript = archive.Entries.Any(e => e.Name.EndsWith("/constants.pkl", StringComparison.Ordinal));
             throw new CheckpointFormatException(torchScript
                 ? "This is a TorchScript archive (torch.jit.save), not a state dict. In Python, save model.state_dict() with torch.save instead."
                 : "The zip archive has no '<top>/data.pkl' entry, so it is not a PyTorch checkpoint.");
         }
 
-        string top = pickleEntry.FullName[..pickleEntry.FullName.IndexOf('/', StringComparison.Ordinal)];
+        string top = pickleEntry.Name[..pickleEntry.Name.IndexOf('/', StringComparison.Ordinal)];
         bool bigEndian = false;
         var byteOrderEntry = archive.GetEntry(top + "/byteorder");
         if (byteOrderEntry is not null)
         {
-            string order = System.Text.Encoding.ASCII.GetString(ReadEntry(byteOrderEntry, Math.Min(byteOrderEntry.Length, 16), archiveLength)).Trim();
+            if (byteOrderEntry.Length > 16)
+            {
+                throw new CheckpointFormatException($"The byteorder entry has {byteOrderEntry.Length} bytes; expected 'little' or 'big'.");
+            }
+
+            string order = System.Text.Encoding.ASCII.GetString(archive.Read(byteOrderEntry)).Trim();
             bigEndian = order switch
             {
                 "little" => false,
@@ -146,7 +145,7 @@ public static class PyTorchCheckpoint
 
         var storages = new Dictionary<string, StorageRef>(StringComparer.Ordinal);
         object? root;
-        using (var pickle = new MemoryStream(ReadEntry(pickleEntry, pickleEntry.Length, archiveLength), writable: false))
+        using (var pickle = new MemoryStream(archive.Read(pickleEntry), writable: false))
         {
             root = new RestrictedUnpickler(pickle, pid => LoadZipStorage(pid, storages)).Load();
         }
@@ -163,7 +162,9 @@ public static class PyTorchCheckpoint
                     $"Storage '{storage.Key}' declares {storage.Numel} {storage.ElementType.PythonDType} elements ({needed} bytes) but its entry holds {entry.Length} bytes.");
             }
 
-            storage.Data = ReadEntry(entry, needed, archiveLength);
+            // Each storage key names its own entry and entries never overlap, so every byte is read at most once.
+            byte[] data = archive.Read(entry);
+            storage.Data = data.LongLength == needed ? data : data.AsSpan(0, (int)needed).ToArray();
         }
 
         return StateDictBuilder.Build(specs, options, bigEndian);
@@ -208,32 +209,6 @@ public static class PyTorchCheckpoint
         var storage = new StorageRef(key, elementType, numel, location);
         storages.Add(key, storage);
         return storage;
-    }
-
-    private static byte[] ReadEntry(ZipArchiveEntry entry, long count, long archiveLength)
-    {
-        // PyTorch writes every entry uncompressed ("stored"), so the declared size is bounded by the file.
-        // Compressed entries are refused: their declared size could not be trusted before inflating them.
-        if (entry.CompressedLength != entry.Length || entry.CompressedLength > archiveLength)
-        {
-            throw new CheckpointFormatException(
-                $"The zip entry '{PickleText.Truncate(entry.FullName)}' is compressed or larger than the file; PyTorch stores entries uncompressed.");
-        }
-
-        if (count > entry.Length || count > Array.MaxLength)
-        {
-            throw new CheckpointFormatException($"The zip entry '{PickleText.Truncate(entry.FullName)}' is too short: {count} bytes needed, {entry.Length} present.");
-        }
-
-        var buffer = new byte[count];
-        using var data = entry.Open();
-        int got = data.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
-        if (got != buffer.Length)
-        {
-            throw new CheckpointFormatException($"The zip entry '{PickleText.Truncate(entry.FullName)}' is truncated: {count} bytes needed, {got} present.");
-        }
-
-        return buffer;
     }
 
     private static StateDict ReadLegacy(Stream stream, CheckpointReadOptions options)

@@ -7,6 +7,8 @@ namespace Lucent.Net.ModelZoo.Checkpoints;
 /// <summary>
 /// An ordered map from parameter names (such as <c>conv.weight</c>) to tensors, as read from a PyTorch
 /// checkpoint. The order is the order of the file. This object owns its tensors: disposing it disposes them.
+/// As with <c>torch.load</c>, each tensor views its storage: entries that share a storage in the file share its
+/// memory (use <c>clone()</c> for an independent copy).
 /// </summary>
 public sealed class StateDict : IReadOnlyDictionary<string, torch.Tensor>, IDisposable
 {

@@ -6,6 +6,9 @@ namespace Lucent.Net.ModelZoo.Checkpoints;
 /// <summary>Turns the unpickled description of a state dict into tensors, checking every number first.</summary>
 internal static class StateDictBuilder
 {
+    /// <summary>Most entries a state dict may have (real ones have hundreds to a few thousand); each entry costs a tensor header (about 600 bytes) even when it only views a shared storage.</summary>
+    public const int MaxTensors = 1 << 16;
+
     /// <summary>Checks that <paramref name="root"/> is a dict of name -> tensor and that every tensor fits its storage.</summary>
     public static List<KeyValuePair<string, TensorSpec>> Collect(object? root)
     {
@@ -13,6 +16,12 @@ internal static class StateDictBuilder
         {
             throw new CheckpointFormatException(
                 $"The checkpoint holds {PickleText.Describe(root)}, not a state dict (a dict of name -> tensor). Save model.state_dict() with torch.save.");
+        }
+
+        if (dict.Count > MaxTensors)
+        {
+            throw new CheckpointFormatException(
+                $"The state dict has {dict.Count} entries; at most {MaxTensors} are supported (each costs a tensor even when many view one storage).");
         }
 
         var result = new List<KeyValuePair<string, TensorSpec>>(dict.Count);
@@ -65,6 +74,10 @@ internal static class StateDictBuilder
             }
         }
 
+        // As torch.load does: every tensor is a view of its storage, so entries that share a storage share its
+        // memory. Each storage is materialised once (and converted to float32 once), so the output holds at most
+        // the storage bytes of the file (twice that for float16/bfloat16 converted to float32), however many
+        // entries (or memoized copies of one entry) view it.
         using var scope = torch.NewDisposeScope();
         var storageTensors = new Dictionary<StorageRef, torch.Tensor>();
         var entries = new List<KeyValuePair<string, torch.Tensor>>(specs.Count);
@@ -74,13 +87,16 @@ internal static class StateDictBuilder
             if (!storageTensors.TryGetValue(root, out var storageTensor))
             {
                 storageTensor = MakeStorageTensor(root, bigEndian);
+                bool convert = !options.KeepOriginalDType && root.ElementType.IsFloatingPoint && root.ElementType.ScalarType != torch.ScalarType.Float32;
+                if (convert)
+                {
+                    storageTensor = storageTensor.to_type(torch.ScalarType.Float32, copy: true);
+                }
+
                 storageTensors.Add(root, storageTensor);
             }
 
-            var view = storageTensor.as_strided(spec.Size, spec.Stride, spec.Storage.ElementOffset + spec.Offset);
-            var contiguous = view.contiguous();
-            bool convert = !options.KeepOriginalDType && root.ElementType.IsFloatingPoint && root.ElementType.ScalarType != torch.ScalarType.Float32;
-            var tensor = convert ? contiguous.to_type(torch.ScalarType.Float32, copy: true) : contiguous.clone();
+            var tensor = storageTensor.as_strided(spec.Size, spec.Stride, spec.Storage.ElementOffset + spec.Offset);
             entries.Add(new KeyValuePair<string, torch.Tensor>(name, tensor));
         }
 

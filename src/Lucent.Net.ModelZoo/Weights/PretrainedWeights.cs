@@ -33,12 +33,44 @@ public sealed class PretrainedWeights
         EnvironmentVariable = "LUCENT_NET_WEIGHTS_" + ToEnvironmentName(name);
     }
 
-    /// <summary>The weights of Lucent's InceptionV1 (Lucid's GoogLeNet, "inception5h"), as a PyTorch state dict of 116 tensors.</summary>
+    /// <summary>
+    /// The git blob id of Lucent's <c>inception5h.pth</c> in ProGamerGov/pytorch-old-tensorflow-models (branch master,
+    /// unchanged since April 2020): the SHA-1 of <c>"blob " + size + "\0"</c> followed by the file's bytes.
+    /// </summary>
+    public const string InceptionV1GitBlobSha1 = "119f77db85c8352960933e025312b507d9a96ed7";
+
+    /// <summary>
+    /// The most bytes accepted for <c>inception5h.pth</c>: 32 MiB. Its 7,066,380 float32 parameters take 28,265,520
+    /// bytes; the legacy format adds a few kilobytes.
+    /// </summary>
+    public const long InceptionV1MaxSize = 32L << 20;
+
+    /// <summary>Describes a weight file.</summary>
+    /// <param name="name">A short name such as <c>InceptionV1</c>; it also names the environment variable <c>LUCENT_NET_WEIGHTS_&lt;NAME&gt;</c>.</param>
+    /// <param name="fileName">The file name used in folders and the cache, such as <c>inception5h.pth</c>.</param>
+    /// <param name="url">Where to download the file from.</param>
+    /// <param name="copyFrom">The descriptor whose pins and validator are copied.</param>
+    private PretrainedWeights(string name, string fileName, Uri url, PretrainedWeights copyFrom)
+        : this(name, fileName, url)
+    {
+        ExpectedSize = copyFrom.ExpectedSize;
+        MaxSize = copyFrom.MaxSize;
+        Sha256 = copyFrom.Sha256;
+        GitBlobSha1 = copyFrom.GitBlobSha1;
+        Validator = copyFrom.Validator;
+    }
+
+    /// <summary>
+    /// The weights of Lucent's InceptionV1 (Lucid's GoogLeNet, "inception5h"), as a PyTorch state dict of 116 tensors,
+    /// pinned by its git blob id (<see cref="InceptionV1GitBlobSha1"/>) and at most <see cref="InceptionV1MaxSize"/> bytes.
+    /// </summary>
     public static PretrainedWeights InceptionV1 { get; } = new(
         "InceptionV1",
         "inception5h.pth",
         new Uri("https://github.com/ProGamerGov/pytorch-old-tensorflow-models/raw/master/inception5h.pth"))
     {
+        GitBlobSha1 = InceptionV1GitBlobSha1,
+        MaxSize = InceptionV1MaxSize,
         Validator = path => RequireStateDict(path, InceptionV1TensorCount),
     };
 
@@ -56,6 +88,21 @@ public sealed class PretrainedWeights
 
     /// <summary>The SHA-256 of the file as hexadecimal when pinned; null when not checked.</summary>
     public string? Sha256 { get; init; }
+
+    /// <summary>
+    /// The file's git blob id as hexadecimal when pinned (the SHA-1 of <c>"blob " + size + "\0"</c> and the bytes, as
+    /// <c>git hash-object</c> prints it); null when not checked. Lets a file be pinned from its repository alone.
+    /// </summary>
+    public string? GitBlobSha1 { get; init; }
+
+    /// <summary>
+    /// The most bytes the file may have when its exact size (<see cref="ExpectedSize"/>) is not pinned; null for the
+    /// store's <see cref="WeightStoreOptions.MaxDownloadBytes"/>. A download stops as soon as it passes this.
+    /// </summary>
+    public long? MaxSize { get; init; }
+
+    /// <summary>Whether the file is pinned by a hash (<see cref="Sha256"/> or <see cref="GitBlobSha1"/>).</summary>
+    public bool IsPinned => Sha256 is not null || GitBlobSha1 is not null;
 
     /// <summary>
     /// Checks the structure of a downloaded file before it is put into the cache (for example that it reads as
@@ -82,6 +129,18 @@ public sealed class PretrainedWeights
             throw new CheckpointFormatException(
                 $"The file is a state dict of {stateDict.Count} tensors, but {tensorCount} were expected.");
         }
+    }
+
+    /// <summary>
+    /// The same file (name, pins, validator) from another address, for example a mirror inside a network without
+    /// internet access. The pins still decide what is accepted.
+    /// </summary>
+    /// <param name="url">Where to download the file from.</param>
+    /// <returns>A copy of this descriptor with <paramref name="url"/>.</returns>
+    public PretrainedWeights WithUrl(Uri url)
+    {
+        ArgumentNullException.ThrowIfNull(url);
+        return new PretrainedWeights(Name, FileName, url, this);
     }
 
     /// <summary>The name as <see cref="Name"/>.</summary>

@@ -1,4 +1,3 @@
-using System.Net;
 using System.Security.Cryptography;
 
 namespace Lucent.Net.ModelZoo.Weights;
@@ -12,9 +11,15 @@ namespace Lucent.Net.ModelZoo.Weights;
 /// file); (4) the cache folder; (5) a download into the cache folder, unless downloads are disabled. An
 /// explicit path or a <c>LUCENT_NET_WEIGHTS_&lt;NAME&gt;</c> that names a missing file is an error rather than
 /// a reason to look elsewhere.</para>
+/// <para>Trust: the explicit path is the caller's own file and is returned as it is (that is how to load your own,
+/// unpinned weights). Every file the store finds by itself (the two environment variables, the cache) or downloads
+/// must match the descriptor's pins (size, SHA-256, git blob SHA-1); a file from an environment variable that does
+/// not is an error, a cached one that does not (or, when nothing is pinned, fails the recorded size and SHA-256 or
+/// the structure validator) is moved aside to <c>&lt;file&gt;.bad</c> and downloaded again.</para>
 /// <para>A download is written to a temporary file in the cache folder and renamed into place only once it is
-/// complete and has passed every check (size, SHA-256 when pinned, the structure validator), so the cache never
-/// holds a partial or corrupt file, even after a dropped connection, a timeout or a cancellation.</para>
+/// complete and has passed every check (size cap, pinned size and hashes, the structure validator), so the cache never
+/// holds a partial or corrupt file, even after a dropped connection, a timeout or a cancellation. The size and
+/// SHA-256 of each verified copy are recorded in <c>&lt;file&gt;.verified.json</c>.</para>
 /// </remarks>
 public sealed class WeightStore
 {
@@ -25,6 +30,8 @@ public sealed class WeightStore
     public const string CacheVariable = "LUCENT_NET_CACHE";
 
     private const string PartialSuffix = ".partial";
+
+    private const string BadSuffix = ".bad";
 
     private static readonly Lazy<HttpClient> SharedClient = new(() => new HttpClient { Timeout = Timeout.InfiniteTimeSpan });
 
@@ -38,9 +45,9 @@ public sealed class WeightStore
     public WeightStore(WeightStoreOptions? options = null, HttpClient? httpClient = null)
     {
         this.options = options ?? new WeightStoreOptions();
-        if (this.options.StallTimeout <= TimeSpan.Zero || this.options.DownloadTimeout <= TimeSpan.Zero)
+        if (this.options.StallTimeout <= TimeSpan.Zero || this.options.DownloadTimeout <= TimeSpan.Zero || this.options.MaxDownloadBytes <= 0)
         {
-            throw new ArgumentException("StallTimeout and DownloadTimeout must be positive.", nameof(options));
+            throw new ArgumentException("StallTimeout, DownloadTimeout and MaxDownloadBytes must be positive.", nameof(options));
         }
 
         this.httpClient = httpClient ?? SharedClient.Value;
@@ -90,13 +97,20 @@ public sealed class WeightStore
     /// <param name="explicitPath">A path given by the caller, or null.</param>
     /// <returns>The full path, or null when only a download could provide the file.</returns>
     /// <exception cref="WeightsUnavailableException">An explicit path or environment variable names a missing or wrong file.</exception>
-    public string? TryFindLocal(PretrainedWeights weights, string? explicitPath = null)
+    public string? TryFindLocal(PretrainedWeights weights, string? explicitPath = null) => FindLocal(weights, explicitPath, out _);
+
+    private string? FindLocal(PretrainedWeights weights, string? explicitPath, out string? quarantined)
     {
         ArgumentNullException.ThrowIfNull(weights);
+        quarantined = null;
         string cachePath = GetCachePath(weights);
         if (!string.IsNullOrEmpty(explicitPath))
         {
-            return RequireLocal(weights, explicitPath, $"the path given ({Path.GetFullPath(explicitPath)})", cachePath);
+            // The caller's own file: returned as it is, pinned or not (the loader checks its structure).
+            string full = Path.GetFullPath(explicitPath);
+            return File.Exists(full)
+                ? full
+                : throw new WeightsUnavailableException(weights, cachePath, $"the path given ({full}) names a file that does not exist.");
         }
 
         if (options.GetEnvironmentVariable(weights.EnvironmentVariable) is { Length: > 0 } fromVariable)
@@ -115,13 +129,13 @@ public sealed class WeightStore
 
         if (File.Exists(cachePath))
         {
-            if (CheckPinned(weights, cachePath) is null)
+            if (CheckCached(weights, cachePath) is not { } problem)
             {
                 return cachePath;
             }
 
-            // A cached file that fails its pinned size or hash is stale or damaged: drop it so it is fetched again.
-            TryDelete(cachePath);
+            // A half copy, a full disk, bit rot or a replaced file: keep it for inspection, then fetch it again.
+            quarantined = MoveAside(cachePath, problem);
         }
 
         return null;
@@ -144,20 +158,34 @@ public sealed class WeightStore
         IProgress<DownloadProgress>? progress = null,
         CancellationToken cancellationToken = default)
     {
-        if (TryFindLocal(weights, explicitPath) is { } local)
+        if (FindLocal(weights, explicitPath, out string? quarantined) is { } local)
         {
             return local;
         }
 
         string cachePath = GetCachePath(weights);
+        string before = quarantined is null ? string.Empty : quarantined + "; ";
         if (!options.AllowDownload)
         {
-            throw new WeightsUnavailableException(weights, cachePath, "the file was not found and downloads are disabled (WeightStoreOptions.AllowDownload is false).");
+            throw new WeightsUnavailableException(weights, cachePath, before + "the file was not found and downloads are disabled (WeightStoreOptions.AllowDownload is false).");
         }
 
-        await DownloadAsync(weights, cachePath, progress, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await DownloadAsync(weights, cachePath, progress, cancellationToken).ConfigureAwait(false);
+        }
+        catch (WeightsUnavailableException e) when (quarantined is not null && e.Reason is not null)
+        {
+            throw new WeightsUnavailableException(weights, cachePath, before + e.Reason, e.InnerException);
+        }
+
         return cachePath;
     }
+
+    /// <summary>The path of the cached copy moved aside by the last failed check, if any (<c>&lt;file&gt;.bad</c>).</summary>
+    /// <param name="weights">The weights.</param>
+    /// <returns>The full path (the file may not exist).</returns>
+    public string GetQuarantinePath(PretrainedWeights weights) => GetCachePath(weights) + BadSuffix;
 
     private string RequireLocal(PretrainedWeights weights, string path, string source, string cachePath)
     {
@@ -167,34 +195,105 @@ public sealed class WeightStore
             throw new WeightsUnavailableException(weights, cachePath, $"{source} names a file that does not exist.");
         }
 
-        if (CheckPinned(weights, full) is { } problem)
+        if (CheckPinned(weights, full) is { } mismatch)
         {
-            throw new WeightsUnavailableException(weights, cachePath, $"{source} names a file that is not the expected one: {problem}.");
+            throw new WeightsUnavailableException(weights, cachePath,
+                $"{source} names a file that is not the expected one: {mismatch.Message} "
+                + "To use weights of your own, pass the file explicitly (the explicitPath argument, ModelLoadOptions.WeightsPath, or the tutorial's --weights).",
+                mismatch);
         }
 
         return full;
     }
 
-    /// <summary>Null when the file matches the pinned size and hash; otherwise what is wrong.</summary>
-    private static string? CheckPinned(PretrainedWeights weights, string path)
+    /// <summary>Null when the file matches the pinned size and hashes (or nothing is pinned); otherwise the mismatch.</summary>
+    private static WeightsHashMismatchException? CheckPinned(PretrainedWeights weights, string path)
     {
-        long length = new FileInfo(path).Length;
-        if (weights.ExpectedSize is long size && length != size)
+        if (WeightFileChecks.CheckSize(weights, path, new FileInfo(path).Length) is { } size)
         {
-            return $"it has {PretrainedWeights.FormatBytes(length)} instead of {PretrainedWeights.FormatBytes(size)}";
+            return size;
         }
 
-        if (weights.Sha256 is { } expected)
+        return weights.IsPinned ? WeightFileChecks.CheckPins(weights, path, WeightFileChecks.Digest(path)) : null;
+    }
+
+    /// <summary>Null when the cached file is good: it matches its pins, else its record, else its structure check.</summary>
+    private string? CheckCached(PretrainedWeights weights, string cachePath)
+    {
+        try
         {
-            using var stream = File.OpenRead(path);
-            string actual = Convert.ToHexString(SHA256.HashData(stream));
-            if (!actual.Equals(expected, StringComparison.OrdinalIgnoreCase))
+            long length = new FileInfo(cachePath).Length;
+            var record = WeightFileChecks.ReadRecord(cachePath);
+            if (record is not null && record.Size != length)
             {
-                return $"its SHA-256 is {actual.ToLowerInvariant()} instead of {expected.ToLowerInvariant()}";
+                return $"it has {PretrainedWeights.FormatBytes(length)} but {PretrainedWeights.FormatBytes(record.Size)} were recorded when it was verified";
             }
+
+            if (WeightFileChecks.CheckSize(weights, cachePath, length) is { } size)
+            {
+                return size.Message;
+            }
+
+            if (weights.IsPinned)
+            {
+                var digest = WeightFileChecks.Digest(cachePath);
+                if (WeightFileChecks.CheckPins(weights, cachePath, digest) is { } mismatch)
+                {
+                    return mismatch.Message;
+                }
+
+                if (record != digest)
+                {
+                    // The first verified copy seen here (or a stale record): keep its size and SHA-256.
+                    WeightFileChecks.WriteRecord(cachePath, weights, digest, WeightFileChecks.VerifiedBy(weights));
+                }
+
+                return null;
+            }
+
+            if (record is not null)
+            {
+                var digest = WeightFileChecks.Digest(cachePath);
+                return digest.Sha256 == record.Sha256 ? null : $"its SHA-256 is {digest.Sha256}, but {record.Sha256} was recorded when it was verified";
+            }
+
+            if (weights.Validator is not null)
+            {
+                RunValidator(weights, cachePath);
+                WeightFileChecks.WriteRecord(cachePath, weights, WeightFileChecks.Digest(cachePath), WeightFileChecks.VerifiedBy(weights));
+            }
+
+            return null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return $"it cannot be read: {e.Message}";
+        }
+#pragma warning disable CA1031 // A validator may throw anything; every failure means "the cached file is bad".
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            return $"it failed its structure check: {e.Message}";
+        }
+    }
+
+    /// <summary>Moves a bad cached copy to <c>&lt;file&gt;.bad</c> (replacing an older one) and says so, for messages.</summary>
+    private static string MoveAside(string cachePath, string problem)
+    {
+        string note;
+        try
+        {
+            File.Move(cachePath, cachePath + BadSuffix, overwrite: true);
+            note = $"the cached copy was bad ({problem}) and was moved to {cachePath + BadSuffix}";
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            WeightFileChecks.TryDelete(cachePath);
+            note = $"the cached copy was bad ({problem}) and was deleted";
         }
 
-        return null;
+        WeightFileChecks.TryDelete(cachePath + WeightFileChecks.RecordSuffix);
+        return note;
     }
 
     private async Task DownloadAsync(PretrainedWeights weights, string cachePath, IProgress<DownloadProgress>? progress, CancellationToken cancellationToken)
@@ -222,9 +321,19 @@ public sealed class WeightStore
                     $"the server announced {PretrainedWeights.FormatBytes(announced)} but the file has {PretrainedWeights.FormatBytes(expectedSize)}.");
             }
 
-            long limit = weights.ExpectedSize ?? total ?? long.MaxValue;
+            long limit = WeightFileChecks.SizeLimit(weights, options.MaxDownloadBytes);
+            if (total > limit)
+            {
+                throw new WeightsUnavailableException(weights, cachePath,
+                    $"the server announced {PretrainedWeights.FormatBytes(total.Value)}, more than the {PretrainedWeights.FormatBytes(limit)} this file may have {LimitSource(weights)}.");
+            }
+
             long received = 0;
-            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            using var sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+
+            // The git blob id hashes the size first: hash while streaming when the size is known up front.
+            long? knownSize = weights.ExpectedSize ?? total;
+            using var git = knownSize is long k ? WeightFileChecks.StartGitBlobSha1(k) : null;
             var body = await response.Content.ReadAsStreamAsync(stall.Token).ConfigureAwait(false);
             await using (body.ConfigureAwait(false))
             {
@@ -246,10 +355,11 @@ public sealed class WeightStore
                         if (received > limit)
                         {
                             throw new WeightsUnavailableException(weights, cachePath,
-                                $"the server sent more than the expected {PretrainedWeights.FormatBytes(limit)}.");
+                                $"the server sent more than the {PretrainedWeights.FormatBytes(limit)} this file may have {LimitSource(weights)}.");
                         }
 
-                        hash.AppendData(buffer, 0, read);
+                        sha256.AppendData(buffer, 0, read);
+                        git?.AppendData(buffer, 0, read);
                         await file.WriteAsync(buffer.AsMemory(0, read), overall.Token).ConfigureAwait(false);
                         progress?.Report(new DownloadProgress(received, total));
                     }
@@ -264,22 +374,19 @@ public sealed class WeightStore
                     $"the connection closed after {PretrainedWeights.FormatBytes(received)} of {PretrainedWeights.FormatBytes(expectedTotal)}.");
             }
 
-            string? problem = weights.ExpectedSize is long size && received != size
-                ? $"it has {PretrainedWeights.FormatBytes(received)} instead of {PretrainedWeights.FormatBytes(size)}"
-                : null;
-            string actualHash = Convert.ToHexString(hash.GetHashAndReset());
-            if (problem is null && weights.Sha256 is { } expectedHash && !actualHash.Equals(expectedHash, StringComparison.OrdinalIgnoreCase))
+            string gitBlobSha1 = git is not null && knownSize == received
+                ? WeightFileChecks.Hex(git.GetHashAndReset())
+                : WeightFileChecks.Digest(tempPath).GitBlobSha1;
+            var digest = new WeightFileDigest(received, WeightFileChecks.Hex(sha256.GetHashAndReset()), gitBlobSha1);
+            if (WeightFileChecks.CheckPins(weights, weights.Url.ToString(), digest) is { } mismatch)
             {
-                problem = $"its SHA-256 is {actualHash.ToLowerInvariant()} instead of {expectedHash.ToLowerInvariant()}";
-            }
-
-            if (problem is not null)
-            {
-                throw new WeightsUnavailableException(weights, cachePath, $"the downloaded file is damaged or not the expected one: {problem}.");
+                throw new WeightsUnavailableException(weights, cachePath,
+                    $"the downloaded file is damaged or not the expected one: its {mismatch.Check} is {mismatch.Actual}, expected {mismatch.Expected}.", mismatch);
             }
 
             Validate(weights, tempPath, cachePath);
             File.Move(tempPath, cachePath, overwrite: true);
+            WeightFileChecks.WriteRecord(cachePath, weights, digest, WeightFileChecks.VerifiedBy(weights));
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -310,6 +417,13 @@ public sealed class WeightStore
         }
     }
 
+    private static string LimitSource(PretrainedWeights weights)
+        => weights.ExpectedSize is not null ? "(its pinned size)"
+            : weights.MaxSize is not null ? "(PretrainedWeights.MaxSize, or WeightStoreOptions.MaxDownloadBytes when lower)"
+            : "(WeightStoreOptions.MaxDownloadBytes)";
+
+    private static void RunValidator(PretrainedWeights weights, string path) => weights.Validator?.Invoke(path);
+
     private static void Validate(PretrainedWeights weights, string tempPath, string cachePath)
     {
         if (weights.Validator is null)
@@ -319,7 +433,7 @@ public sealed class WeightStore
 
         try
         {
-            weights.Validator(tempPath);
+            RunValidator(weights, tempPath);
         }
 #pragma warning disable CA1031 // A validator may throw anything; every failure means "reject the file".
         catch (Exception e)
@@ -329,19 +443,5 @@ public sealed class WeightStore
         }
     }
 
-    private static void TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (IOException)
-        {
-            // Best effort: a leftover *.partial file is never mistaken for the real one.
-        }
-        catch (UnauthorizedAccessException)
-        {
-            // As above.
-        }
-    }
+    private static void TryDelete(string path) => WeightFileChecks.TryDelete(path);
 }

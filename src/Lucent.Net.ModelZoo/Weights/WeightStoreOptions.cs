@@ -12,6 +12,17 @@ public sealed class WeightStoreOptions
     /// <summary>Whether a missing file may be downloaded (default true). When false, a missing file is an error that says where to put it.</summary>
     public bool AllowDownload { get; set; } = true;
 
+    /// <summary>The default of <see cref="MaxDownloadBytes"/>: 2 GiB.</summary>
+    public const long DefaultMaxDownloadBytes = 2L << 30;
+
+    /// <summary>
+    /// The most bytes one download may write (default <see cref="DefaultMaxDownloadBytes"/>, 2 GiB). It bounds
+    /// downloads whose descriptor pins no exact size, whatever the server announces (or when it announces nothing):
+    /// the download stops, and its partial file is deleted, as soon as it passes the cap.
+    /// <see cref="PretrainedWeights.MaxSize"/> can only lower it.
+    /// </summary>
+    public long MaxDownloadBytes { get; set; } = DefaultMaxDownloadBytes;
+
     /// <summary>The longest a whole download may take (default 30 minutes).</summary>
     public TimeSpan DownloadTimeout { get; set; } = TimeSpan.FromMinutes(30);
 

@@ -35,11 +35,15 @@ public sealed class WeightsUnavailableException : Exception
         : base(BuildMessage(weights, expectedPath, reason), innerException)
     {
         ArgumentNullException.ThrowIfNull(weights);
+        Reason = reason;
         WeightsName = weights.Name;
         ExpectedPath = expectedPath;
         Url = weights.Url;
         EnvironmentVariables = [weights.EnvironmentVariable, WeightStore.DirectoryVariable];
     }
+
+    /// <summary>Why the weights are unavailable (the middle of the message), when known.</summary>
+    internal string? Reason { get; }
 
     /// <summary>The name of the weights, for example <c>InceptionV1</c>.</summary>
     public string? WeightsName { get; }

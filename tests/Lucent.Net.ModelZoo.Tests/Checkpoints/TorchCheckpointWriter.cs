@@ -193,7 +193,7 @@ internal sealed class TorchCheckpointWriter
             w.Tuple().Put().BinPersId();
             w.Int(tensor.Offset).IntTuple(tensor.Size).IntTuple(tensor.Stride).Bool(false);
             w.Global("collections", "OrderedDict").EmptyTuple().Reduce().Put();
-            w.Tuple().Put().Reduce().Put();
+            w.Tuple().Put().Reduce().Put($"tensor:{tensor.Name}");
         }
 
         ExtraItems?.Invoke(w);

@@ -16,6 +16,7 @@ internal sealed class TestHttpServer : IAsyncDisposable
     private readonly Task acceptLoop;
     private readonly ConcurrentBag<Task> connections = [];
     private int requestCount;
+    private long endlessBytesSent;
 
     public TestHttpServer(byte[] body)
     {
@@ -24,10 +25,13 @@ internal sealed class TestHttpServer : IAsyncDisposable
         acceptLoop = AcceptAsync();
     }
 
-    /// <summary>The bytes served by /ok, /drop, /stall, /slow and /nolength.</summary>
+    /// <summary>The bytes served by /ok, /drop, /stall, /slow, /nolength and /huge-length.</summary>
     public byte[] Body { get; set; }
 
     public int RequestCount => Volatile.Read(ref requestCount);
+
+    /// <summary>Bytes the /endless route has written so far.</summary>
+    public long EndlessBytesSent => Interlocked.Read(ref endlessBytesSent);
 
     public Uri Url(string path) => new($"http://127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}{path}");
 
@@ -86,6 +90,21 @@ internal sealed class TestHttpServer : IAsyncDisposable
                         await stream.WriteAsync(body.AsMemory(0, body.Length / 3), stop.Token);
                         await stream.FlushAsync(stop.Token);
                         await Task.Delay(Timeout.Infinite, stop.Token);
+                        break;
+                    case "/endless":
+                        // No Content-Length, and a body that never ends: only the client can stop it.
+                        await stream.WriteAsync(Encoding.ASCII.GetBytes("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n"), stop.Token);
+                        var zeros = new byte[64 << 10];
+                        while (true)
+                        {
+                            await stream.WriteAsync(zeros, stop.Token);
+                            Interlocked.Add(ref endlessBytesSent, zeros.Length);
+                        }
+
+                    case "/huge-length":
+                        // Announces a terabyte.
+                        await WriteHeadAsync(stream, "200 OK", 1L << 40);
+                        await stream.WriteAsync(body, stop.Token);
                         break;
                     case "/stall-headers":
                         await Task.Delay(Timeout.Infinite, stop.Token);

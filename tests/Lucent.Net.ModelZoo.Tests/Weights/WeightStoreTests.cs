@@ -21,7 +21,7 @@ public sealed class WeightStoreTests : IDisposable
 
     private string Cache => Path.Combine(root, "cache");
 
-    private static byte[] CheckpointBytes()
+    internal static byte[] CheckpointBytes()
     {
         var w = new TorchCheckpointWriter();
         w.AddFloat32("a", Enumerable.Range(0, 2000).Select(i => (float)i).ToArray(), 2000);
@@ -102,7 +102,7 @@ public sealed class WeightStoreTests : IDisposable
 
         path.Should().Be(Path.Combine(Cache, "tiny.pth"));
         File.ReadAllBytes(path).Should().Equal(body);
-        Directory.GetFiles(Cache).Should().ContainSingle();
+        Directory.GetFiles(Cache).Select(Path.GetFileName).Should().BeEquivalentTo("tiny.pth", "tiny.pth.verified.json");
         progress.Items.Should().NotBeEmpty();
         progress.Items[0].Should().Be(new DownloadProgress(0, body.Length));
         progress.Items[^1].Should().Be(new DownloadProgress(body.Length, body.Length));
@@ -264,7 +264,16 @@ public sealed class WeightStoreTests : IDisposable
             string dir = Path.Combine(root, folder);
             Directory.CreateDirectory(dir);
             string file = Path.Combine(dir, "tiny.pth");
-            File.WriteAllText(file, folder);
+            if (folder == "cache")
+            {
+                // A cached file must pass the descriptor's structure check.
+                File.WriteAllBytes(file, CheckpointBytes());
+            }
+            else
+            {
+                File.WriteAllText(file, folder);
+            }
+
             return file;
         }
 

@@ -18,14 +18,16 @@ internal sealed class PyList
 }
 
 /// <summary>
-/// A Python dict or collections.OrderedDict, keeping insertion order. Keys are restricted to immutable
-/// scalar values (str, int, bool, float, None) so that hashing never recurses into containers.
+/// A Python dict or collections.OrderedDict, keeping insertion order. Keys must be strings: every dict that
+/// <c>torch.save</c> writes for a state dict (the state dict itself, <c>_metadata</c>, the legacy system info)
+/// has string keys. Any other key is refused the moment it is set, so no hostile key can make hashing slow
+/// (integers such as <c>(i &lt;&lt; 32) | i</c> all share one .NET hash code) or recurse into containers;
+/// string hashing is randomised by .NET once collisions pile up.
 /// </summary>
 internal sealed class PyDict(bool isOrderedDict)
 {
-    private readonly Dictionary<object, int> index = [];
+    private readonly Dictionary<string, int> index = new(StringComparer.Ordinal);
     private readonly List<KeyValuePair<object?, object?>> entries = [];
-    private static readonly object NoneKey = new();
 
     public bool IsOrderedDict { get; } = isOrderedDict;
 
@@ -38,21 +40,21 @@ internal sealed class PyDict(bool isOrderedDict)
 
     public void Set(object? key, object? value)
     {
-        if (key is not (null or string or long or BigInteger or bool or double))
+        if (key is not string name)
         {
             throw new CheckpointFormatException(
-                $"The pickle uses a dictionary key of type {PickleText.Describe(key)}; only str, int, float, bool and None keys are supported.");
+                $"The pickle uses a dictionary key {PickleText.Describe(key)}; keys must be strings (every dict in a state dict, "
+                + "its _metadata and the legacy header has string keys). Save model.state_dict() with torch.save.");
         }
 
-        object indexKey = key ?? NoneKey;
-        if (index.TryGetValue(indexKey, out int position))
+        if (index.TryGetValue(name, out int position))
         {
-            entries[position] = new KeyValuePair<object?, object?>(key, value);
+            entries[position] = new KeyValuePair<object?, object?>(name, value);
         }
         else
         {
-            index.Add(indexKey, entries.Count);
-            entries.Add(new KeyValuePair<object?, object?>(key, value));
+            index.Add(name, entries.Count);
+            entries.Add(new KeyValuePair<object?, object?>(name, value));
         }
     }
 }
