@@ -3,6 +3,7 @@ using System.Globalization;
 using Lucent.Net.ModelZoo.InceptionV1;
 using Lucent.Net.Objectives;
 using Lucent.Net.Rendering;
+using Lucent.Net.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -41,6 +42,7 @@ internal static class CompareCommand
         double forwardFlops = 2.0 * macsToLayer;
         double oursFlops = 2.0 * forwardFlops;
         double lucentFlops = (2.0 * macsFull) + (2.0 * forwardFlops);
+        Print($"kernels   : {LucentRuntime.Kernels?.Configuration.ToString() ?? "unchecked"}: {LucentRuntime.Kernels?.Description}");
         Print($"flop model: forward to {Part1Workload.Layer} at {Part1Workload.ModelInputSize}px = {macsToLayer / 1e9:F3} GMAC ({convolutions} convolutions), whole network {macsFull / 1e9:F3} GMAC");
         Print($"flop model: ours {oursFlops / 1e9:F2} GFLOP per image-step (forward + input gradient to {Part1Workload.Layer}); Lucent-faithful {lucentFlops / 1e9:F2} GFLOP (whole forward + input and weight gradients to {Part1Workload.Layer})");
 
@@ -141,7 +143,8 @@ internal static class CompareCommand
         Print($"Lucent-faithful : {lucentUseful:F1} GFLOP/s useful ({lucentDone:F1} GFLOP/s of work done, weight gradients and layers after {Part1Workload.Layer} included)");
         Print($"memory          : peak {peak:F0} MB (VmHWM), final {final:F0} MB (VmRSS)");
         Print($"load average    : {Machine.LoadAverage()}");
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"speedup={speedup:F2} gflops_share={share:F2} peak_mb={peak:F0}"));
+        Print($"kernels         : {LucentRuntime.Kernels?.Configuration.ToString() ?? "unchecked"} ({CpuIdentity.Name})");
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"speedup={speedup:F2} gflops_share={share:F2} peak_mb={peak:F0} kernels={LucentRuntime.Kernels?.Configuration.ToString() ?? "unchecked"}"));
         return 0;
     }
 

@@ -5,6 +5,7 @@ using System.Text.Json.Serialization;
 using Lucent.Net.Hooks;
 using Lucent.Net.Imaging;
 using Lucent.Net.Rendering;
+using Lucent.Net.Runtime;
 using Spectre.Console;
 using TorchSharp;
 
@@ -92,6 +93,7 @@ public static class ExperimentRunner
             await output.WriteLineAsync(string.Create(
                 CultureInfo.InvariantCulture,
                 $"Model: {model.Description}{(settings.BFloat16 ? ", in bfloat16" : string.Empty)}. {settings.Steps} steps, {settings.Size} px (model input {(settings.InputSize is int n ? $"{n} px" : "224 px")}), seed {settings.Seed}. Output: {Path.GetFullPath(settings.OutputDirectory)}")).ConfigureAwait(false);
+            await output.WriteLineAsync("Kernels: " + (LucentRuntime.Kernels?.Description ?? "not checked")).ConfigureAwait(false);
             var parts = Experiments.For(model.Kind, settings.Parts);
             var outcome = live
                 ? await LiveObserver.RunAsync(console, observer => Task.Run(() => RenderParts(model, parts, settings, observer, cancellationToken), CancellationToken.None)).ConfigureAwait(false)

@@ -611,8 +611,10 @@ public static class Objectives
             return dot.mean().neg();
         }
 
-        Tensor activationNorm = t.square().sum([1L]).sqrt().add(Epsilon);
-        Tensor vectorNorm = vector.square().sum().sqrt().add(Epsilon);
+        // linalg's vector norm has a guarded gradient at zero (0, where sqrt(sum(x^2)) would give 0/0 = NaN
+        // for a position whose activations are all zero, e.g. behind a dead ReLU).
+        Tensor activationNorm = t.norm(1).add(Epsilon);
+        Tensor vectorNorm = vector.norm().add(Epsilon);
         Tensor cosine = dot.div(activationNorm).div(vectorNorm);
         return dot.mul(cosine.clamp_min(0.1).pow(power)).mean().neg();
     }
