@@ -59,6 +59,19 @@ public static class ExperimentRunner
             Interactive = live ? InteractionSupport.Detect : InteractionSupport.No,
         });
 
+        if (settings.Command != AppCommand.Layers)
+        {
+            try
+            {
+                OutputFolder.Check(settings.OutputDirectory); // a bad --out fails before the model is loaded
+            }
+            catch (OutputFolderException ex)
+            {
+                await output.WriteLineAsync("error: " + ex.Message).ConfigureAwait(false);
+                return App.ErrorExitCode;
+            }
+        }
+
         LoadedModel model;
         try
         {
@@ -90,6 +103,16 @@ public static class ExperimentRunner
                 return 0;
             }
 
+            try
+            {
+                OutputFolder.Prepare(settings.OutputDirectory); // created and proved writable before the render
+            }
+            catch (OutputFolderException ex)
+            {
+                await output.WriteLineAsync("error: " + ex.Message).ConfigureAwait(false);
+                return App.ErrorExitCode;
+            }
+
             await output.WriteLineAsync(string.Create(
                 CultureInfo.InvariantCulture,
                 $"Model: {model.Description}{(settings.BFloat16 ? ", in bfloat16" : string.Empty)}. {settings.Steps} steps, {settings.Size} px (model input {(settings.InputSize is int n ? $"{n} px" : "224 px")}), seed {settings.Seed}. Output: {Path.GetFullPath(settings.OutputDirectory)}")).ConfigureAwait(false);
@@ -105,7 +128,18 @@ public static class ExperimentRunner
                 return App.CancelledExitCode;
             }
 
-            var results = OutputWriter.Write(settings, model, outcome.Parts, outcome.Images, loadSeconds, total.Elapsed.TotalSeconds);
+            RunResults results;
+            try
+            {
+                results = OutputWriter.Write(settings, model, outcome.Parts, outcome.Images, loadSeconds, total.Elapsed.TotalSeconds);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // The folder was writable before the render; it stopped being so (disk full, permissions changed).
+                await output.WriteLineAsync($"error: writing the outputs to '{Path.GetFullPath(settings.OutputDirectory)}' failed: {ex.Message}").ConfigureAwait(false);
+                return App.ErrorExitCode;
+            }
+
             PrintSummary(console, results, outcome.Images);
             if (cancellationToken.IsCancellationRequested)
             {

@@ -95,6 +95,14 @@ public static class ModelLoader
         {
             return await LoadInceptionV1Async(settings, environment, cancellationToken).ConfigureAwait(false);
         }
+        catch (Exception ex) when (settings.Weights is not null && ex is not OperationCanceledException)
+        {
+            // An explicit --weights file must load or fail loudly: never fall back behind the user's back.
+            throw new ModelUnavailableException(
+                $"The weights file '{settings.Weights}' given with --weights could not be loaded as InceptionV1's weights ({FirstLine(ex.Message)}). " +
+                "Fix or replace the file, leave --weights out to use the weight store, or use --model resnet18.",
+                ex);
+        }
         catch (WeightsUnavailableException ex)
         {
             problem = ex.Message;
@@ -106,6 +114,10 @@ public static class ModelLoader
         catch (InceptionV1StateDictException ex)
         {
             problem = "the weights file does not fit InceptionV1: " + ex.Message;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            problem = "the weights file could not be read: " + ex.Message;
         }
 
         string store = new WeightStore(environment.WeightStore).GetCachePath(PretrainedWeights.InceptionV1);
@@ -175,10 +187,18 @@ public static class ModelLoader
                 pretrained: true,
                 fallbackReason);
         }
-        catch (Exception ex) when (ex is FileNotFoundException or Lucent.Net.ModelZoo.Onnx.OnnxImportException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or Lucent.Net.ModelZoo.Onnx.OnnxImportException
+            || (explicitPath is not null && ex is not OperationCanceledException))
         {
-            throw new ModelUnavailableException("The pretrained ResNet-18 could not be loaded: " + ex.Message, ex);
+            string what = explicitPath is null ? "The pretrained ResNet-18" : $"The weights file '{explicitPath}' given with --weights";
+            throw new ModelUnavailableException($"{what} could not be loaded as ResNet-18 ({FirstLine(ex.Message)}).", ex);
         }
+    }
+
+    private static string FirstLine(string message)
+    {
+        int newline = message.IndexOf('\n', StringComparison.Ordinal);
+        return (newline < 0 ? message : message[..newline]).TrimEnd('.', ' ', '\r');
     }
 
     private static string FirstSentence(string text)

@@ -13,7 +13,11 @@ namespace Lucent.Net.Imaging;
 /// <para>Order of checks: file size against <see cref="ImageDecodeLimits.MaxFileBytes"/> (before reading the file);
 /// the PNG signature and the IHDR header read directly from the bytes; width, height and pixel count against the
 /// limits; then <c>Image.Identify</c> with a configuration that knows only PNG, the same checks on what it reports,
-/// and only then the decode. Other image formats are rejected: the decoders of ImageSharp 2.x have published
+/// and only then the decode. Before decoding, the chunk list is walked: every chunk length is checked against the
+/// file, the CRC-32 of every kept chunk is verified, and only the chunks that define pixels (IHDR, PLTE, tRNS, IDAT,
+/// IEND) are passed on; metadata chunks (tEXt, zTXt, iTXt, iCCP, eXIf, pHYs, ...) are dropped unread, so a
+/// decompression bomb or a malformed chunk in metadata costs nothing. Every decoder failure becomes an
+/// <see cref="InvalidPngException"/>. Other image formats are rejected: the decoders of ImageSharp 2.x have published
 /// advisories, so only the PNG decoder is reachable and only for inputs within the limits.</para>
 /// <para>Greyscale PNGs (with or without alpha) decode to 1 channel, all others to 3 channels (RGB); alpha is
 /// dropped and 16-bit samples are reduced to 8 bits. Values are <c>level / 255</c>, so images written by
@@ -22,6 +26,7 @@ namespace Lucent.Net.Imaging;
 public static class SafePngLoader
 {
     private static readonly byte[] Signature = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A];
+    private static readonly uint[] CrcTable = BuildCrcTable();
 
     /// <summary>Reads and decodes the PNG file at <paramref name="path"/>.</summary>
     /// <param name="path">The PNG file.</param>
@@ -89,10 +94,17 @@ public static class SafePngLoader
     private static ImageBatch DecodeCore(byte[] png, ImageDecodeLimits limits, string what)
     {
         (int width, int height) = ReadHeader(png, limits, what);
+        (byte bitDepth, byte colorType) = CheckHeaderFields(png, what);
+
+        // Only the chunks that define pixels reach the decoder: ancillary chunks (text, compressed text, ICC
+        // profiles, EXIF, physical size, ...) are dropped here, so a decompression bomb in metadata or a malformed
+        // metadata chunk costs nothing, and the decoder is also told to ignore metadata.
+        byte[] pixelsOnly = KeepPixelChunks(png, what);
         var configuration = new Configuration(new PngConfigurationModule());
+        configuration.ImageFormatsManager.SetDecoder(PngFormat.Instance, new PngDecoder { IgnoreMetadata = true });
         try
         {
-            IImageInfo? identified = Image.Identify(configuration, png, out _);
+            IImageInfo? identified = Image.Identify(configuration, pixelsOnly, out _);
             if (identified is null)
             {
                 throw new InvalidPngException($"{what} could not be identified as PNG.");
@@ -105,14 +117,183 @@ public static class SafePngLoader
                     $"{what} is inconsistent: its header says {width}x{height} but the decoder reports {identified.Width}x{identified.Height}.");
             }
 
-            PngColorType? colorType = identified.Metadata.GetPngMetadata().ColorType;
-            bool grey = colorType is PngColorType.Grayscale or PngColorType.GrayscaleWithAlpha;
-            return grey ? DecodeGrey(configuration, png) : DecodeRgb(configuration, png);
+            bool grey = colorType is 0 or 4;
+            return grey ? DecodeGrey(configuration, pixelsOnly) : DecodeRgb(configuration, pixelsOnly);
         }
-        catch (Exception exception) when (exception is ImageFormatException or InvalidDataException or EndOfStreamException)
+        catch (Exception exception) when (exception is not (InvalidPngException or ImageTooLargeException or OutOfMemoryException))
         {
-            throw new InvalidPngException($"{what} is not a valid PNG: {exception.Message}", exception);
+            // Every other decoder failure (ImageFormatException, InvalidDataException, NotSupportedException,
+            // ArgumentOutOfRangeException, IndexOutOfRangeException, ...) means the file is not one we can read.
+            throw new InvalidPngException(
+                $"{what} is not a valid PNG ({bitDepth}-bit, colour type {colorType}): {exception.Message} " +
+                "Re-save it with a standard PNG encoder.",
+                exception);
         }
+    }
+
+    /// <summary>Checks the IHDR fields that the PNG specification constrains, so unsupported files fail with a clear message.</summary>
+    private static (byte BitDepth, byte ColorType) CheckHeaderFields(byte[] png, string what)
+    {
+        if (png.Length < 33)
+        {
+            throw new InvalidPngException($"{what} is truncated inside its IHDR chunk ({png.Length} bytes; a PNG has at least 33 before its data).");
+        }
+
+        byte bitDepth = png[24];
+        byte colorType = png[25];
+        byte[]? allowed = colorType switch
+        {
+            0 => [1, 2, 4, 8, 16], // greyscale
+            2 => [8, 16], // RGB
+            3 => [1, 2, 4, 8], // palette
+            4 => [8, 16], // greyscale with alpha
+            6 => [8, 16], // RGBA
+            _ => null,
+        };
+        if (allowed is null)
+        {
+            throw new InvalidPngException(
+                $"{what} declares colour type {colorType}; the PNG specification defines only 0 (grey), 2 (RGB), 3 (palette), 4 (grey with alpha) and 6 (RGBA).");
+        }
+
+        if (Array.IndexOf(allowed, bitDepth) < 0)
+        {
+            throw new InvalidPngException(
+                $"{what} declares bit depth {bitDepth} for colour type {colorType}; allowed depths are {string.Join(", ", allowed)}.");
+        }
+
+        if (png[26] != 0)
+        {
+            throw new InvalidPngException($"{what} declares compression method {png[26]}; PNG defines only 0 (deflate).");
+        }
+
+        if (png[27] != 0)
+        {
+            throw new InvalidPngException($"{what} declares filter method {png[27]}; PNG defines only 0 (adaptive).");
+        }
+
+        if (png[28] > 1)
+        {
+            throw new InvalidPngException($"{what} declares interlace method {png[28]}; PNG defines only 0 (none) and 1 (Adam7).");
+        }
+
+        return (bitDepth, colorType);
+    }
+
+    /// <summary>
+    /// Walks the chunk list, checks every length and every kept chunk's CRC-32, and returns a PNG made of the
+    /// signature and the chunks that define pixels only: IHDR, PLTE, tRNS, IDAT and IEND.
+    /// </summary>
+    private static byte[] KeepPixelChunks(byte[] png, string what)
+    {
+        using var kept = new MemoryStream(png.Length);
+        kept.Write(png, 0, 8);
+        int position = 8;
+        bool sawEnd = false;
+        bool sawData = false;
+        while (!sawEnd)
+        {
+            if (png.Length - position < 12)
+            {
+                throw new InvalidPngException(
+                    $"{what} is truncated at byte {position}: a chunk needs at least 12 bytes and the file ends before its IEND chunk.");
+            }
+
+            uint length = BinaryPrimitives.ReadUInt32BigEndian(png.AsSpan(position, 4));
+            ReadOnlySpan<byte> type = png.AsSpan(position + 4, 4);
+            string typeName = ChunkName(type);
+            if (length > int.MaxValue || length > (uint)(png.Length - position - 12))
+            {
+                throw new InvalidPngException(
+                    $"{what} has a chunk '{typeName}' at byte {position} that declares {length} bytes of data, more than the {png.Length - position - 12} bytes left in the file.");
+            }
+
+            foreach (byte letter in type)
+            {
+                if (letter is not ((>= (byte)'A' and <= (byte)'Z') or (>= (byte)'a' and <= (byte)'z')))
+                {
+                    throw new InvalidPngException($"{what} has a chunk at byte {position} whose type '{typeName}' is not four ASCII letters.");
+                }
+            }
+
+            int total = 12 + (int)length;
+            bool critical = (type[0] & 0x20) == 0;
+            bool keep = critical || type.SequenceEqual("tRNS"u8);
+            if (keep)
+            {
+                uint stored = BinaryPrimitives.ReadUInt32BigEndian(png.AsSpan(position + 8 + (int)length, 4));
+                uint actual = Crc32(png.AsSpan(position + 4, 4 + (int)length));
+                if (stored != actual)
+                {
+                    throw new InvalidPngException(
+                        $"{what} has a corrupt chunk '{typeName}' at byte {position}: its CRC-32 is 0x{stored:X8} but its content gives 0x{actual:X8}.");
+                }
+
+                if (!(type.SequenceEqual("IHDR"u8) || type.SequenceEqual("PLTE"u8) || type.SequenceEqual("IDAT"u8) || type.SequenceEqual("IEND"u8)
+                    || type.SequenceEqual("tRNS"u8)))
+                {
+                    throw new InvalidPngException(
+                        $"{what} has an unknown critical chunk '{typeName}' at byte {position}; a decoder must not guess what it means.");
+                }
+
+                if (position > 8 && type.SequenceEqual("IHDR"u8))
+                {
+                    throw new InvalidPngException($"{what} has a second IHDR chunk at byte {position}.");
+                }
+
+                sawData |= type.SequenceEqual("IDAT"u8);
+                sawEnd = type.SequenceEqual("IEND"u8);
+                kept.Write(png, position, total);
+            }
+
+            position += total;
+        }
+
+        if (!sawData)
+        {
+            throw new InvalidPngException($"{what} has no IDAT chunk: it holds no image data.");
+        }
+
+        return kept.ToArray();
+    }
+
+    private static string ChunkName(ReadOnlySpan<byte> type)
+    {
+        Span<char> name = stackalloc char[4];
+        for (int i = 0; i < 4; i++)
+        {
+            name[i] = type[i] is >= 0x20 and < 0x7F ? (char)type[i] : '?';
+        }
+
+        return new string(name);
+    }
+
+    private static uint[] BuildCrcTable()
+    {
+        var table = new uint[256];
+        for (uint n = 0; n < 256; n++)
+        {
+            uint c = n;
+            for (int k = 0; k < 8; k++)
+            {
+                c = (c & 1) != 0 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+            }
+
+            table[n] = c;
+        }
+
+        return table;
+    }
+
+    private static uint Crc32(ReadOnlySpan<byte> data)
+    {
+        uint c = 0xFFFFFFFFu;
+        foreach (byte b in data)
+        {
+            c = CrcTable[(c ^ b) & 0xFF] ^ (c >> 8);
+        }
+
+        return c ^ 0xFFFFFFFFu;
     }
 
     private static ImageBatch DecodeGrey(Configuration configuration, byte[] png)

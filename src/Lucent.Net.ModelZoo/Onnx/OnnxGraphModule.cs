@@ -18,7 +18,8 @@ namespace Lucent.Net.ModelZoo.Onnx;
 /// <para>Layer (hook) names: each node is registered under its ONNX node name, or its first output's
 /// name when the node has none, with every character other than a letter, digit or underscore
 /// replaced by <c>_</c>; a name that starts with a digit gets the lower-case operator type as a
-/// prefix, and a repeated name gets <c>_2</c>, <c>_3</c>, ... Registration order is graph order.</para>
+/// prefix, and a name that repeats after sanitising gets <c>_2</c>, <c>_3</c>, ... (two nodes with the same ONNX name are
+/// an import error, as are two nodes producing the same value) Registration order is graph order.</para>
 /// <para>Tensor ownership: <see cref="forward"/> returns a new tensor the caller owns. The outputs of
 /// inner nodes are not disposed by the module (hooks may hold them); run it inside a
 /// <c>torch.NewDisposeScope()</c> so they are freed with the step.</para>
@@ -42,9 +43,13 @@ public class OnnxGraphModule : nn.Module<Tensor, Tensor>, ILayerAliases
         var initializers = new Dictionary<string, TensorProto>(StringComparer.Ordinal);
         foreach (var initializer in graph.Initializer)
         {
-            initializers[initializer.Name] = initializer;
+            if (!initializers.TryAdd(initializer.Name, initializer))
+            {
+                throw new OnnxImportException($"The graph has two initializers named '{initializer.Name}'; each must be named once.");
+            }
         }
 
+        CheckUniqueNames(graph, initializers);
         InputName = ResolveInput(graph, initializers, options.InputName);
         var ordered = TopologicalOrder(graph, initializers.Keys, InputName);
         CheckOnlyFirstOutputsUsed(graph, ordered);
@@ -276,6 +281,40 @@ public class OnnxGraphModule : nn.Module<Tensor, Tensor>, ILayerAliases
         }
 
         return ordered;
+    }
+
+    /// <summary>Refuses repeated node names and values produced twice (ONNX graphs are in single-assignment form).</summary>
+    private static void CheckUniqueNames(GraphProto graph, Dictionary<string, TensorProto> initializers)
+    {
+        var nodeNames = new HashSet<string>(StringComparer.Ordinal);
+        var produced = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var input in graph.Input)
+        {
+            produced.TryAdd(input.Name, "a graph input");
+        }
+
+        foreach (var name in initializers.Keys)
+        {
+            produced.TryAdd(name, "an initializer");
+        }
+
+        foreach (var node in graph.Node)
+        {
+            if (node.Name.Length > 0 && !nodeNames.Add(node.Name))
+            {
+                throw new OnnxImportException(
+                    $"The graph has two nodes named '{node.Name}'; node names must be unique (layer names and GetLayerName would be ambiguous).");
+            }
+
+            foreach (var output in node.Output.Where(o => o.Length > 0))
+            {
+                if (!produced.TryAdd(output, $"node '{node.Name}' ({node.OpType})"))
+                {
+                    throw new OnnxImportException(
+                        $"Value '{output}' is produced by node '{node.Name}' ({node.OpType}) and also by {produced[output]}; every value must be assigned once.");
+                }
+            }
+        }
     }
 
     private static void CheckOnlyFirstOutputsUsed(GraphProto graph, List<NodeProto> nodes)

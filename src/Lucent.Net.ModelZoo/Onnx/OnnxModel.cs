@@ -46,6 +46,55 @@ public static class OnnxModel
             ["Tanh"] = (d, _) => new UnaryNode(d, torch.tanh),
         };
 
+    /// <summary>How many inputs each operator takes (fewest, most), by opset.</summary>
+    private static (int Min, int Max) InputCounts(string opType, long opset) => opType switch
+    {
+        "Constant" => (0, 0),
+        "Add" or "Sub" or "Mul" or "Div" or "MatMul" => (2, 2),
+        "Gemm" => (2, 3),
+        "Conv" => (2, 3),
+        "BatchNormalization" => (5, 5),
+        "Clip" => opset >= 11 ? (1, 3) : (1, 1),
+        "Dropout" => opset >= 12 ? (1, 3) : (1, 1),
+        "Concat" => (1, int.MaxValue),
+        "Reshape" => opset >= 5 ? (2, 2) : (1, 1),
+        "Pad" => opset >= 11 ? (2, 4) : (1, 1),
+        _ => (1, 1),
+    };
+
+    /// <summary>Refuses a node whose inputs or outputs can never fit its operator.</summary>
+    private static void CheckArity(OnnxNodeDefinition definition)
+    {
+        var proto = definition.Proto;
+        var (min, max) = InputCounts(proto.OpType, definition.Opset);
+        var given = proto.Input.Count;
+        while (given > min && proto.Input[given - 1].Length == 0)
+        {
+            given--; // trailing empty names are omitted optional inputs
+        }
+
+        if (given < min || given > max)
+        {
+            var expected = min == max ? $"{min}" : max == int.MaxValue ? $"at least {min}" : $"{min} to {max}";
+            throw new OnnxImportException(
+                $"Node '{definition.DisplayName}' ({proto.OpType}, opset {definition.Opset}) has {proto.Input.Count} inputs; the operator takes {expected}.");
+        }
+
+        for (var i = 0; i < min; i++)
+        {
+            if (proto.Input[i].Length == 0)
+            {
+                throw new OnnxImportException(
+                    $"Node '{definition.DisplayName}' ({proto.OpType}) leaves its required input {i} empty.");
+            }
+        }
+
+        if (proto.Output.Count == 0 || proto.Output[0].Length == 0)
+        {
+            throw new OnnxImportException($"Node '{definition.DisplayName}' ({proto.OpType}) has no output; every node must produce a named value.");
+        }
+    }
+
     /// <summary>The ONNX operator types (default domain) the importer supports, sorted.</summary>
     public static IReadOnlyList<string> SupportedOperators { get; } =
         Factories.Keys.OrderBy(k => k, StringComparer.Ordinal).ToArray();
@@ -110,6 +159,7 @@ public static class OnnxModel
         var domain = proto.Domain ?? string.Empty;
         if ((domain.Length == 0 || domain == "ai.onnx") && Factories.TryGetValue(proto.OpType, out var factory))
         {
+            CheckArity(definition);
             return factory(definition, redirectedRelu);
         }
 

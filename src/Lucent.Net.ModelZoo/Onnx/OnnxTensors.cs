@@ -18,6 +18,12 @@ internal static class OnnxTensors
     private const int Float16 = 10;
     private const int Double = 11;
 
+    /// <summary>The highest rank an initializer or constant may have.</summary>
+    internal const int MaxRank = 16;
+
+    /// <summary>The most values one initializer or constant may hold (the largest .NET array of floats).</summary>
+    internal const long MaxElements = int.MaxValue;
+
     /// <summary>Converts a tensor proto; reads <c>raw_data</c> when present, else the typed field.</summary>
     /// <param name="proto">The tensor.</param>
     /// <param name="context">What the tensor is (for error messages).</param>
@@ -32,7 +38,7 @@ internal static class OnnxTensors
         }
 
         var dims = proto.Dims.ToArray();
-        var count = dims.Aggregate(1L, (a, b) => a * b);
+        var count = CheckedCount(dims, proto.Name, context);
         var raw = proto.RawData.Span;
         var hasRaw = !proto.RawData.IsEmpty;
         if (hasRaw && !BitConverter.IsLittleEndian)
@@ -40,31 +46,91 @@ internal static class OnnxTensors
             throw new OnnxImportException($"{context}: raw_data is little-endian and this machine is big-endian; not supported.");
         }
 
-        Tensor result = proto.DataType switch
+        (int elementSize, int typedCount) = proto.DataType switch
         {
-            Float => torch.tensor(hasRaw ? MemoryMarshal.Cast<byte, float>(raw).ToArray() : proto.FloatData.ToArray(), dims),
-            Double => torch.tensor(hasRaw ? MemoryMarshal.Cast<byte, double>(raw).ToArray() : proto.DoubleData.ToArray(), dims),
-            Int64 => torch.tensor(hasRaw ? MemoryMarshal.Cast<byte, long>(raw).ToArray() : proto.Int64Data.ToArray(), dims),
-            Int32 => torch.tensor(hasRaw ? MemoryMarshal.Cast<byte, int>(raw).ToArray() : proto.Int32Data.ToArray(), dims),
-            Int16 => torch.tensor(hasRaw ? MemoryMarshal.Cast<byte, short>(raw).ToArray() : proto.Int32Data.Select(v => (short)v).ToArray(), dims),
-            Int8 => torch.tensor(hasRaw ? MemoryMarshal.Cast<byte, sbyte>(raw).ToArray() : proto.Int32Data.Select(v => (sbyte)v).ToArray(), dims),
-            UInt8 => torch.tensor(hasRaw ? raw.ToArray() : proto.Int32Data.Select(v => (byte)v).ToArray(), dims),
-            Bool => torch.tensor(hasRaw ? raw.ToArray().Select(b => b != 0).ToArray() : proto.Int32Data.Select(v => v != 0).ToArray(), dims),
-            Float16 => Half(hasRaw ? MemoryMarshal.Cast<byte, ushort>(raw).ToArray() : proto.Int32Data.Select(v => (ushort)v).ToArray(), dims),
+            Float => (4, proto.FloatData.Count),
+            Double => (8, proto.DoubleData.Count),
+            Int64 => (8, proto.Int64Data.Count),
+            Int32 => (4, proto.Int32Data.Count),
+            Int16 or Float16 => (2, proto.Int32Data.Count),
+            Int8 or UInt8 or Bool => (1, proto.Int32Data.Count),
             _ => throw new OnnxImportException(
                 $"{context}: tensor '{proto.Name}' has ONNX data type {proto.DataType}, which the importer does not read " +
                 "(supported: float, double, float16, int64, int32, int16, int8, uint8, bool)."),
         };
 
-        if (result.numel() != count)
+        if (hasRaw && raw.Length % elementSize != 0)
         {
-            var actual = result.numel();
-            result.Dispose();
             throw new OnnxImportException(
-                $"{context}: tensor '{proto.Name}' has shape [{string.Join(", ", dims)}] ({count} values) but stores {actual} values.");
+                $"{context}: tensor '{proto.Name}' has {raw.Length} bytes of raw_data, not a whole number of {elementSize}-byte values.");
+        }
+
+        long stored = hasRaw ? raw.Length / elementSize : typedCount;
+        if (stored != count)
+        {
+            throw new OnnxImportException(
+                $"{context}: tensor '{proto.Name}' has shape [{string.Join(", ", dims)}] ({count} values) but stores {stored} values.");
+        }
+
+        Tensor result;
+        try
+        {
+            result = proto.DataType switch
+            {
+                Float => torch.tensor(hasRaw ? MemoryMarshal.Cast<byte, float>(raw).ToArray() : proto.FloatData.ToArray(), dims),
+                Double => torch.tensor(hasRaw ? MemoryMarshal.Cast<byte, double>(raw).ToArray() : proto.DoubleData.ToArray(), dims),
+                Int64 => torch.tensor(hasRaw ? MemoryMarshal.Cast<byte, long>(raw).ToArray() : proto.Int64Data.ToArray(), dims),
+                Int32 => torch.tensor(hasRaw ? MemoryMarshal.Cast<byte, int>(raw).ToArray() : proto.Int32Data.ToArray(), dims),
+                Int16 => torch.tensor(hasRaw ? MemoryMarshal.Cast<byte, short>(raw).ToArray() : proto.Int32Data.Select(v => (short)v).ToArray(), dims),
+                Int8 => torch.tensor(hasRaw ? MemoryMarshal.Cast<byte, sbyte>(raw).ToArray() : proto.Int32Data.Select(v => (sbyte)v).ToArray(), dims),
+                UInt8 => torch.tensor(hasRaw ? raw.ToArray() : proto.Int32Data.Select(v => (byte)v).ToArray(), dims),
+                Bool => torch.tensor(hasRaw ? raw.ToArray().Select(b => b != 0).ToArray() : proto.Int32Data.Select(v => v != 0).ToArray(), dims),
+                _ => Half(hasRaw ? MemoryMarshal.Cast<byte, ushort>(raw).ToArray() : proto.Int32Data.Select(v => (ushort)v).ToArray(), dims),
+            };
+        }
+        catch (Exception ex) when (ex is ArgumentException or ExternalException or InvalidOperationException)
+        {
+            throw new OnnxImportException($"{context}: tensor '{proto.Name}' of shape [{string.Join(", ", dims)}] could not be made: {ex.Message}", ex);
         }
 
         return result;
+    }
+
+    /// <summary>The number of values of a tensor of shape <paramref name="dims"/>, checked: no negative dimension, no overflow, within the limits.</summary>
+    internal static long CheckedCount(IReadOnlyList<long> dims, string tensorName, string context)
+    {
+        if (dims.Count > MaxRank)
+        {
+            throw new OnnxImportException($"{context}: tensor '{tensorName}' has rank {dims.Count}; at most {MaxRank} dimensions are supported.");
+        }
+
+        long count = 1;
+        foreach (long dim in dims)
+        {
+            if (dim < 0)
+            {
+                throw new OnnxImportException(
+                    $"{context}: tensor '{tensorName}' has shape [{string.Join(", ", dims)}] with a negative dimension; dimensions must be 0 or more.");
+            }
+
+            try
+            {
+                count = checked(count * dim);
+            }
+            catch (OverflowException ex)
+            {
+                throw new OnnxImportException(
+                    $"{context}: tensor '{tensorName}' has shape [{string.Join(", ", dims)}], whose number of values overflows a 64-bit integer.", ex);
+            }
+        }
+
+        if (count > MaxElements)
+        {
+            throw new OnnxImportException(
+                $"{context}: tensor '{tensorName}' has shape [{string.Join(", ", dims)}] ({count} values), over the limit of {MaxElements} values per tensor.");
+        }
+
+        return count;
     }
 
     private static Tensor Half(ushort[] bits, long[] dims)

@@ -14,14 +14,29 @@ namespace Lucent.Net.Expressions;
 /// </remarks>
 public static class ObjectiveExpression
 {
+    /// <summary>The longest expression accepted, in characters; longer text is refused before it is read.</summary>
+    public const int MaxLength = 100_000;
+
+    /// <summary>The most tokens (numbers, names, operators, brackets, commas) an expression may have.</summary>
+    public const int MaxTokens = 50_000;
+
+    /// <summary>The deepest nesting of parentheses, calls, lists and unary signs an expression may have.</summary>
+    public const int MaxDepth = 100;
+
     /// <summary>Parses an objective expression.</summary>
     /// <param name="expression">The expression.</param>
     /// <param name="registry">The functions it may call; null means the built-ins (<see cref="ObjectiveFunctionRegistry.Default"/>).</param>
     /// <returns>The objective.</returns>
     /// <exception cref="ObjectiveExpressionException">
     /// A syntax error, an unknown function, a wrong argument, or an expression that is not an
-    /// objective (e.g. a bare number); the message gives the 1-based column and a caret line.
+    /// objective (e.g. a bare number), constants whose combination is not a finite number, or an
+    /// expression over <see cref="MaxLength"/>, <see cref="MaxTokens"/> or <see cref="MaxDepth"/>; the
+    /// message gives the 1-based column and a caret line.
     /// </exception>
+    /// <remarks>
+    /// Parsing costs time and memory linear in the length of the expression: chains such as
+    /// <c>a:0 + a:0 + ...</c> become one n-ary objective whose name is built once, on first use.
+    /// </remarks>
     public static Objective Parse(string expression, ObjectiveFunctionRegistry? registry = null)
     {
         ArgumentNullException.ThrowIfNull(expression);

@@ -54,20 +54,39 @@ public sealed class ObjectiveExpressionException : FormatException
     /// <summary>What the parser expected at <see cref="Column"/> (e.g. <c>')'</c>), for syntax errors.</summary>
     public string? Expected { get; }
 
+    /// <summary>Expressions longer than this are shown as an excerpt around the column, not in full.</summary>
+    private const int ShownLength = 160;
+
     private static string Format(string problem, string expression, int column, string? hint)
     {
         ArgumentNullException.ThrowIfNull(problem);
         ArgumentNullException.ThrowIfNull(expression);
+        var culture = System.Globalization.CultureInfo.InvariantCulture;
+        string shown = expression;
+        int caret = Math.Max(0, column - 1);
         var text = new StringBuilder();
-        text.Append(problem).Append(" at column ").Append(column.ToString(System.Globalization.CultureInfo.InvariantCulture))
-            .Append(" in '").Append(expression).Append('\'');
+        text.Append(problem).Append(" at column ").Append(column.ToString(culture));
+        if (expression.Length <= ShownLength)
+        {
+            text.Append(" in '").Append(expression).Append('\'');
+        }
+        else
+        {
+            // A long (possibly hostile) expression: show a window around the column so the message stays short.
+            int start = Math.Clamp(caret - (ShownLength / 2), 0, expression.Length);
+            int end = Math.Min(expression.Length, start + ShownLength);
+            shown = (start > 0 ? "..." : string.Empty) + expression[start..end] + (end < expression.Length ? "..." : string.Empty);
+            caret = caret - start + (start > 0 ? 3 : 0);
+            text.Append(" in an expression of ").Append(expression.Length.ToString(culture)).Append(" characters");
+        }
+
         if (!string.IsNullOrEmpty(hint))
         {
             text.Append(". ").Append(hint);
         }
 
-        text.Append('\n').Append("  ").Append(expression.Replace('\n', ' ').Replace('\r', ' ').Replace('\t', ' '));
-        text.Append('\n').Append("  ").Append(' ', Math.Max(0, column - 1)).Append('^');
+        text.Append('\n').Append("  ").Append(shown.Replace('\n', ' ').Replace('\r', ' ').Replace('\t', ' '));
+        text.Append('\n').Append("  ").Append(' ', caret).Append('^');
         return text.ToString();
     }
 }

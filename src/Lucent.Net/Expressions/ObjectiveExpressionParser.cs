@@ -7,7 +7,7 @@ namespace Lucent.Net.Expressions;
 /// <summary>A recursive-descent parser that builds the objective while parsing.</summary>
 internal sealed class ObjectiveExpressionParser
 {
-    private const int MaxDepth = 100;
+    private const int MaxDepth = ObjectiveExpression.MaxDepth;
     private readonly string text;
     private readonly ObjectiveFunctionRegistry registry;
     private readonly List<Token> tokens;
@@ -482,6 +482,15 @@ internal sealed class ObjectiveExpressionParser
 
     private static List<Token> Tokenize(string text)
     {
+        if (text.Length > ObjectiveExpression.MaxLength)
+        {
+            throw new ObjectiveExpressionException(
+                string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"The expression is {text.Length} characters long, over the limit of {ObjectiveExpression.MaxLength} (ObjectiveExpression.MaxLength); it starts '{text[..40]}...'. ") +
+                "Split it into smaller objectives and combine them in code, or use sum(...) of fewer terms.");
+        }
+
         var result = new List<Token>();
         int i = 0;
         while (i < text.Length)
@@ -597,6 +606,16 @@ internal sealed class ObjectiveExpressionParser
 
             result.Add(new Token(kind.Value, c.ToString(), column, 0));
             i++;
+        }
+
+        if (result.Count > ObjectiveExpression.MaxTokens)
+        {
+            throw new ObjectiveExpressionException(
+                string.Create(CultureInfo.InvariantCulture, $"The expression has {result.Count} tokens (numbers, names, operators, brackets), over the limit of {ObjectiveExpression.MaxTokens}"),
+                text,
+                result[ObjectiveExpression.MaxTokens].Column,
+                null,
+                "(ObjectiveExpression.MaxTokens). Combine smaller objectives in code instead.");
         }
 
         result.Add(new Token(TokenKind.End, string.Empty, text.Length + 1, 0));

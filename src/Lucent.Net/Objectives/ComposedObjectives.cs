@@ -1,123 +1,218 @@
+using System.Text;
 using static TorchSharp.torch;
 
 namespace Lucent.Net.Objectives;
 
-/// <summary><c>left op right</c> for two objectives.</summary>
-internal sealed class BinaryObjective : Objective
+/// <summary>An operand of a <see cref="ChainObjective"/>: an objective, or a finite number when <see cref="Objective"/> is null.</summary>
+internal readonly record struct ChainOperand(Objective? Objective, double Constant)
 {
-    private readonly Objective _left;
-    private readonly Objective _right;
-    private readonly ArithmeticOperator _op;
+    /// <summary>A bound on the size of the numbers this operand multiplies or shifts a loss by (1 for a plain objective).</summary>
+    public double Magnitude => Objective?.ConstantMagnitude ?? Math.Abs(Constant);
+}
 
-    public BinaryObjective(Objective left, ArithmeticOperator op, Objective right)
+/// <summary>
+/// A left-associative chain of one precedence level: <c>a + b - 2 + c</c> or <c>a * 3 / b</c>, where each
+/// operand is an objective or a number (at least one is an objective).
+/// </summary>
+/// <remarks>
+/// Each node adds one operator and operand to the chain it extends (which it shares, unchanged), so building
+/// <c>a + b + c + ...</c> costs constant time and memory per operator. The name, the layers and the leaves are
+/// computed on first use by walking the chain (no recursion per term), and <see cref="Compute"/> walks it in a
+/// loop, so a chain of thousands of terms costs time and memory linear in its length.
+/// </remarks>
+internal sealed class ChainObjective : Objective
+{
+    private readonly ChainObjective? _prefix;
+    private readonly ChainOperand _head;
+    private readonly ArithmeticOperator _op;
+    private readonly ChainOperand _operand;
+    private readonly int _length;
+    private string? _name;
+    private IReadOnlyCollection<string>? _layers;
+
+    private ChainObjective(ChainObjective? prefix, ChainOperand head, ArithmeticOperator op, ChainOperand operand, double magnitude)
     {
-        _left = left;
-        _right = right;
+        _prefix = prefix;
+        _head = head;
         _op = op;
-        var (symbol, precedence, commutative) = Describe(op);
-        Name = $"{left.NameAt(precedence)} {symbol} {right.NameAt(commutative ? precedence : precedence + 1)}";
-        Layers = UnionLayers([left, right]);
-        Precedence = precedence;
+        _operand = operand;
+        _length = (prefix?._length ?? 0) + 1;
+        Precedence = Describe(op).Precedence;
+        ConstantMagnitude = magnitude;
     }
 
-    public override string Name { get; }
+    public override string Name => _name ??= BuildName();
 
     public override string Description => ComposedDescription();
 
-    public override IReadOnlyCollection<string> Layers { get; }
+    public override IReadOnlyCollection<string> Layers => _layers ??= UnionLayers(Operands().Where(o => o.Objective is not null).Select(o => o.Objective!));
 
     internal override int Precedence { get; }
+
+    internal override double ConstantMagnitude { get; }
+
+    /// <summary><c>left op right</c>, extending <paramref name="left"/> when it is a chain of the same precedence.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The numbers in the result multiply or add up beyond the range of a double.</exception>
+    public static ChainObjective Create(ChainOperand left, ArithmeticOperator op, ChainOperand right)
+    {
+        int precedence = Describe(op).Precedence;
+        ChainObjective? prefix = left.Objective is ChainObjective chain && chain.Precedence == precedence ? chain : null;
+        double leftMagnitude = left.Magnitude;
+        double magnitude = op switch
+        {
+            ArithmeticOperator.Add or ArithmeticOperator.Subtract => leftMagnitude + right.Magnitude,
+            ArithmeticOperator.Divide when right.Objective is null => leftMagnitude / right.Magnitude,
+            _ => leftMagnitude * right.Magnitude,
+        };
+        if (!double.IsFinite(magnitude))
+        {
+            string side = right.Objective is null ? ActivationChecks.FormatNumber(right.Constant) : right.Objective.Name;
+            throw new ArgumentOutOfRangeException(
+                nameof(right),
+                $"Combining with {side} by '{Describe(op).Symbol}' makes the numbers in the objective multiply or add up beyond the range of a double " +
+                "(the result would not be a finite number); use smaller factors.");
+        }
+
+        return new ChainObjective(prefix, prefix is null ? left : default, op, right, magnitude);
+    }
 
     public override Tensor Compute(IActivationLookup activations)
     {
         using var scope = NewDisposeScope();
-        Tensor left = _left.Compute(activations);
-        Tensor right = _right.Compute(activations);
-        return Apply(left, _op, right).MoveToOuterDisposeScope();
+        (ChainOperand head, (ArithmeticOperator Op, ChainOperand Operand)[] steps) = Unroll();
+        Tensor total;
+        int first;
+        if (head.Objective is { } start)
+        {
+            total = start.Compute(activations);
+            first = 0;
+        }
+        else
+        {
+            // number op objective: the first operand after a leading number is always an objective.
+            (ArithmeticOperator op, ChainOperand operand) = steps[0];
+            Tensor value = operand.Objective!.Compute(activations);
+            double c = head.Constant;
+            total = op switch
+            {
+                ArithmeticOperator.Add => value.add(c),
+                ArithmeticOperator.Subtract => value.neg().add_(c),
+                ArithmeticOperator.Multiply => value.mul(c),
+                _ => value.reciprocal().mul_(c),
+            };
+            first = 1;
+        }
+
+        for (int i = first; i < steps.Length; i++)
+        {
+            (ArithmeticOperator op, ChainOperand operand) = steps[i];
+            if (operand.Objective is { } objective)
+            {
+                total = Apply(total, op, objective.Compute(activations));
+            }
+            else
+            {
+                double c = operand.Constant;
+                total = op switch
+                {
+                    ArithmeticOperator.Add => total.add(c),
+                    ArithmeticOperator.Subtract => total.sub(c),
+                    ArithmeticOperator.Multiply => total.mul(c),
+                    _ => total.div(c),
+                };
+            }
+        }
+
+        return total.MoveToOuterDisposeScope();
+    }
+
+    internal override void AppendName(StringBuilder text)
+    {
+        (ChainOperand head, (ArithmeticOperator Op, ChainOperand Operand)[] steps) = Unroll();
+        AppendOperand(text, head, Precedence);
+        foreach ((ArithmeticOperator op, ChainOperand operand) in steps)
+        {
+            var (symbol, precedence, commutative) = Describe(op);
+            text.Append(' ').Append(symbol).Append(' ');
+            AppendOperand(text, operand, commutative ? precedence : precedence + 1);
+        }
     }
 
     internal override void CollectLeaves(List<Objective> leaves)
     {
-        _left.CollectLeaves(leaves);
-        _right.CollectLeaves(leaves);
-    }
-}
-
-/// <summary><c>objective op number</c> or <c>number op objective</c>.</summary>
-internal sealed class ScalarObjective : Objective
-{
-    private readonly Objective _operand;
-    private readonly ArithmeticOperator _op;
-    private readonly double _scalar;
-    private readonly bool _scalarFirst;
-
-    public ScalarObjective(Objective operand, ArithmeticOperator op, double scalar, bool scalarFirst)
-    {
-        _operand = operand;
-        _op = op;
-        _scalar = scalar;
-        _scalarFirst = scalarFirst;
-        var (symbol, precedence, commutative) = Describe(op);
-        string number = ActivationChecks.FormatNumber(scalar);
-        if (number.StartsWith('-'))
+        foreach (ChainOperand operand in Operands())
         {
-            number = "(" + number + ")";
+            operand.Objective?.CollectLeaves(leaves);
+        }
+    }
+
+    private static void AppendOperand(StringBuilder text, ChainOperand operand, int precedence)
+    {
+        if (operand.Objective is { } objective)
+        {
+            objective.AppendNameAt(text, precedence);
+            return;
         }
 
-        Name = scalarFirst
-            ? $"{number} {symbol} {operand.NameAt(commutative ? precedence : precedence + 1)}"
-            : $"{operand.NameAt(precedence)} {symbol} {number}";
-
-        Layers = operand.Layers;
-        Precedence = precedence;
+        string number = ActivationChecks.FormatNumber(operand.Constant);
+        text.Append(number.StartsWith('-') ? "(" + number + ")" : number);
     }
 
-    public override string Name { get; }
-
-    public override string Description => ComposedDescription();
-
-    public override IReadOnlyCollection<string> Layers { get; }
-
-    internal override int Precedence { get; }
-
-    public override Tensor Compute(IActivationLookup activations)
+    private string BuildName()
     {
-        using var scope = NewDisposeScope();
-        Tensor value = _operand.Compute(activations);
-        Tensor result = (_op, _scalarFirst) switch
-        {
-            (ArithmeticOperator.Add, _) => value.add(_scalar),
-            (ArithmeticOperator.Subtract, false) => value.sub(_scalar),
-            (ArithmeticOperator.Subtract, true) => value.neg().add_(_scalar),
-            (ArithmeticOperator.Multiply, _) => value.mul(_scalar),
-            (ArithmeticOperator.Divide, false) => value.div(_scalar),
-            _ => value.reciprocal().mul_(_scalar),
-        };
-        return result.MoveToOuterDisposeScope();
+        var text = new StringBuilder();
+        AppendName(text);
+        return text.ToString();
     }
 
-    internal override void CollectLeaves(List<Objective> leaves) => _operand.CollectLeaves(leaves);
+    private IEnumerable<ChainOperand> Operands()
+    {
+        (ChainOperand head, (ArithmeticOperator Op, ChainOperand Operand)[] steps) = Unroll();
+        yield return head;
+        foreach (var step in steps)
+        {
+            yield return step.Operand;
+        }
+    }
+
+    /// <summary>The first operand and the operators and operands after it, in order, found by walking the chain back.</summary>
+    private (ChainOperand Head, (ArithmeticOperator Op, ChainOperand Operand)[] Steps) Unroll()
+    {
+        var steps = new (ArithmeticOperator, ChainOperand)[_length];
+        ChainObjective node = this;
+        for (int i = _length - 1; ; i--)
+        {
+            steps[i] = (node._op, node._operand);
+            if (node._prefix is null)
+            {
+                return (node._head, steps);
+            }
+
+            node = node._prefix;
+        }
+    }
 }
 
 /// <summary><c>-objective</c>.</summary>
 internal sealed class NegatedObjective : Objective
 {
     private readonly Objective _operand;
+    private string? _name;
 
     public NegatedObjective(Objective operand)
     {
         _operand = operand;
-        Name = "-" + operand.NameAt(UnaryPrecedence + 1);
-        Layers = operand.Layers;
     }
 
-    public override string Name { get; }
+    public override string Name => _name ??= BuildName();
 
     public override string Description => ComposedDescription();
 
-    public override IReadOnlyCollection<string> Layers { get; }
+    public override IReadOnlyCollection<string> Layers => _operand.Layers;
 
     internal override int Precedence => UnaryPrecedence;
+
+    internal override double ConstantMagnitude => _operand.ConstantMagnitude;
 
     public override Tensor Compute(IActivationLookup activations)
     {
@@ -125,28 +220,56 @@ internal sealed class NegatedObjective : Objective
         return _operand.Compute(activations).neg().MoveToOuterDisposeScope();
     }
 
+    internal override void AppendName(StringBuilder text)
+    {
+        text.Append('-');
+        _operand.AppendNameAt(text, UnaryPrecedence + 1);
+    }
+
     internal override void CollectLeaves(List<Objective> leaves) => _operand.CollectLeaves(leaves);
+
+    private string BuildName()
+    {
+        var text = new StringBuilder();
+        AppendName(text);
+        return text.ToString();
+    }
 }
 
 /// <summary>The sum of several objectives.</summary>
 internal sealed class SumObjective : Objective
 {
     private readonly IReadOnlyList<Objective> _items;
+    private string? _name;
+    private IReadOnlyCollection<string>? _layers;
 
     public SumObjective(IReadOnlyList<Objective> items)
     {
         _items = items;
-        Name = string.Join(" + ", items.Select(i => i.NameAt(AdditivePrecedence)));
-        Layers = UnionLayers(items);
+        double magnitude = 0;
+        foreach (var item in items)
+        {
+            magnitude += item.ConstantMagnitude;
+        }
+
+        if (!double.IsFinite(magnitude))
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(items), "The numbers in these objectives add up beyond the range of a double (the sum would not be a finite number); use smaller factors.");
+        }
+
+        ConstantMagnitude = magnitude;
     }
 
-    public override string Name { get; }
+    public override string Name => _name ??= BuildName();
 
     public override string Description => ComposedDescription();
 
-    public override IReadOnlyCollection<string> Layers { get; }
+    public override IReadOnlyCollection<string> Layers => _layers ??= UnionLayers(_items);
 
     internal override int Precedence => AdditivePrecedence;
+
+    internal override double ConstantMagnitude { get; }
 
     public override Tensor Compute(IActivationLookup activations)
     {
@@ -160,12 +283,32 @@ internal sealed class SumObjective : Objective
         return total.MoveToOuterDisposeScope();
     }
 
+    internal override void AppendName(StringBuilder text)
+    {
+        for (int i = 0; i < _items.Count; i++)
+        {
+            if (i > 0)
+            {
+                text.Append(" + ");
+            }
+
+            _items[i].AppendNameAt(text, AdditivePrecedence);
+        }
+    }
+
     internal override void CollectLeaves(List<Objective> leaves)
     {
         foreach (var item in _items)
         {
             item.CollectLeaves(leaves);
         }
+    }
+
+    private string BuildName()
+    {
+        var text = new StringBuilder();
+        AppendName(text);
+        return text.ToString();
     }
 }
 

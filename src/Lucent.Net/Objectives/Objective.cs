@@ -259,8 +259,30 @@ public abstract class Objective : IObjective
     public static bool TryParse([NotNullWhen(true)] string? s, [MaybeNullWhen(false)] out Objective result) =>
         TryParseCore(s, out result, out _);
 
-    /// <summary>This objective's name, parenthesised when it binds less tightly than <paramref name="precedence"/>.</summary>
-    internal string NameAt(int precedence) => Precedence < precedence ? "(" + Name + ")" : Name;
+    /// <summary>
+    /// A bound on the size of the numbers this objective multiplies, divides or shifts its parts by (1 for a leaf).
+    /// The algebra refuses combinations that make it non-finite, whatever the order of the operands.
+    /// </summary>
+    internal virtual double ConstantMagnitude => 1;
+
+    /// <summary>Appends <see cref="Name"/> to <paramref name="text"/>; composed objectives write it from their parts without caching theirs.</summary>
+    internal virtual void AppendName(StringBuilder text) => text.Append(Name);
+
+    /// <summary>Appends this objective's name, parenthesised when it binds less tightly than <paramref name="precedence"/>.</summary>
+    internal void AppendNameAt(StringBuilder text, int precedence)
+    {
+        bool parenthesise = Precedence < precedence;
+        if (parenthesise)
+        {
+            text.Append('(');
+        }
+
+        AppendName(text);
+        if (parenthesise)
+        {
+            text.Append(')');
+        }
+    }
 
     /// <summary>Adds the objectives this one is built from (itself, for a leaf) to <paramref name="leaves"/>.</summary>
     internal virtual void CollectLeaves(List<Objective> leaves) => leaves.Add(this);
@@ -317,7 +339,7 @@ public abstract class Objective : IObjective
     {
         ArgumentNullException.ThrowIfNull(left);
         ArgumentNullException.ThrowIfNull(right);
-        return new BinaryObjective(left, op, right);
+        return ChainObjective.Create(new ChainOperand(left, 0), op, new ChainOperand(right, 0));
     }
 
     private static Objective Scalar(Objective objective, ArithmeticOperator op, double scalar, bool scalarFirst)
@@ -328,7 +350,9 @@ public abstract class Objective : IObjective
             throw new ArgumentOutOfRangeException(nameof(scalar), scalar, $"Objectives can only be combined with finite numbers; got {scalar} with '{objective.Name}'.");
         }
 
-        return new ScalarObjective(objective, op, scalar, scalarFirst);
+        return scalarFirst
+            ? ChainObjective.Create(new ChainOperand(null, scalar), op, new ChainOperand(objective, 0))
+            : ChainObjective.Create(new ChainOperand(objective, 0), op, new ChainOperand(null, scalar));
     }
 
     /// <summary>Symbol, precedence and commutativity of an operator.</summary>

@@ -53,8 +53,23 @@ public static class Renderer
         options.Validate();
         LucentRuntime.EnsureInitialized();
 
-        using var lease = ModelRenderLock.Acquire(model, cancellationToken);
-        return new RenderRun(model, objective, options, progress, cancellationToken).Run();
+        var run = new RenderRun(model, objective, options, progress, cancellationToken);
+        IDisposable lease;
+        try
+        {
+            lease = ModelRenderLock.Acquire(model, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Cancelled before the call or while another render held the model: the documented result,
+            // not an exception. The model is not touched (it may be in use by the other render).
+            return run.CancelledBeforeStart();
+        }
+
+        using (lease)
+        {
+            return run.Run();
+        }
     }
 
     /// <summary>Renders an objective given as text: <c>"layer:channel"</c> (Lucent's shorthand for the channel objective).</summary>
@@ -313,6 +328,17 @@ public static class Renderer
                 "Rendered {Objective}: {Steps} steps in {Elapsed:F1} s, loss {First:G4} -> {Last:G4} ({Reason})",
                 objective.Name, losses.Count, stopwatch.Elapsed.TotalSeconds, losses.Count > 0 ? losses[0] : double.NaN, losses.Count > 0 ? losses[^1] : double.NaN, stopReason);
             return new RenderResult(snapshots, losses, stopReason, stopMessage, options.Seed, stopwatch.Elapsed, warnings);
+        }
+
+        /// <summary>The result of a render cancelled before its first step: the starting images (step 0), no losses.</summary>
+        public RenderResult CancelledBeforeStart()
+        {
+            using var generator = new Generator((ulong)options.Seed, torch.CPU);
+            using var parameterization = (options.Parameterization ?? RenderDefaults.Parameterization)(generator);
+            Record(parameterization, 0, double.NaN);
+            string message = $"Cancelled before step 1 of {options.Steps}; the starting images (step 0) were recorded.";
+            logger?.LogInformation("Rendering {Objective}: {Message}", objective.Name, message);
+            return new RenderResult(snapshots, losses, RenderStopReason.Cancelled, message, options.Seed, TimeSpan.Zero, warnings);
         }
 
         private void Record(IImageParameterization parameterization, int step, double loss)

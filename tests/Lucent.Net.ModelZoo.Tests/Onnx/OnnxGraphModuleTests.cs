@@ -17,7 +17,7 @@ public sealed class OnnxGraphModuleTests
             n => n.Ints("kernel_shape", 3, 3).Ints("pads", 1, 1, 1, 1), name: "features/conv.1");
         var relu = graph.Node("Relu", [conv], name: string.Empty, output: "relu:out");
         var pool = graph.Node("GlobalAveragePool", [relu], name: "input");
-        var flat = graph.Node("Flatten", [pool], name: "features/conv.1");
+        var flat = graph.Node("Flatten", [pool], name: "features.conv.1");
         var y = graph.Node("Gemm", [flat, graph.Initializer([2, 4]), graph.Initializer([2])], n => n.Int("transB", 1), name: "9fc");
         return (graph, y);
     }

@@ -196,6 +196,62 @@ public class RendererTests
     }
 
     [Fact]
+    public async Task A_token_cancelled_before_the_call_returns_the_cancelled_result_from_every_entry_point()
+    {
+        using var model = new TinyNet();
+        using var cts = new CancellationTokenSource();
+        cts.Cancel();
+        var options = Options(thresholds: [2]);
+        var batchOptions = options with { Parameterization = null };
+        var objective = new ChannelMeanObjective("conv1", 0);
+
+        var results = new (string Entry, RenderResult Result, int Images)[]
+        {
+            ("Render", Renderer.Render(model, objective, options, cancellationToken: cts.Token), 1),
+            ("Render(text)", Renderer.Render(model, "conv1:0", options, cancellationToken: cts.Token), 1),
+            ("RenderAsync", await Renderer.RenderAsync(model, objective, options, cancellationToken: cts.Token), 1),
+            ("RenderChannels", Renderer.RenderChannels(model, "conv1", [0, 1, 2], batchOptions, cancellationToken: cts.Token), 3),
+            ("RenderBatch", Renderer.RenderBatch(model, [Lucent.Net.Objectives.Objectives.Channel("conv1", 0, batch: 0), Lucent.Net.Objectives.Objectives.Channel("conv2", 1, batch: 1)], batchOptions, cancellationToken: cts.Token), 2),
+        };
+
+        var started = Renderer.Render(model, objective, options).Snapshots[0];
+        foreach (var (entry, result, images) in results)
+        {
+            result.StopReason.Should().Be(RenderStopReason.Cancelled, entry);
+            result.StopMessage.Should().Contain("Cancelled before step 1", entry);
+            result.Losses.Should().BeEmpty(entry);
+            result.Snapshots.Should().ContainSingle(entry).Which.Step.Should().Be(0);
+            result.FinalImages.Batch.Should().Be(images, entry);
+        }
+
+        results[0].Result.FinalImages.Height.Should().Be(started.Images.Height, "the starting image has the parameterisation's shape");
+        results[0].Result.FinalImages.Width.Should().Be(started.Images.Width);
+        results[3].Result.ImageLosses.Should().HaveCount(3).And.OnlyContain(l => l.Count == 0);
+        model.training.Should().BeTrue("a cancelled render leaves the model as it was");
+    }
+
+    [Fact]
+    public async Task A_render_cancelled_while_waiting_for_the_model_returns_the_cancelled_result()
+    {
+        using var model = new TinyNet();
+        using var cts = new CancellationTokenSource();
+        Task<RenderResult> waiting;
+        using (ModelRenderLock.Acquire(model, CancellationToken.None))
+        {
+            waiting = Task.Run(() => Renderer.Render(model, new ChannelMeanObjective("conv1", 0), Options(), cancellationToken: cts.Token));
+            Thread.Sleep(100);
+            waiting.IsCompleted.Should().BeFalse("another render holds the model");
+            cts.Cancel();
+            (await Task.WhenAny(waiting, Task.Delay(TimeSpan.FromSeconds(30)))).Should().BeSameAs(waiting, "cancellation stops the wait");
+        }
+
+        RenderResult result = await waiting;
+        result.StopReason.Should().Be(RenderStopReason.Cancelled);
+        result.Snapshots.Should().ContainSingle().Which.Step.Should().Be(0);
+        Renderer.Render(model, new ChannelMeanObjective("conv1", 0), Options()).StopReason.Should().Be(RenderStopReason.Completed, "the model is free again");
+    }
+
+    [Fact]
     public void Layers_after_the_needed_ones_that_fail_only_warn()
     {
         using var model = new TinyNet { FailAfterRelu2 = true };

@@ -101,12 +101,13 @@ internal sealed class SoftmaxNode : OnnxNodeModule
         : base(definition)
     {
         _legacy = definition.Opset < 13;
-        _axis = definition.Attributes.Int("axis", _legacy ? 1 : -1);
+        _axis = definition.Attributes.Int("axis", _legacy ? 1 : -1, -OnnxTensors.MaxRank, OnnxTensors.MaxRank - 1);
     }
 
     private protected override Tensor Compute(IReadOnlyList<Tensor?> operands)
     {
         var x = Operand(operands, 0);
+        AxisCheck.Require(this, _axis, x.dim(), inclusiveEnd: false);
         var axis = _axis < 0 ? _axis + x.dim() : _axis;
         if (!_legacy)
         {

@@ -18,7 +18,7 @@ internal sealed class BinaryNode : OnnxNodeModule
         _function = function;
         if (definition.Opset < 7 && definition.Attributes.Int("broadcast", 0) != 0 && definition.Attributes.Has("axis"))
         {
-            _legacyAxis = definition.Attributes.Int("axis", 0);
+            _legacyAxis = definition.Attributes.Int("axis", 0, -OnnxTensors.MaxRank, OnnxTensors.MaxRank - 1);
         }
     }
 

@@ -14,7 +14,7 @@ internal sealed class ConvNode : OnnxNodeModule
         : base(definition)
     {
         _definition = definition;
-        _group = definition.Attributes.Int("group", 1);
+        _group = definition.Attributes.Int("group", 1, 1, 1 << 20);
         if (definition.Attributes.Ints("kernel_shape") is { } kernel)
         {
             _geometry = new SpatialGeometry(definition, kernel);
@@ -29,6 +29,13 @@ internal sealed class ConvNode : OnnxNodeModule
         if (x.dim() != 4 || weight.dim() != 4)
         {
             throw new InvalidOperationException($"Conv node '{name}' supports 4-D (NCHW) inputs and weights; got input [{string.Join(", ", x.shape)}].");
+        }
+
+        if (weight.shape[0] % _group != 0 || x.shape[1] != weight.shape[1] * _group)
+        {
+            throw new InvalidOperationException(
+                $"Conv node '{name}': input [{string.Join(", ", x.shape)}] and weight [{string.Join(", ", weight.shape)}] do not fit group = {_group} " +
+                "(input channels must be weight.shape[1] * group, output channels a multiple of group).");
         }
 
         _geometry ??= new SpatialGeometry(_definition, [weight.shape[2], weight.shape[3]]);

@@ -54,9 +54,9 @@ internal sealed class LrnNode : OnnxNodeModule
         _beta = definition.Attributes.Float("beta", 0.75f);
         _bias = definition.Attributes.Float("bias", 1f);
         _size = definition.Attributes.Int("size", 0);
-        if (_size < 1)
+        if (_size < 1 || _size > SpatialGeometry.MaxExtent)
         {
-            throw new OnnxImportException($"LRN node '{definition.DisplayName}' needs a positive 'size' attribute.");
+            throw new OnnxImportException($"LRN node '{definition.DisplayName}' needs a 'size' attribute between 1 and {SpatialGeometry.MaxExtent}; it has {_size}.");
         }
     }
 

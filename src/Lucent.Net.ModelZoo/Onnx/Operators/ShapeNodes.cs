@@ -11,12 +11,13 @@ internal sealed class ConcatNode : OnnxNodeModule
     public ConcatNode(OnnxNodeDefinition definition)
         : base(definition)
     {
-        _axis = definition.Attributes.Int("axis", 1);
+        _axis = definition.Attributes.Int("axis", 1, -OnnxTensors.MaxRank, OnnxTensors.MaxRank - 1);
     }
 
     private protected override Tensor Compute(IReadOnlyList<Tensor?> operands)
     {
         var parts = Enumerable.Range(0, operands.Count).Select(i => Operand(operands, i)).ToList();
+        AxisCheck.Require(this, _axis, parts[0].dim(), inclusiveEnd: false);
         return torch.cat(parts, _axis);
     }
 }
@@ -29,12 +30,13 @@ internal sealed class FlattenNode : OnnxNodeModule
     public FlattenNode(OnnxNodeDefinition definition)
         : base(definition)
     {
-        _axis = definition.Attributes.Int("axis", 1);
+        _axis = definition.Attributes.Int("axis", 1, -OnnxTensors.MaxRank, OnnxTensors.MaxRank);
     }
 
     private protected override Tensor Compute(IReadOnlyList<Tensor?> operands)
     {
         var x = Operand(operands, 0);
+        AxisCheck.Require(this, _axis, x.dim(), inclusiveEnd: true);
         var axis = _axis < 0 ? _axis + x.dim() : _axis;
         var leading = x.shape.Take((int)axis).Aggregate(1L, (a, b) => a * b);
         var trailing = x.shape.Skip((int)axis).Aggregate(1L, (a, b) => a * b);

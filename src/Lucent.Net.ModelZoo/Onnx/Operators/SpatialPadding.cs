@@ -6,6 +6,9 @@ namespace Lucent.Net.ModelZoo.Onnx.Operators;
 /// <summary>Padding, stride and kernel geometry shared by Conv, MaxPool and AveragePool (2-D).</summary>
 internal sealed class SpatialGeometry
 {
+    /// <summary>The largest kernel size, stride, dilation or pad accepted (a real network's are far smaller; larger ones only cost memory).</summary>
+    internal const long MaxExtent = 1024;
+
     private readonly string _autoPad;
     private readonly long[] _pads;
 
@@ -13,15 +16,21 @@ internal sealed class SpatialGeometry
     {
         var attributes = definition.Attributes;
         Kernel = kernel;
+        if (Array.FindIndex(kernel, k => k < 1 || k > MaxExtent) is var bad and >= 0)
+        {
+            throw new OnnxImportException(
+                $"Node '{definition.DisplayName}' ({definition.Proto.OpType}) has kernel size {kernel[bad]} (kernel_shape [{string.Join(", ", kernel)}]); each must be between 1 and {MaxExtent}.");
+        }
+
         if (kernel.Length != 2)
         {
             throw new OnnxImportException(
                 $"Node '{definition.DisplayName}' ({definition.Proto.OpType}) has a {kernel.Length}-D kernel; only 2-D (NCHW) is supported.");
         }
 
-        Strides = attributes.Ints("strides") ?? [1, 1];
-        Dilations = attributes.Ints("dilations") ?? [1, 1];
-        _pads = attributes.Ints("pads") ?? [0, 0, 0, 0];
+        Strides = attributes.Ints("strides", 1, MaxExtent) ?? [1, 1];
+        Dilations = attributes.Ints("dilations", 1, MaxExtent) ?? [1, 1];
+        _pads = attributes.Ints("pads", 0, MaxExtent) ?? [0, 0, 0, 0];
         _autoPad = attributes.String("auto_pad", "NOTSET");
         if (_pads.Length != 4 || Strides.Length != 2 || Dilations.Length != 2)
         {
