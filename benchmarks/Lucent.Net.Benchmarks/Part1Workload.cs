@@ -24,7 +24,8 @@ internal static class Part1Workload
     /// <summary>InceptionV1 with reproducible random weights (redirected ReLU, as Lucent's default).</summary>
     public static InceptionV1Model CreateModel(InceptionV1Options? options = null)
     {
-        torch.random.manual_seed(ModelSeed);
+        options ??= new InceptionV1Options();
+        options.InitializationSeed ??= ModelSeed;
         var model = new InceptionV1Model(options);
         model.eval();
         return model;

@@ -30,8 +30,7 @@ internal static class VariantsCommand
         using var channelsFirstModel = Part1Workload.CreateModel(new InceptionV1Options { UseChannelsLast = false });
         using var bf16Model = Part1Workload.CreateModel();
         bf16Model.to(ScalarType.BFloat16);
-        torch.random.manual_seed(Part1Workload.ModelSeed);
-        using var plainReluModel = new InceptionV1Model(new InceptionV1Options { UseRedirectedRelu = false });
+        using var plainReluModel = Part1Workload.CreateModel(new InceptionV1Options { UseRedirectedRelu = false });
         plainReluModel.eval();
 
         var variants = new List<(string Name, InceptionV1Model Model, RenderOptions Options, int Threads)>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Lucent.Net.DependencyInjection;
 using Lucent.Net.Imaging;
+using Lucent.Net.Modules;
 using Lucent.Net.Objectives;
 using Lucent.Net.Rendering;
 using Microsoft.Extensions.Hosting;
@@ -97,7 +98,6 @@ public sealed class TinyConvNet : nn.Module<Tensor, Tensor>
     public TinyConvNet(long seed = 0)
         : base(nameof(TinyConvNet))
     {
-        torch.manual_seed(seed);
         conv1 = nn.Conv2d(3, 16, 5, padding: 2);
         relu1 = nn.ReLU();
         conv2 = nn.Conv2d(16, 32, 3, stride: 2, padding: 1);
@@ -105,6 +105,7 @@ public sealed class TinyConvNet : nn.Module<Tensor, Tensor>
         conv3 = nn.Conv2d(32, 32, 3, stride: 2, padding: 1);
         relu3 = nn.ReLU();
         RegisterComponents();
+        SeededInitialization.Reinitialize(this, seed); // reproducible without the global generator
     }
 
     public override Tensor forward(Tensor input)

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Lucent.Net.Modules;
 using Lucent.Net.Objectives;
 using Lucent.Net.Runtime;
 using Microsoft.Extensions.Logging;
@@ -22,7 +23,6 @@ public sealed class SmallNet : nn.Module<Tensor, Tensor>
         : base(nameof(SmallNet))
     {
         LucentRuntime.EnsureInitialized();
-        torch.manual_seed(seed);
         conv1 = nn.Conv2d(3, 8, 3, padding: 1);
         relu1 = nn.ReLU();
         conv2 = nn.Conv2d(8, 16, 3, stride: 2, padding: 1);
@@ -30,6 +30,7 @@ public sealed class SmallNet : nn.Module<Tensor, Tensor>
         pool = nn.AdaptiveAvgPool2d(1);
         fc = nn.Linear(16, 10);
         RegisterComponents();
+        SeededInitialization.Reinitialize(this, seed); // reproducible without the global generator
     }
 
     public override Tensor forward(Tensor input)

@@ -57,7 +57,11 @@ public sealed class InceptionV1Model : nn.Module<Tensor, Tensor>, IPreprocessing
     private readonly bool _lucentKernels;
     private readonly bool _channelsLast;
 
-    /// <summary>Creates the model with random initial weights (TorchSharp's default initialisation); load weights with <see cref="LoadStateDict"/>.</summary>
+    /// <summary>
+    /// Creates the model with random initial weights: TorchSharp's default initialisation from its global
+    /// generator, or from <see cref="InceptionV1Options.InitializationSeed"/> when set. Load weights with
+    /// <see cref="LoadStateDict"/>.
+    /// </summary>
     /// <param name="options">Options; <see langword="null"/> for the defaults (redirected ReLU).</param>
     public InceptionV1Model(InceptionV1Options? options = null)
         : base("InceptionV1")
@@ -99,6 +103,11 @@ public sealed class InceptionV1Model : nn.Module<Tensor, Tensor>, IPreprocessing
                 _operations.Add(layer.Name, module);
                 register_module(layer.Name, module);
             }
+        }
+
+        if (options.InitializationSeed is { } seed)
+        {
+            SeededInitialization.Reinitialize(this, seed);
         }
     }
 

@@ -29,4 +29,12 @@ public sealed class InceptionV1Options
     /// differ, so code that reads a layer must use <c>reshape</c> rather than <c>view</c> to flatten it.
     /// </summary>
     public bool UseChannelsLast { get; set; } = true;
+
+    /// <summary>
+    /// Seeds the random initial weights (<see cref="Lucent.Net.Modules.SeededInitialization"/>: uniform in
+    /// ±1/sqrt(fan_in), PyTorch's default distribution) from a private generator, so that models built
+    /// with the same seed are identical whatever else the process draws. Null (the default): TorchSharp's
+    /// default initialisation from its global generator. Irrelevant when pretrained weights are loaded.
+    /// </summary>
+    public long? InitializationSeed { get; set; }
 }

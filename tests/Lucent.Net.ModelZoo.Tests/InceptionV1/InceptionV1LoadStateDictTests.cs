@@ -12,7 +12,7 @@ public sealed class InceptionV1LoadStateDictTests : IDisposable
     public InceptionV1LoadStateDictTests()
     {
         LucentRuntime.EnsureInitialized();
-        _model = new InceptionV1Model();
+        _model = new InceptionV1Model(new InceptionV1Options { InitializationSeed = 1 });
     }
 
     public void Dispose() => _model.Dispose();

@@ -14,7 +14,7 @@ public sealed class InceptionV1ModelTests
     [Fact]
     public void Named_modules_are_Lucents_hook_names_in_Lucents_order()
     {
-        using var model = new InceptionV1Model();
+        using var model = new InceptionV1Model(new InceptionV1Options { InitializationSeed = 1 });
         var names = model.named_modules().Select(m => m.name).Where(n => n.Length > 0).ToList();
 
         names.Should().Equal(InceptionV1Layers.Names);
@@ -35,7 +35,7 @@ public sealed class InceptionV1ModelTests
     [Fact]
     public void Every_layer_is_its_own_module_instance_and_children_are_flat()
     {
-        using var model = new InceptionV1Model();
+        using var model = new InceptionV1Model(new InceptionV1Options { InitializationSeed = 1 });
         var modules = model.named_children().Select(c => c.module).ToList();
 
         modules.Should().HaveCount(138);
@@ -47,8 +47,8 @@ public sealed class InceptionV1ModelTests
     [Fact]
     public void Relus_are_redirected_by_default_and_plain_on_request()
     {
-        using var redirected = new InceptionV1Model();
-        using var plain = new InceptionV1Model(new InceptionV1Options { UseRedirectedRelu = false });
+        using var redirected = new InceptionV1Model(new InceptionV1Options { InitializationSeed = 1 });
+        using var plain = new InceptionV1Model(new InceptionV1Options { InitializationSeed = 1, UseRedirectedRelu = false });
         var reluNames = InceptionV1Layers.All.Where(l => l.Kind == InceptionV1LayerKind.Relu).Select(l => l.Name).ToHashSet();
 
         reluNames.Should().HaveCount(57);
@@ -63,7 +63,7 @@ public sealed class InceptionV1ModelTests
     [Fact]
     public void State_dict_has_the_116_inception5h_keys_and_shapes_in_order()
     {
-        using var model = new InceptionV1Model();
+        using var model = new InceptionV1Model(new InceptionV1Options { InitializationSeed = 1 });
         var parameters = model.named_parameters().Select(p => (p.name, p.parameter.shape)).ToList();
         var expected = DeterministicInceptionV1.ExpectedParameters();
 
@@ -81,7 +81,7 @@ public sealed class InceptionV1ModelTests
     public void Output_shapes_at_224_match_the_layer_table_and_hooks_fire_once_each_in_forward_order()
     {
         using var scope = NewDisposeScope();
-        using var model = new InceptionV1Model();
+        using var model = new InceptionV1Model(new InceptionV1Options { InitializationSeed = 1 });
         using var recorder = new LayerRecorder(model);
         using var input = rand(1, 3, 224, 224) * 255 - 117;
 
@@ -138,7 +138,7 @@ public sealed class InceptionV1ModelTests
     [Fact]
     public void Forward_rejects_input_that_is_not_a_batch_of_rgb_images()
     {
-        using var model = new InceptionV1Model();
+        using var model = new InceptionV1Model(new InceptionV1Options { InitializationSeed = 1 });
         using var gray = zeros(1, 1, 224, 224);
 
         var act = () => model.call(gray);
@@ -150,7 +150,7 @@ public sealed class InceptionV1ModelTests
     public void Forward_below_224_pixels_fails_at_the_head_with_a_clear_message_after_the_hooks_fired()
     {
         using var scope = NewDisposeScope();
-        using var model = new InceptionV1Model();
+        using var model = new InceptionV1Model(new InceptionV1Options { InitializationSeed = 1 });
         using var recorder = new LayerRecorder(model);
         using var input = zeros(1, 3, 160, 160);
 
@@ -164,7 +164,7 @@ public sealed class InceptionV1ModelTests
     [Fact]
     public void Preprocessing_travels_with_the_model()
     {
-        using var model = new InceptionV1Model();
+        using var model = new InceptionV1Model(new InceptionV1Options { InitializationSeed = 1 });
         IPreprocessingProvider provider = model;
 
         provider.Preprocessing.Should().BeOfType<InceptionV1PreprocessingTransform>();
@@ -173,7 +173,7 @@ public sealed class InceptionV1ModelTests
     [Fact]
     public void Forward_inside_a_dispose_scope_leaves_no_tensor_alive()
     {
-        using var model = new InceptionV1Model();
+        using var model = new InceptionV1Model(new InceptionV1Options { InitializationSeed = 1 });
         using var input = full(new long[] { 1, 3, 224, 224 }, 10f);
         using (var warmUp = NewDisposeScope())
         {
@@ -194,8 +194,8 @@ public sealed class InceptionV1ModelTests
     public void Redirected_relu_gives_gradient_where_plain_relu_gives_none()
     {
         using var scope = NewDisposeScope();
-        using var redirected = new InceptionV1Model();
-        using var plain = new InceptionV1Model(new InceptionV1Options { UseRedirectedRelu = false });
+        using var redirected = new InceptionV1Model(new InceptionV1Options { InitializationSeed = 1 });
+        using var plain = new InceptionV1Model(new InceptionV1Options { InitializationSeed = 1, UseRedirectedRelu = false });
         redirected.LoadStateDict(DeterministicInceptionV1.SharedStateDict);
         plain.LoadStateDict(DeterministicInceptionV1.SharedStateDict);
 

@@ -36,7 +36,7 @@ public sealed class InceptionV1ReferenceActivationTests
         var reference = ReadFixture(FixturePath);
 
         using var scope = NewDisposeScope();
-        using var model = new InceptionV1Model();
+        using var model = new InceptionV1Model(new InceptionV1Options { InitializationSeed = 1 });
         model.LoadStateDict(DeterministicInceptionV1.SharedStateDict);
 
         using var recorder = new LayerRecorder(model);

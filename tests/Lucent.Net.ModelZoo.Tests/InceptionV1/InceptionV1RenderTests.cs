@@ -17,7 +17,7 @@ public sealed class InceptionV1RenderTests
     [Fact]
     public void Renderer_uses_the_models_preprocessing_and_raises_a_mixed3a_channel()
     {
-        using var model = new InceptionV1Model();
+        using var model = new InceptionV1Model(new InceptionV1Options { InitializationSeed = 1 });
         model.LoadStateDict(DeterministicInceptionV1.SharedStateDict);
         var options = new RenderOptions
         {

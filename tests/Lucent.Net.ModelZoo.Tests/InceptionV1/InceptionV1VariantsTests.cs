@@ -18,8 +18,8 @@ public sealed class InceptionV1VariantsTests
     [Fact]
     public void Lucents_kernels_give_the_same_layers_and_input_gradient_as_the_fast_ones()
     {
-        using var fast = new InceptionV1Model();
-        using var lucent = new InceptionV1Model(new InceptionV1Options { UseLucentKernels = true });
+        using var fast = new InceptionV1Model(new InceptionV1Options { InitializationSeed = 1 });
+        using var lucent = new InceptionV1Model(new InceptionV1Options { InitializationSeed = 1, UseLucentKernels = true });
         fast.LoadStateDict(DeterministicInceptionV1.SharedStateDict);
         lucent.LoadStateDict(DeterministicInceptionV1.SharedStateDict);
         fast.eval();
@@ -50,8 +50,8 @@ public sealed class InceptionV1VariantsTests
     [Fact]
     public void The_channels_last_network_matches_the_channels_first_one_and_hands_hooks_nhwc_activations()
     {
-        using var channelsLast = new InceptionV1Model();
-        using var channelsFirst = new InceptionV1Model(new InceptionV1Options { UseChannelsLast = false });
+        using var channelsLast = new InceptionV1Model(new InceptionV1Options { InitializationSeed = 1 });
+        using var channelsFirst = new InceptionV1Model(new InceptionV1Options { InitializationSeed = 1, UseChannelsLast = false });
         channelsLast.LoadStateDict(DeterministicInceptionV1.SharedStateDict);
         channelsFirst.LoadStateDict(DeterministicInceptionV1.SharedStateDict);
         using var generator = new Generator(9, torch.CPU);
@@ -79,7 +79,7 @@ public sealed class InceptionV1VariantsTests
     [Fact]
     public void Hooks_of_the_default_network_see_channels_last_activations()
     {
-        using var model = new InceptionV1Model();
+        using var model = new InceptionV1Model(new InceptionV1Options { InitializationSeed = 1 });
         model.LoadStateDict(DeterministicInceptionV1.SharedStateDict);
         using var recorder = new LayerRecorder(model, keepLayout: true);
         using var image = torch.zeros([1, 3, 224, 224]);

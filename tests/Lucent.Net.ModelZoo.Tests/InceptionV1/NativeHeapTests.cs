@@ -34,7 +34,7 @@ public sealed class NativeHeapTests
             return;
         }
 
-        using var model = new InceptionV1Model();
+        using var model = new InceptionV1Model(new InceptionV1Options { InitializationSeed = 1 });
         model.LoadStateDict(DeterministicInceptionV1.SharedStateDict);
         const int sampleStep = 80, lastStep = 200;
         GlibcHeap atSample = default, atEnd = default;

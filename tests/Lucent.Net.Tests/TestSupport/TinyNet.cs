@@ -1,3 +1,4 @@
+using Lucent.Net.Modules;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -17,7 +18,6 @@ public sealed class TinyNet : nn.Module<Tensor, Tensor>
     public TinyNet(long seed = 1)
         : base(nameof(TinyNet))
     {
-        torch.manual_seed(seed);
         conv1 = nn.Conv2d(3, 8, 3, padding: 1);
         relu1 = nn.ReLU();
         conv2 = nn.Conv2d(8, 16, 3, stride: 2, padding: 1);
@@ -25,6 +25,7 @@ public sealed class TinyNet : nn.Module<Tensor, Tensor>
         pool = nn.AdaptiveAvgPool2d(1);
         fc = nn.Linear(16, 10);
         RegisterComponents();
+        SeededInitialization.Reinitialize(this, seed); // reproducible without the global generator
         conv2.register_forward_hook((_, _, _) =>
         {
             Conv2Calls++;
