@@ -2,13 +2,17 @@ using BenchmarkDotNet.Running;
 using Lucent.Net.Benchmarks;
 using Lucent.Net.Runtime;
 
+double mainAtMs = (DateTime.Now - System.Diagnostics.Process.GetCurrentProcess().StartTime).TotalMilliseconds;
 LucentRuntime.EnsureInitialized();
+double initialisedAtMs = (DateTime.Now - System.Diagnostics.Process.GetCurrentProcess().StartTime).TotalMilliseconds;
 string command = args.Length > 0 ? args[0] : "help";
 var rest = args.Skip(1).ToArray();
 switch (command)
 {
     case "compare":
         return CompareCommand.Run(new HarnessOptions(rest));
+    case "startup":
+        return StartupCommand.Run(new HarnessOptions(rest), mainAtMs, initialisedAtMs);
     case "memory":
         return MemoryCommand.Run(new HarnessOptions(rest));
     case "variants":
@@ -31,6 +35,7 @@ switch (command)
             Lucent.Net benchmarks.
               compare  [--steps 20] [--repeats 1] [--lucent-channels 4] [--single] [--bf16] [--threads N]
                        Lucent-faithful loop vs our default path on the Part 1 workload
+              startup  [--steps 20]                             process start to first render step (runtime, kernel check, model, steps)
               memory   [--steps 512] [--batched-steps 128] [--threads N]
                        memory growth of a long render and peak of a batched render
               variants [--steps 10] [--repeats 2] [--threads N]
