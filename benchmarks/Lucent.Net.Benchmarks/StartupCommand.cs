@@ -30,8 +30,8 @@ internal static class StartupCommand
             : verdict.Probe is { } probe ? $"full probe {probe.Duration.TotalMilliseconds:F0} ms"
             : verdict.FromCache ? "cached verdict, short confirmation" : "off";
         Print($"kernels            : {verdict?.Configuration.ToString() ?? "unchecked"} ({check}) on {CpuIdentity.Name}");
-        Print($"host start -> Main : {mainAtMs,8:F0} ms");
-        Print($"runtime + kernels  : {initialisedAtMs - mainAtMs,8:F0} ms (LucentRuntime.EnsureInitialized)");
+        Print($"host start -> Main : {mainAtMs,8:F0} ms (includes loading LibTorch and the kernel check when Lucent.Net's module initializer runs them first)");
+        Print($"runtime + kernels  : {initialisedAtMs - mainAtMs,8:F0} ms (LucentRuntime.EnsureInitialized after Main; its module initializer may already have run it)");
         Print($"model              : {modelAt - initialisedAtMs,8:F0} ms (InceptionV1, seeded random weights)");
         if (stepTimes.Count >= 2)
         {

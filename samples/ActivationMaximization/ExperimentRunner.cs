@@ -243,6 +243,7 @@ public static class ExperimentRunner
     {
         console.WriteLine($"Model: {model.Description}");
         console.WriteLine($"Weights: {model.WeightsSource}");
+        console.WriteLine("Kernels: " + (LucentRuntime.Kernels?.Description ?? "not checked"));
         var table = new Table().AddColumns("Layer", "Output shape at 224x224", "Module");
         foreach (var layer in ModelLayers.Describe(model.Module, 224, 224))
         {

@@ -37,6 +37,7 @@ internal static class KernelSelfCheck
     {
         WriteIndented = true,
         NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() },
     };
 
     /// <summary>Runs the check with the process's switches.</summary>
@@ -63,7 +64,10 @@ internal static class KernelSelfCheck
         }
 
         string key = CacheKey(environment);
-        var roots = cacheRoots.ToList();
+        // An explicit LUCENT_NET_CACHE is the only place looked at (a private cache, e.g. for tests).
+        var roots = Environment.GetEnvironmentVariable("LUCENT_NET_CACHE") is { Length: > 0 } explicitRoot
+            ? [explicitRoot]
+            : cacheRoots.ToList();
         var cached = mode == KernelMode.Auto ? ReadCache(roots, key) : null;
         var (verdict, toStore) = KernelSelector.Select(mode, cached, environment, cpu);
         if (toStore is not null)
