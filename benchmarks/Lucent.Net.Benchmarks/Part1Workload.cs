@@ -27,6 +27,7 @@ internal static class Part1Workload
         torch.random.manual_seed(ModelSeed);
         var model = new InceptionV1Model(options);
         model.eval();
+        model.to(BenchmarkDevice.Current);
         return model;
     }
 
@@ -43,5 +44,5 @@ internal static class Part1Workload
 
     /// <summary>The default parameterisation for <paramref name="batch"/> images.</summary>
     public static IImageParameterization Parameterization(int batch, Generator generator) =>
-        ImageParameterizations.Image(ImageSize, batch: batch, generator: generator);
+        ImageParameterizations.Image(ImageSize, batch: batch, generator: generator, device: BenchmarkDevice.Current);
 }

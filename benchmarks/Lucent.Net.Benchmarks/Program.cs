@@ -5,6 +5,11 @@ using Lucent.Net.Runtime;
 LucentRuntime.EnsureInitialized();
 string command = args.Length > 0 ? args[0] : "help";
 var rest = args.Skip(1).ToArray();
+if (command != "help" && !BenchmarkDevice.TrySelect(rest))
+{
+    return 1;
+}
+
 switch (command)
 {
     case "compare":
