@@ -31,7 +31,7 @@ internal static class LucentFaithfulLoop
         using var parameterization = Part1Workload.Parameterization(1, generator);
         var pipeline = Part1Workload.Pipeline(model);
         var objective = Objectives.Objectives.Channel(layer, channel);
-        using var recorder = new ActivationRecorder(model, objective.Layers, stopEarly: false);
+        using var recorder = new ActivationRecorder(model, objective.Layers, stopEarly: false, Lucent.Net.Rendering.RenderDevices.ModelDevice(model));
         using var gradMode = torch.enable_grad();
         using var optimizer = optim.Adam(parameterization.Parameters, lr: 0.05);
         for (int step = 1; step <= steps; step++)

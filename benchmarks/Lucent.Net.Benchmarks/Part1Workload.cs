@@ -28,6 +28,7 @@ internal static class Part1Workload
         options.InitializationSeed ??= ModelSeed;
         var model = new InceptionV1Model(options);
         model.eval();
+        model.to(BenchmarkDevice.Current);
         return model;
     }
 
@@ -44,5 +45,5 @@ internal static class Part1Workload
 
     /// <summary>The default parameterisation for <paramref name="batch"/> images.</summary>
     public static IImageParameterization Parameterization(int batch, Generator generator) =>
-        ImageParameterizations.Image(ImageSize, batch: batch, generator: generator);
+        ImageParameterizations.Image(ImageSize, batch: batch, generator: generator, device: BenchmarkDevice.Current);
 }

@@ -7,6 +7,11 @@ LucentRuntime.EnsureInitialized();
 double initialisedAtMs = (DateTime.Now - System.Diagnostics.Process.GetCurrentProcess().StartTime).TotalMilliseconds;
 string command = args.Length > 0 ? args[0] : "help";
 var rest = args.Skip(1).ToArray();
+if (command != "help" && !BenchmarkDevice.TrySelect(rest))
+{
+    return 1;
+}
+
 switch (command)
 {
     case "compare":

@@ -166,6 +166,22 @@ public static class App
             Recursive = true,
         };
 
+        var device = new Option<string>("--device")
+        {
+            Description = "Where to render: auto (CUDA when TorchSharp has it, else the CPU), cpu, cuda or cuda:N. CUDA needs the app built with -p:TorchBackend=cuda (docs/gpu.md).",
+            DefaultValueFactory = _ => Lucent.Net.Rendering.RenderDevices.Auto,
+            HelpName = "auto|cpu|cuda|cuda:N",
+            Recursive = true,
+        };
+        device.Validators.Add(result =>
+        {
+            string value = result.GetValueOrDefault<string>()?.Trim().ToLowerInvariant() ?? string.Empty;
+            if (value is not ("auto" or "cpu" or "cuda") && !System.Text.RegularExpressions.Regex.IsMatch(value, "^cuda:[0-9]+$", System.Text.RegularExpressions.RegexOptions.None, TimeSpan.FromSeconds(1)))
+            {
+                result.AddError($"--device must be auto, cpu, cuda or cuda:N; got '{value}'.");
+            }
+        });
+
         var bfloat16 = new Option<bool>("--bf16")
         {
             Description = "Run the model in bfloat16: about 2x faster on CPUs with AMX or avx512_bf16, slower elsewhere; the images reach the same activation (docs/performance.md) but differ in detail from float32 renders.",
@@ -193,6 +209,7 @@ public static class App
         root.Options.Add(allowRandom);
         root.Options.Add(noDownload);
         root.Options.Add(bfloat16);
+        root.Options.Add(device);
 
         AppSettings Read(ParseResult result, AppCommand command)
         {
@@ -216,6 +233,7 @@ public static class App
                 AllowRandomWeights = result.GetValue(allowRandom),
                 NoDownload = result.GetValue(noDownload),
                 BFloat16 = result.GetValue(bfloat16),
+                Device = result.GetValue(device) ?? Lucent.Net.Rendering.RenderDevices.Auto,
             };
         }
 

@@ -79,6 +79,9 @@ public sealed record AppSettings
     /// <summary>Never download weights.</summary>
     public bool NoDownload { get; init; }
 
+    /// <summary>Where to render: <c>auto</c> (CUDA when available), <c>cpu</c>, <c>cuda</c> or <c>cuda:N</c> (docs/gpu.md).</summary>
+    public string Device { get; init; } = Lucent.Net.Rendering.RenderDevices.Auto;
+
     /// <summary>Run the model in bfloat16 (faster on CPUs with AMX or avx512_bf16; images stay float32).</summary>
     public bool BFloat16 { get; init; }
 

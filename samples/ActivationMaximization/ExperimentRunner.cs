@@ -72,6 +72,17 @@ public static class ExperimentRunner
             }
         }
 
+        torch.Device device;
+        try
+        {
+            device = RenderDevices.Parse(settings.Device);
+        }
+        catch (DeviceUnavailableException ex)
+        {
+            await output.WriteLineAsync("error: " + ex.Message).ConfigureAwait(false);
+            return App.ErrorExitCode;
+        }
+
         LoadedModel model;
         try
         {
@@ -90,6 +101,7 @@ public static class ExperimentRunner
 
         using (model)
         {
+            model.Module.to(device);
             if (settings.BFloat16)
             {
                 // The renderer feeds a model the type of its weights; the images stay float32.
@@ -115,7 +127,7 @@ public static class ExperimentRunner
 
             await output.WriteLineAsync(string.Create(
                 CultureInfo.InvariantCulture,
-                $"Model: {model.Description}{(settings.BFloat16 ? ", in bfloat16" : string.Empty)}. {settings.Steps} steps, {settings.Size} px (model input {(settings.InputSize is int n ? $"{n} px" : "224 px")}), seed {settings.Seed}. Output: {Path.GetFullPath(settings.OutputDirectory)}")).ConfigureAwait(false);
+                $"Model: {model.Description}{(settings.BFloat16 ? ", in bfloat16" : string.Empty)}, on {RenderDevices.Describe(device)}. {settings.Steps} steps, {settings.Size} px (model input {(settings.InputSize is int n ? $"{n} px" : "224 px")}), seed {settings.Seed}. Output: {Path.GetFullPath(settings.OutputDirectory)}")).ConfigureAwait(false);
             await output.WriteLineAsync("Kernels: " + (LucentRuntime.Kernels?.Description ?? "not checked")).ConfigureAwait(false);
             var parts = Experiments.For(model.Kind, settings.Parts);
             var outcome = live

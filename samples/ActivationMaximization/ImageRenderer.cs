@@ -51,7 +51,7 @@ public static class ImageRenderer
             .ToList();
         var options = new RenderOptions
         {
-            Parameterization = g => ImageParameterizations.Image(size, batch: batch, fft: first.Parameterization.Fft, decorrelate: first.Parameterization.Decorrelate, generator: g),
+            Parameterization = g => ImageParameterizations.Image(size, batch: batch, fft: first.Parameterization.Fft, decorrelate: first.Parameterization.Decorrelate, generator: g, device: RenderDevices.ModelDevice(model)),
             Transforms = Experiments.Transforms(first.Transforms),
             Thresholds = [steps],
             Seed = seed,

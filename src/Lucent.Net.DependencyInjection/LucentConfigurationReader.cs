@@ -16,7 +16,7 @@ internal sealed class LucentConfigurationReader(IConfiguration section) : IConfi
         nameof(LucentOptions.Steps), nameof(LucentOptions.Thresholds), nameof(LucentOptions.ImageSize), nameof(LucentOptions.BatchSize),
         nameof(LucentOptions.LearningRate), nameof(LucentOptions.Seed), nameof(LucentOptions.Fft), nameof(LucentOptions.Decorrelate),
         nameof(LucentOptions.Preprocess), nameof(LucentOptions.ModelInputSize), nameof(LucentOptions.DefaultPipeline),
-        nameof(LucentOptions.ProgressLogInterval), nameof(LucentOptions.WeightsFolder), nameof(LucentOptions.Pipelines),
+        nameof(LucentOptions.ProgressLogInterval), nameof(LucentOptions.WeightsFolder), nameof(LucentOptions.Device), nameof(LucentOptions.Pipelines),
     ];
 
     public void Configure(LucentOptions options)
@@ -46,6 +46,11 @@ internal sealed class LucentConfigurationReader(IConfiguration section) : IConfi
         if (section["DefaultPipeline"] is { } pipeline)
         {
             options.DefaultPipeline = pipeline.Trim();
+        }
+
+        if (section.GetSection("Device").Value is { } device)
+        {
+            options.Device = device.Trim().Length == 0 ? null : device.Trim();
         }
 
         if (section.GetSection("WeightsFolder").Value is { } folder)

@@ -57,6 +57,13 @@ public sealed class LucentOptions
     /// <summary>Log the loss every this many steps at Information level; 0 turns progress logging off.</summary>
     public int ProgressLogInterval { get; set; } = 50;
 
+    /// <summary>
+    /// Where the model zoo's models are put, and so where renders run: <c>auto</c> (CUDA when TorchSharp has it, else
+    /// the CPU), <c>cpu</c>, <c>cuda</c> or <c>cuda:N</c>. Null means the CPU, as before. <c>cuda</c> needs the
+    /// app built with the CUDA backend (<c>docs/gpu.md</c>); validation fails at startup when it is not available.
+    /// </summary>
+    public string? Device { get; set; }
+
     /// <summary>Where model weights are stored and downloaded to; null means the model zoo's default folder.</summary>
     public string? WeightsFolder { get; set; }
 

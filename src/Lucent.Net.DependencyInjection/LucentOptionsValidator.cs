@@ -1,4 +1,5 @@
 using System.Globalization;
+using Lucent.Net.Rendering;
 using Microsoft.Extensions.Options;
 
 namespace Lucent.Net.DependencyInjection;
@@ -25,6 +26,18 @@ internal sealed class LucentOptionsValidator(
         if (options.ModelInputSize is int input)
         {
             AtLeast(failures, $"{p}:ModelInputSize", input, 1);
+        }
+
+        if (options.Device is { } device)
+        {
+            try
+            {
+                RenderDevices.Parse(device);
+            }
+            catch (Exception ex) when (ex is ArgumentException or DeviceUnavailableException)
+            {
+                failures.Add($"{p}:Device: {ex.Message}");
+            }
         }
 
         if (!(options.LearningRate > 0) || !double.IsFinite(options.LearningRate))

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Lucent.Net.Rendering;
 using Microsoft.Extensions.Options;
 using static TorchSharp.torch;
 
@@ -26,7 +27,11 @@ public interface IModelProvider
 /// <summary>What an <see cref="IModelProvider"/> gets when asked for a model.</summary>
 /// <param name="WeightsFolder">The folder configured as <c>Lucent:WeightsFolder</c>, or null for the provider's default.</param>
 /// <param name="Services">The service provider.</param>
-public sealed record ModelProviderContext(string? WeightsFolder, IServiceProvider Services);
+public sealed record ModelProviderContext(string? WeightsFolder, IServiceProvider Services)
+{
+    /// <summary>The device configured as <c>Lucent:Device</c> (parsed), or null for the CPU; providers should put their model there.</summary>
+    public Device? Device { get; init; }
+}
 
 /// <summary>The registered models by name. Each model is created once, on first use, and disposed with the container.</summary>
 public interface IModelCatalog
@@ -82,7 +87,10 @@ internal sealed class ModelCatalog : IModelCatalog, IDisposable
         }
 
         var lazy = models.GetOrAdd(provider.Name, _ => new Lazy<nn.Module<Tensor, Tensor>>(
-            () => provider.CreateModel(new ModelProviderContext(options.CurrentValue.WeightsFolder, services))));
+            () => provider.CreateModel(new ModelProviderContext(options.CurrentValue.WeightsFolder, services)
+            {
+                Device = options.CurrentValue.Device is { } device ? RenderDevices.Parse(device) : null,
+            })));
         try
         {
             return lazy.Value;

@@ -36,7 +36,7 @@ public static class ModelZooProviders
     private static nn.Module<Tensor, Tensor> Load(string name, ModelProviderContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var options = new ModelLoadOptions { WeightStore = new WeightStoreOptions { CacheDirectory = context.WeightsFolder } };
+        var options = new ModelLoadOptions { WeightStore = new WeightStoreOptions { CacheDirectory = context.WeightsFolder }, Device = context.Device };
         return ZooCatalog.LoadAsync(name, options).GetAwaiter().GetResult();
     }
 }

@@ -316,6 +316,33 @@ public sealed class LucentServicesTests
     }
 
     [Fact]
+    public void Lucent_Device_reaches_model_providers_and_bad_values_fail_validation_naming_the_key()
+    {
+        Device? seen = null;
+        using (var provider = Build(Config(("Lucent:Device", "cpu")), b => b.AddModel("small", ctx =>
+        {
+            seen = ctx.Device;
+            return new SmallNet();
+        })))
+        {
+            provider.GetRequiredService<IModelCatalog>().Get("small");
+            seen.Should().NotBeNull();
+            seen!.type.Should().Be(TorchSharp.DeviceType.CPU);
+        }
+
+        using (var provider = Build(Config(("Lucent:Device", "gpu"))))
+        {
+            Failures(provider).Should().ContainSingle(f => f.StartsWith("Lucent:Device: Unknown device 'gpu': use auto, cpu, cuda or cuda:N", StringComparison.Ordinal));
+        }
+
+        if (!TorchSharp.torch.cuda.is_available())
+        {
+            using var provider = Build(Config(("Lucent:Device", "cuda")));
+            Failures(provider).Should().ContainSingle(f => f.StartsWith("Lucent:Device: CUDA is not available", StringComparison.Ordinal) && f.Contains("TorchBackend=cuda", StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
     public void Model_zoo_registers_inceptionv1_and_resnet18()
     {
         using var provider = Build(Config(), b => b.AddModelZoo().AddModel("small", _ => new SmallNet()));

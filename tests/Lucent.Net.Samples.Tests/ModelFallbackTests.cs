@@ -35,7 +35,7 @@ public class ModelFallbackTests
             var (code, text) = await TestSupport.RunAppAsync(TestSupport.OfflineEnvironment(folder), "part1", "--quick", "--bf16", "--no-progress", "--out", output);
 
             code.Should().Be(0, text);
-            text.Should().Contain("ResNet-18 (pretrained").And.Contain(", in bfloat16.");
+            text.Should().Contain("ResNet-18 (pretrained").And.Contain(", in bfloat16, on cpu.");
             Directory.GetFiles(output, "*.png", SearchOption.AllDirectories).Should().HaveCountGreaterThanOrEqualTo(10);
             App.TryParse(["all"], out var plain, out _).Should().BeTrue();
             plain!.BFloat16.Should().BeFalse("float32 is the default");

@@ -6,6 +6,7 @@ using Lucent.Net.ModelZoo.ResNet;
 using Lucent.Net.ModelZoo.Weights;
 using Lucent.Net.Objectives;
 using Lucent.Net.Runtime;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Lucent.Net.ModelZoo.Catalog;
@@ -35,6 +36,7 @@ public static class ModelCatalog
     /// <returns>The model in evaluation mode; the caller owns (disposes) it.</returns>
     /// <exception cref="UnknownModelException">No model has that name.</exception>
     /// <exception cref="WeightsUnavailableException">The weights cannot be found or downloaded; the message says which file to put where.</exception>
+    /// <remarks>The model is put on <see cref="ModelLoadOptions.Device"/> (the CPU when null).</remarks>
     public static async Task<nn.Module<Tensor, Tensor>> LoadAsync(string name, ModelLoadOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(name);
@@ -45,11 +47,11 @@ public static class ModelCatalog
             case InceptionV1:
                 var store = new WeightStore(options.WeightStore);
                 string path = await store.ResolveAsync(PretrainedWeights.InceptionV1, options.WeightsPath, options.DownloadProgress, cancellationToken).ConfigureAwait(false);
-                return LoadInceptionV1(path, options);
+                return PlaceOnDevice(LoadInceptionV1(path, options), options);
             case ResNet18:
                 var resnet = PretrainedResNet18.Load(new ResNet18Options { ModelPath = options.WeightsPath, UseRedirectedRelu = options.UseRedirectedRelu });
                 resnet.eval();
-                return resnet;
+                return PlaceOnDevice(resnet, options);
             default:
                 throw new UnknownModelException(name, Names);
         }
@@ -77,7 +79,7 @@ public static class ModelCatalog
         {
             var graph = OnnxModel.Load(path, new OnnxImportOptions { UseRedirectedRelu = options.UseRedirectedRelu });
             graph.eval();
-            return graph;
+            return PlaceOnDevice(graph, options);
         }
 
         if (extension is ".pth" or ".pt" or ".bin" or ".ckpt")
@@ -90,7 +92,7 @@ public static class ModelCatalog
                     $"A PyTorch state dict holds weights only: say which architecture to load it into (one of: {string.Join(", ", Architectures)}).");
             }
 
-            return LoadInceptionV1(path, options);
+            return PlaceOnDevice(LoadInceptionV1(path, options), options);
         }
 
         throw new ArgumentException($"Cannot load '{path}': expected a .onnx file or a PyTorch state dict (.pth, .pt).", nameof(path));
@@ -102,6 +104,27 @@ public static class ModelCatalog
     /// <returns>The layers in registration order.</returns>
     public static IReadOnlyList<LayerInfo> DescribeLayers(nn.Module<Tensor, Tensor> model, int size = 224) =>
         ModelLayers.Describe(model, size, size);
+
+    /// <summary>Moves a freshly loaded model to <see cref="ModelLoadOptions.Device"/>; disposes it if the move fails.</summary>
+    private static T PlaceOnDevice<T>(T model, ModelLoadOptions options)
+        where T : nn.Module
+    {
+        if (options.Device is not { } device || device.type == DeviceType.CPU)
+        {
+            return model;
+        }
+
+        try
+        {
+            model.to(device);
+            return model;
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
 
     private static InceptionV1Model LoadInceptionV1(string path, ModelLoadOptions options)
     {

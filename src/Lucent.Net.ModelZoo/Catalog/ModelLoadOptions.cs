@@ -1,4 +1,5 @@
 using Lucent.Net.ModelZoo.Weights;
+using static TorchSharp.torch;
 
 namespace Lucent.Net.ModelZoo.Catalog;
 
@@ -16,4 +17,10 @@ public sealed class ModelLoadOptions
 
     /// <summary>Use Lucid's redirected ReLU (default, as Lucent's InceptionV1) so that optimisation from noise does not stall on dead channels.</summary>
     public bool UseRedirectedRelu { get; set; } = true;
+
+    /// <summary>
+    /// The device to put the model on (e.g. <c>torch.CUDA</c>, or <c>RenderDevices.Parse("auto")</c>); null means the CPU.
+    /// Renders then run there (see <c>docs/gpu.md</c>).
+    /// </summary>
+    public Device? Device { get; set; }
 }

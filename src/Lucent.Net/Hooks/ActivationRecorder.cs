@@ -21,18 +21,25 @@ internal sealed class ActivationRecorder : IActivationLookup, IDisposable
     private readonly IReadOnlyList<string> knownNames;
     private readonly bool captureAll;
     private readonly ScalarType? inputType;
+    private readonly Device device;
     private int remaining;
 
     /// <summary>Hooks <paramref name="model"/> to capture the layers in <paramref name="layers"/>.</summary>
     /// <param name="model">The model.</param>
     /// <param name="layers">The layers the objective needs (hook names, aliases, input, labels); empty means all.</param>
     /// <param name="stopEarly">Whether to stop the forward once the needed layers are computed.</param>
+    /// <param name="device">The device the model is on (<see cref="RenderDevices.ModelDevice"/>).</param>
     /// <exception cref="UnknownLayerException">A layer is not in the model.</exception>
-    public ActivationRecorder(nn.Module model, IReadOnlyCollection<string> layers, bool stopEarly)
+    public ActivationRecorder(nn.Module model, IReadOnlyCollection<string> layers, bool stopEarly, Device device)
     {
+        this.device = device;
         knownNames = ModelLayers.Names(model);
         inputType = ModelInputType(model);
-        Runtime.LucentRuntime.EnsureKernelsCorrect(inputType ?? ScalarType.Float32);
+        if (device.type == DeviceType.CPU)
+        {
+            // The kernel self-check verifies LibTorch's CPU kernels; other devices run other code.
+            Runtime.LucentRuntime.EnsureKernelsCorrect(inputType ?? ScalarType.Float32);
+        }
         aliases = model is ILayerAliases a ? a.LayerAliases : new Dictionary<string, string>();
         var modules = ModelLayers.HookableModules(model);
         var hookNames = new HashSet<string>(modules.Select(m => m.Key), StringComparer.Ordinal);
@@ -125,8 +132,14 @@ internal sealed class ActivationRecorder : IActivationLookup, IDisposable
     /// <param name="where">Where in the caller this happened, for error messages (e.g. "at step 3").</param>
     /// <returns>Null, or the model's error when it failed only after every needed layer was computed (a warning, not a failure).</returns>
     /// <exception cref="LayerNotComputableException">The model failed before computing a needed layer.</exception>
+    /// <exception cref="DeviceMismatchException">The input is on another device than the model, or the model failed because tensors on different devices met.</exception>
     public Exception? RunForward(nn.Module<Tensor, Tensor> model, Tensor input, string objectiveName, string where)
     {
+        RenderDevices.Require(
+            input,
+            device,
+            $"The model's input {where} (the image after the transforms)",
+            "Every transform must return its result on its input's device; a custom parameterisation must make its parameters on the model's device.");
         try
         {
             // A model converted to another floating type (e.g. bfloat16) gets its input in that type; the
@@ -140,8 +153,18 @@ internal sealed class ActivationRecorder : IActivationLookup, IDisposable
             // Every layer the objective needs is computed: the rest of the forward pass is skipped.
             return null;
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex) when (ex is not OperationCanceledException and not DeviceMismatchException)
         {
+            if (RenderDevices.IsDeviceError(ex))
+            {
+                throw new DeviceMismatchException(
+                    $"The model's forward pass failed {where} because tensors on different devices met: the input is on {RenderDevices.Describe(input.device)} and the model on {RenderDevices.Describe(device)}, " +
+                    $"so some tensor the model uses is elsewhere. Move the whole model with model.to(device). The model said: {ex.Message}",
+                    RenderDevices.Describe(device),
+                    RenderDevices.Describe(input.device),
+                    ex);
+            }
+
             if (!AllRequiredCaptured)
             {
                 throw new LayerNotComputableException(

@@ -104,7 +104,7 @@ public static class ModelLayers
 
             using var noGrad = torch.no_grad();
             using var scope = NewDisposeScope();
-            var device = model.parameters().FirstOrDefault()?.device ?? torch.CPU;
+            var device = Rendering.RenderDevices.ModelDevice(model);
             var input = torch.full([1, channels, height, width], 0.5f, device: device);
             try
             {

@@ -19,7 +19,7 @@ public static class ObjectiveEvaluator
     /// <summary>The objective's loss on <paramref name="images"/>, once per random draw of the transforms.</summary>
     /// <param name="model">The model.</param>
     /// <param name="objective">The objective (its loss: lower means more activation for Lucent's objectives).</param>
-    /// <param name="images">Images laid out (batch, channels, height, width), values in [0, 1]; not disposed.</param>
+    /// <param name="images">Images laid out (batch, channels, height, width), values in [0, 1], on any device (copied to the model's); not disposed.</param>
     /// <param name="options">
     /// Transforms, preprocessing, <see cref="RenderOptions.FixedImageSize"/> and <see cref="RenderOptions.Seed"/> as in a render;
     /// null means no transforms (one plain evaluation) with the model's preprocessing.
@@ -28,6 +28,7 @@ public static class ObjectiveEvaluator
     /// <returns>One loss per sample.</returns>
     /// <exception cref="UnknownLayerException">The objective names a layer the model does not have.</exception>
     /// <exception cref="LayerNotComputableException">The model cannot compute a needed layer at this size.</exception>
+    /// <exception cref="DeviceMismatchException"><see cref="RenderOptions.Device"/> is set and the model is on another device.</exception>
     public static double[] Evaluate(nn.Module<Tensor, Tensor> model, IObjective objective, Tensor images, RenderOptions? options = null, int samples = 1)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -46,7 +47,9 @@ public static class ObjectiveEvaluator
         var pipeline = new TransformPipeline(Renderer.BuildPipeline(model, options, shape));
         using var generator = new Generator((ulong)options.Seed, torch.CPU);
         var context = new TransformContext(generator);
-        using var recorder = new ActivationRecorder(model, objective.Layers, stopEarly: true);
+        var device = RenderDevices.Resolve(model, options);
+        using var recorder = new ActivationRecorder(model, objective.Layers, stopEarly: true, device);
+        using var placed = RenderDevices.SameDevice(images.device, device) ? images.alias() : images.to(device);
         bool wasTraining = model.training;
         var losses = new double[samples];
         try
@@ -56,8 +59,8 @@ public static class ObjectiveEvaluator
             for (int i = 0; i < samples; i++)
             {
                 using var scope = NewDisposeScope();
-                recorder.BeginStep(images);
-                var input = pipeline.Apply(images, context);
+                recorder.BeginStep(placed);
+                var input = pipeline.Apply(placed, context);
 
                 recorder.RunForward(model, input, objective.Name, $"in evaluation {i + 1}");
                 losses[i] = objective.Compute(recorder).ToDouble();

@@ -10,9 +10,11 @@ internal static class RenderDefaults
     /// <summary>The default transforms: Lucent's standard list.</summary>
     public static IReadOnlyList<IImageTransform> StandardTransforms { get; } = [TransformPipeline.Standard];
 
-    /// <summary>The default parameterisation: a 128x128 FFT image with colour decorrelation, sd 0.01.</summary>
-    /// <param name="generator">The render's generator.</param>
+    /// <summary>The default parameterisation: a 128x128 FFT image with colour decorrelation, sd 0.01, on <paramref name="device"/>.</summary>
+    /// <param name="generator">The render's generator (a CPU generator: the initial values are drawn there and moved).</param>
+    /// <param name="device">The render's device.</param>
+    /// <param name="batch">The number of images.</param>
     /// <returns>A new parameterisation.</returns>
-    public static IImageParameterization Parameterization(Generator generator) =>
-        ImageParameterizations.Image(RenderOptions.DefaultImageSize, generator: generator);
+    public static IImageParameterization Parameterization(Generator generator, Device device, int batch = 1) =>
+        ImageParameterizations.Image(RenderOptions.DefaultImageSize, batch: batch, generator: generator, device: device);
 }

@@ -63,6 +63,16 @@ public sealed record RenderOptions
     /// <summary>Stop the forward pass once every layer the objective needs is computed.</summary>
     public bool StopForwardEarly { get; init; } = true;
 
+    /// <summary>
+    /// The device the render runs on. Null (the default) means the device of the model's parameters (of its
+    /// buffers for parameterless graphs; the CPU for neither). When set, the model must already be there:
+    /// a model on another device gets a <see cref="DeviceMismatchException"/> naming both. The default
+    /// parameterisation is made on this device; a custom <see cref="Parameterization"/> must make its
+    /// parameters there too (pass it <c>device:</c>). Images come back to the CPU only when recorded.
+    /// See <c>docs/gpu.md</c>.
+    /// </summary>
+    public Device? Device { get; init; }
+
     /// <summary>Where to log the render's start, warnings and end. Null logs nothing.</summary>
     public ILogger? Logger { get; init; }
 

@@ -40,6 +40,7 @@ public static class Renderer
     /// <exception cref="UnknownLayerException">The objective names a layer the model does not have.</exception>
     /// <exception cref="InvalidRenderOptionsException">An option has a value that cannot work.</exception>
     /// <exception cref="LayerNotComputableException">The forward pass fails before a needed layer is computed.</exception>
+    /// <exception cref="DeviceMismatchException">The model, <see cref="RenderOptions.Device"/>, the parameterisation or a transform's output are on different devices.</exception>
     public static RenderResult Render(
         nn.Module<Tensor, Tensor> model,
         IObjective objective,
@@ -53,7 +54,8 @@ public static class Renderer
         options.Validate();
         LucentRuntime.EnsureInitialized();
 
-        var run = new RenderRun(model, objective, options, progress, cancellationToken);
+        var device = RenderDevices.Resolve(model, options);
+        var run = new RenderRun(model, objective, options, device, progress, cancellationToken);
         IDisposable lease;
         try
         {
@@ -146,11 +148,12 @@ public static class Renderer
             throw new ArgumentException("Give at least one objective to render.", nameof(imageObjectives));
         }
 
+        ArgumentNullException.ThrowIfNull(model);
         options ??= new RenderOptions();
         var userFactory = options.Parameterization;
         int batch = imageObjectives.Count;
         Func<Generator, IImageParameterization> factory = userFactory is null
-            ? g => ImageParameterizations.Image(RenderOptions.DefaultImageSize, batch: batch, generator: g)
+            ? g => RenderDefaults.Parameterization(g, RenderDevices.Resolve(model, options), batch)
             : g =>
             {
                 var parameterization = userFactory(g);
@@ -212,6 +215,7 @@ public static class Renderer
         nn.Module<Tensor, Tensor> model,
         IObjective objective,
         RenderOptions options,
+        Device device,
         IProgress<RenderProgress>? progress,
         CancellationToken cancellationToken)
     {
@@ -229,11 +233,23 @@ public static class Renderer
             var stopReason = RenderStopReason.Completed;
             string? stopMessage = null;
 
+            // One CPU generator on every device: the initial values are drawn on the CPU and moved, and the
+            // transforms draw their random choices there, so a seed gives the same initial image and the same
+            // transform draws on any device (docs/gpu.md).
             using var generator = new Generator((ulong)options.Seed, torch.CPU);
             var context = new TransformContext(generator);
-            using var parameterization = (options.Parameterization ?? RenderDefaults.Parameterization)(generator);
+            using var parameterization = options.Parameterization is { } factory ? factory(generator) : RenderDefaults.Parameterization(generator, device);
+            foreach (var parameter in parameterization.Parameters)
+            {
+                RenderDevices.Require(
+                    parameter,
+                    device,
+                    $"A parameter of the parameterisation '{parameterization.Name}'",
+                    "Make it on the model's device: pass device: to the factory in RenderOptions.Parameterization (e.g. ImageParameterizations.Image(128, generator: g, device: device)).");
+            }
+
             var pipeline = new TransformPipeline(BuildPipeline(model, options, parameterization.Shape));
-            using var recorder = new ActivationRecorder(model, objective.Layers, options.StopForwardEarly);
+            using var recorder = new ActivationRecorder(model, objective.Layers, options.StopForwardEarly, device);
 
             bool wasTraining = model.training;
             var frozen = options.FreezeModel ? Freeze(model) : [];
@@ -273,6 +289,10 @@ public static class Renderer
                                 $"Objective '{objective.Name}' returned a tensor of shape [{string.Join(", ", lossTensor.shape)}]; an objective must return a scalar loss (reduce it with mean or sum).");
                         }
 
+                        // Queue the backward pass before reading the loss: on a GPU the read waits for the
+                        // device, and the step's work is then already queued. A non-finite loss still stops
+                        // the render before the optimiser applies its gradients.
+                        lossTensor.backward();
                         loss = lossTensor.ToDouble();
                         if (!double.IsFinite(loss))
                         {
@@ -287,7 +307,6 @@ public static class Renderer
                             break;
                         }
 
-                        lossTensor.backward();
                         optimizer.step();
                         lastFiniteImage?.Dispose();
                         lastFiniteImage = image.detach().clone().DetachFromDisposeScope();
@@ -334,7 +353,7 @@ public static class Renderer
         public RenderResult CancelledBeforeStart()
         {
             using var generator = new Generator((ulong)options.Seed, torch.CPU);
-            using var parameterization = (options.Parameterization ?? RenderDefaults.Parameterization)(generator);
+            using var parameterization = options.Parameterization is { } factory ? factory(generator) : RenderDefaults.Parameterization(generator, device);
             Record(parameterization, 0, double.NaN);
             string message = $"Cancelled before step 1 of {options.Steps}; the starting images (step 0) were recorded.";
             logger?.LogInformation("Rendering {Objective}: {Message}", objective.Name, message);
