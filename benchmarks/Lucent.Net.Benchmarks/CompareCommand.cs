@@ -22,6 +22,8 @@ internal static class CompareCommand
         int steps = options.Int("steps", 20);
         int repeats = options.Int("repeats", 1);
         int lucentChannels = Math.Min(options.Int("lucent-channels", 4), Part1Workload.Channels.Length);
+        int microBatch = options.Int("micro-batch", 0);
+        RenderOptions? ourOptions = null;
         bool single = options.Flag("single");
         bool bf16 = options.Flag("bf16");
         if (options.Int("threads", 0) is > 0 and int threads)
@@ -54,7 +56,7 @@ internal static class CompareCommand
         {
             new("Lucent-faithful", "Lucent's loop and operations", () => RunLucent(lucentModel, channels.Take(lucentChannels).ToArray(), steps), steps * lucentChannels),
             new("Lucent loop", "Lucent's loop, our operations", () => RunLucent(model, channels.Take(lucentChannels).ToArray(), steps), steps * lucentChannels),
-            new("ours (batched)", "our default path", () => RunOurs(model, channels, steps), steps * images),
+            new("ours (batched)", microBatch > 0 ? $"our default path, micro-batch {microBatch}" : "our default path", () => RunOurs(model, channels, steps, ourOptions), steps * images),
         };
         if (single)
         {
@@ -65,7 +67,8 @@ internal static class CompareCommand
         // Warm-up: every path once for 2 steps (allocator, oneDNN primitives, JIT).
         Time(() => RunLucent(lucentModel, channels.Take(1).ToArray(), 2));
         Time(() => RunLucent(model, channels.Take(1).ToArray(), 2));
-        Time(() => RunOurs(model, channels, 2));
+        ourOptions = microBatch > 0 ? Part1Workload.OurOptions(steps) with { MicroBatchSize = microBatch } : null;
+        Time(() => RunOurs(model, channels, 2, ourOptions is null ? null : ourOptions with { Thresholds = [2] }));
         if (single)
         {
             Time(() => RunOursSingle(model, channels.Take(1).ToArray(), 2));

@@ -38,7 +38,7 @@ switch (command)
     default:
         Console.WriteLine("""
             Lucent.Net benchmarks.
-              compare  [--steps 20] [--repeats 1] [--lucent-channels 4] [--single] [--bf16] [--threads N]
+              compare  [--steps 20] [--repeats 1] [--lucent-channels 4] [--single] [--bf16] [--threads N] [--micro-batch N]
                        Lucent-faithful loop vs our default path on the Part 1 workload
               startup  [--steps 20]                             process start to first render step (runtime, kernel check, model, steps)
               memory   [--steps 512] [--batched-steps 128] [--threads N]

@@ -76,6 +76,18 @@ public sealed record RenderOptions
     /// <summary>Where to log the render's start, warnings and end. Null logs nothing.</summary>
     public ILogger? Logger { get; init; }
 
+    /// <summary>
+    /// For <see cref="Renderer.RenderBatch"/> and <see cref="Renderer.RenderChannels"/>: how many images go
+    /// through the model per forward and backward pass within one step. Every step still transforms and
+    /// optimises the whole batch at once, and each image's objective sees only its own activations, so the
+    /// images do not depend on it beyond float rounding. Null (the default) chooses by the kernels in use
+    /// (<see cref="Runtime.LucentRuntime.Kernels"/>): one image at a time with LibTorch's own convolution
+    /// kernels, which compute image by image anyway and lose 3x per image at batch 10 to the larger working
+    /// set (AMD Zen 5, docs/performance.md); the whole batch with oneDNN, which gains from batching.
+    /// Objectives that read the <c>input</c> or <c>labels</c> layer always run on the whole batch.
+    /// </summary>
+    public int? MicroBatchSize { get; init; }
+
     /// <summary>The last threshold: how many steps the render runs.</summary>
     public int Steps => Thresholds.Count == 0 ? 0 : Thresholds[^1];
 
@@ -98,6 +110,11 @@ public sealed record RenderOptions
             {
                 throw new InvalidRenderOptionsException(nameof(Thresholds), $"Thresholds must be strictly increasing; got {Thresholds[i - 1]} then {Thresholds[i]} ([{string.Join(", ", Thresholds)}]). Sort them and remove duplicates.");
             }
+        }
+
+        if (MicroBatchSize is < 1)
+        {
+            throw new InvalidRenderOptionsException(nameof(MicroBatchSize), $"MicroBatchSize must be at least 1 (or null to choose by the kernels in use); got {MicroBatchSize}.");
         }
 
         if (!(LearningRate > 0) || double.IsInfinity(LearningRate))

@@ -50,12 +50,23 @@ public static class Renderer
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(objective);
+        return RenderCore(model, objective, null, options, progress, cancellationToken);
+    }
+
+    private static RenderResult RenderCore(
+        nn.Module<Tensor, Tensor> model,
+        IObjective objective,
+        IReadOnlyList<IObjective>? imageObjectives,
+        RenderOptions? options,
+        IProgress<RenderProgress>? progress,
+        CancellationToken cancellationToken)
+    {
         options ??= new RenderOptions();
         options.Validate();
         LucentRuntime.EnsureInitialized();
 
         var device = RenderDevices.Resolve(model, options);
-        var run = new RenderRun(model, objective, options, device, progress, cancellationToken);
+        var run = new RenderRun(model, objective, imageObjectives, options, device, progress, cancellationToken);
         IDisposable lease;
         try
         {
@@ -168,7 +179,8 @@ public static class Renderer
             };
         var terms = imageObjectives.Select(o => new LossRecordingObjective(o ?? throw new ArgumentException("An image objective is null.", nameof(imageObjectives)))).ToList();
         IObjective objective = terms.Count == 1 ? terms[0] : Objective.Sum(terms.Select(Objective.From));
-        var result = Render(model, objective, options with { Parameterization = factory }, progress, cancellationToken);
+        ArgumentNullException.ThrowIfNull(objective);
+        var result = RenderCore(model, objective, terms, options with { Parameterization = factory }, progress, cancellationToken);
         int steps = result.Losses.Count;
         return result.WithImageLosses(terms.Select(t => (IReadOnlyList<double>)t.Values.Take(steps).ToList()).ToList());
     }
@@ -214,6 +226,7 @@ public static class Renderer
     private sealed class RenderRun(
         nn.Module<Tensor, Tensor> model,
         IObjective objective,
+        IReadOnlyList<IObjective>? imageObjectives,
         RenderOptions options,
         Device device,
         IProgress<RenderProgress>? progress,
@@ -250,6 +263,7 @@ public static class Renderer
 
             var pipeline = new TransformPipeline(BuildPipeline(model, options, parameterization.Shape));
             using var recorder = new ActivationRecorder(model, objective.Layers, options.StopForwardEarly, device);
+            int microBatch = MicroBatch(parameterization.Shape.Batch);
 
             bool wasTraining = model.training;
             var frozen = options.FreezeModel ? Freeze(model) : [];
@@ -281,19 +295,23 @@ public static class Renderer
                         recorder.BeginStep(image);
                         var input = pipeline.Apply(image, context);
 
-                        RunForward(recorder, input, step);
-                        var lossTensor = objective.Compute(recorder);
-                        if (lossTensor.numel() != 1)
+                        if (microBatch < input.shape[0])
                         {
-                            throw new InvalidOperationException(
-                                $"Objective '{objective.Name}' returned a tensor of shape [{string.Join(", ", lossTensor.shape)}]; an objective must return a scalar loss (reduce it with mean or sum).");
+                            loss = MicroBatchedForwardBackward(recorder, image, input, step, microBatch);
+                        }
+                        else
+                        {
+                            RunForward(recorder, input, step);
+                            var lossTensor = objective.Compute(recorder);
+                            RequireScalar(lossTensor, objective);
+
+                            // Queue the backward pass before reading the loss: on a GPU the read waits for the
+                            // device, and the step's work is then already queued. A non-finite loss still stops
+                            // the render before the optimiser applies its gradients.
+                            lossTensor.backward();
+                            loss = lossTensor.ToDouble();
                         }
 
-                        // Queue the backward pass before reading the loss: on a GPU the read waits for the
-                        // device, and the step's work is then already queued. A non-finite loss still stops
-                        // the render before the optimiser applies its gradients.
-                        lossTensor.backward();
-                        loss = lossTensor.ToDouble();
                         if (!double.IsFinite(loss))
                         {
                             stopReason = RenderStopReason.NonFiniteLoss;
@@ -347,6 +365,71 @@ public static class Renderer
                 "Rendered {Objective}: {Steps} steps in {Elapsed:F1} s, loss {First:G4} -> {Last:G4} ({Reason})",
                 objective.Name, losses.Count, stopwatch.Elapsed.TotalSeconds, losses.Count > 0 ? losses[0] : double.NaN, losses.Count > 0 ? losses[^1] : double.NaN, stopReason);
             return new RenderResult(snapshots, losses, stopReason, stopMessage, options.Seed, stopwatch.Elapsed, warnings);
+        }
+
+        /// <summary>
+        /// How many images go through the model at once (<see cref="RenderOptions.MicroBatchSize"/>): the whole
+        /// batch unless the render has one objective per image that reads only model layers.
+        /// </summary>
+        private int MicroBatch(int batch)
+        {
+            if (imageObjectives is null || imageObjectives.Count != batch || batch < 2 ||
+                imageObjectives.Any(o => o.Layers.Contains(IActivationLookup.Input, StringComparer.Ordinal) || o.Layers.Contains(IActivationLookup.Labels, StringComparer.Ordinal)))
+            {
+                return batch;
+            }
+
+            if (options.MicroBatchSize is { } size)
+            {
+                return Math.Min(size, batch);
+            }
+
+            // LibTorch's own convolutions work image by image; batching them only grows the working set
+            // (3.2x slower per image at batch 10 on AMD Zen 5, docs/performance.md). oneDNN gains from batches.
+            return device.type == DeviceType.CPU && LucentRuntime.Kernels is { Configuration: KernelConfiguration.NativeKernels } ? 1 : batch;
+        }
+
+        /// <summary>
+        /// One step's forward and backward passes, <paramref name="microBatch"/> images at a time: the
+        /// transformed batch is cut into slices, each slice runs through the model and its images' objectives
+        /// (which see their own activations at their own batch positions), the gradients are gathered on the
+        /// transformed batch, and one backward pass takes them through the transforms to the image.
+        /// </summary>
+        private double MicroBatchedForwardBackward(ActivationRecorder recorder, Tensor image, Tensor input, int step, int microBatch)
+        {
+            long batch = input.shape[0];
+            using var detached = input.detach().requires_grad_(true);
+            double total = 0;
+            for (long start = 0; start < batch; start += microBatch)
+            {
+                long count = Math.Min(microBatch, batch - start);
+                using var sliceScope = NewDisposeScope();
+                recorder.BeginStep(image);
+                RunForward(recorder, detached.narrow(0, start, count), step);
+                using var lookup = new BatchSliceLookup(recorder, start, batch);
+                Tensor? sliceLoss = null;
+                for (long i = start; i < start + count; i++)
+                {
+                    var term = imageObjectives![(int)i].Compute(lookup);
+                    RequireScalar(term, imageObjectives[(int)i]);
+                    sliceLoss = sliceLoss is null ? term : sliceLoss + term;
+                }
+
+                sliceLoss!.backward();
+                total += sliceLoss.ToDouble();
+            }
+
+            input.backward([detached.grad!]);
+            return total;
+        }
+
+        private static void RequireScalar(Tensor loss, IObjective objective)
+        {
+            if (loss.numel() != 1)
+            {
+                throw new InvalidOperationException(
+                    $"Objective '{objective.Name}' returned a tensor of shape [{string.Join(", ", loss.shape)}]; an objective must return a scalar loss (reduce it with mean or sum).");
+            }
         }
 
         /// <summary>The result of a render cancelled before its first step: the starting images (step 0), no losses.</summary>

@@ -84,6 +84,47 @@ public class RendererDefaultsTests
         wrongBatch.Should().Throw<InvalidRenderOptionsException>().WithMessage("*batch of 2*");
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void Micro_batches_give_the_images_and_losses_of_the_whole_batch(int microBatch)
+    {
+        using var model = new TinyNet();
+        var options = new RenderOptions
+        {
+            Thresholds = [6],
+            FixedImageSize = (24, 24),
+            Parameterization = g => ImageParameterizations.Image(16, batch: 3, generator: g),
+        };
+        IObjective[] perImage =
+        [
+            Lucent.Net.Objectives.Objectives.Channel("conv2", 1, batch: 0),
+            Lucent.Net.Objectives.Objectives.Channel("conv1", 4, batch: 1),
+            Lucent.Net.Objectives.Objectives.Neuron("conv2", 7, batch: 2) - Lucent.Net.Objectives.Objectives.Channel("conv2", 2, batch: 2),
+        ];
+
+        var whole = Renderer.RenderBatch(model, perImage, options with { MicroBatchSize = 3 });
+        var sliced = Renderer.RenderBatch(model, perImage, options with { MicroBatchSize = microBatch });
+
+        sliced.Losses.Should().HaveCount(6);
+        for (int step = 0; step < 6; step++)
+        {
+            sliced.Losses[step].Should().BeApproximately(whole.Losses[step], 1e-5 * (1 + Math.Abs(whole.Losses[step])));
+            for (int image = 0; image < 3; image++)
+            {
+                sliced.ImageLosses[image][step].Should().BeApproximately(whole.ImageLosses[image][step], 1e-5 * (1 + Math.Abs(whole.ImageLosses[image][step])));
+            }
+        }
+
+        var a = whole.FinalImages.Pixels;
+        var b = sliced.FinalImages.Pixels;
+        a.Zip(b, (x, y) => Math.Abs(x - y)).Max().Should().BeLessThan(1e-4f, "slicing the model's passes does not change the render");
+        whole.Losses[^1].Should().BeLessThan(whole.Losses[0]);
+
+        var invalid = () => Renderer.RenderBatch(model, perImage, options with { MicroBatchSize = 0 });
+        invalid.Should().Throw<InvalidRenderOptionsException>().WithMessage("*MicroBatchSize*");
+    }
+
     [Fact]
     public void RenderBatch_optimises_each_image_for_its_own_objective_on_any_layer()
     {
