@@ -14,6 +14,14 @@ public sealed class ConvolutionProbeTests
         new("test 5x5 s2", 1, 6, 4, 5, 2, 2, 9),
     ];
 
+    /// <summary>
+    /// A convolution that is right on every CPU: computed in float64 (LibTorch's im2col + BLAS path, not
+    /// oneDNN) and rounded to the input's type. The injected faults below start from it, so the tests do
+    /// not depend on this machine's float32 kernels.
+    /// </summary>
+    internal static Tensor RightConvolution(Tensor input, Tensor weight, Tensor? bias, long stride, long padding) =>
+        ConvolutionProbe.LibTorchConvolution(input.to(float64), weight.to(float64), bias?.to(float64), stride, padding).to(input.dtype);
+
     [Fact]
     public void The_kernels_this_process_runs_pass_the_full_float32_probe()
     {
@@ -53,11 +61,7 @@ public sealed class ConvolutionProbeTests
     public void Float_rounding_passes()
     {
         // A convolution computed in float64 and rounded to float32 is as right as float32 can be.
-        var report = ConvolutionProbe.Run(
-            (input, weight, bias, stride, padding) => ConvolutionProbe.LibTorchConvolution(
-                input.to(float64), weight.to(float64), bias?.to(float64), stride, padding).to(input.dtype),
-            SmallCases,
-            []);
+        var report = ConvolutionProbe.Run(RightConvolution, SmallCases, []);
         report.Failures.Should().BeEmpty();
         report.MaxFloat32Error.Should().BeLessThan(1e-6);
     }
@@ -68,7 +72,7 @@ public sealed class ConvolutionProbeTests
         var report = ConvolutionProbe.Run(
             (input, weight, bias, stride, padding) =>
             {
-                var y = ConvolutionProbe.LibTorchConvolution(input, weight, bias, stride, padding);
+                var y = RightConvolution(input, weight, bias, stride, padding);
                 return input.stride(1) == 1 ? y + (1e-3 * y.detach().abs().max()) : y;
             },
             SmallCases,
@@ -88,8 +92,8 @@ public sealed class ConvolutionProbeTests
         var report = ConvolutionProbe.Run(
             (input, weight, bias, stride, padding) =>
             {
-                var right = ConvolutionProbe.LibTorchConvolution(input.detach(), weight, bias, stride, padding);
-                var skewed = ConvolutionProbe.LibTorchConvolution(input, weight * 1.1, null, stride, padding);
+                var right = RightConvolution(input.detach(), weight, bias, stride, padding);
+                var skewed = RightConvolution(input, weight * 1.1, null, stride, padding);
                 return right + skewed - skewed.detach();
             },
             SmallCases,
@@ -104,7 +108,7 @@ public sealed class ConvolutionProbeTests
         var nan = ConvolutionProbe.Run(
             (input, weight, bias, stride, padding) =>
             {
-                var y = ConvolutionProbe.LibTorchConvolution(input, weight, bias, stride, padding);
+                var y = RightConvolution(input, weight, bias, stride, padding);
                 return y.index_fill(1, tensor(new long[] { 0 }), double.NaN);
             },
             SmallCases[..1],
@@ -112,7 +116,7 @@ public sealed class ConvolutionProbeTests
         nan.Failures.Should().Contain(f => f.Pass == "forward" && double.IsPositiveInfinity(f.RelativeError));
 
         var misshapen = ConvolutionProbe.Run(
-            (input, weight, bias, stride, padding) => ConvolutionProbe.LibTorchConvolution(input, weight, bias, stride, padding + 1),
+            (input, weight, bias, stride, padding) => RightConvolution(input, weight, bias, stride, padding + 1),
             SmallCases[..1],
             []);
         misshapen.Float32Correct.Should().BeFalse();
@@ -122,16 +126,12 @@ public sealed class ConvolutionProbeTests
     public void Bfloat16_is_checked_with_its_own_tolerance()
     {
         ConvolutionCase[] cases = [new("test bf16", 1, 16, 8, 3, 1, 1, 6)];
-        var right = ConvolutionProbe.Run(
-            (input, weight, bias, stride, padding) => ConvolutionProbe.LibTorchConvolution(
-                input.to(float64), weight.to(float64), bias?.to(float64), stride, padding).to(input.dtype),
-            [],
-            cases);
+        var right = ConvolutionProbe.Run(RightConvolution, [], cases);
         right.BFloat16Correct.Should().BeTrue();
         right.MaxBFloat16Error.Should().BeLessThan(ConvolutionProbe.BFloat16Tolerance);
 
         var wrong = ConvolutionProbe.Run(
-            (input, weight, bias, stride, padding) => ConvolutionProbe.LibTorchConvolution(input, weight, bias, stride, padding) * 1.2,
+            (input, weight, bias, stride, padding) => RightConvolution(input, weight, bias, stride, padding) * 1.2,
             [],
             cases);
         wrong.BFloat16Correct.Should().BeFalse();
