@@ -33,6 +33,25 @@ internal static class ModelSource
     public static IReadOnlyList<LayerInfo> ChannelLayers(nn.Module<Tensor, Tensor> model, int size = 224) =>
         ModelCatalog.DescribeLayers(model, size).Where(l => l.OutputShape.Count == 4).ToArray();
 
+    /// <summary>Channel counts of every layer with 4-D output, by name and by alias (e.g. ResNet-18's <c>layer3</c>).</summary>
+    public static Dictionary<string, int> ChannelCounts(nn.Module<Tensor, Tensor> model)
+    {
+        var counts = ChannelLayers(model).ToDictionary(l => l.Name, l => (int)l.OutputShape[1], StringComparer.Ordinal);
+        foreach (var (alias, target) in Aliases(model))
+        {
+            if (counts.TryGetValue(target, out int count))
+            {
+                counts.TryAdd(alias, count);
+            }
+        }
+
+        return counts;
+    }
+
+    /// <summary>The model's layer aliases (alias to layer name); empty when it has none.</summary>
+    public static IReadOnlyDictionary<string, string> Aliases(nn.Module<Tensor, Tensor> model) =>
+        model is Lucent.Net.Modules.ILayerAliases aliases ? aliases.LayerAliases : new Dictionary<string, string>();
+
     public static string FirstLine(string message)
     {
         int newline = message.IndexOfAny(['\r', '\n']);

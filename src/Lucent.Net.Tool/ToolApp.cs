@@ -94,11 +94,12 @@ internal static class ToolApp
         command.SetAction(async (result, token) =>
         {
             using var module = await ModelSource.LoadAsync(result.GetRequiredValue(model), null, token).ConfigureAwait(false);
-            var table = new Spectre.Console.Table().AddColumns("Layer", "Output shape", "Channels", "Module");
+            var table = new Spectre.Console.Table().AddColumns("Layer", "Aliases", "Output shape", "Channels", "Module");
+            var aliases = ModelSource.Aliases(module).GroupBy(a => a.Value, a => a.Key).ToDictionary(g => g.Key, g => string.Join(", ", g.Order(StringComparer.Ordinal)));
             foreach (var layer in Lucent.Net.ModelZoo.Catalog.ModelCatalog.DescribeLayers(module, result.GetValue(size)))
             {
                 string channels = layer.OutputShape.Count >= 2 ? layer.OutputShape[1].ToString(CultureInfo.InvariantCulture) : "-";
-                table.AddRow(Esc(layer.Name), Esc(layer.FormatShape()), channels, Esc(layer.ModuleType));
+                table.AddRow(Esc(layer.Name), Esc(aliases.GetValueOrDefault(layer.Name, string.Empty)), Esc(layer.FormatShape()), channels, Esc(layer.ModuleType));
             }
 
             Console(output).Write(table);
@@ -151,13 +152,18 @@ internal static class ToolApp
         return values.ToArray();
     }
 
-    public static Spectre.Console.IAnsiConsole Console(TextWriter output) => Spectre.Console.AnsiConsole.Create(new Spectre.Console.AnsiConsoleSettings
+    public static IAnsiConsole Console(TextWriter output)
     {
-        Out = new Spectre.Console.AnsiConsoleOutput(output),
-        Ansi = Spectre.Console.AnsiSupport.No,
-        ColorSystem = Spectre.Console.ColorSystemSupport.NoColors,
-        Interactive = Spectre.Console.InteractionSupport.No,
-    });
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(output),
+            Ansi = AnsiSupport.No,
+            ColorSystem = ColorSystemSupport.NoColors,
+            Interactive = InteractionSupport.No,
+        });
+        console.Profile.Width = 160;
+        return console;
+    }
 
     private static string Esc(string text) => Spectre.Console.Markup.Escape(text);
 }

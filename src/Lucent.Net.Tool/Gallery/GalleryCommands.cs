@@ -42,7 +42,7 @@ internal static class GalleryCommands
             string modelSpec = result.GetRequiredValue(model);
             int stepCount = result.GetValue(steps);
             using var module = await ModelSource.LoadAsync(modelSpec, null, token).ConfigureAwait(false);
-            var available = ModelSource.ChannelLayers(module).ToDictionary(l => l.Name, l => (int)l.OutputShape[1], StringComparer.Ordinal);
+            var available = ModelSource.ChannelCounts(module);
             string layerText = result.GetRequiredValue(layers);
             IReadOnlyList<string> names = layerText.Trim().Equals("all", StringComparison.OrdinalIgnoreCase)
                 ? ModelSource.ChannelLayers(module).Select(l => l.Name).ToArray()
