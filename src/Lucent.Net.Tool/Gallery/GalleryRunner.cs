@@ -1,0 +1,182 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Lucent.Net.Imaging;
+using Lucent.Net.Objectives;
+using Lucent.Net.Parameterization;
+using Lucent.Net.Rendering;
+using static TorchSharp.torch;
+
+namespace Lucent.Net.Tool.Gallery;
+
+/// <summary>Settings of one worker (not part of the plan: they do not change the images on one machine).</summary>
+internal sealed record GalleryRunSettings(ShardSpec Shard, string Device, int? Threads, string? Unit = null);
+
+/// <summary>What a run did.</summary>
+internal sealed record GalleryRunSummary(int Rendered, int Skipped, int Failed, long ImageSteps, TimeSpan Elapsed);
+
+/// <summary>Renders the units of one shard of a plan, skipping finished ones; every output lands atomically.</summary>
+internal static class GalleryRunner
+{
+    public static async Task<GalleryRunSummary> RunAsync(string dir, GalleryRunSettings settings, TextWriter output, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(output);
+        var clock = Stopwatch.StartNew();
+        var plan = GalleryPlan.Load(dir);
+        var done = GalleryFiles.ReadDone(dir);
+        if (done.Values.FirstOrDefault(r => r.OptionsHash != plan.OptionsHash) is { } foreign)
+        {
+            throw new GalleryConflictException(
+                $"'{Path.GetFullPath(dir)}' holds unit {foreign.Unit} rendered with options {foreign.OptionsHash}, but its plan has options {plan.OptionsHash}: use a new folder for other options.");
+        }
+
+        var units = settings.Unit is { } only
+            ? plan.Units.Where(u => u.Id == only).ToArray() is { Length: 1 } one ? one : throw new ToolException($"--unit: the plan has no unit '{only}'.")
+            : plan.UnitsOf(settings.Shard);
+        await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+            $"Gallery {plan.OptionsHash}: shard {settings.Shard} ({settings.Shard.Source}), {units.Count} of {plan.Units.Count} units.")).ConfigureAwait(false);
+        int rendered = 0, skipped = 0, failed = 0;
+        long imageSteps = 0;
+        nn.Module<Tensor, Tensor>? model = null;
+        try
+        {
+            for (int k = 0; k < units.Count; k++)
+            {
+                var unit = units[k];
+                string prefix = string.Create(CultureInfo.InvariantCulture, $"[{k + 1}/{units.Count}] {unit.Id}");
+                if (done.ContainsKey(unit.Id))
+                {
+                    skipped++;
+                    await output.WriteLineAsync($"{prefix}: done, skipped").ConfigureAwait(false);
+                    continue;
+                }
+
+                cancellationToken.ThrowIfCancellationRequested();
+                if (model is null)
+                {
+                    if (settings.Threads is int threads)
+                    {
+                        set_num_threads(threads);
+                    }
+
+                    var device = RenderDevices.Parse(settings.Device);
+                    model = await ModelSource.LoadAsync(plan.Options.Model, device, cancellationToken).ConfigureAwait(false);
+                }
+
+                await output.WriteLineAsync($"{prefix}: rendering {unit.Layer} channels {string.Join(',', unit.Channels)}").ConfigureAwait(false);
+                var unitClock = Stopwatch.StartNew();
+                try
+                {
+                    int images = RenderUnit(dir, plan, unit, model, cancellationToken);
+                    long steps = (long)unit.Channels.Count * plan.Options.Steps;
+                    var record = new UnitRecord(unit.Id, plan.OptionsHash, images, steps, Math.Round(unitClock.Elapsed.TotalSeconds, 3), Worker(settings.Shard), DateTimeOffset.UtcNow);
+                    AtomicFile.WriteAllText(GalleryFiles.DoneMarker(dir, unit.Id), JsonSerializer.Serialize(record, GalleryJson.Indented) + "\n");
+                    rendered++;
+                    imageSteps += steps;
+                    await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                        $"{prefix}: rendered {images} images in {unitClock.Elapsed.TotalSeconds:F1} s ({steps / Math.Max(unitClock.Elapsed.TotalSeconds, 1e-9):F1} image-steps/s)")).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    failed++;
+                    await output.WriteLineAsync($"{prefix}: failed: {ModelSource.FirstLine(e.Message)}").ConfigureAwait(false);
+                }
+            }
+        }
+        finally
+        {
+            model?.Dispose();
+        }
+
+        var summary = new GalleryRunSummary(rendered, skipped, failed, imageSteps, clock.Elapsed);
+        await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+            $"Summary: {rendered} rendered, {skipped} skipped, {failed} failed units; {imageSteps} image-steps in {clock.Elapsed.TotalSeconds:F1} s (shard {settings.Shard}).")).ConfigureAwait(false);
+        return summary;
+    }
+
+    /// <summary>Renders one unit into a private staging folder, then moves each file into place (rename), and returns the image count.</summary>
+    private static int RenderUnit(string dir, GalleryPlan plan, GalleryUnit unit, nn.Module<Tensor, Tensor> model, CancellationToken cancellationToken)
+    {
+        var options = plan.Options;
+        string stagingRoot = Path.Combine(dir, GalleryFiles.StagingFolder);
+        RemoveStaleStaging(stagingRoot, unit.Id);
+        int batch = unit.Channels.Count;
+        var objectives = unit.Channels.Select((channel, i) => (IObjective)Objectives.Objectives.Channel(unit.Layer, channel, batch: i)).ToList();
+        var renderOptions = new RenderOptions
+        {
+            Parameterization = g => ImageParameterizations.Image(options.Size, batch: batch, generator: g, device: RenderDevices.ModelDevice(model)),
+            Transforms = options.Transforms ? null : [],
+            Thresholds = options.Thresholds,
+            Seed = unit.Seed,
+            FixedImageSize = options.InputSize is int n ? (n, n) : null,
+        };
+        var result = Renderer.RenderBatch(model, objectives, renderOptions, progress: null, cancellationToken);
+        if (result.StopReason == RenderStopReason.Cancelled)
+        {
+            throw new OperationCanceledException(cancellationToken);
+        }
+
+        if (result.StopReason != RenderStopReason.Completed)
+        {
+            throw new ToolException($"the render stopped early ({result.StopReason}): {result.StopMessage}");
+        }
+
+        string staging = Path.Combine(stagingRoot, string.Create(CultureInfo.InvariantCulture, $"{unit.Id}.{Environment.ProcessId}.{Guid.NewGuid():N}"));
+        Directory.CreateDirectory(staging);
+        var files = new List<string>();
+        for (int i = 0; i < batch; i++)
+        {
+            int channel = unit.Channels[i];
+            var images = new List<ChannelImage>();
+            foreach (var snapshot in result.Snapshots)
+            {
+                string name = GalleryFiles.ImageName(channel, snapshot.Step);
+                File.WriteAllBytes(Path.Combine(staging, name), snapshot.Images.ToPngBytes(i));
+                files.Add(name);
+                images.Add(new ChannelImage(snapshot.Step, name));
+            }
+
+            var losses = result.ImageLosses[i];
+            var record = new ChannelRecord(unit.Layer, channel, unit.Id, i, unit.Seed, plan.OptionsHash, images, -losses[0], -losses[^1], losses);
+            string json = GalleryFiles.ChannelJsonName(channel);
+            File.WriteAllText(Path.Combine(staging, json), JsonSerializer.Serialize(record, GalleryJson.Indented) + "\n");
+            files.Add(json);
+        }
+
+        string target = GalleryFiles.LayerDirectory(dir, unit.Folder);
+        Directory.CreateDirectory(target);
+        foreach (string name in files)
+        {
+            // rename(2) within one file system: a reader (or a killed worker) never leaves half a file at the final path.
+            File.Move(Path.Combine(staging, name), Path.Combine(target, name), overwrite: true);
+        }
+
+        Directory.Delete(staging, recursive: true);
+        return result.Snapshots.Count * batch;
+    }
+
+    /// <summary>Deletes staging folders a killed worker left for this unit (units belong to one shard, so no live worker owns them).</summary>
+    private static void RemoveStaleStaging(string stagingRoot, string unitId)
+    {
+        if (!Directory.Exists(stagingRoot))
+        {
+            return;
+        }
+
+        foreach (string stale in Directory.EnumerateDirectories(stagingRoot, unitId + ".*"))
+        {
+            try
+            {
+                Directory.Delete(stale, recursive: true);
+            }
+            catch (DirectoryNotFoundException)
+            {
+                // Another worker of an overlapping shard cleaned it first.
+            }
+        }
+    }
+
+    private static string Worker(ShardSpec shard) =>
+        string.Create(CultureInfo.InvariantCulture, $"{Environment.MachineName}:{Environment.ProcessId} shard {shard}");
+}
