@@ -1,0 +1,44 @@
+namespace Lucent.Net.Tool.Tests;
+
+/// <summary><c>lucent render</c> and <c>lucent layers</c> as a user runs them: real process, real PNG, one-line errors.</summary>
+public sealed class RenderCommandTests
+{
+    [Fact]
+    public async Task Render_writes_a_png_of_an_objective_expression()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "lucent-render-" + Guid.NewGuid().ToString("N")[..8]);
+        try
+        {
+            string png = Path.Combine(dir, "out", "x.png");
+            var (code, output) = await ToolProcess.RunAsync("render", "resnet18", "layer3:7 - 0.5 * layer3:2", "--out", png, "--steps", "4", "--size", "32");
+            code.Should().Be(0, output);
+            output.Should().Contain("channel(layer3, 7) - 0.5 * channel(layer3, 2)");
+            byte[] header = File.ReadAllBytes(png)[..8];
+            header.Should().Equal([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]);
+            Directory.GetFiles(Path.GetDirectoryName(png)!).Should().ContainSingle("nothing half-written is left beside the image");
+        }
+        finally
+        {
+            if (Directory.Exists(dir))
+            {
+                Directory.Delete(dir, recursive: true);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task An_unknown_layer_is_a_one_line_error_with_a_non_zero_exit()
+    {
+        var (code, output) = await ToolProcess.RunAsync("render", "resnet18", "nosuch:7", "--out", Path.Combine(Path.GetTempPath(), "never.png"), "--steps", "2", "--size", "32");
+        code.Should().NotBe(0);
+        output.Should().Contain("Unknown layer 'nosuch'").And.NotContain("   at ", "no stack trace");
+    }
+
+    [Fact]
+    public async Task Layers_lists_names_shapes_and_channels()
+    {
+        var (code, output) = await ToolProcess.RunAsync("layers", "resnet18");
+        code.Should().Be(0, output);
+        output.Should().Contain("layer3").And.Contain("256");
+    }
+}
