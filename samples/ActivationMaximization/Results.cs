@@ -119,8 +119,18 @@ public sealed record ImageInfo
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public RobustnessInfo? Robustness { get; init; }
 
-    /// <summary>Render time of the image (a batch's time divided by its size).</summary>
+    /// <summary>Render time of the image (a batch's time divided by its size); 0 for an image reused from another render.</summary>
     public required double Seconds { get; init; }
+
+    /// <summary>The objective at every step, thinned to at most <see cref="ExperimentRunner.CurvePoints"/> evenly spaced steps (the first and last kept); the report draws it.</summary>
+    public IReadOnlyList<double> ObjectiveCurve { get; init; } = [];
+
+    /// <summary>
+    /// The id of the image whose render this one is, when both have the same settings (part 3's "No transforms" is part 2's
+    /// "FFT + Decorrelate (default)": same objective, parameterisation, transforms and seed); null when rendered for itself.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? SameRenderAs { get; init; }
 }
 
 /// <summary>A claim of the tutorial and what was measured.</summary>
