@@ -267,6 +267,7 @@ public static class ExperimentRunner
             ObjectiveFinalImage = plain,
             HighFrequencyShare = ImageMetrics.HighFrequencyEnergyShare(images, ClaimMeasurements.HighFrequencyCutoff, index),
             PngBytesPerPixel = ImageMetrics.PngBytesPerPixel(images, index),
+            StructureScale = ImageMetrics.StructureScale(images, index),
             Robustness = robustness,
             Seconds = seconds,
             ObjectiveCurve = Curve(render.Result.ImageLosses.Count > index ? render.Result.ImageLosses[index] : []),

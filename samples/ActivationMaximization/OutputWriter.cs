@@ -165,23 +165,30 @@ public static class Claims
         var depth = images.Where(i => i.Part == 4).ToArray();
         if (depth.Length >= 2)
         {
-            var values = depth.ToDictionary(i => i.Title + " pngBytesPerPixel", i => i.PngBytesPerPixel);
+            var values = depth.ToDictionary(i => i.Title + " structureScale", i => i.StructureScale);
             foreach (var image in depth)
             {
+                values[image.Title + " pngBytesPerPixel"] = image.PngBytesPerPixel;
                 values[image.Title + " highFrequencyShare"] = image.HighFrequencyShare;
             }
 
-            // A rise within 5% is noise for this measure (the FFT parameterisation's texture dominates it).
-            const double MeaningfulRise = 1.05;
-            bool increases = depth[^1].PngBytesPerPixel > depth[0].PngBytesPerPixel * MeaningfulRise;
+            // PNG bytes per pixel does not separate the depths (the FFT parameterisation's texture dominates it); the
+            // scale of the structure does: later layers have larger receptive fields and paint larger shapes.
+            const double MeaningfulGrowth = 1.10;
+            bool grows = depth[^1].StructureScale > depth[0].StructureScale * MeaningfulGrowth;
+            bool monotonic = depth.Zip(depth.Skip(1)).All(p => p.Second.StructureScale > p.First.StructureScale);
             claims.Add(new ClaimInfo(
                 4,
                 "Features go from simple (early layers) to complex (late layers).",
-                "PNG compressed bytes per pixel (detail) and high-frequency share, per depth",
+                "spatial scale of the structure (wavelength of the power-weighted mean spatial frequency, px) per depth; PNG bytes per pixel and high-frequency share for reference",
                 values,
-                "PNG bytes/pixel by depth: " + string.Join(", ", depth.Select(i => string.Create(CultureInfo.InvariantCulture, $"{i.Title} {i.PngBytesPerPixel:F2}"))) +
-                $"; {(increases ? "the latest layer's image holds clearly more detail (over 5%) than the earliest's, as the claim predicts" : "the latest layer's image does not hold clearly more detail (over 5%) than the earliest's: by this measure the claim is not supported")}.",
-                increases));
+                "structure scale by depth: " + string.Join(", ", depth.Select(i => string.Create(CultureInfo.InvariantCulture, $"{i.Title} {i.StructureScale:F1} px"))) +
+                $" ({(monotonic ? "growing at every step" : "not growing at every step")}); " +
+                (grows
+                    ? "the latest layer's image is built from clearly larger structures (over 10%) than the earliest's, as the claim predicts"
+                    : "the latest layer's image is not built from clearly larger structures (over 10%) than the earliest's: by this measure the claim is not supported") +
+                ". PNG bytes/pixel: " + string.Join(", ", depth.Select(i => string.Create(CultureInfo.InvariantCulture, $"{i.PngBytesPerPixel:F2}"))) + ".",
+                grows));
         }
 
         return claims;

@@ -159,7 +159,7 @@ public static class ReportBuilder
             headers.Add("Transforms");
         }
 
-        headers.AddRange(["Objective at step 1", "Objective at last step", "High-frequency share", "PNG bytes/pixel"]);
+        headers.AddRange(["Objective at step 1", "Objective at last step", "High-frequency share", "PNG bytes/pixel", "Structure scale (px)"]);
         bool robustness = images.Any(i => i.Robustness is not null);
         if (robustness)
         {
@@ -189,7 +189,7 @@ public static class ReportBuilder
                 row.Add(HtmlCell.Text(i.Transforms));
             }
 
-            row.AddRange([HtmlCell.Text(F(i.ObjectiveFirst)), HtmlCell.Text(F(i.ObjectiveLast)), HtmlCell.Text(F(i.HighFrequencyShare)), HtmlCell.Text(F(i.PngBytesPerPixel))]);
+            row.AddRange([HtmlCell.Text(F(i.ObjectiveFirst)), HtmlCell.Text(F(i.ObjectiveLast)), HtmlCell.Text(F(i.HighFrequencyShare)), HtmlCell.Text(F(i.PngBytesPerPixel)), HtmlCell.Text(F(i.StructureScale))]);
             if (robustness)
             {
                 row.Add(HtmlCell.Text(i.Robustness is { } r ? F(r.Ratio) : "-"));
@@ -236,7 +236,10 @@ public static class ReportBuilder
                 yield return "How do features change across network depth? Earlier layers detect simpler patterns; later layers detect more complex, abstract concepts. " +
                     "Early layers (conv2d2): simple edges, colors, Gabor-like filters. Middle layers (mixed3a, mixed4a): textures, patterns, object parts. " +
                     "Late layers (mixed5a): more complex, sometimes recognizable objects. This hierarchy emerges naturally from training on images.";
-                yield return "Complexity is measured by the PNG compressed size per pixel (more detail compresses worse) and the high-frequency share.";
+                yield return "Complexity is measured by the spatial scale of each image's structure: the wavelength, in pixels, of the power-weighted mean " +
+                    "spatial frequency of its luminance (fine edges and colour texture give a few pixels, larger shapes and object parts give more). " +
+                    "The PNG compressed size per pixel and the high-frequency share are shown too; they do not separate the depths, because the FFT " +
+                    "parameterisation's fine texture dominates them.";
                 break;
             default:
                 break;

@@ -115,6 +115,9 @@ public sealed record ImageInfo
     /// <summary>PNG size per pixel.</summary>
     public required double PngBytesPerPixel { get; init; }
 
+    /// <summary>The spatial scale of the image's structure in pixels: the wavelength of its power-weighted mean spatial frequency (<see cref="Lucent.Net.Imaging.ImageMetrics.StructureScale"/>).</summary>
+    public double StructureScale { get; init; }
+
     /// <summary>Robustness to random transforms (part 3 only).</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public RobustnessInfo? Robustness { get; init; }

@@ -5,6 +5,17 @@ namespace Lucent.Net.Imaging.Tests;
 
 public class ImageMetricsTests
 {
+    [Fact]
+    public void Structure_scale_is_the_wavelength_of_the_power_weighted_mean_frequency()
+    {
+        ImageMetrics.StructureScale(TestImages.Sinusoid(16, 32, 3, cycles: 1)).Should().BeApproximately(32, 1e-6, "one cycle over 32 px");
+        ImageMetrics.StructureScale(TestImages.Sinusoid(16, 32, 1, cycles: 4)).Should().BeApproximately(8, 1e-6);
+        ImageMetrics.StructureScale(TestImages.Checkerboard(16, 16, 3)).Should().BeApproximately(Math.Sqrt(2), 1e-6);
+        ImageMetrics.StructureScale(TestImages.Constant(8, 8, 3, 0.4f)).Should().Be(0);
+        var wrong = () => ImageMetrics.StructureScale(TestImages.Constant(8, 8, 3, 0.4f), index: 1);
+        wrong.Should().Throw<ArgumentOutOfRangeException>();
+    }
+
     [Theory]
     [InlineData(SpectrumSource.Luminance)]
     [InlineData(SpectrumSource.PerChannel)]
