@@ -268,6 +268,7 @@ public static class ExperimentRunner
             HighFrequencyShare = ImageMetrics.HighFrequencyEnergyShare(images, ClaimMeasurements.HighFrequencyCutoff, index),
             PngBytesPerPixel = ImageMetrics.PngBytesPerPixel(images, index),
             StructureScale = ImageMetrics.StructureScale(images, index),
+            EdgeCoherence = images.Height >= 11 && images.Width >= 11 ? ImageMetrics.EdgeCoherence(images, index) : double.NaN,
             Robustness = robustness,
             Seconds = seconds,
             ObjectiveCurve = Curve(render.Result.ImageLosses.Count > index ? render.Result.ImageLosses[index] : []),

@@ -105,6 +105,12 @@ public static class ReportBuilder
     /// <summary>The width in CSS pixels of the image thumbnails in the measurement tables.</summary>
     public const int ThumbnailWidth = 64;
 
+    /// <summary>The width in CSS pixels of the objective curves in the measurement tables.</summary>
+    public const int CurveWidth = 128;
+
+    /// <summary>The height in CSS pixels of the objective curves in the measurement tables.</summary>
+    public const int CurveHeight = 44;
+
     /// <summary>
     /// A part's settings, said once (what all its images share), then its measurement table: each image beside its
     /// objective curve, a column only for the settings that differ between its images, then the numbers.
@@ -159,7 +165,13 @@ public static class ReportBuilder
             headers.Add("Transforms");
         }
 
-        headers.AddRange(["Objective at step 1", "Objective at last step", "High-frequency share", "PNG bytes/pixel", "Structure scale (px)"]);
+        headers.AddRange(["Objective at step 1", "Objective at last step", "High-frequency share", "PNG bytes/pixel"]);
+        bool depthMeasures = part.Number == 4;
+        if (depthMeasures)
+        {
+            headers.AddRange(["Structure scale (px)", "Edge coherence"]);
+        }
+
         bool robustness = images.Any(i => i.Robustness is not null);
         if (robustness)
         {
@@ -172,7 +184,7 @@ public static class ReportBuilder
             var row = new List<HtmlCell>
             {
                 HtmlCell.Row(HtmlCell.Image(i.File, i.Title, ThumbnailWidth), HtmlCell.Text(title)),
-                HtmlCell.LineChart(i.ObjectiveCurve, $"Objective of {i.Title} per step: {F(i.ObjectiveFirst)} to {F(i.ObjectiveLast)}"),
+                HtmlCell.LineChart(i.ObjectiveCurve, $"Objective of {i.Title} per step: {F(i.ObjectiveFirst)} to {F(i.ObjectiveLast)}", CurveWidth, CurveHeight),
             };
             if (!sameObjective)
             {
@@ -189,7 +201,12 @@ public static class ReportBuilder
                 row.Add(HtmlCell.Text(i.Transforms));
             }
 
-            row.AddRange([HtmlCell.Text(F(i.ObjectiveFirst)), HtmlCell.Text(F(i.ObjectiveLast)), HtmlCell.Text(F(i.HighFrequencyShare)), HtmlCell.Text(F(i.PngBytesPerPixel)), HtmlCell.Text(F(i.StructureScale))]);
+            row.AddRange([HtmlCell.Text(F(i.ObjectiveFirst)), HtmlCell.Text(F(i.ObjectiveLast)), HtmlCell.Text(F(i.HighFrequencyShare)), HtmlCell.Text(F(i.PngBytesPerPixel))]);
+            if (depthMeasures)
+            {
+                row.AddRange([HtmlCell.Text(F(i.StructureScale)), HtmlCell.Text(F(i.EdgeCoherence))]);
+            }
+
             if (robustness)
             {
                 row.Add(HtmlCell.Text(i.Robustness is { } r ? F(r.Ratio) : "-"));
@@ -236,10 +253,11 @@ public static class ReportBuilder
                 yield return "How do features change across network depth? Earlier layers detect simpler patterns; later layers detect more complex, abstract concepts. " +
                     "Early layers (conv2d2): simple edges, colors, Gabor-like filters. Middle layers (mixed3a, mixed4a): textures, patterns, object parts. " +
                     "Late layers (mixed5a): more complex, sometimes recognizable objects. This hierarchy emerges naturally from training on images.";
-                yield return "Complexity is measured by the spatial scale of each image's structure: the wavelength, in pixels, of the power-weighted mean " +
-                    "spatial frequency of its luminance (fine edges and colour texture give a few pixels, larger shapes and object parts give more). " +
-                    "The PNG compressed size per pixel and the high-frequency share are shown too; they do not separate the depths, because the FFT " +
-                    "parameterisation's fine texture dominates them.";
+                yield return "Simplicity is measured by edge coherence: how much each 9x9 window of the image's luminance has one orientation " +
+                    "(the structure tensor's coherence, weighted by gradient energy; 1 for straight stripes and edges, near 0.2 for noise, low for blobs, " +
+                    "spots and intricate texture). The structure scale (the wavelength of the power-weighted mean spatial frequency), the PNG " +
+                    "compressed size per pixel and the high-frequency share are shown too; the last two do not separate the depths, because the " +
+                    "FFT parameterisation's fine texture dominates them.";
                 break;
             default:
                 break;

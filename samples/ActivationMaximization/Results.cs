@@ -118,6 +118,9 @@ public sealed record ImageInfo
     /// <summary>The spatial scale of the image's structure in pixels: the wavelength of its power-weighted mean spatial frequency (<see cref="Lucent.Net.Imaging.ImageMetrics.StructureScale"/>).</summary>
     public double StructureScale { get; init; }
 
+    /// <summary>How edge-like the image is: orientation coherence of its luminance in 9x9 windows, 0 to 1 (<see cref="Lucent.Net.Imaging.ImageMetrics.EdgeCoherence"/>).</summary>
+    public double EdgeCoherence { get; init; }
+
     /// <summary>Robustness to random transforms (part 3 only).</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public RobustnessInfo? Robustness { get; init; }

@@ -92,7 +92,8 @@ public sealed class HtmlReport
         "figure img{display:block;max-width:100%;height:auto;image-rendering:pixelated}\n" +
         "figcaption{margin-top:.5em;color:#555;font-size:.92em}\n" +
         ".table-scroll{overflow-x:auto;max-width:100%}\ntable{border-collapse:collapse;margin:1em 0;background:#fff;max-width:100%}\n" +
-        "th,td{border:1px solid #ddd;padding:4px 10px;text-align:left}th{background:#f0f0f0}\n" +
+        "th,td{border:1px solid #ddd;padding:4px 8px;text-align:left}th{background:#f0f0f0}\n" +
+        "table.rich{font-size:.9em}\n" +
         "td.num{text-align:right;font-variant-numeric:tabular-nums}\ntd{overflow-wrap:anywhere}\n" +
         ".cell-row{display:flex;gap:8px;align-items:center}img.thumb{display:block;image-rendering:pixelated}svg.curve{display:block}\n" +
         "pre{background:#f4f4f4;padding:10px;overflow:auto}\n";
@@ -223,7 +224,7 @@ public sealed class HtmlReportSection
         string[] head = [.. headers];
         _blocks.Add(html =>
         {
-            html.Append("<div class=\"table-scroll\"><table>\n");
+            html.Append("<div class=\"table-scroll\"><table class=\"rich\">\n");
             if (!string.IsNullOrEmpty(caption))
             {
                 html.Append("<caption>").Append(HtmlText.Escape(caption)).Append("</caption>\n");

@@ -94,6 +94,8 @@ public class EndToEndTests(QuickRunFixture run) : IClassFixture<QuickRunFixture>
             image.ObjectiveLast.Should().BeGreaterThan(image.ObjectiveFirst, $"{image.Id}: gradient ascent must raise the objective even in {AppSettings.QuickSteps} steps");
             image.HighFrequencyShare.Should().BeInRange(0, 1);
             image.PngBytesPerPixel.Should().BePositive();
+            image.EdgeCoherence.Should().BeInRange(0, 1, image.Id);
+            image.StructureScale.Should().BePositive(image.Id);
             (image.Robustness is not null).Should().Be(image.Part == 3, image.Id);
         }
 
