@@ -30,6 +30,9 @@ public static class ExperimentRunner
     /// <summary>The report file name.</summary>
     public const string ReportFile = "report.html";
 
+    /// <summary>The most points of an image's objective curve kept in results.json and drawn in the report.</summary>
+    public const int CurvePoints = 64;
+
     /// <summary>JSON settings of results.json.</summary>
     public static JsonSerializerOptions JsonOptions { get; } = new()
     {
@@ -179,6 +182,10 @@ public static class ExperimentRunner
         ArgumentNullException.ThrowIfNull(observer);
         var partInfos = new List<PartInfo>();
         var images = new List<RenderedImage>();
+
+        // Each distinct configuration is rendered once: a single-image render with the same objective, parameterisation
+        // and transforms as an earlier one (same seed and steps) would give the same bytes, so it reuses that image.
+        var rendered = new Dictionary<(string Layer, int Channel, bool Fft, bool Decorrelate, TransformSet Transforms), (RenderJob Job, GroupRender Render)>();
         foreach (var part in parts)
         {
             if (cancellationToken.IsCancellationRequested)
@@ -200,8 +207,23 @@ public static class ExperimentRunner
                     : group.Jobs.All(j => j.Layer == group.Jobs[0].Layer)
                         ? $"Part {part.Number}: {group.Jobs[0].Layer} channels {group.Jobs[0].Channel}-{group.Jobs[^1].Channel} (batch of {group.Jobs.Count}; objective summed)"
                         : $"Part {part.Number}: channel {group.Jobs[0].Channel} of {string.Join(", ", group.Jobs.Select(j => j.Layer))} (batch of {group.Jobs.Count}; objective summed)";
+                var only = group.Jobs[0];
+                var key = (only.Layer, only.Channel, only.Parameterization.Fft, only.Parameterization.Decorrelate, only.Transforms);
+                if (group.Jobs.Count == 1 && rendered.TryGetValue(key, out var earlier))
+                {
+                    observer.Message($"{label}: same settings as part {earlier.Job.Part}'s {earlier.Job.Title}; reusing that image (it would come out byte-identical).");
+                    var reused = Measure(model, only, earlier.Render, 0, settings, 0);
+                    partImages.Add(reused with { Info = reused.Info with { SameRenderAs = earlier.Job.Id } });
+                    continue;
+                }
+
                 var tracker = observer.Begin(label, settings.Steps);
                 var render = ImageRenderer.Render(model.Module, group, settings.Size, settings.Steps, settings.Seed, settings.InputSize, tracker, cancellationToken);
+                if (group.Jobs.Count == 1 && render.Result.StopReason == RenderStopReason.Completed)
+                {
+                    rendered[key] = (only, render);
+                }
+
                 for (int i = 0; i < group.Jobs.Count; i++)
                 {
                     partImages.Add(Measure(model, group.Jobs[i], render, i, settings, render.Result.Elapsed.TotalSeconds / group.Jobs.Count));
@@ -245,10 +267,29 @@ public static class ExperimentRunner
             ObjectiveFinalImage = plain,
             HighFrequencyShare = ImageMetrics.HighFrequencyEnergyShare(images, ClaimMeasurements.HighFrequencyCutoff, index),
             PngBytesPerPixel = ImageMetrics.PngBytesPerPixel(images, index),
+            StructureScale = ImageMetrics.StructureScale(images, index),
+            EdgeCoherence = images.Height >= 11 && images.Width >= 11 ? ImageMetrics.EdgeCoherence(images, index) : double.NaN,
             Robustness = robustness,
             Seconds = seconds,
+            ObjectiveCurve = Curve(render.Result.ImageLosses.Count > index ? render.Result.ImageLosses[index] : []),
         };
         return new RenderedImage(job, images, index, info);
+    }
+
+    /// <summary>The objective (minus the loss) at up to <see cref="CurvePoints"/> evenly spaced steps, the first and last included.</summary>
+    /// <param name="losses">The loss at every step.</param>
+    /// <returns>The thinned objective values.</returns>
+    public static IReadOnlyList<double> Curve(IReadOnlyList<double> losses)
+    {
+        ArgumentNullException.ThrowIfNull(losses);
+        if (losses.Count <= CurvePoints)
+        {
+            return losses.Select(l => -l).ToArray();
+        }
+
+        return Enumerable.Range(0, CurvePoints)
+            .Select(i => -losses[(int)Math.Round((double)i * (losses.Count - 1) / (CurvePoints - 1))])
+            .ToArray();
     }
 
     private static void PrintLayers(IAnsiConsole console, LoadedModel model)

@@ -59,7 +59,7 @@ public static class ReportBuilder
                     "high-frequency patterns that activate the neuron but look like noise to us.");
             }
 
-            section.AddTable(MeasurementHeaders, images.Select(MeasurementRow), string.Create(CultureInfo.InvariantCulture, $"Part {part.Number}: measurements ({part.Seconds:F1} s)."));
+            AddMeasurements(section, part, images, results.Images);
             foreach (var claim in results.Claims.Where(c => c.Part == part.Number))
             {
                 section.AddParagraph($"Claim: {claim.Claim} Measured: {claim.Measurement}. Result: {claim.Verdict}");
@@ -102,21 +102,120 @@ public static class ReportBuilder
         _ => throw new ArgumentOutOfRangeException(nameof(number), number, "The tutorial has parts 1 to 4."),
     };
 
-    private static readonly string[] MeasurementHeaders =
-        ["Image", "Objective", "Parameterization", "Transforms", "Objective at step 1", "Objective at last step", "High-frequency share", "PNG bytes/pixel", "Robustness"];
+    /// <summary>The width in CSS pixels of the image thumbnails in the measurement tables.</summary>
+    public const int ThumbnailWidth = 64;
 
-    private static IReadOnlyList<string> MeasurementRow(ImageInfo i) =>
-    [
-        i.Title,
-        i.Objective,
-        i.Parameterization,
-        i.Transforms,
-        F(i.ObjectiveFirst),
-        F(i.ObjectiveLast),
-        F(i.HighFrequencyShare),
-        F(i.PngBytesPerPixel),
-        i.Robustness is { } r ? F(r.Ratio) : "-",
-    ];
+    /// <summary>The width in CSS pixels of the objective curves in the measurement tables.</summary>
+    public const int CurveWidth = 128;
+
+    /// <summary>The height in CSS pixels of the objective curves in the measurement tables.</summary>
+    public const int CurveHeight = 44;
+
+    /// <summary>
+    /// A part's settings, said once (what all its images share), then its measurement table: each image beside its
+    /// objective curve, a column only for the settings that differ between its images, then the numbers.
+    /// </summary>
+    private static void AddMeasurements(HtmlReportSection section, PartInfo part, IReadOnlyList<ImageInfo> images, IReadOnlyList<ImageInfo> all)
+    {
+        bool sameObjective = images.Select(i => i.Objective).Distinct(StringComparer.Ordinal).Count() == 1;
+        bool sameParameterization = images.Select(i => i.Parameterization).Distinct(StringComparer.Ordinal).Count() == 1;
+        bool sameTransforms = images.Select(i => i.Transforms).Distinct(StringComparer.Ordinal).Count() == 1;
+        var shared = new List<string>();
+        if (sameObjective && images.Count > 0)
+        {
+            shared.Add($"objective {images[0].Objective} (the tutorial's {images[0].TutorialObjective})");
+        }
+
+        if (sameParameterization && images.Count > 0)
+        {
+            shared.Add("parameterization " + images[0].Parameterization);
+        }
+
+        if (sameTransforms && images.Count > 0)
+        {
+            shared.Add("transforms " + images[0].Transforms);
+        }
+
+        if (shared.Count > 0)
+        {
+            section.AddParagraph($"Settings of every image in this part: {string.Join("; ", shared)}.");
+        }
+
+        foreach (var image in images.Where(i => i.SameRenderAs is not null))
+        {
+            var original = all.FirstOrDefault(i => i.Id == image.SameRenderAs);
+            section.AddParagraph(original is null
+                ? $"\"{image.Title}\" reuses the render {image.SameRenderAs}: the settings are the same."
+                : $"\"{image.Title}\" has the same settings as part {original.Part}'s \"{original.Title}\" (objective, parameterization, transforms, seed and steps), so it was rendered once and the image is reused; the two would come out byte-identical.");
+        }
+
+        var headers = new List<string> { "Image", "Objective per step" };
+        if (!sameObjective)
+        {
+            headers.Add("Objective");
+        }
+
+        if (!sameParameterization)
+        {
+            headers.Add("Parameterization");
+        }
+
+        if (!sameTransforms)
+        {
+            headers.Add("Transforms");
+        }
+
+        headers.AddRange(["Objective at step 1", "Objective at last step", "High-frequency share", "PNG bytes/pixel"]);
+        bool depthMeasures = part.Number == 4;
+        if (depthMeasures)
+        {
+            headers.AddRange(["Structure scale (px)", "Edge coherence"]);
+        }
+
+        bool robustness = images.Any(i => i.Robustness is not null);
+        if (robustness)
+        {
+            headers.Add("Robustness");
+        }
+
+        var rows = images.Select(i =>
+        {
+            string title = i.SameRenderAs is null ? i.Title : $"{i.Title} (reused)";
+            var row = new List<HtmlCell>
+            {
+                HtmlCell.Row(HtmlCell.Image(i.File, i.Title, ThumbnailWidth), HtmlCell.Text(title)),
+                HtmlCell.LineChart(i.ObjectiveCurve, $"Objective of {i.Title} per step: {F(i.ObjectiveFirst)} to {F(i.ObjectiveLast)}", CurveWidth, CurveHeight),
+            };
+            if (!sameObjective)
+            {
+                row.Add(HtmlCell.Text(i.Objective));
+            }
+
+            if (!sameParameterization)
+            {
+                row.Add(HtmlCell.Text(i.Parameterization));
+            }
+
+            if (!sameTransforms)
+            {
+                row.Add(HtmlCell.Text(i.Transforms));
+            }
+
+            row.AddRange([HtmlCell.Text(F(i.ObjectiveFirst)), HtmlCell.Text(F(i.ObjectiveLast)), HtmlCell.Text(F(i.HighFrequencyShare)), HtmlCell.Text(F(i.PngBytesPerPixel))]);
+            if (depthMeasures)
+            {
+                row.AddRange([HtmlCell.Text(F(i.StructureScale)), HtmlCell.Text(F(i.EdgeCoherence))]);
+            }
+
+            if (robustness)
+            {
+                row.Add(HtmlCell.Text(i.Robustness is { } r ? F(r.Ratio) : "-"));
+            }
+
+            return (IReadOnlyList<HtmlCell>)row;
+        });
+        section.AddRichTable(headers, rows, string.Create(CultureInfo.InvariantCulture, $"Part {part.Number}: measurements ({part.Seconds:F1} s); each image beside its objective (mean channel activation) at every step."));
+    }
 
     private static IEnumerable<IReadOnlyList<string>> ParameterizationTable(IReadOnlyList<ImageInfo> images)
     {
@@ -154,7 +253,11 @@ public static class ReportBuilder
                 yield return "How do features change across network depth? Earlier layers detect simpler patterns; later layers detect more complex, abstract concepts. " +
                     "Early layers (conv2d2): simple edges, colors, Gabor-like filters. Middle layers (mixed3a, mixed4a): textures, patterns, object parts. " +
                     "Late layers (mixed5a): more complex, sometimes recognizable objects. This hierarchy emerges naturally from training on images.";
-                yield return "Complexity is measured by the PNG compressed size per pixel (more detail compresses worse) and the high-frequency share.";
+                yield return "Simplicity is measured by edge coherence: how much each 9x9 window of the image's luminance has one orientation " +
+                    "(the structure tensor's coherence, weighted by gradient energy; 1 for straight stripes and edges, near 0.2 for noise, low for blobs, " +
+                    "spots and intricate texture). The structure scale (the wavelength of the power-weighted mean spatial frequency), the PNG " +
+                    "compressed size per pixel and the high-frequency share are shown too; the last two do not separate the depths, because the " +
+                    "FFT parameterisation's fine texture dominates them.";
                 break;
             default:
                 break;

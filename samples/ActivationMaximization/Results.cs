@@ -115,12 +115,28 @@ public sealed record ImageInfo
     /// <summary>PNG size per pixel.</summary>
     public required double PngBytesPerPixel { get; init; }
 
+    /// <summary>The spatial scale of the image's structure in pixels: the wavelength of its power-weighted mean spatial frequency (<see cref="Lucent.Net.Imaging.ImageMetrics.StructureScale"/>).</summary>
+    public double StructureScale { get; init; }
+
+    /// <summary>How edge-like the image is: orientation coherence of its luminance in 9x9 windows, 0 to 1 (<see cref="Lucent.Net.Imaging.ImageMetrics.EdgeCoherence"/>).</summary>
+    public double EdgeCoherence { get; init; }
+
     /// <summary>Robustness to random transforms (part 3 only).</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public RobustnessInfo? Robustness { get; init; }
 
-    /// <summary>Render time of the image (a batch's time divided by its size).</summary>
+    /// <summary>Render time of the image (a batch's time divided by its size); 0 for an image reused from another render.</summary>
     public required double Seconds { get; init; }
+
+    /// <summary>The objective at every step, thinned to at most <see cref="ExperimentRunner.CurvePoints"/> evenly spaced steps (the first and last kept); the report draws it.</summary>
+    public IReadOnlyList<double> ObjectiveCurve { get; init; } = [];
+
+    /// <summary>
+    /// The id of the image whose render this one is, when both have the same settings (part 3's "No transforms" is part 2's
+    /// "FFT + Decorrelate (default)": same objective, parameterisation, transforms and seed); null when rendered for itself.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? SameRenderAs { get; init; }
 }
 
 /// <summary>A claim of the tutorial and what was measured.</summary>

@@ -21,7 +21,7 @@ public sealed class LucentOptions
     /// <summary>Optimisation steps when <see cref="Thresholds"/> is not set (Lucent's 512).</summary>
     public int Steps { get; set; } = 512;
 
-    /// <summary>The steps at which images are recorded; the last one is the number of steps. Null means <c>[Steps]</c>.</summary>
+    /// <summary>The steps at which images are recorded, in any order (duplicates count once); the largest is the number of steps. Null means <c>[Steps]</c>.</summary>
     public IList<int>? Thresholds { get; set; }
 
     /// <summary>Width and height of the parameterised image in pixels (Lucent's 128).</summary>

@@ -53,10 +53,6 @@ internal sealed class LucentOptionsValidator(
                 {
                     failures.Add(Invariant($"{p}:Thresholds:{i} must be >= 1 (got {thresholds[i]})."));
                 }
-                else if (i > 0 && thresholds[i] <= thresholds[i - 1])
-                {
-                    failures.Add(Invariant($"{p}:Thresholds must be strictly increasing (got {thresholds[i - 1]} then {thresholds[i]} in [{string.Join(", ", thresholds)}]); sort them and remove duplicates."));
-                }
             }
         }
 

@@ -91,9 +91,11 @@ public sealed class HtmlReport
         "figure{margin:1em 0;padding:12px;background:#fff;border:1px solid #e3e3e3;border-radius:6px}\n" +
         "figure img{display:block;max-width:100%;height:auto;image-rendering:pixelated}\n" +
         "figcaption{margin-top:.5em;color:#555;font-size:.92em}\n" +
-        ".table-scroll{overflow-x:auto;max-width:100%}\ntable{border-collapse:collapse;margin:1em 0;background:#fff}\n" +
-        "th,td{border:1px solid #ddd;padding:4px 10px;text-align:left}th{background:#f0f0f0}\n" +
-        "td.num{text-align:right;font-variant-numeric:tabular-nums}\n" +
+        ".table-scroll{overflow-x:auto;max-width:100%}\ntable{border-collapse:collapse;margin:1em 0;background:#fff;max-width:100%}\n" +
+        "th,td{border:1px solid #ddd;padding:4px 8px;text-align:left}th{background:#f0f0f0}\n" +
+        "table.rich{font-size:.9em}\n" +
+        "td.num{text-align:right;font-variant-numeric:tabular-nums}\ntd{overflow-wrap:anywhere}\n" +
+        ".cell-row{display:flex;gap:8px;align-items:center}img.thumb{display:block;image-rendering:pixelated}svg.curve{display:block}\n" +
         "pre{background:#f4f4f4;padding:10px;overflow:auto}\n";
 }
 
@@ -183,6 +185,66 @@ public sealed class HtmlReportSection
                 {
                     bool numeric = double.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out _);
                     html.Append(numeric ? "<td class=\"num\">" : "<td>").Append(HtmlText.Escape(cell ?? string.Empty)).Append("</td>");
+                }
+
+                html.Append("</tr>\n");
+            }
+
+            html.Append("</tbody>\n</table></div>\n");
+        });
+        return this;
+    }
+
+    /// <summary>Adds a table whose cells may hold images and inline charts (<see cref="HtmlCell"/>).</summary>
+    /// <param name="headers">Column headings.</param>
+    /// <param name="rows">Rows of cells; each row must have as many cells as there are headings.</param>
+    /// <param name="caption">Optional table caption.</param>
+    /// <returns>This section.</returns>
+    public HtmlReportSection AddRichTable(IReadOnlyList<string> headers, IEnumerable<IReadOnlyList<HtmlCell>> rows, string? caption = null)
+    {
+        ArgumentNullException.ThrowIfNull(headers);
+        ArgumentNullException.ThrowIfNull(rows);
+        if (headers.Count == 0)
+        {
+            throw new ArgumentException("A table needs at least one column heading.", nameof(headers));
+        }
+
+        var copy = new List<HtmlCell[]>();
+        foreach (IReadOnlyList<HtmlCell> row in rows)
+        {
+            if (row is null || row.Count != headers.Count || row.Any(c => c is null))
+            {
+                throw new ArgumentException(
+                    $"Row {copy.Count} has {row?.Count ?? 0} cells (or a null cell) but the table has {headers.Count} columns.", nameof(rows));
+            }
+
+            copy.Add([.. row]);
+        }
+
+        string[] head = [.. headers];
+        _blocks.Add(html =>
+        {
+            html.Append("<div class=\"table-scroll\"><table class=\"rich\">\n");
+            if (!string.IsNullOrEmpty(caption))
+            {
+                html.Append("<caption>").Append(HtmlText.Escape(caption)).Append("</caption>\n");
+            }
+
+            html.Append("<thead><tr>");
+            foreach (string h in head)
+            {
+                html.Append("<th scope=\"col\">").Append(HtmlText.Escape(h)).Append("</th>");
+            }
+
+            html.Append("</tr></thead>\n<tbody>\n");
+            foreach (HtmlCell[] row in copy)
+            {
+                html.Append("<tr>");
+                foreach (HtmlCell cell in row)
+                {
+                    html.Append(cell.IsNumeric ? "<td class=\"num\">" : "<td>");
+                    cell.WriteTo(html);
+                    html.Append("</td>");
                 }
 
                 html.Append("</tr>\n");

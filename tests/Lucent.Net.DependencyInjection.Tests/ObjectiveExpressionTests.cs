@@ -194,7 +194,7 @@ public sealed class ObjectiveExpressionTests : IDisposable
     [InlineData("channel(conv1, 3) +", 20, "Expected a number, a layer name")]
     [InlineData("channel(conv1 3)", 15, "Expected ',' or ')'")]
     [InlineData("channel(conv1, 3))", 18, "Expected an operator")]
-    [InlineData("conv1:x", 7, "Expected a channel number")]
+    [InlineData("conv1:(2)", 7, "Expected a channel number or a class name")]
     [InlineData("conv1:1:2", 8, "Expected an operator")]
     [InlineData("channel(conv1, 3) # 2", 19, "Unexpected character '#'")]
     [InlineData("direction(conv1, [1, 2)", 23, "Expected ',' or ']'")]

@@ -10,6 +10,27 @@ public class HtmlReportTests
     }
 
     [Fact]
+    public void Rich_tables_hold_escaped_text_relative_thumbnails_and_inline_svg_curves()
+    {
+        var report = new HtmlReport("r");
+        report.AddSection("S").AddRichTable(
+            ["Image", "Curve", "Value"],
+            [[HtmlCell.Row(HtmlCell.Image("images/a b.png", "alt <x>", 64), HtmlCell.Text("t<1>")), HtmlCell.LineChart([1.0, double.NaN, 3.0, 2.0], "curve <c>"), HtmlCell.Text("0.5")]],
+            "cap");
+        string html = report.ToHtml();
+        html.Should().Contain("<img class=\"thumb\" src=\"images/a%20b.png\" alt=\"alt &lt;x&gt;\" width=\"64\" height=\"64\">");
+        html.Should().Contain("t&lt;1&gt;").And.Contain("<td class=\"num\">0.5</td>");
+        html.Should().Contain("<svg class=\"curve\" role=\"img\"").And.Contain("<title>curve &lt;c&gt;</title>");
+        html.Should().Contain("<polyline fill=\"none\" stroke=\"#1f6feb\" stroke-width=\"1.5\" points=\"2,46 106,13 158,29.5\"/>", "NaN is skipped; x by step index, y scaled to the range");
+        html.Should().NotContain("<script");
+
+        var bad = () => HtmlCell.Image("/abs.png", "a", 10);
+        bad.Should().Throw<ArgumentException>();
+        var mismatch = () => new HtmlReport("r").AddSection("s").AddRichTable(["a", "b"], [[HtmlCell.Text("x")]]);
+        mismatch.Should().Throw<ArgumentException>().WithMessage("*Row 0 has 1 cells*");
+    }
+
+    [Fact]
     public void User_text_is_escaped_everywhere()
     {
         var report = new HtmlReport("<script>alert(1)</script>");

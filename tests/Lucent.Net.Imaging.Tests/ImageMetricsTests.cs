@@ -5,6 +5,29 @@ namespace Lucent.Net.Imaging.Tests;
 
 public class ImageMetricsTests
 {
+    [Fact]
+    public void Edge_coherence_is_one_for_stripes_zero_without_gradient_and_low_for_noise()
+    {
+        ImageMetrics.EdgeCoherence(TestImages.Sinusoid(32, 32, 3, cycles: 4)).Should().BeApproximately(1, 1e-6);
+        ImageMetrics.EdgeCoherence(TestImages.Constant(16, 16, 3, 0.5f)).Should().Be(0);
+        var random = new Random(7);
+        var noise = new ImageBatch(Enumerable.Range(0, 64 * 64).Select(_ => (float)random.NextDouble()).ToArray(), 1, 64, 64, 1);
+        ImageMetrics.EdgeCoherence(noise).Should().BeInRange(0.1, 0.35);
+        var small = () => ImageMetrics.EdgeCoherence(TestImages.Constant(8, 8, 3, 0.5f), radius: 4);
+        small.Should().Throw<ArgumentException>().WithMessage("*at least 11x11*");
+    }
+
+    [Fact]
+    public void Structure_scale_is_the_wavelength_of_the_power_weighted_mean_frequency()
+    {
+        ImageMetrics.StructureScale(TestImages.Sinusoid(16, 32, 3, cycles: 1)).Should().BeApproximately(32, 1e-6, "one cycle over 32 px");
+        ImageMetrics.StructureScale(TestImages.Sinusoid(16, 32, 1, cycles: 4)).Should().BeApproximately(8, 1e-6);
+        ImageMetrics.StructureScale(TestImages.Checkerboard(16, 16, 3)).Should().BeApproximately(Math.Sqrt(2), 1e-6);
+        ImageMetrics.StructureScale(TestImages.Constant(8, 8, 3, 0.4f)).Should().Be(0);
+        var wrong = () => ImageMetrics.StructureScale(TestImages.Constant(8, 8, 3, 0.4f), index: 1);
+        wrong.Should().Throw<ArgumentOutOfRangeException>();
+    }
+
     [Theory]
     [InlineData(SpectrumSource.Luminance)]
     [InlineData(SpectrumSource.PerChannel)]

@@ -94,10 +94,33 @@ public class EndToEndTests(QuickRunFixture run) : IClassFixture<QuickRunFixture>
             image.ObjectiveLast.Should().BeGreaterThan(image.ObjectiveFirst, $"{image.Id}: gradient ascent must raise the objective even in {AppSettings.QuickSteps} steps");
             image.HighFrequencyShare.Should().BeInRange(0, 1);
             image.PngBytesPerPixel.Should().BePositive();
+            image.EdgeCoherence.Should().BeInRange(0, 1, image.Id);
+            image.StructureScale.Should().BePositive(image.Id);
             (image.Robustness is not null).Should().Be(image.Part == 3, image.Id);
         }
 
         results.Claims.Select(c => c.Part).Should().BeEquivalentTo([0, 2, 3, 4]);
+    }
+
+    [Fact]
+    public void Each_distinct_configuration_is_rendered_once_and_every_image_has_its_objective_curve()
+    {
+        var results = Results;
+        var part2Default = results.Images.Single(i => i.Part == 2 && i.Title == "FFT + Decorrelate (default)");
+        var part3None = results.Images.Single(i => i.Part == 3 && i.Title == "No transforms");
+        part3None.SameRenderAs.Should().Be(part2Default.Id, "part 3's no-transforms settings are part 2's FFT + decorrelate");
+        part3None.Seconds.Should().Be(0);
+        part3None.ObjectiveLast.Should().Be(part2Default.ObjectiveLast);
+        File.ReadAllBytes(Path.Combine(run.OutputFolder, part3None.File)).Should().Equal(File.ReadAllBytes(Path.Combine(run.OutputFolder, part2Default.File)));
+        results.Images.Where(i => i != part3None).Should().OnlyContain(i => i.SameRenderAs == null);
+        run.Output.Should().Contain("reusing that image");
+
+        foreach (var image in results.Images)
+        {
+            image.ObjectiveCurve.Should().HaveCount(Math.Min(AppSettings.QuickSteps, ExperimentRunner.CurvePoints), image.Id);
+            image.ObjectiveCurve[0].Should().Be(image.ObjectiveFirst, image.Id);
+            image.ObjectiveCurve[^1].Should().Be(image.ObjectiveLast, image.Id);
+        }
     }
 
     [SkippableFact]
@@ -106,7 +129,7 @@ public class EndToEndTests(QuickRunFixture run) : IClassFixture<QuickRunFixture>
         Skip.If(HeadlessChromium.FindExecutable() is null, HeadlessChromium.MissingReason);
         run.ExitCode.Should().Be(0, run.Output);
         await using var chromium = await HeadlessChromium.LaunchAsync();
-        var page = await chromium.Browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1100, Height = 900 } });
+        var page = await chromium.Browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
         await page.GotoAsync(HeadlessChromium.FileUrl(Path.Combine(run.OutputFolder, "report.html")), new PageGotoOptions { WaitUntil = WaitUntilState.Load });
 
         var headings = await page.Locator("h2").AllTextContentsAsync();
@@ -115,16 +138,27 @@ public class EndToEndTests(QuickRunFixture run) : IClassFixture<QuickRunFixture>
             headings.Should().Contain(ReportBuilder.PartHeading(part));
         }
 
+        (await page.Locator("figure img").CountAsync()).Should().Be(4, "one figure per part");
         var images = page.Locator("img");
         int count = await images.CountAsync();
-        count.Should().Be(4, "one figure per part");
+        count.Should().Be(4 + 21, "one figure per part and a thumbnail of each image beside its curve");
+        (await page.Locator("td svg.curve polyline").CountAsync()).Should().Be(21, "every render's objective curve is drawn inline");
         for (int i = 0; i < count; i++)
         {
             string src = (await images.Nth(i).GetAttributeAsync("src"))!;
-            src.Should().MatchRegex("^part[1-4]\\.png$", "links are relative");
+            src.Should().MatchRegex("^(part[1-4]|images/[a-z0-9_]+)\\.png$", "links are relative");
             int naturalWidth = await images.Nth(i).EvaluateAsync<int>("img => img.complete ? img.naturalWidth : 0");
             naturalWidth.Should().BeGreaterThan(0, $"{src} must decode");
         }
+
+        // Tables stay within the 1280 px page: nothing scrolls sideways, no column is cut off.
+        (await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth")).Should().BeLessThanOrEqualTo(1280);
+        var overflowing = await page.EvaluateAsync<string[]>("() => [...document.querySelectorAll('.table-scroll')].filter(d => d.scrollWidth > d.clientWidth + 1).map(d => d.querySelector('caption')?.textContent ?? '?')");
+        overflowing.Should().BeEmpty("every table fits its page");
+
+        // Each part says its shared settings once: the standard transform list appears at most once per part section.
+        var standardPerSection = await page.EvaluateAsync<int[]>("() => [...document.querySelectorAll('section')].map(s => s.innerText.split('standard_transforms:').length - 1)");
+        standardPerSection.Should().OnlyContain(n => n <= 1);
 
         string text = await page.InnerTextAsync("body");
         text.Should().Contain("ResNet-18").And.Contain("High-frequency share").And.Contain("Robustness").And.Contain("Pixel (naive)");

@@ -1,5 +1,6 @@
 using Lucent.Net.ModelZoo.Layout;
 using Lucent.Net.Modules;
+using Lucent.Net.Objectives;
 using Lucent.Net.Transforms;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -31,8 +32,11 @@ namespace Lucent.Net.ModelZoo.InceptionV1;
 /// they are freed when the scope ends.
 /// </para>
 /// </remarks>
-public sealed class InceptionV1Model : nn.Module<Tensor, Tensor>, IPreprocessingProvider
+public sealed class InceptionV1Model : nn.Module<Tensor, Tensor>, IPreprocessingProvider, IClassLabels
 {
+    /// <summary>The names of the 1008 outputs (<see cref="Labels.ImageNetLabels.InceptionV1"/>), so objectives can name classes: <c>ClassLogit("tabby")</c>.</summary>
+    public ClassLabels ClassLabels => Labels.ImageNetLabels.InceptionV1;
+
     /// <summary>Local response normalisation window (channels).</summary>
     public const int LrnSize = 9;
 

@@ -54,8 +54,11 @@ internal static class BuiltInObjectiveFunctions
             "Minus the total variation (default layer: input)."),
         Function("deepdream", [Layer, Batch], a => O.DeepDream(a.GetLayer("layer"), a.GetOptionalInt32("batch")),
             "Maximise the mean square of a layer."),
-        Function("class_logit", [Layer, new("label"), Batch], a => O.ClassLogit(a.GetInt32("label"), a.GetLayer("layer"), a.GetOptionalInt32("batch")),
-            "Maximise one class's logit (layer 'labels' is the model's output)."),
+        Function("class_logit", [Layer, new("label"), Batch], a =>
+            a.GetOptionalText("label") is { } className
+                ? O.ClassLogit(className, a.GetLayer("layer"), a.GetOptionalInt32("batch"))
+                : O.ClassLogit(a.GetInt32("label"), a.GetLayer("layer"), a.GetOptionalInt32("batch")),
+            "Maximise one class's logit, by index or by name in the model's labels (layer 'labels' is the model's output)."),
         ObjectiveFunction.WithAnyArguments("sum", Sum, "The sum of its arguments (objectives)."),
     ];
 

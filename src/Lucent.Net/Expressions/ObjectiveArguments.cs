@@ -116,6 +116,10 @@ public sealed class ObjectiveArguments
     public ObjectiveExpressionException Error(string message) =>
         new(message, expression, Column);
 
+    /// <summary>The text of argument <paramref name="name"/> when it is a name or a quoted string rather than a number (a class name); null otherwise.</summary>
+    internal string? GetOptionalText(string name) =>
+        Optional(name) is NameValue { IsNone: false } n ? n.Text : null;
+
     /// <summary>The named arguments the factory never read.</summary>
     internal IEnumerable<(string Name, ExpressionValue Value)> Unread() =>
         named.Where(kv => !read.Contains(kv.Key)).Select(kv => (kv.Key, kv.Value));

@@ -167,9 +167,16 @@ internal sealed class ObjectiveExpressionParser
     {
         Advance();
         var channel = Current;
+        if (channel.Kind is TokenKind.Identifier or TokenKind.String)
+        {
+            // labels:tabby: a class named in the model's labels (looked up when the render starts).
+            Advance();
+            return new ObjectiveValue(Invoke(layer, () => O.Channel(layer.Text, channel.Text), "channel"), layer.Column);
+        }
+
         if (channel.Kind != TokenKind.Number || channel.Number != Math.Floor(channel.Number) || channel.Number > int.MaxValue)
         {
-            throw Expected("a channel number after ':' (the shorthand is layer:channel, e.g. mixed4a:5)");
+            throw Expected("a channel number or a class name after ':' (the shorthand is layer:channel, e.g. mixed4a:5 or labels:tabby)");
         }
 
         Advance();

@@ -12,7 +12,7 @@ namespace Lucent.Net.Hooks;
 /// stopped (by an exception thrown from a hook and caught by the renderer, as captum.optim does)
 /// once every layer the objective needs has been computed.
 /// </summary>
-internal sealed class ActivationRecorder : IActivationLookup, IDisposable
+internal sealed class ActivationRecorder : IActivationLookup, IClassLabels, IDisposable
 {
     private readonly Dictionary<string, Tensor> captured = new(StringComparer.Ordinal);
     private readonly List<IDisposable> hooks = [];
@@ -24,6 +24,9 @@ internal sealed class ActivationRecorder : IActivationLookup, IDisposable
     private readonly Device device;
     private int remaining;
 
+    /// <summary>The model's class names, when it has them (<see cref="IClassLabels"/>).</summary>
+    public ClassLabels? ClassLabels { get; }
+
     /// <summary>Hooks <paramref name="model"/> to capture the layers in <paramref name="layers"/>.</summary>
     /// <param name="model">The model.</param>
     /// <param name="layers">The layers the objective needs (hook names, aliases, input, labels); empty means all.</param>
@@ -33,6 +36,7 @@ internal sealed class ActivationRecorder : IActivationLookup, IDisposable
     public ActivationRecorder(nn.Module model, IReadOnlyCollection<string> layers, bool stopEarly, Device device)
     {
         this.device = device;
+        ClassLabels = (model as IClassLabels)?.ClassLabels;
         knownNames = ModelLayers.Names(model);
         inputType = ModelInputType(model);
         if (device.type == DeviceType.CPU)

@@ -28,8 +28,10 @@ public static class ActivationLookupExtensions
         return new BatchLookup(activations, batch);
     }
 
-    private sealed class BatchLookup(IActivationLookup inner, int batch) : IActivationLookup
+    private sealed class BatchLookup(IActivationLookup inner, int batch) : IActivationLookup, IClassLabels
     {
+        public ClassLabels? ClassLabels => (inner as IClassLabels)?.ClassLabels;
+
         public Tensor this[string layer]
         {
             get

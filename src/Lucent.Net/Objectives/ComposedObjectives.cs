@@ -391,3 +391,35 @@ internal sealed class LayerObjective : Objective
         return _compute(lookup).MoveToOuterDisposeScope();
     }
 }
+
+/// <summary>
+/// An objective on a class named rather than numbered: the name is looked up in the model's labels (the
+/// lookup's <see cref="IClassLabels"/>) on the first step, and the objective for that index is built and reused.
+/// </summary>
+internal sealed class ClassNameObjective(string name, string description, string layer, string className, Func<int, Objective> build) : Objective
+{
+    private ClassLabels? _resolvedFrom;
+    private Objective? _resolved;
+
+    public override string Name => name;
+
+    public override string Description => description;
+
+    public override IReadOnlyCollection<string> Layers { get; } = [layer];
+
+    public override Tensor Compute(IActivationLookup activations)
+    {
+        ArgumentNullException.ThrowIfNull(activations);
+        var labels = (activations as IClassLabels)?.ClassLabels
+            ?? throw new UnknownClassLabelException(
+                className,
+                $"The objective '{name}' names the class '{className}', but the model has no class names (it does not implement IClassLabels). Use the class index instead, or pass the labels: Objectives.ClassLogit(\"{className}\", labels).");
+        if (!ReferenceEquals(labels, _resolvedFrom) || _resolved is null)
+        {
+            _resolved = build(labels.IndexOf(className));
+            _resolvedFrom = labels;
+        }
+
+        return _resolved.Compute(activations);
+    }
+}

@@ -241,7 +241,8 @@ public abstract class Objective : IObjective
 
     /// <summary>
     /// Parses Lucent's short form <c>"layer:channel"</c>, e.g. <c>"mixed4a:5"</c>, into
-    /// <see cref="Objectives.Channel"/>.
+    /// <see cref="Objectives.Channel(string, int, int?)"/>; a name after the colon (<c>"labels:tabby"</c>) is a class
+    /// named in the model's labels (<see cref="Objectives.Channel(string, string, int?)"/>).
     /// </summary>
     /// <param name="s">The text.</param>
     /// <returns>The channel objective.</returns>
@@ -327,7 +328,14 @@ public abstract class Objective : IObjective
 
         if (!int.TryParse(channelText, NumberStyles.None, CultureInfo.InvariantCulture, out int channel))
         {
-            error = $"Cannot parse the objective '{shown}': '{channelText}' is not a channel number (a non-negative integer); expected the form 'layer:channel', e.g. 'mixed4a:5'.";
+            if (channelText.Length > 0 && !char.IsAsciiDigit(channelText[0]) && channelText[0] is not ('-' or '+'))
+            {
+                // "labels:tabby": a class named in the model's labels, looked up when the render starts.
+                result = Objectives.Channel(layer, channelText);
+                return true;
+            }
+
+            error = $"Cannot parse the objective '{shown}': '{channelText}' is not a channel number (a non-negative integer) or a class name; expected the form 'layer:channel', e.g. 'mixed4a:5' or 'labels:tabby'.";
             return false;
         }
 

@@ -444,6 +444,76 @@ public static class Objectives
     }
 
     /// <summary>
+    /// <see cref="ClassLogit(int, string, int?)"/> for a class named in the model's labels (its
+    /// <see cref="IClassLabels"/>, e.g. InceptionV1's ImageNet labels): <c>ClassLogit("tabby")</c>. The name
+    /// is looked up on the render's first step.
+    /// </summary>
+    /// <param name="className">A label or one of its comma-separated synonyms, in any case.</param>
+    /// <param name="layer">The layer holding one value per class; default the model's output <c>labels</c>.</param>
+    /// <param name="batch">Read only this batch element; null for the whole batch.</param>
+    /// <returns>The objective <c>class_logit(layer, 'name')</c>.</returns>
+    /// <remarks>Computing it throws <see cref="UnknownClassLabelException"/> (listing close names) for an unknown
+    /// or ambiguous name, or when the model has no labels.</remarks>
+    public static Objective ClassLogit(string className, string layer = IActivationLookup.Labels, int? batch = null)
+    {
+        RequireClassName(className);
+        RequireLayer(layer);
+        RequireBatchIndex(batch);
+        return new ClassNameObjective(
+            Name("class_logit", batch, layer, Quote(className)),
+            Batched($"Minus class '{className}' of layer '{layer}', summed over the batch (minimising it maximises the class).", batch),
+            layer,
+            className,
+            index => ClassLogit(index, layer, batch));
+    }
+
+    /// <summary><see cref="ClassLogit(int, string, int?)"/> for a class named in <paramref name="labels"/>, looked up now.</summary>
+    /// <param name="className">A label or one of its comma-separated synonyms, in any case.</param>
+    /// <param name="labels">The model's labels.</param>
+    /// <param name="layer">The layer holding one value per class; default the model's output <c>labels</c>.</param>
+    /// <param name="batch">Read only this batch element; null for the whole batch.</param>
+    /// <returns>The objective <c>class_logit(layer, index)</c>.</returns>
+    /// <exception cref="UnknownClassLabelException">No class, or more than one, has the name; the message lists close names.</exception>
+    public static Objective ClassLogit(string className, ClassLabels labels, string layer = IActivationLookup.Labels, int? batch = null)
+    {
+        RequireClassName(className);
+        ArgumentNullException.ThrowIfNull(labels);
+        return ClassLogit(labels.IndexOf(className), layer, batch);
+    }
+
+    /// <summary>
+    /// <see cref="Channel(string, int, int?)"/> for a class named in the model's labels: Lucent's
+    /// <c>"labels:281"</c> written <c>"labels:tabby"</c>. The name is looked up on the render's first step.
+    /// </summary>
+    /// <param name="layer">The layer, usually <c>labels</c> (the model's output).</param>
+    /// <param name="className">A label or one of its comma-separated synonyms, in any case.</param>
+    /// <param name="batch">Read only this batch element; null for the whole batch.</param>
+    /// <returns>The objective <c>channel(layer, 'name')</c>.</returns>
+    public static Objective Channel(string layer, string className, int? batch = null)
+    {
+        RequireLayer(layer);
+        RequireClassName(className);
+        RequireBatchIndex(batch);
+        return new ClassNameObjective(
+            Name("channel", batch, layer, Quote(className)),
+            Batched($"Minus the mean of class '{className}' of layer '{layer}' (minimising it maximises the class).", batch),
+            layer,
+            className,
+            index => Channel(layer, index, batch));
+    }
+
+    private static void RequireClassName(string className)
+    {
+        ArgumentNullException.ThrowIfNull(className);
+        if (string.IsNullOrWhiteSpace(className))
+        {
+            throw new ArgumentException("The class name is empty; give a label such as \"tabby\" or the class index.", nameof(className));
+        }
+    }
+
+    private static string Quote(string text) => text.Contains('\'', StringComparison.Ordinal) ? $"\"{text}\"" : $"'{text}'";
+
+    /// <summary>
     /// Lucid's <c>input_diff</c>, negated: minus the root mean square difference between the input
     /// image and <paramref name="original"/>. Lucid uses it as a penalty for adversarial examples:
     /// subtract it (<c>ClassLogit(k) - 10 * InputDiff(original)</c>).

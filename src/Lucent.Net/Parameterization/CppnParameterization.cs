@@ -20,6 +20,13 @@ public sealed record CppnOptions
     /// <summary>Whether each convolution is followed by instance normalisation (no affine, eps 1e-5; off by default).</summary>
     public bool Normalize { get; init; }
 
+    /// <summary>
+    /// The activation after each hidden convolution (Lucent's <c>activation_fn</c>); null means Lucent's
+    /// default, <see cref="CppnActivation.Composite"/>. The hidden convolutions take
+    /// <see cref="CppnActivation.ChannelMultiplier"/> times <see cref="HiddenChannels"/> inputs.
+    /// </summary>
+    public CppnActivation? Activation { get; init; }
+
     /// <summary>Where the network lives; CPU when <see langword="null"/>.</summary>
     public Device? Device { get; init; }
 }
@@ -31,8 +38,8 @@ public sealed record CppnOptions
 /// <remarks>
 /// Input: a (1, 2, size, size) grid; channel 0 holds the row coordinate and channel 1 the column
 /// coordinate, each running over <c>linspace(-sqrt 3, sqrt 3, size)</c>. Each hidden convolution is
-/// followed by the composite activation <c>cat(atan(x) / 0.67, atan(x)^2 / 0.6)</c> (which doubles the
-/// channels), the last one by a sigmoid. Weights start normal with standard deviation
+/// followed by the activation (<see cref="CppnOptions.Activation"/>; by default Lucent's composite
+/// activation <c>cat(atan(x) / 0.67, atan(x)^2 / 0.6)</c>, which doubles the channels), the last one by a sigmoid. Weights start normal with standard deviation
 /// <c>sqrt(1 / in_channels)</c>, biases at zero, and the last convolution's weights at zero, so the first
 /// image is a uniform 0.5. Parameters, in order: weight then bias of each convolution. The batch is 1.
 /// </remarks>
@@ -45,9 +52,10 @@ public sealed class CppnParameterization : ImageParameterizationBase
     private readonly Parameter[] _biases;
 
     internal CppnParameterization(int size, CppnOptions options, RandomSource random)
-        : base(new ImageShape(1, options.OutputChannels, size, size), string.Create(CultureInfo.InvariantCulture, $"cppn({size}, {options.Layers} layers x {options.HiddenChannels}{(options.Normalize ? ", normalized" : string.Empty)})"))
+        : base(new ImageShape(1, options.OutputChannels, size, size), string.Create(CultureInfo.InvariantCulture, $"cppn({size}, {options.Layers} layers x {options.HiddenChannels}{(options.Normalize ? ", normalized" : string.Empty)}{(options.Activation is { } a && a != CppnActivation.Composite ? ", " + a.Name : string.Empty)})"))
     {
         Options = options;
+        Activation = options.Activation ?? CppnActivation.Composite;
         var device = options.Device;
         using var scope = torch.NewDisposeScope();
         double range = Math.Sqrt(3.0);
@@ -66,7 +74,7 @@ public sealed class CppnParameterization : ImageParameterizationBase
         var parameters = new List<Parameter>(2 * options.Layers);
         for (int i = 0; i < options.Layers; i++)
         {
-            int inChannels = i == 0 ? 2 : 2 * options.HiddenChannels;
+            int inChannels = i == 0 ? 2 : Activation.ChannelMultiplier * options.HiddenChannels;
             int outChannels = i == options.Layers - 1 ? options.OutputChannels : options.HiddenChannels;
             var weight = i == options.Layers - 1
                 ? torch.zeros([outChannels, inChannels, 1, 1], dtype: ScalarType.Float32, device: device)
@@ -82,6 +90,9 @@ public sealed class CppnParameterization : ImageParameterizationBase
 
     /// <summary>The settings used.</summary>
     public CppnOptions Options { get; }
+
+    /// <summary>The activation after each hidden convolution (<see cref="CppnOptions.Activation"/>, or Lucent's composite one).</summary>
+    public CppnActivation Activation { get; }
 
     /// <inheritdoc />
     public override IReadOnlyList<Parameter> Parameters { get; }
@@ -111,7 +122,7 @@ public sealed class CppnParameterization : ImageParameterizationBase
                 x = x.sub(mean).div(variance.add(InstanceNormEpsilon).sqrt());
             }
 
-            x = i < _weights.Length - 1 ? CompositeActivation(x) : x.sigmoid();
+            x = i < _weights.Length - 1 ? Activation.Apply(x) : x.sigmoid();
         }
 
         return x;

@@ -12,8 +12,11 @@ namespace Lucent.Net.Rendering;
 /// </summary>
 /// <remarks>The placed tensors are made outside any dispose scope (an objective's own scope would free them
 /// before the next objective reads them) and freed by <see cref="Dispose"/>.</remarks>
-internal sealed class BatchSliceLookup(IActivationLookup slice, long start, long batch) : IActivationLookup, IDisposable
+internal sealed class BatchSliceLookup(IActivationLookup slice, long start, long batch) : IActivationLookup, IClassLabels, IDisposable
 {
+    /// <inheritdoc />
+    public ClassLabels? ClassLabels => (slice as IClassLabels)?.ClassLabels;
+
     private readonly Dictionary<string, Tensor> placed = new(StringComparer.Ordinal);
     private readonly List<Tensor> owned = [];
 

@@ -30,14 +30,43 @@ public sealed record RenderOptions
     /// <summary>Makes the optimiser for the parameterisation's parameters. Null means Adam with learning rate <see cref="LearningRate"/>.</summary>
     public Func<IReadOnlyList<Parameter>, optim.Optimizer>? OptimizerFactory { get; init; }
 
+    /// <summary>
+    /// Whether the render steps the optimiser with a closure that re-evaluates the loss (Lucent's
+    /// <c>optimizer.step(closure)</c>), as L-BFGS needs. Null (the default) means: for optimisers that
+    /// cannot step without one (TorchSharp's <c>optim.LBFGS</c>). With a closure, every evaluation draws new
+    /// random transforms, as Lucent's closure does; the loss recorded for a step is its first evaluation's.
+    /// </summary>
+    public bool? OptimizerNeedsClosure { get; init; }
+
     /// <summary>Learning rate of the default Adam optimiser (0.05).</summary>
     public double LearningRate { get; init; } = DefaultLearningRate;
 
     /// <summary>The transforms applied to the image on every step, in order. Null means Lucent's standard transforms; empty means none.</summary>
     public IReadOnlyList<IImageTransform>? Transforms { get; init; }
 
-    /// <summary>The steps at which the image is recorded (Lucent's <c>thresholds</c>, default (512,)). Positive and strictly increasing.</summary>
-    public IReadOnlyList<int> Thresholds { get; init; } = [512];
+    /// <summary>
+    /// The steps at which the image is recorded (Lucent's <c>thresholds</c>, default (512,)). Positive; in any
+    /// order and with duplicates, as Lucent accepts them (its loop runs to <c>max(thresholds)</c> and records
+    /// when <c>i in thresholds</c>): the value read back is sorted with duplicates removed, so each step is
+    /// recorded once and <see cref="Steps"/> is the largest.
+    /// </summary>
+    public IReadOnlyList<int> Thresholds
+    {
+        get => _thresholds;
+        init => _thresholds = value is null ? null! : NormalizeThresholds(value);
+    }
+
+    private readonly IReadOnlyList<int> _thresholds = [512];
+
+    /// <summary>Sorts <paramref name="thresholds"/> and removes duplicates (what <see cref="Thresholds"/> stores).</summary>
+    /// <param name="thresholds">Step numbers in any order.</param>
+    /// <returns>The distinct step numbers in increasing order.</returns>
+    public static IReadOnlyList<int> NormalizeThresholds(IEnumerable<int> thresholds)
+    {
+        ArgumentNullException.ThrowIfNull(thresholds);
+        var sorted = new SortedSet<int>(thresholds);
+        return [.. sorted];
+    }
 
     /// <summary>Whether to append the model's preprocessing after the transforms (Lucent's <c>preprocess</c>, default on).</summary>
     public bool Preprocess { get; init; } = true;
@@ -88,7 +117,7 @@ public sealed record RenderOptions
     /// </summary>
     public int? MicroBatchSize { get; init; }
 
-    /// <summary>The last threshold: how many steps the render runs.</summary>
+    /// <summary>The largest threshold: how many steps the render runs.</summary>
     public int Steps => Thresholds.Count == 0 ? 0 : Thresholds[^1];
 
     /// <summary>Checks the options and throws <see cref="InvalidRenderOptionsException"/> naming the bad setting.</summary>
@@ -104,11 +133,6 @@ public sealed record RenderOptions
             if (Thresholds[i] < 1)
             {
                 throw new InvalidRenderOptionsException(nameof(Thresholds), $"Thresholds must be positive step numbers; got {Thresholds[i]} at position {i}.");
-            }
-
-            if (i > 0 && Thresholds[i] <= Thresholds[i - 1])
-            {
-                throw new InvalidRenderOptionsException(nameof(Thresholds), $"Thresholds must be strictly increasing; got {Thresholds[i - 1]} then {Thresholds[i]} ([{string.Join(", ", Thresholds)}]). Sort them and remove duplicates.");
             }
         }
 

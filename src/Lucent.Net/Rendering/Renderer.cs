@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.ExceptionServices;
 using Lucent.Net.Hooks;
 using Lucent.Net.Objectives;
 using Lucent.Net.Parameterization;
@@ -29,6 +30,11 @@ public static class Renderer
 {
     /// <summary>How often (in steps) a render asks for a generation-0 garbage collection (see the render loop).</summary>
     internal const int CollectEverySteps = 16;
+
+    /// <summary>Whether an optimiser cannot step without a closure (TorchSharp's L-BFGS).</summary>
+    /// <param name="optimizer">The optimiser.</param>
+    /// <returns>True for <see cref="LBFGS"/>.</returns>
+    internal static bool NeedsClosure(optim.Optimizer optimizer) => optimizer is LBFGS;
 
     /// <summary>Renders <paramref name="objective"/> on <paramref name="model"/>.</summary>
     /// <param name="model">Any TorchSharp module taking a (batch, 3, height, width) tensor.</param>
@@ -277,6 +283,7 @@ public static class Renderer
                 model.eval();
                 using var gradMode = torch.enable_grad();
                 using var optimizer = (options.OptimizerFactory ?? (p => optim.Adam(p, lr: options.LearningRate)))(parameterization.Parameters);
+                bool useClosure = options.OptimizerNeedsClosure ?? NeedsClosure(optimizer);
                 for (int step = 1; step <= steps; step++)
                 {
                     if (cancellationToken.IsCancellationRequested)
@@ -290,26 +297,16 @@ public static class Renderer
                     double loss;
                     using (var scope = NewDisposeScope())
                     {
-                        optimizer.zero_grad();
-                        var image = parameterization.CreateImage();
-                        recorder.BeginStep(image);
-                        var input = pipeline.Apply(image, context);
-
-                        if (microBatch < input.shape[0])
+                        Tensor image;
+                        if (useClosure)
                         {
-                            loss = MicroBatchedForwardBackward(recorder, image, input, step, microBatch);
+                            (image, loss) = ClosureStep(optimizer, parameterization, recorder, pipeline, context, step, microBatch);
                         }
                         else
                         {
-                            RunForward(recorder, input, step);
-                            var lossTensor = objective.Compute(recorder);
-                            RequireScalar(lossTensor, objective);
-
-                            // Queue the backward pass before reading the loss: on a GPU the read waits for the
-                            // device, and the step's work is then already queued. A non-finite loss still stops
-                            // the render before the optimiser applies its gradients.
-                            lossTensor.backward();
-                            loss = lossTensor.ToDouble();
+                            optimizer.zero_grad();
+                            image = parameterization.CreateImage();
+                            loss = ForwardBackward(recorder, pipeline, context, image, step, microBatch);
                         }
 
                         if (!double.IsFinite(loss))
@@ -325,7 +322,11 @@ public static class Renderer
                             break;
                         }
 
-                        optimizer.step();
+                        if (!useClosure)
+                        {
+                            optimizer.step();
+                        }
+
                         lastFiniteImage?.Dispose();
                         lastFiniteImage = image.detach().clone().DetachFromDisposeScope();
                         lastFiniteLoss = loss;
@@ -365,6 +366,107 @@ public static class Renderer
                 "Rendered {Objective}: {Steps} steps in {Elapsed:F1} s, loss {First:G4} -> {Last:G4} ({Reason})",
                 objective.Name, losses.Count, stopwatch.Elapsed.TotalSeconds, losses.Count > 0 ? losses[0] : double.NaN, losses.Count > 0 ? losses[^1] : double.NaN, stopReason);
             return new RenderResult(snapshots, losses, stopReason, stopMessage, options.Seed, stopwatch.Elapsed, warnings);
+        }
+
+        /// <summary>
+        /// One step's forward and backward passes on <paramref name="image"/>: transforms, model (whole batch or
+        /// micro-batches), objective, gradients. Returns the loss.
+        /// </summary>
+        private double ForwardBackward(ActivationRecorder recorder, TransformPipeline pipeline, TransformContext context, Tensor image, int step, int microBatch)
+        {
+            recorder.BeginStep(image);
+            var input = pipeline.Apply(image, context);
+            if (microBatch < input.shape[0])
+            {
+                return MicroBatchedForwardBackward(recorder, image, input, step, microBatch);
+            }
+
+            RunForward(recorder, input, step);
+            var lossTensor = objective.Compute(recorder);
+            RequireScalar(lossTensor, objective);
+
+            // Queue the backward pass before reading the loss: on a GPU the read waits for the
+            // device, and the step's work is then already queued. A non-finite loss still stops
+            // the render before the optimiser applies its gradients.
+            lossTensor.backward();
+            return lossTensor.ToDouble();
+        }
+
+        /// <summary>
+        /// One step of an optimiser that re-evaluates the loss through a closure (Lucent's
+        /// <c>optimizer.step(closure)</c>; L-BFGS calls it several times per step). Each evaluation makes the
+        /// image, draws new transforms and runs forward and backward in its own dispose scope. Returns the image
+        /// and loss of the first evaluation (before the step changes the parameters), as the plain path does.
+        /// </summary>
+        /// <remarks>
+        /// The closure runs inside native code, where a managed exception must not unwind: an exception, or a
+        /// non-finite loss on the first evaluation, zeroes the gradients and returns a zero loss, which makes
+        /// L-BFGS stop the step without moving the parameters; the exception is then rethrown here.
+        /// </remarks>
+        private (Tensor Image, double Loss) ClosureStep(optim.Optimizer optimizer, IImageParameterization parameterization, ActivationRecorder recorder, TransformPipeline pipeline, TransformContext context, int step, int microBatch)
+        {
+            Tensor? firstImage = null;
+            double firstLoss = double.NaN;
+            int evaluations = 0;
+            ExceptionDispatchInfo? failure = null;
+            var parameters = parameterization.Parameters;
+
+            Tensor Closure()
+            {
+                evaluations++;
+                using var evaluationScope = NewDisposeScope();
+                using var gradMode = torch.enable_grad();
+                try
+                {
+                    if (failure is not null)
+                    {
+                        return Stop();
+                    }
+
+                    optimizer.zero_grad();
+                    var image = parameterization.CreateImage();
+                    double loss = ForwardBackward(recorder, pipeline, context, image, step, microBatch);
+                    if (evaluations == 1)
+                    {
+                        firstImage = image.detach().clone().MoveToOuterDisposeScope();
+                        firstLoss = loss;
+                        if (!double.IsFinite(loss))
+                        {
+                            return Stop();
+                        }
+                    }
+
+                    return torch.tensor(loss).DetachFromDisposeScope();
+                }
+                catch (Exception ex)
+                {
+                    failure = ExceptionDispatchInfo.Capture(ex);
+                    return Stop();
+                }
+            }
+
+            Tensor Stop()
+            {
+                using var noGrad = torch.no_grad();
+                foreach (var parameter in parameters)
+                {
+                    parameter.grad?.zero_();
+                }
+
+                return torch.tensor(0.0).DetachFromDisposeScope();
+            }
+
+            using (optimizer.step(Closure))
+            {
+            }
+
+            failure?.Throw();
+            if (firstImage is null)
+            {
+                throw new InvalidOperationException($"The optimiser {optimizer.GetType().Name} did not call the closure it was given; set RenderOptions.OptimizerNeedsClosure to false for it.");
+            }
+
+            return (firstImage, firstLoss);
         }
 
         /// <summary>

@@ -132,7 +132,7 @@ public class ObjectiveAlgebraTests
     [InlineData("mixed4a")]
     [InlineData("mixed4a:")]
     [InlineData(":5")]
-    [InlineData("mixed4a:five")]
+    [InlineData("mixed4a:5five")]
     [InlineData("mixed4a:-1")]
     [InlineData("")]
     public void Parse_rejects_other_text_with_the_expected_form(string text)

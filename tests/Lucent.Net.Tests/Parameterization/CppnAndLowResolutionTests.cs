@@ -41,6 +41,43 @@ public class CppnAndLowResolutionTests
     }
 
     [Fact]
+    public void Cppn_activation_defaults_to_lucents_composite_and_can_be_replaced()
+    {
+        using var lucent = ImageParameterizations.Cppn(8, seed: 2);
+        lucent.Activation.Should().BeSameAs(CppnActivation.Composite);
+        lucent.Name.Should().Be("cppn(8, 8 layers x 24)");
+
+        using var relu = ImageParameterizations.Cppn(8, new CppnOptions { Activation = CppnActivation.Relu, Layers = 3 }, seed: 2);
+        relu.Name.Should().Be("cppn(8, 3 layers x 24, relu)");
+        relu.Parameters[2].shape.Should().Equal(24, 24, 1, 1);
+        relu.Parameters[4].shape.Should().Equal(3, 24, 1, 1);
+        using (var generator = new Generator(3))
+        using (torch.no_grad())
+        {
+            relu.Parameters[4].normal_(0, 1, generator: generator); // in place; returns the parameter itself
+        }
+
+        using var image = relu.CreateImage();
+        image.shape.Should().Equal(1, 3, 8, 8);
+        TensorAssert.Values(image).Should().OnlyContain(v => v > 0f && v < 1f);
+
+        // Lucent's activation_fn is any module doubling the channels: a delegate with multiplier 2 is the same network.
+        using var doubling = ImageParameterizations.Cppn(8, new CppnOptions { Activation = CppnActivation.Create("composite_copy", CppnParameterization.CompositeActivation, 2) }, seed: 2);
+        doubling.Parameters.Select(p => p.shape).Should().BeEquivalentTo(lucent.Parameters.Select(p => p.shape), o => o.WithStrictOrdering());
+        TensorAssert.Values(doubling.Parameters[2]).Should().Equal(TensorAssert.Values(lucent.Parameters[2]), "the same seed draws the same weights");
+    }
+
+    [Fact]
+    public void Cppn_activation_with_the_wrong_channel_count_is_a_clear_error()
+    {
+        using var cppn = ImageParameterizations.Cppn(4, new CppnOptions { Activation = CppnActivation.Create("doubles", CppnParameterization.CompositeActivation) }, seed: 1);
+        var act = () => cppn.CreateImage();
+        act.Should().Throw<InvalidOperationException>().WithMessage("*'doubles'*[1, 24, 4, 4]*[1, 48, 4, 4]*multiplier of 1*");
+        var bad = () => CppnActivation.Create("x", t => t, channelMultiplier: 0);
+        bad.Should().Throw<ArgumentOutOfRangeException>();
+    }
+
+    [Fact]
     public void Composite_activation_concatenates_scaled_atan_and_its_square()
     {
         using var x = torch.tensor(new float[] { 0f, 1f }).view(1, 2, 1, 1);

@@ -145,13 +145,83 @@ public class RendererTests
     [Theory]
     [InlineData(new int[0], "*at least one*")]
     [InlineData(new[] { 0, 4 }, "*positive*")]
-    [InlineData(new[] { 8, 4 }, "*strictly increasing*")]
-    [InlineData(new[] { 4, 4 }, "*strictly increasing*")]
+    [InlineData(new[] { 8, -1, 4 }, "*positive*")]
     public void Bad_thresholds_are_rejected(int[] thresholds, string message)
     {
         using var model = new TinyNet();
         var act = () => Renderer.Render(model, new ChannelMeanObjective("conv1", 0), Options() with { Thresholds = thresholds });
         act.Should().Throw<InvalidRenderOptionsException>().WithMessage(message).Which.ParamName.Should().Be("Thresholds");
+    }
+
+    [Fact]
+    public void Thresholds_in_any_order_with_duplicates_record_each_step_once_as_Lucent_does()
+    {
+        // Lucent's loop runs to max(thresholds) and records when `i in thresholds`.
+        var options = Options(thresholds: [8, 4, 4, 8, 2]);
+        options.Thresholds.Should().Equal(2, 4, 8);
+        options.Steps.Should().Be(8);
+
+        using var model = new TinyNet();
+        var objective = new ChannelMeanObjective("conv2", 3);
+        var unordered = Renderer.Render(model, objective, options);
+        var ordered = Renderer.Render(model, objective, Options(thresholds: [2, 4, 8]));
+
+        unordered.Snapshots.Select(s => s.Step).Should().Equal(2, 4, 8);
+        unordered.Losses.Should().HaveCount(8);
+        unordered.FinalImages.Pixels.Should().Equal(ordered.FinalImages.Pixels);
+    }
+
+    [Fact]
+    public void Lbfgs_renders_through_a_closure_and_lowers_the_loss()
+    {
+        using var model = new TinyNet();
+        int evaluations = 0;
+        var objective = new LambdaObjective("conv2_mean", ["conv2"], a =>
+        {
+            evaluations++;
+            return -a["conv2"][.., 3].mean();
+        });
+        var options = Options(thresholds: [3]) with { OptimizerFactory = p => optim.LBFGS(p, lr: 0.5, max_iter: 4) };
+
+        var result = Renderer.Render(model, objective, options);
+
+        result.StopReason.Should().Be(RenderStopReason.Completed);
+        result.Losses.Should().HaveCount(3);
+        result.FinalLoss.Should().BeLessThan(result.InitialLoss);
+        evaluations.Should().BeGreaterThan(3, "L-BFGS evaluates the closure more than once per step");
+        result.FinalImages.Pixels.Should().OnlyContain(v => float.IsFinite(v));
+    }
+
+    [Fact]
+    public void A_closure_step_is_detected_and_can_be_forced_for_any_optimiser()
+    {
+        using var lbfgs = optim.LBFGS([new TorchSharp.Modules.Parameter(torch.zeros(1))]);
+        using var adam = optim.Adam([new TorchSharp.Modules.Parameter(torch.zeros(1))]);
+        Renderer.NeedsClosure(lbfgs).Should().BeTrue();
+        Renderer.NeedsClosure(adam).Should().BeFalse();
+
+        using var model = new TinyNet();
+        var objective = new ChannelMeanObjective("conv2", 3);
+        var plain = Renderer.Render(model, objective, Options());
+        var closure = Renderer.Render(model, objective, Options() with { OptimizerNeedsClosure = true });
+        closure.FinalImages.Pixels.Should().Equal(plain.FinalImages.Pixels, "Adam stepped with a closure evaluates it once, like the plain step");
+    }
+
+    [Fact]
+    public void Errors_and_non_finite_losses_inside_an_lbfgs_closure_surface_as_in_the_plain_loop()
+    {
+        using var model = new TinyNet();
+        int calls = 0;
+        var throwing = new LambdaObjective("throws", ["conv2"], a => ++calls > 2 ? throw new InvalidOperationException("objective broke") : -a["conv2"].mean());
+        var options = Options(thresholds: [5]) with { OptimizerFactory = p => optim.LBFGS(p, lr: 0.5, max_iter: 2) };
+        var act = () => Renderer.Render(model, throwing, options);
+        act.Should().Throw<InvalidOperationException>().WithMessage("objective broke");
+
+        int steps = 0;
+        var nan = new LambdaObjective("nan", ["conv2"], a => ++steps > 3 ? a["conv2"].mean() * double.NaN : -a["conv2"].mean());
+        var result = Renderer.Render(model, nan, Options(thresholds: [5]) with { OptimizerFactory = p => optim.LBFGS(p, lr: 0.5, max_iter: 1, max_eval: 1) });
+        result.StopReason.Should().Be(RenderStopReason.NonFiniteLoss);
+        result.FinalImages.Pixels.Should().OnlyContain(v => float.IsFinite(v));
     }
 
     [Fact]
