@@ -171,8 +171,9 @@ public class SharedStorageCostTests
 
         if (GlibcHeap.Read() is not null)
         {
-            // float16 becomes float32 once per storage: at most twice the storage bytes, plus small change.
-            held.Should().BeLessThan((2L * StorageFloats * 4) + (4L << 20), $"the file has {bytes.Length} bytes");
+            // float16 becomes float32 once per storage: about twice the storage bytes. The margin (16 MB) covers
+            // glibc heap noise (a CI run measured 7.8 MB for the float16 case); copies per entry would be 210 MB.
+            held.Should().BeLessThan((2L * StorageFloats * 4) + (16L << 20), $"the file has {bytes.Length} bytes");
         }
     }
 
@@ -204,7 +205,7 @@ public class SharedStorageCostTests
         if (GlibcHeap.Read() is not null)
         {
             // One storage (1 MiB) plus a tensor header per entry (a few hundred bytes each).
-            held.Should().BeLessThan(64L << 20, $"the file has {bytes.Length} bytes");
+            held.Should().BeLessThan(128L << 20, $"the file has {bytes.Length} bytes (32 MB measured; copies would be ~60 GB)");
         }
     }
 
