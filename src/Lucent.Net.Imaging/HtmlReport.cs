@@ -165,19 +165,7 @@ public sealed class HtmlReportSection
         string[] head = [.. headers];
         _blocks.Add(html =>
         {
-            html.Append("<div class=\"table-scroll\"><table>\n");
-            if (!string.IsNullOrEmpty(caption))
-            {
-                html.Append("<caption>").Append(HtmlText.Escape(caption)).Append("</caption>\n");
-            }
-
-            html.Append("<thead><tr>");
-            foreach (string h in head)
-            {
-                html.Append("<th scope=\"col\">").Append(HtmlText.Escape(h)).Append("</th>");
-            }
-
-            html.Append("</tr></thead>\n<tbody>\n");
+            AppendTableHead(html, null, caption, head);
             foreach (string[] row in copy)
             {
                 html.Append("<tr>");
@@ -193,6 +181,24 @@ public sealed class HtmlReportSection
             html.Append("</tbody>\n</table></div>\n");
         });
         return this;
+    }
+
+    /// <summary>Writes a table's opening: the scroll wrapper, the table, its caption and its column headings.</summary>
+    private static void AppendTableHead(StringBuilder html, string? tableClass, string? caption, string[] head)
+    {
+        html.Append(tableClass is null ? "<div class=\"table-scroll\"><table>\n" : $"<div class=\"table-scroll\"><table class=\"{tableClass}\">\n");
+        if (!string.IsNullOrEmpty(caption))
+        {
+            html.Append("<caption>").Append(HtmlText.Escape(caption)).Append("</caption>\n");
+        }
+
+        html.Append("<thead><tr>");
+        foreach (string h in head)
+        {
+            html.Append("<th scope=\"col\">").Append(HtmlText.Escape(h)).Append("</th>");
+        }
+
+        html.Append("</tr></thead>\n<tbody>\n");
     }
 
     /// <summary>Adds a table whose cells may hold images and inline charts (<see cref="HtmlCell"/>).</summary>
@@ -224,19 +230,7 @@ public sealed class HtmlReportSection
         string[] head = [.. headers];
         _blocks.Add(html =>
         {
-            html.Append("<div class=\"table-scroll\"><table class=\"rich\">\n");
-            if (!string.IsNullOrEmpty(caption))
-            {
-                html.Append("<caption>").Append(HtmlText.Escape(caption)).Append("</caption>\n");
-            }
-
-            html.Append("<thead><tr>");
-            foreach (string h in head)
-            {
-                html.Append("<th scope=\"col\">").Append(HtmlText.Escape(h)).Append("</th>");
-            }
-
-            html.Append("</tr></thead>\n<tbody>\n");
+            AppendTableHead(html, "rich", caption, head);
             foreach (HtmlCell[] row in copy)
             {
                 html.Append("<tr>");

@@ -49,14 +49,20 @@ internal static class ConvolutionProbe
     /// <summary>How many seeded random shapes the default probe adds to the networks' shapes.</summary>
     private const int RandomCases = 32;
 
+    /// <summary>The two shapes that reproduced the fault (AMD EPYC family 26, LibTorch 2.10).</summary>
+    public static IReadOnlyList<ConvolutionCase> FaultCases { get; } =
+    [
+        new("fault 1x1", 1, 508, 112, 1, 1, 0, 14),
+        new("fault 5x5", 1, 24, 64, 5, 1, 2, 14),
+    ];
+
     /// <summary>The shapes checked by default, cheapest first within each network.</summary>
     public static IReadOnlyList<ConvolutionCase> DefaultCases { get; } = BuildCases();
 
     /// <summary>A few shapes checked in bfloat16 (the opt-in fast path on CPUs with bfloat16 instructions).</summary>
     public static IReadOnlyList<ConvolutionCase> BFloat16Cases { get; } =
     [
-        new("fault 1x1", 1, 508, 112, 1, 1, 0, 14),
-        new("fault 5x5", 1, 24, 64, 5, 1, 2, 14),
+        .. FaultCases,
         new("inception conv2d2", 1, 64, 192, 3, 1, 1, 14),
         new("inception mixed4a", 2, 480, 192, 1, 1, 0, 14),
         new("inception mixed4a", 2, 96, 204, 3, 1, 1, 14),
@@ -188,12 +194,7 @@ internal static class ConvolutionProbe
 
     private static List<ConvolutionCase> BuildCases()
     {
-        var cases = new List<ConvolutionCase>
-        {
-            // The two shapes that reproduced the fault (AMD EPYC family 26, LibTorch 2.10).
-            new("fault 1x1", 1, 508, 112, 1, 1, 0, 14),
-            new("fault 5x5", 1, 24, 64, 5, 1, 2, 14),
-        };
+        var cases = new List<ConvolutionCase>(FaultCases);
 
         // InceptionV1 (Lucid's inception5h): stem, then each mixed block's 1x1, bottleneck, 3x3, 5x5 and
         // pool-projection convolutions. Spatial sizes are capped at 14 to keep the probe fast.

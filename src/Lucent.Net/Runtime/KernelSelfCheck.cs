@@ -17,8 +17,7 @@ internal static class KernelSelfCheck
     /// <summary>The shapes of the short probe that confirms a cached verdict.</summary>
     internal static readonly IReadOnlyList<ConvolutionCase> ConfirmationCases =
     [
-        new("fault 1x1", 1, 508, 112, 1, 1, 0, 14),
-        new("fault 5x5", 1, 24, 64, 5, 1, 2, 14),
+        .. ConvolutionProbe.FaultCases,
         new("fault 1x1", 2, 508, 112, 1, 1, 0, 14),
         new("inception mixed4a", 1, 96, 204, 3, 1, 1, 14),
         new("small 3x3", 2, 8, 12, 3, 1, 1, 7),
