@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
+using Lucent.Net.Runtime;
 using TorchSharp;
 
 namespace Lucent.Net.Benchmarks;
@@ -19,26 +20,12 @@ internal static class Machine
         return string.Join(' ', parts.Take(3));
     }
 
-    public static string CpuFlagsOfInterest()
-    {
-        const string path = "/proc/cpuinfo";
-        if (!File.Exists(path))
-        {
-            return "n/a";
-        }
-
-        string[] wanted = ["avx2", "avx512f", "avx512_bf16", "amx_bf16", "amx_tile", "avx512_fp16"];
-        var flagsLine = File.ReadLines(path).FirstOrDefault(l => l.StartsWith("flags", StringComparison.Ordinal)) ?? string.Empty;
-        var flags = new HashSet<string>(flagsLine.Split([' ', '\t', ':'], StringSplitOptions.RemoveEmptyEntries), StringComparer.Ordinal);
-        return string.Join(' ', wanted.Where(flags.Contains));
-    }
-
     public static void PrintHeader(string command)
     {
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"# Lucent.Net harness: {command}"));
         Console.WriteLine($"# {RuntimeInformation.OSDescription}, {RuntimeInformation.FrameworkDescription}, {RuntimeInformation.ProcessArchitecture}");
         Console.WriteLine($"# cores (Environment.ProcessorCount) {Environment.ProcessorCount}, torch intra-op threads {torch.get_num_threads()}, inter-op threads {torch.get_num_interop_threads()}");
-        Console.WriteLine($"# cpu flags: {CpuFlagsOfInterest()}");
+        Console.WriteLine($"# cpu: {CpuIdentity.Name}");
         Console.WriteLine($"# load average (1, 5, 15 min): {LoadAverage()}");
     }
 }

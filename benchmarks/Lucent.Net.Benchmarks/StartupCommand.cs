@@ -16,7 +16,7 @@ internal static class StartupCommand
     {
         int steps = options.Int("steps", 20);
         var clock = Stopwatch.StartNew();
-        double Since() => mainAtMs + (initialisedAtMs - mainAtMs) + clock.Elapsed.TotalMilliseconds;
+        double Since() => initialisedAtMs + clock.Elapsed.TotalMilliseconds;
 
         using var model = Part1Workload.CreateModel();
         double modelAt = Since();

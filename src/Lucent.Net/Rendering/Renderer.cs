@@ -185,7 +185,6 @@ public static class Renderer
             };
         var terms = imageObjectives.Select(o => new LossRecordingObjective(o ?? throw new ArgumentException("An image objective is null.", nameof(imageObjectives)))).ToList();
         IObjective objective = terms.Count == 1 ? terms[0] : Objective.Sum(terms.Select(Objective.From));
-        ArgumentNullException.ThrowIfNull(objective);
         var result = RenderCore(model, objective, terms, options with { Parameterization = factory }, progress, cancellationToken);
         int steps = result.Losses.Count;
         return result.WithImageLosses(terms.Select(t => (IReadOnlyList<double>)t.Values.Take(steps).ToList()).ToList());

@@ -221,8 +221,7 @@ internal static class KernelSelector
     public static KernelVerdict Refresh(KernelVerdict verdict, KernelCacheEntry entry, string cpu)
     {
         var record = entry.For(verdict.Configuration) ?? new KernelResultRecord { Float32Correct = verdict.Float32Correct };
-        var refreshed = Verdict(verdict.Configuration, record, entry, verdict.FromCache, verdict.Probe, verdict.NextStartTries, cpu);
-        return refreshed with { Checked = verdict.Checked };
+        return Verdict(verdict.Configuration, record, entry, verdict.FromCache, verdict.Probe, verdict.NextStartTries, cpu);
     }
 
     private static KernelVerdict Verdict(KernelConfiguration configuration, KernelResultRecord record, KernelCacheEntry entry, bool fromCache, KernelProbeReport? probe, KernelConfiguration? next, string cpu)

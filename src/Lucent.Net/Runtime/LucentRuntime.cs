@@ -63,7 +63,8 @@ public static class LucentRuntime
     /// <exception cref="KernelCheckException">LibTorch's convolutions in that type were wrong in the configuration in use.</exception>
     public static void EnsureKernelsCorrect(ScalarType type = ScalarType.Float32)
     {
-        var verdict = EnsureInitialized() is not null ? kernels : null;
+        EnsureInitialized();
+        var verdict = kernels;
         if (verdict is null || !verdict.Checked)
         {
             return;
