@@ -20,22 +20,22 @@ public static class UpconvGanWeights
     /// <summary>The slack allowed over the float32 weights for the file's zip and pickle structure: 1 MiB.</summary>
     public const long FormatSlack = 1L << 20;
 
-    /// <summary>The fc6 generator's weights (<c>upconvGAN_fc6.pt</c>, about 230 MB).</summary>
+    /// <summary>The fc6 generator's weights (<c>upconvGAN_fc6.pt</c>: 56,097,891 float32 weights, about 224 MB).</summary>
     public static PretrainedWeights Fc6 { get; } = Create(
         UpconvGanVariant.Fc6,
         "https://onedrive.live.com/download?cid=9CFFF6BCB39F6829&resid=9CFFF6BCB39F6829%2145339&authkey=AC2rQMt7Obr0Ba4");
 
-    /// <summary>The fc7 generator's weights (<c>upconvGAN_fc7.pt</c>, about 230 MB).</summary>
+    /// <summary>The fc7 generator's weights (<c>upconvGAN_fc7.pt</c>: 56,097,891 float32 weights, about 224 MB).</summary>
     public static PretrainedWeights Fc7 { get; } = Create(
         UpconvGanVariant.Fc7,
         "https://onedrive.live.com/download?cid=9CFFF6BCB39F6829&resid=9CFFF6BCB39F6829%2145338&authkey=AJ0R-daUAVYjQIw");
 
-    /// <summary>The fc8 generator's weights (<c>upconvGAN_fc8.pt</c>, about 180 MB).</summary>
+    /// <summary>The fc8 generator's weights (<c>upconvGAN_fc8.pt</c>: 43,416,675 float32 weights, about 174 MB).</summary>
     public static PretrainedWeights Fc8 { get; } = Create(
         UpconvGanVariant.Fc8,
         "https://onedrive.live.com/download?cid=9CFFF6BCB39F6829&resid=9CFFF6BCB39F6829%2145340&authkey=AKIfNk7s5MGrRkU");
 
-    /// <summary>The pool5 generator's weights (<c>upconvGAN_pool5.pt</c>, about 60 MB).</summary>
+    /// <summary>The pool5 generator's weights (<c>upconvGAN_pool5.pt</c>: 12,702,307 float32 weights, about 51 MB).</summary>
     public static PretrainedWeights Pool5 { get; } = Create(
         UpconvGanVariant.Pool5,
         "https://onedrive.live.com/download?cid=9CFFF6BCB39F6829&resid=9CFFF6BCB39F6829%2145337&authkey=AFaUAgeoIg0WtmA");
@@ -55,7 +55,7 @@ public static class UpconvGanWeights
 
     /// <summary>The number of float32 weights of <paramref name="variant"/>'s generator.</summary>
     /// <param name="variant">Which generator.</param>
-    /// <returns>The count (for example 58,711,939 for fc6).</returns>
+    /// <returns>The count (for example 56,097,891 for fc6).</returns>
     public static long ParameterCount(UpconvGanVariant variant) => UpconvGenerator.CountParameters(variant, UpconvGanWidths.For(variant));
 
     private static PretrainedWeights Create(UpconvGanVariant variant, string url)
