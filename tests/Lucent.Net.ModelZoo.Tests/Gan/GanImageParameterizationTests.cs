@@ -119,7 +119,8 @@ public sealed class GanImageParameterizationTests(ITestOutputHelper output)
 
         output.WriteLine($"objective: start {-result.InitialLoss:G6}, end {-result.FinalLoss:G6}; {string.Join(", ", result.Losses.Select(l => (-l).ToString("G6", System.Globalization.CultureInfo.InvariantCulture)))}");
         (result.FinalImages.Batch, result.FinalImages.Channels, result.FinalImages.Height, result.FinalImages.Width).Should().Be((1, 3, 256, 256));
-        (-result.FinalLoss).Should().BeGreaterThan(-result.InitialLoss);
+        result.Losses.Should().BeInDescendingOrder("each Adam step on the code raises the objective here (it rose 0.0856 to 0.0707 in 6 steps when written)");
+        (-result.FinalLoss).Should().BeGreaterThan(-result.InitialLoss + 0.005);
         GeneratorIsFrozenWithoutGradients(generator).Should().BeTrue("the render must leave the generator frozen and untouched");
     }
 
