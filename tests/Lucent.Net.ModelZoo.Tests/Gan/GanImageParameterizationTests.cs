@@ -59,6 +59,27 @@ public sealed class GanImageParameterizationTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void The_factory_draws_each_code_from_the_render_generator_and_disposing_leaves_the_generator_usable()
+    {
+        LucentRuntime.EnsureInitialized();
+        using var generator = TinyPool5();
+        var factory = GanImageParameterization.Factory(generator, new GanImageOptions { Batch = 3 });
+        using var randomA = new Generator(9);
+        using var randomB = new Generator(9);
+
+        var a = factory(randomA);
+        using var b = factory(randomB);
+        a.Parameters[0].allclose(b.Parameters[0], rtol: 0, atol: 0).Should().BeTrue("the code comes from the render's seeded generator");
+        a.Shape.Batch.Should().Be(3);
+        a.Dispose();
+
+        FluentActions.Invoking(() => a.CreateImage()).Should().Throw<ObjectDisposedException>();
+        using var scope = NewDisposeScope();
+        b.CreateImage().shape.Should().Equal(3, 3, 256, 256);
+        generator.Visualize(zeros(1, 4, 6, 6)).shape.Should().Equal(1, 3, 256, 256);
+    }
+
+    [Fact]
     public void Gradients_reach_the_code_and_never_the_generator_weights()
     {
         LucentRuntime.EnsureInitialized();

@@ -1,6 +1,7 @@
 using Lucent.Net.ModelZoo.Catalog;
 using Lucent.Net.ModelZoo.Checkpoints;
 using Lucent.Net.ModelZoo.Gan;
+using Lucent.Net.ModelZoo.Tests.Checkpoints;
 using Lucent.Net.ModelZoo.Tests.Weights;
 using Lucent.Net.ModelZoo.Weights;
 using Lucent.Net.Runtime;
@@ -79,6 +80,33 @@ public sealed class UpconvGanWeightsTests : IDisposable
         var act = () => UpconvGenerator.LoadPretrainedAsync(UpconvGanVariant.Pool5, Options(allowDownload: false));
 
         await act.Should().ThrowAsync<StateDictMismatchException>().WithMessage("*shape mismatches*Rconv6.weight*");
+    }
+
+    [Fact]
+    public async Task Pretrained_loading_reads_a_full_size_pool5_file_from_the_store_into_a_frozen_generator()
+    {
+        // A full-size pool5 state dict (51 MB, written here with Lucent's keys) stands in for upconvGAN_pool5.pt.
+        using var source = new UpconvGenerator(UpconvGanVariant.Pool5, new UpconvGeneratorOptions { InitializationSeed = 21 });
+        var writer = new TorchCheckpointWriter();
+        foreach (var (key, tensor) in source.state_dict())
+        {
+            writer.AddFloat32(key, tensor.data<float>().ToArray(), tensor.shape);
+        }
+
+        string folder = Path.Combine(root, "weights");
+        Directory.CreateDirectory(folder);
+        File.WriteAllBytes(Path.Combine(folder, "upconvGAN_pool5.pt"), writer.Zip());
+        environment[WeightStore.DirectoryVariable] = folder;
+
+        using var loaded = await UpconvGenerator.LoadPretrainedAsync(UpconvGanVariant.Pool5, Options(allowDownload: false));
+
+        loaded.Variant.Should().Be(UpconvGanVariant.Pool5);
+        loaded.training.Should().BeFalse();
+        foreach (var ((name, expected), (_, actual)) in source.named_parameters().Zip(loaded.named_parameters()))
+        {
+            actual.allclose(expected, rtol: 0, atol: 0).Should().BeTrue(name);
+            actual.requires_grad.Should().BeFalse(name);
+        }
     }
 
     [Fact]
