@@ -39,6 +39,24 @@ public sealed class TransparentRenderTests
     }
 
     [Fact]
+    public void A_batch_of_transparent_channels_renders_the_same_one_image_at_a_time_as_all_at_once()
+    {
+        using var model = new TinyNet();
+        var options = Options(thresholds: [6]) with
+        {
+            Parameterization = g => ImageParameterizations.Rgba(16, standardDeviation: 0.5, batch: 2, fft: false, generator: g),
+        };
+        var together = Renderer.RenderChannels(model, "conv2", [0, 2], options with { MicroBatchSize = 2 });
+        var apart = Renderer.RenderChannels(model, "conv2", [0, 2], options with { MicroBatchSize = 1 });
+
+        together.StopReason.Should().Be(RenderStopReason.Completed);
+        apart.StopReason.Should().Be(RenderStopReason.Completed);
+        together.FinalImages.Channels.Should().Be(4);
+        together.FinalImages.Batch.Should().Be(2);
+        apart.FinalImages.Pixels.Zip(together.FinalImages.Pixels).Should().OnlyContain(p => Math.Abs(p.First - p.Second) < 1e-4f);
+    }
+
+    [Fact]
     public void Same_seed_same_transparent_image_and_another_seed_differs()
     {
         using var model = new TinyNet();
