@@ -34,7 +34,7 @@ public sealed record ImageOptions(int Width)
     /// Whether the image has a fourth, alpha channel (false; Lucid's <c>image(..., alpha=True)</c>): the
     /// parameterisation then has 4 channels, RGB goes through the usual colour decorrelation and sigmoid and
     /// alpha through a sigmoid of its own, so every value is in [0, 1]. The renderer composites such images over
-    /// a random background before the transforms (see <c>Transforms.CollapseAlphaTransform</c>). Cannot be
+    /// a random background before the transforms (see <c>Rendering.CollapseAlphaTransform</c>). Cannot be
     /// combined with <see cref="Channels"/>.
     /// </summary>
     public bool Alpha { get; init; }

@@ -46,13 +46,6 @@ public static class Transform
     /// <returns>The transform.</returns>
     public static InceptionV1PreprocessingTransform PreprocessInceptionV1() => new();
 
-    /// <summary>Lucid's <c>collapse_alpha_random(sd)</c>: composites RGBA images over a random background; see <see cref="CollapseAlphaTransform"/>.</summary>
-    /// <param name="background">The kind of background (Lucid's FFT noise by default).</param>
-    /// <param name="standardDeviation">Standard deviation of the FFT background's spectrum (0.5, Lucid's).</param>
-    /// <returns>The transform.</returns>
-    public static CollapseAlphaTransform CollapseAlpha(AlphaBackground background = AlphaBackground.FftNoise, double standardDeviation = CollapseAlphaTransform.DefaultStandardDeviation) =>
-        new(background, standardDeviation);
-
     /// <summary>Lucent's <c>compose(transforms)</c>.</summary>
     /// <param name="transforms">Steps in order.</param>
     /// <returns>The pipeline.</returns>

@@ -39,7 +39,7 @@ public sealed class CollapseAlphaTransformTests
     [Fact]
     public void Same_seed_same_composite_and_a_new_background_every_call()
     {
-        var transform = Transform.CollapseAlpha();
+        var transform = new CollapseAlphaTransform();
         using var scope = NewDisposeScope();
         var image = torch.full([1, 4, 8, 8], 0.5f);
         using var g1 = new Generator(3, torch.CPU);

@@ -1,8 +1,10 @@
+using System.Globalization;
 using Lucent.Net.Parameterization;
+using Lucent.Net.Transforms;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Lucent.Net.Transforms;
+namespace Lucent.Net.Rendering;
 
 /// <summary>What <see cref="CollapseAlphaTransform"/> composites a transparent image over.</summary>
 public enum AlphaBackground
@@ -26,10 +28,12 @@ public enum AlphaBackground
 /// model reliably, and alpha learns where the feature is.
 /// </summary>
 /// <remarks>
-/// The renderer puts this transform first, before the user's transforms, whenever the parameterised image has
-/// 4 channels and the transforms hold none (<c>Renderer.BuildPipeline</c>); put one in
-/// <c>RenderOptions.Transforms</c> yourself to choose another background or position. Background values are
-/// drawn on the generator's device (the CPU in a render) and moved to the image's device and dtype.
+/// <para>The renderer puts this transform first, before the user's transforms, whenever the parameterised image has
+/// 4 channels and the transforms hold none (<see cref="Renderer.BuildPipeline"/>); put one in
+/// <see cref="RenderOptions.Transforms"/> yourself to choose another background or position. Background values are
+/// drawn on the generator's device (the CPU in a render) and moved to the image's device and dtype.</para>
+/// <para>It lives in the rendering namespace, not with the other transforms, because its default background is an
+/// image parameterisation's (FFT noise through colour decorrelation), and transforms do not use parameterisations.</para>
 /// </remarks>
 public sealed class CollapseAlphaTransform : IImageTransform
 {
@@ -64,7 +68,7 @@ public sealed class CollapseAlphaTransform : IImageTransform
 
     /// <inheritdoc />
     public string Name => Background == AlphaBackground.FftNoise
-        ? $"collapse_alpha_random(sd={TransformHelpers.Format(StandardDeviation)})"
+        ? $"collapse_alpha_random(sd={StandardDeviation.ToString("G6", CultureInfo.InvariantCulture)})"
         : "collapse_alpha_uniform()";
 
     /// <summary>Whether <paramref name="transform"/> is, or is a pipeline holding (at any depth), a <see cref="CollapseAlphaTransform"/>.</summary>
@@ -81,9 +85,9 @@ public sealed class CollapseAlphaTransform : IImageTransform
     /// <exception cref="ArgumentException">The images do not have 4 channels (R, G, B, alpha).</exception>
     public Tensor Apply(Tensor image, TransformContext context)
     {
-        TransformHelpers.RequireImageBatch(image, Name);
+        ArgumentNullException.ThrowIfNull(image);
         ArgumentNullException.ThrowIfNull(context);
-        if (image.shape[1] != 4)
+        if (image.dim() != 4 || image.shape[1] != 4)
         {
             throw new ArgumentException(
                 $"{Name} composites RGBA images and needs 4 channels (R, G, B, alpha); got shape [{string.Join(", ", image.shape)}]. Use ImageOptions.Alpha for an RGBA parameterisation, or leave this transform out for RGB images.",
