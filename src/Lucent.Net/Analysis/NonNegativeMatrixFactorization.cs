@@ -87,22 +87,35 @@ internal static class NonNegativeMatrixFactorization
     /// <paramref name="updateH"/>) in place, minimising ||X - W H||_F. Each sweep updates W's
     /// columns in order, then H's rows; it stops after <paramref name="maxIterations"/> sweeps or
     /// when a sweep's projected-gradient violation is at most <paramref name="tolerance"/> times
-    /// the first sweep's.
+    /// the first sweep's. The products with X (rows x channels x components) run on tensors; the
+    /// element updates (rows x components x components) run on arrays, in scikit-learn's order.
     /// </summary>
     /// <returns>The number of sweeps run.</returns>
     public static int CoordinateDescent(Tensor x, Tensor w, Tensor h, bool updateH, int maxIterations, double tolerance)
     {
-        using var ht = h.t().contiguous();
+        long rows = x.shape[0];
+        long channels = x.shape[1];
+        int components = (int)w.shape[1];
         using var xt = x.t().contiguous();
+        double[] wValues = Values(w);
+        double[] htValues;
+        using (var ht = h.t().contiguous())
+        {
+            htValues = Values(ht);
+        }
+
         double initialViolation = 0;
         int sweeps = 0;
         for (int iteration = 1; iteration <= maxIterations; iteration++)
         {
+            using var scope = torch.NewDisposeScope();
             sweeps = iteration;
-            double violation = UpdateFactor(x, w, ht);
+            var htTensor = torch.tensor(htValues, new long[] { channels, components }, ScalarType.Float64);
+            double violation = UpdateFactor(wValues, components, Values(htTensor.t().mm(htTensor)), Values(x.mm(htTensor)));
             if (updateH)
             {
-                violation += UpdateFactor(xt, ht, w);
+                var wTensor = torch.tensor(wValues, new long[] { rows, components }, ScalarType.Float64);
+                violation += UpdateFactor(htValues, components, Values(wTensor.t().mm(wTensor)), Values(xt.mm(wTensor)));
             }
 
             if (iteration == 1)
@@ -116,40 +129,60 @@ internal static class NonNegativeMatrixFactorization
             }
         }
 
+        using (var result = torch.tensor(wValues, new long[] { rows, components }, ScalarType.Float64))
+        {
+            w.copy_(result);
+        }
+
         if (updateH)
         {
-            h.copy_(ht.t());
+            using var result = torch.tensor(htValues, new long[] { channels, components }, ScalarType.Float64);
+            using var transposed = result.t();
+            h.copy_(transposed);
         }
 
         return sweeps;
     }
 
     /// <summary>
-    /// One coordinate-descent pass over the columns of <paramref name="w"/> for X ~ W Ht^T. Within
-    /// a column the row updates are independent (row i's gradient reads only row i of W), so each
-    /// column is updated as one vector; columns go in order, each seeing the ones before it.
+    /// One coordinate-descent pass over the columns of W (rows x components, row-major in
+    /// <paramref name="w"/>) for X ~ W Ht^T, given HHt = Ht^T Ht (components x components) and
+    /// XHt = X Ht (rows x components): component by component, row by row, the projected Newton
+    /// step W[i, t] = max(0, W[i, t] - g / HHt[t, t]) with g = (W HHt - XHt)[i, t].
     /// </summary>
     /// <returns>The sum of the absolute projected gradients seen.</returns>
-    private static double UpdateFactor(Tensor x, Tensor w, Tensor ht)
+    private static double UpdateFactor(double[] w, int components, double[] hht, double[] xht)
     {
-        using var scope = torch.NewDisposeScope();
-        var hht = ht.t().mm(ht);
-        var xht = x.mm(ht);
-        long components = w.shape[1];
+        int rows = w.Length / components;
         double violation = 0;
-        for (long t = 0; t < components; t++)
+        for (int t = 0; t < components; t++)
         {
-            var column = w.select(1, t);
-            var gradient = w.mv(hht.select(0, t)).sub_(xht.select(1, t));
-            var projected = torch.where(column.eq(0), gradient.clamp_max(0), gradient);
-            violation += projected.abs().sum().item<double>();
-            double hessian = hht[t, t].item<double>();
-            if (hessian != 0)
+            double hessian = hht[(t * components) + t];
+            for (int i = 0; i < rows; i++)
             {
-                column.copy_(column.sub(gradient.div(hessian)).clamp_min_(0));
+                int row = i * components;
+                double gradient = -xht[row + t];
+                for (int r = 0; r < components; r++)
+                {
+                    gradient += hht[(t * components) + r] * w[row + r];
+                }
+
+                double current = w[row + t];
+                double projected = current == 0 ? Math.Min(0, gradient) : gradient;
+                violation += Math.Abs(projected);
+                if (hessian != 0)
+                {
+                    w[row + t] = Math.Max(current - (gradient / hessian), 0);
+                }
             }
         }
 
         return violation;
+    }
+
+    private static double[] Values(Tensor t)
+    {
+        using var contiguous = t.contiguous();
+        return contiguous.data<double>().ToArray();
     }
 }
