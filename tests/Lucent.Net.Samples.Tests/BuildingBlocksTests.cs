@@ -115,6 +115,18 @@ public class BuildingBlocksTests(BuildingBlocksRunFixture run) : IClassFixture<B
     }
 
     [Fact]
+    public async Task Help_lists_every_option_and_exits_with_0()
+    {
+        using var writer = new StringWriter();
+        int code = await BuildingBlocksApp.RunAsync(["--help"], writer, CancellationToken.None);
+        code.Should().Be(0);
+        foreach (string option in new[] { "--photo", "--out", "--layer", "--grid", "--groups", "--steps", "--size" })
+        {
+            writer.ToString().Should().Contain(option);
+        }
+    }
+
+    [Fact]
     public async Task A_missing_photo_exits_with_2_and_names_it()
     {
         using var writer = new StringWriter();

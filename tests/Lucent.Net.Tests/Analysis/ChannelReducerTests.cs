@@ -98,6 +98,19 @@ public class ChannelReducerTests
     }
 
     [Fact]
+    public void All_zero_activations_give_zero_groups_without_nan()
+    {
+        // A dead layer: scikit-learn starts from W = H = 0 (NNDSVDa of zeros) and stops at once.
+        using var acts = torch.zeros([3, 4, 6]);
+        using var reducer = new ChannelReducer(2);
+        using var reduced = reducer.FitTransform(acts);
+        Flat(reduced).Should().OnlyContain(v => v == 0);
+        Flat(reducer.Components).Should().OnlyContain(v => v == 0);
+        reducer.ReconstructionError.Should().Be(0);
+        reducer.Iterations.Should().Be(1);
+    }
+
+    [Fact]
     public void Components_outlive_the_dispose_scope_they_were_fitted_in()
     {
         using var acts = NonNegative(9, 20, 6);
