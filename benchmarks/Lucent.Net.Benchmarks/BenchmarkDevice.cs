@@ -1,3 +1,4 @@
+using Lucent.Net.Devices;
 using Lucent.Net.Rendering;
 using static TorchSharp.torch;
 
@@ -16,7 +17,7 @@ internal static class BenchmarkDevice
         string? text = at < 0 ? null : args[at].Contains('=', StringComparison.Ordinal) ? args[at][(args[at].IndexOf('=', StringComparison.Ordinal) + 1)..] : at + 1 < args.Length ? args[at + 1] : null;
         try
         {
-            Current = RenderDevices.Parse(text);
+            Current = TorchDevices.Parse(text);
         }
         catch (Exception ex) when (ex is ArgumentException or DeviceUnavailableException)
         {
@@ -24,7 +25,7 @@ internal static class BenchmarkDevice
             return false;
         }
 
-        Console.WriteLine($"device: {RenderDevices.Describe(Current)} (--device {text ?? RenderDevices.Auto})");
+        Console.WriteLine($"device: {TorchDevices.Describe(Current)} (--device {text ?? TorchDevices.Auto})");
         return true;
     }
 }

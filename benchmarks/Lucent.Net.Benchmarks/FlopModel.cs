@@ -1,3 +1,4 @@
+using Lucent.Net.Activations;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -20,7 +21,7 @@ internal static class FlopModel
         int convolutions = 0;
         int convolutionsAtLayer = 0;
         var handles = new List<IDisposable>();
-        static IDisposable Wrap(nn.HookableModule<Func<nn.Module<Tensor, Tensor>, Tensor, Tensor>, Func<nn.Module<Tensor, Tensor>, Tensor, Tensor, Tensor>>.HookRemover remover) => new Lucent.Net.Hooks.ModelLayers.HookHandle(remover);
+        static IDisposable Wrap(nn.HookableModule<Func<nn.Module<Tensor, Tensor>, Tensor, Tensor>, Func<nn.Module<Tensor, Tensor>, Tensor, Tensor, Tensor>>.HookRemover remover) => new Lucent.Net.Activations.ModelLayers.HookHandle(remover);
         foreach (var (name, module) in model.named_modules())
         {
             if (module is Conv2d conv)

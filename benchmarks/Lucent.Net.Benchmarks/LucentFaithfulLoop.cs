@@ -1,5 +1,6 @@
+using Lucent.Net.Devices;
 using System.Diagnostics;
-using Lucent.Net.Hooks;
+using Lucent.Net.Activations;
 using Lucent.Net.ModelZoo.InceptionV1;
 using Lucent.Net.Objectives;
 using Lucent.Net.Transforms;
@@ -31,7 +32,7 @@ internal static class LucentFaithfulLoop
         using var parameterization = Part1Workload.Parameterization(1, generator);
         var pipeline = Part1Workload.Pipeline(model);
         var objective = Objectives.Objectives.Channel(layer, channel);
-        using var recorder = new ActivationRecorder(model, objective.Layers, stopEarly: false, Lucent.Net.Rendering.RenderDevices.ModelDevice(model));
+        using var recorder = new ActivationRecorder(model, objective.Layers, stopEarly: false, Lucent.Net.Devices.TorchDevices.ModelDevice(model));
         using var gradMode = torch.enable_grad();
         using var optimizer = optim.Adam(parameterization.Parameters, lr: 0.05);
         for (int step = 1; step <= steps; step++)

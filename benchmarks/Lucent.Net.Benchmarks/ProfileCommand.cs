@@ -1,5 +1,6 @@
+using Lucent.Net.Devices;
 using System.Diagnostics;
-using Lucent.Net.Hooks;
+using Lucent.Net.Activations;
 using Lucent.Net.ModelZoo.InceptionV1;
 using Lucent.Net.Objectives;
 using Lucent.Net.Rendering;
@@ -60,7 +61,7 @@ internal static class ProfileCommand
         using var parameterization = Part1Workload.Parameterization(batch, generator);
         var pipeline = Part1Workload.Pipeline(model);
         var objective = Objective.Sum(Enumerable.Range(0, batch).Select(i => Objectives.Objectives.Channel(Part1Workload.Layer, i, batch: i)));
-        using var recorder = new ActivationRecorder(model, objective.Layers, stopEarly: true, Lucent.Net.Rendering.RenderDevices.ModelDevice(model));
+        using var recorder = new ActivationRecorder(model, objective.Layers, stopEarly: true, Lucent.Net.Devices.TorchDevices.ModelDevice(model));
         using var gradMode = torch.enable_grad();
         using var optimizer = optim.Adam(parameterization.Parameters, lr: 0.05);
         var phases = new Dictionary<string, double>(StringComparer.Ordinal);

@@ -1,3 +1,4 @@
+using Lucent.Net.Devices;
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
@@ -169,7 +170,7 @@ public static class App
         var device = new Option<string>("--device")
         {
             Description = "Where to render: auto (CUDA when TorchSharp has it, else the CPU), cpu, cuda or cuda:N. CUDA needs the app built with -p:TorchBackend=cuda (docs/gpu.md).",
-            DefaultValueFactory = _ => Lucent.Net.Rendering.RenderDevices.Auto,
+            DefaultValueFactory = _ => Lucent.Net.Devices.TorchDevices.Auto,
             HelpName = "auto|cpu|cuda|cuda:N",
             Recursive = true,
         };
@@ -233,7 +234,7 @@ public static class App
                 AllowRandomWeights = result.GetValue(allowRandom),
                 NoDownload = result.GetValue(noDownload),
                 BFloat16 = result.GetValue(bfloat16),
-                Device = result.GetValue(device) ?? Lucent.Net.Rendering.RenderDevices.Auto,
+                Device = result.GetValue(device) ?? Lucent.Net.Devices.TorchDevices.Auto,
             };
         }
 

@@ -1,3 +1,4 @@
+using Lucent.Net.Devices;
 namespace ActivationMaximization;
 
 /// <summary>What to run.</summary>
@@ -80,7 +81,7 @@ public sealed record AppSettings
     public bool NoDownload { get; init; }
 
     /// <summary>Where to render: <c>auto</c> (CUDA when available), <c>cpu</c>, <c>cuda</c> or <c>cuda:N</c> (docs/gpu.md).</summary>
-    public string Device { get; init; } = Lucent.Net.Rendering.RenderDevices.Auto;
+    public string Device { get; init; } = Lucent.Net.Devices.TorchDevices.Auto;
 
     /// <summary>Run the model in bfloat16 (faster on CPUs with AMX or avx512_bf16; images stay float32).</summary>
     public bool BFloat16 { get; init; }

@@ -1,8 +1,9 @@
+using Lucent.Net.Devices;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Lucent.Net.Hooks;
+using Lucent.Net.Activations;
 using Lucent.Net.Imaging;
 using Lucent.Net.Rendering;
 using Lucent.Net.Runtime;
@@ -78,7 +79,7 @@ public static class ExperimentRunner
         torch.Device device;
         try
         {
-            device = RenderDevices.Parse(settings.Device);
+            device = TorchDevices.Parse(settings.Device);
         }
         catch (DeviceUnavailableException ex)
         {
@@ -130,7 +131,7 @@ public static class ExperimentRunner
 
             await output.WriteLineAsync(string.Create(
                 CultureInfo.InvariantCulture,
-                $"Model: {model.Description}{(settings.BFloat16 ? ", in bfloat16" : string.Empty)}, on {RenderDevices.Describe(device)}. {settings.Steps} steps, {settings.Size} px (model input {(settings.InputSize is int n ? $"{n} px" : "224 px")}), seed {settings.Seed}. Output: {Path.GetFullPath(settings.OutputDirectory)}")).ConfigureAwait(false);
+                $"Model: {model.Description}{(settings.BFloat16 ? ", in bfloat16" : string.Empty)}, on {TorchDevices.Describe(device)}. {settings.Steps} steps, {settings.Size} px (model input {(settings.InputSize is int n ? $"{n} px" : "224 px")}), seed {settings.Seed}. Output: {Path.GetFullPath(settings.OutputDirectory)}")).ConfigureAwait(false);
             await output.WriteLineAsync("Kernels: " + (LucentRuntime.Kernels?.Description ?? "not checked")).ConfigureAwait(false);
             var parts = Experiments.For(model.Kind, settings.Parts);
             var outcome = live

@@ -1,3 +1,4 @@
+using Lucent.Net.Devices;
 using Lucent.Net.Objectives;
 using Lucent.Net.Parameterization;
 using Lucent.Net.Rendering;
@@ -51,7 +52,7 @@ public static class ImageRenderer
             .ToList();
         var options = new RenderOptions
         {
-            Parameterization = g => ImageParameterizations.Image(size, batch: batch, fft: first.Parameterization.Fft, decorrelate: first.Parameterization.Decorrelate, generator: g, device: RenderDevices.ModelDevice(model)),
+            Parameterization = g => ImageParameterizations.Image(size, batch: batch, fft: first.Parameterization.Fft, decorrelate: first.Parameterization.Decorrelate, generator: g, device: TorchDevices.ModelDevice(model)),
             Transforms = Experiments.Transforms(first.Transforms),
             Thresholds = [steps],
             Seed = seed,

@@ -1,4 +1,4 @@
-using Lucent.Net.Hooks;
+using Lucent.Net.Activations;
 using Lucent.Net.Objectives;
 using Lucent.Net.Parameterization;
 using Lucent.Net.Rendering;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Lucent.Net.Activations;
 using Lucent.Net.Analysis;
 using Lucent.Net.Imaging;
 using Lucent.Net.ModelZoo.Catalog;

@@ -1,3 +1,4 @@
+using Lucent.Net.Activations;
 using System.Globalization;
 using Lucent.Net.Objectives;
 using Microsoft.Extensions.Configuration;

@@ -1,3 +1,4 @@
+using Lucent.Net.Devices;
 using System.Globalization;
 using Lucent.Net.Rendering;
 using Microsoft.Extensions.Options;
@@ -32,7 +33,7 @@ internal sealed class LucentOptionsValidator(
         {
             try
             {
-                RenderDevices.Parse(device);
+                TorchDevices.Parse(device);
             }
             catch (Exception ex) when (ex is ArgumentException or DeviceUnavailableException)
             {

@@ -1,3 +1,4 @@
+using Lucent.Net.Devices;
 using System.Collections.Concurrent;
 using Lucent.Net.Rendering;
 using Microsoft.Extensions.Options;
@@ -89,7 +90,7 @@ internal sealed class ModelCatalog : IModelCatalog, IDisposable
         var lazy = models.GetOrAdd(provider.Name, _ => new Lazy<nn.Module<Tensor, Tensor>>(
             () => provider.CreateModel(new ModelProviderContext(options.CurrentValue.WeightsFolder, services)
             {
-                Device = options.CurrentValue.Device is { } device ? RenderDevices.Parse(device) : null,
+                Device = options.CurrentValue.Device is { } device ? TorchDevices.Parse(device) : null,
             })));
         try
         {

@@ -1,3 +1,5 @@
+using Lucent.Net.Tool.CommandLine;
+using Lucent.Net.Devices;
 using System.CommandLine;
 using System.Globalization;
 using Lucent.Net.Expressions;
@@ -12,21 +14,21 @@ internal static class RenderCommand
 {
     public static Command Create(TextWriter output)
     {
-        var model = ToolApp.ModelArgument();
+        var model = CommonOptions.ModelArgument();
         var objective = new Argument<string>("objective")
         {
             Description = "An objective expression (docs/expressions.md), e.g. \"layer3:7\" or \"channel(mixed4a, 97) - 100 * diversity(mixed4a)\".",
         };
         var outPath = new Option<string>("--out", "-o") { Description = "The PNG to write (earlier thresholds go next to it as NAME_sSTEP.png).", Required = true, HelpName = "file.png" };
-        var steps = ToolApp.IntOption("--steps", "Optimisation steps.", 512, 1, 100_000);
+        var steps = CommonOptions.IntOption("--steps", "Optimisation steps.", 512, 1, 100_000);
         var thresholds = new Option<string?>("--thresholds") { Description = "Also save the image at these steps, e.g. 64,128.", HelpName = "a,b" };
-        var size = ToolApp.IntOption("--size", "Image width and height in pixels.", RenderOptions.DefaultImageSize, 8, 2048);
+        var size = CommonOptions.IntOption("--size", "Image width and height in pixels.", RenderOptions.DefaultImageSize, 8, 2048);
         var inputSize = new Option<int?>("--input-size") { Description = "Resize images to n x n for the model. Default: Lucent's rule (upsample to 224 when smaller).", HelpName = "n" };
         var param = new Option<string>("--param") { Description = "Image parameterisation: fft (Fourier basis, decorrelated colours; Lucent's default) or pixel.", DefaultValueFactory = _ => "fft", HelpName = "fft|pixel" };
         param.AcceptOnlyFromAmong("fft", "pixel");
         var noTransforms = new Option<bool>("--no-transforms") { Description = "Render without Lucent's standard transforms (pad, jitter, scale, rotate)." };
         var seed = new Option<long>("--seed") { Description = "Seed: the same seed gives the same image. Default 0.", HelpName = "n" };
-        var device = ToolApp.DeviceOption();
+        var device = CommonOptions.DeviceOption();
         var command = new Command("render", "Render an objective expression to a PNG.") { model, objective, outPath, steps, thresholds, size, inputSize, param, noTransforms, seed, device };
         command.SetAction(async (result, token) =>
         {
@@ -34,11 +36,11 @@ internal static class RenderCommand
             int stepCount = result.GetValue(steps);
             var options = new RenderOptions
             {
-                Thresholds = ToolApp.Thresholds(result.GetValue(thresholds), stepCount),
+                Thresholds = CommonOptions.Thresholds(result.GetValue(thresholds), stepCount),
                 Seed = result.GetValue(seed),
                 Transforms = result.GetValue(noTransforms) ? [] : null,
                 FixedImageSize = result.GetValue(inputSize) is int n ? (n, n) : null,
-                Device = RenderDevices.Parse(result.GetValue(device)),
+                Device = TorchDevices.Parse(result.GetValue(device)),
             };
             var parsed = ObjectiveExpression.Parse(result.GetRequiredValue(objective));
             using var module = await ModelSource.LoadAsync(result.GetRequiredValue(model), options.Device, token).ConfigureAwait(false);
@@ -46,7 +48,7 @@ internal static class RenderCommand
             int imageSize = result.GetValue(size);
             options = options with
             {
-                Parameterization = g => ImageParameterizations.Image(imageSize, fft: fft, decorrelate: fft, generator: g, device: RenderDevices.ModelDevice(module)),
+                Parameterization = g => ImageParameterizations.Image(imageSize, fft: fft, decorrelate: fft, generator: g, device: TorchDevices.ModelDevice(module)),
             };
             var render = await Renderer.RenderAsync(module, parsed, options, progress: null, token).ConfigureAwait(false);
             if (render.StopReason == RenderStopReason.Cancelled)
@@ -64,7 +66,7 @@ internal static class RenderCommand
 
             await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                 $"{Path.GetFullPath(file)}: {parsed} from {-render.InitialLoss:G5} to {-render.FinalLoss:G5} in {stepCount} steps, {render.Elapsed.TotalSeconds:F1} s ({render.StopReason}).")).ConfigureAwait(false);
-            return render.StopReason == RenderStopReason.Completed ? 0 : ToolApp.ErrorExitCode;
+            return render.StopReason == RenderStopReason.Completed ? 0 : ExitCodes.Error;
         });
         return command;
     }

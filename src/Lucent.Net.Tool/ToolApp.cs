@@ -1,3 +1,6 @@
+using Lucent.Net.Tool.CommandLine;
+using Lucent.Net.Devices;
+using Lucent.Net.Activations;
 using Spectre.Console;
 using System.CommandLine;
 using System.Globalization;
@@ -8,17 +11,6 @@ namespace Lucent.Net.Tool;
 /// <summary>The <c>lucent</c> command line: layers, render, gallery plan|run|status|site.</summary>
 internal static class ToolApp
 {
-    public const int ErrorExitCode = 1;
-    public const int UsageExitCode = 2;
-
-    /// <summary>A gallery folder holds another plan or outputs of other options.</summary>
-    public const int ConflictExitCode = 3;
-
-    /// <summary>Some units failed (the others are written; run again to retry them).</summary>
-    public const int FailedUnitsExitCode = 4;
-
-    public const int CancelledExitCode = 130;
-
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(args);
@@ -34,7 +26,7 @@ internal static class ToolApp
             }
 
             await error.WriteLineAsync("Run 'lucent --help' (or 'lucent <command> --help') to see the commands and options.").ConfigureAwait(false);
-            return UsageExitCode;
+            return ExitCodes.Usage;
         }
 
         try
@@ -49,23 +41,23 @@ internal static class ToolApp
         catch (OperationCanceledException)
         {
             await error.WriteLineAsync("Cancelled: finished units are kept; run the same command again to continue.").ConfigureAwait(false);
-            return CancelledExitCode;
+            return ExitCodes.Cancelled;
         }
         catch (Exception e) when (IsUserError(e))
         {
             await error.WriteLineAsync("error: " + ModelSource.FirstLine(e.Message)).ConfigureAwait(false);
-            return ErrorExitCode;
+            return ExitCodes.Error;
         }
     }
 
     /// <summary>Library exceptions that describe a wrong input (layer, expression, option, device), not a bug.</summary>
     private static bool IsUserError(Exception e) => e is Lucent.Net.Expressions.ObjectiveExpressionException
-        or Lucent.Net.Objectives.UnknownLayerException
+        or Lucent.Net.Activations.UnknownLayerException
         or Lucent.Net.Objectives.ObjectiveArgumentException
         or Lucent.Net.Rendering.InvalidRenderOptionsException
-        or Lucent.Net.Rendering.LayerNotComputableException
-        or Lucent.Net.Rendering.DeviceUnavailableException
-        or Lucent.Net.Rendering.DeviceMismatchException
+        or Lucent.Net.Activations.LayerNotComputableException
+        or Lucent.Net.Devices.DeviceUnavailableException
+        or Lucent.Net.Devices.DeviceMismatchException
         or IOException
         or UnauthorizedAccessException;
 
@@ -88,8 +80,8 @@ internal static class ToolApp
 
     private static Command LayersCommand(TextWriter output)
     {
-        var model = ModelArgument();
-        var size = IntOption("--size", "Input size (n x n) at which output shapes are computed.", 224, 16, 2048);
+        var model = CommonOptions.ModelArgument();
+        var size = CommonOptions.IntOption("--size", "Input size (n x n) at which output shapes are computed.", 224, 16, 2048);
         var command = new Command("layers", "List a model's layers: names (for objectives), output shapes and channel counts.") { model, size };
         command.SetAction(async (result, token) =>
         {
@@ -102,67 +94,10 @@ internal static class ToolApp
                 table.AddRow(Esc(layer.Name), Esc(aliases.GetValueOrDefault(layer.Name, string.Empty)), Esc(layer.FormatShape()), channels, Esc(layer.ModuleType));
             }
 
-            Console(output).Write(table);
+            CommonOptions.Console(output).Write(table);
             return 0;
         });
         return command;
-    }
-
-    public static Argument<string> ModelArgument() => new("model") { Description = "The model: " + ModelSource.HelpText + "." };
-
-    public static Option<int> IntOption(string name, string description, int defaultValue, int min, int max)
-    {
-        var option = new Option<int>(name)
-        {
-            Description = description + string.Create(CultureInfo.InvariantCulture, $" Default {defaultValue}."),
-            DefaultValueFactory = _ => defaultValue,
-            HelpName = "n",
-        };
-        option.Validators.Add(result =>
-        {
-            if (result.Tokens.Count > 0 && int.TryParse(result.Tokens[^1].Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value) && (value < min || value > max))
-            {
-                result.AddError(string.Create(CultureInfo.InvariantCulture, $"{name} must be between {min} and {max}; got {value}."));
-            }
-        });
-        return option;
-    }
-
-    public static Option<string> DeviceOption() => new("--device")
-    {
-        Description = "Where to render: auto (CUDA when TorchSharp has it, else the CPU), cpu, cuda or cuda:N (CUDA needs the tool built with -p:TorchBackend=cuda, docs/gpu.md).",
-        DefaultValueFactory = _ => Lucent.Net.Rendering.RenderDevices.Auto,
-        HelpName = "auto|cpu|cuda|cuda:N",
-    };
-
-    /// <summary>Parses <c>64,256</c> into increasing positive steps ending with <paramref name="steps"/>.</summary>
-    public static IReadOnlyList<int> Thresholds(string? text, int steps)
-    {
-        var values = new SortedSet<int> { steps };
-        foreach (string part in (text ?? string.Empty).Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
-        {
-            if (!int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out int value) || value < 1 || value > steps)
-            {
-                throw new ToolException(string.Create(CultureInfo.InvariantCulture, $"--thresholds: '{part}' is not a step between 1 and --steps ({steps})."));
-            }
-
-            values.Add(value);
-        }
-
-        return values.ToArray();
-    }
-
-    public static IAnsiConsole Console(TextWriter output)
-    {
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Out = new AnsiConsoleOutput(output),
-            Ansi = AnsiSupport.No,
-            ColorSystem = ColorSystemSupport.NoColors,
-            Interactive = InteractionSupport.No,
-        });
-        console.Profile.Width = 160;
-        return console;
     }
 
     private static string Esc(string text) => Spectre.Console.Markup.Escape(text);

@@ -1,3 +1,4 @@
+using Lucent.Net.Activations;
 using Lucent.Net.Expressions;
 using Lucent.Net.Objectives;
 using TorchSharp;

@@ -1,3 +1,4 @@
+using Lucent.Net.Activations;
 using System.Collections.Concurrent;
 using Lucent.Net.Modules;
 using Lucent.Net.Objectives;

@@ -1,5 +1,5 @@
 using ActivationMaximization;
-using Lucent.Net.Hooks;
+using Lucent.Net.Activations;
 using Lucent.Net.ModelZoo.ResNet;
 
 namespace Lucent.Net.Samples.Tests;

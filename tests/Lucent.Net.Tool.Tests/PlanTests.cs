@@ -1,3 +1,4 @@
+using Lucent.Net.Tool.CommandLine;
 using Lucent.Net.Tool.Gallery;
 
 namespace Lucent.Net.Tool.Tests;
@@ -25,7 +26,7 @@ public sealed class PlanTests(GalleryFixture gallery)
         string[] other = [.. GalleryFixture.PlanOptions];
         other[Array.IndexOf(other, "--seed") + 1] = "8";
         var (code, output) = await ToolProcess.RunAsync(["gallery", "plan", .. other, "--out", dir]);
-        code.Should().Be(ToolApp.ConflictExitCode, output);
+        code.Should().Be(ExitCodes.Conflict, output);
         output.Should().Contain("error: ").And.Contain("already holds a plan with other options (seed differ");
         File.ReadAllBytes(Path.Combine(dir, GalleryPlan.FileName)).Should().Equal(before);
 
@@ -42,7 +43,7 @@ public sealed class PlanTests(GalleryFixture gallery)
         string path = Path.Combine(dir, GalleryPlan.FileName);
         File.WriteAllText(path, File.ReadAllText(path).Replace("\"steps\"", "\"steps\"", StringComparison.Ordinal).Replace("\"size\": 32", "\"size\": 64", StringComparison.Ordinal));
         var (code, output) = await ToolProcess.RunAsync("gallery", "run", dir);
-        code.Should().Be(ToolApp.ConflictExitCode, output);
+        code.Should().Be(ExitCodes.Conflict, output);
         output.Should().Contain("the plan was edited");
         Directory.Exists(Path.Combine(dir, "layers")).Should().BeFalse();
     }

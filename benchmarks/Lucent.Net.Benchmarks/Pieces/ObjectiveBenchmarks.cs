@@ -1,3 +1,4 @@
+using Lucent.Net.Activations;
 using BenchmarkDotNet.Attributes;
 using Lucent.Net.Objectives;
 using TorchSharp;

@@ -1,3 +1,4 @@
+using Lucent.Net.Devices;
 using Lucent.Net.ModelZoo.Weights;
 using static TorchSharp.torch;
 
@@ -19,7 +20,7 @@ public sealed class ModelLoadOptions
     public bool UseRedirectedRelu { get; set; } = true;
 
     /// <summary>
-    /// The device to put the model on (e.g. <c>torch.CUDA</c>, or <c>RenderDevices.Parse("auto")</c>); null means the CPU.
+    /// The device to put the model on (e.g. <c>torch.CUDA</c>, or <c>TorchDevices.Parse("auto")</c>); null means the CPU.
     /// Renders then run there (see <c>docs/gpu.md</c>).
     /// </summary>
     public Device? Device { get; set; }

@@ -1,3 +1,4 @@
+using Lucent.Net.Activations;
 using Lucent.Net.ModelZoo.Layout;
 using Lucent.Net.Modules;
 using Lucent.Net.Objectives;

@@ -1,3 +1,5 @@
+using Lucent.Net.Tool.CommandLine;
+using Lucent.Net.Devices;
 using Spectre.Console;
 using System.CommandLine;
 using System.Globalization;
@@ -21,14 +23,14 @@ internal static class GalleryCommands
 
     private static Command Plan(TextWriter output)
     {
-        var model = ToolApp.ModelArgument();
+        var model = CommonOptions.ModelArgument();
         var layers = new Option<string>("--layers") { Description = "Layers, comma-separated, or all (every layer with (batch, channels, height, width) output).", Required = true, HelpName = "a,b|all" };
         var channels = new Option<string>("--channels") { Description = "Channels of every layer: all, or ranges such as 0-63 or 0-3,10. Default all.", DefaultValueFactory = _ => "all", HelpName = "0-63|all" };
-        var steps = ToolApp.IntOption("--steps", "Optimisation steps per image.", 512, 1, 100_000);
+        var steps = CommonOptions.IntOption("--steps", "Optimisation steps per image.", 512, 1, 100_000);
         var thresholds = new Option<string?>("--thresholds") { Description = "Also keep images at these steps, e.g. 64,256.", HelpName = "a,b" };
-        var size = ToolApp.IntOption("--size", "Image width and height in pixels.", 128, 8, 2048);
+        var size = CommonOptions.IntOption("--size", "Image width and height in pixels.", 128, 8, 2048);
         var inputSize = new Option<int?>("--input-size") { Description = "Resize images to n x n for the model. Default: Lucent's rule (upsample to 224 when smaller).", HelpName = "n" };
-        var batch = ToolApp.IntOption("--batch", "Channels per work unit, rendered as one batch.", 8, 1, 1024);
+        var batch = CommonOptions.IntOption("--batch", "Channels per work unit, rendered as one batch.", 8, 1, 1024);
         var seed = new Option<long>("--seed") { Description = "Plan seed; each unit's seed derives from it and the unit id. Default 0.", HelpName = "n" };
         var noTransforms = new Option<bool>("--no-transforms") { Description = "Render without Lucent's standard transforms." };
         var outDir = new Option<string>("--out", "-o") { Description = "The gallery folder to create.", Required = true, HelpName = "dir" };
@@ -57,7 +59,7 @@ internal static class GalleryCommands
                 Model = modelSpec,
                 Layers = names.Distinct(StringComparer.Ordinal).ToArray(),
                 Channels = result.GetValue(channels) ?? "all",
-                Thresholds = ToolApp.Thresholds(result.GetValue(thresholds), stepCount),
+                Thresholds = CommonOptions.Thresholds(result.GetValue(thresholds), stepCount),
                 Size = result.GetValue(size),
                 InputSize = result.GetValue(inputSize),
                 Batch = result.GetValue(batch),
@@ -93,7 +95,7 @@ internal static class GalleryCommands
         var dir = DirArgument();
         var shard = new Option<string?>("--shard") { Description = "Render shard I of N (zero-based: 0/3, 1/3, 2/3). Default: from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX, else the whole plan.", HelpName = "I/N" };
         var shards = new Option<int?>("--shards") { Description = "The shard count N, with the index from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX (needed for Kubernetes).", HelpName = "N" };
-        var device = ToolApp.DeviceOption();
+        var device = CommonOptions.DeviceOption();
         var threads = new Option<int?>("--threads") { Description = "CPU threads of LibTorch (default: LibTorch's choice). Byte-identical images across workers need the same value everywhere.", HelpName = "n" };
         var unit = new Option<string?>("--unit") { Description = "Render only this unit (its id, as in gallery.json), whatever the shard.", HelpName = "id" };
         var command = new Command("run", "Render the units of one shard; finished units are skipped, so a killed worker is simply run again.") { dir, shard, shards, device, threads, unit };
@@ -102,10 +104,10 @@ internal static class GalleryCommands
             var spec = ShardSpec.Resolve(result.GetValue(shard), result.GetValue(shards), Environment.GetEnvironmentVariable);
             var summary = await GalleryRunner.RunAsync(
                 result.GetRequiredValue(dir),
-                new GalleryRunSettings(spec, result.GetValue(device) ?? Lucent.Net.Rendering.RenderDevices.Auto, result.GetValue(threads), result.GetValue(unit)),
+                new GalleryRunSettings(spec, result.GetValue(device) ?? Lucent.Net.Devices.TorchDevices.Auto, result.GetValue(threads), result.GetValue(unit)),
                 output,
                 token).ConfigureAwait(false);
-            return summary.Failed > 0 ? ToolApp.FailedUnitsExitCode : 0;
+            return summary.Failed > 0 ? ExitCodes.FailedUnits : 0;
         });
         return command;
     }
@@ -113,7 +115,7 @@ internal static class GalleryCommands
     private static Command Status(TextWriter output)
     {
         var dir = DirArgument();
-        var workers = ToolApp.IntOption("--workers", "Workers to compute the ETA for.", 1, 1, 100_000);
+        var workers = CommonOptions.IntOption("--workers", "Workers to compute the ETA for.", 1, 1, 100_000);
         var command = new Command("status", "Done and pending channels per layer, throughput per worker, ETA.") { dir, workers };
         command.SetAction(async (result, token) =>
         {
@@ -127,7 +129,7 @@ internal static class GalleryCommands
                     string.Create(CultureInfo.InvariantCulture, $"{layer.DoneUnits}/{layer.TotalUnits}"));
             }
 
-            ToolApp.Console(output).Write(table);
+            CommonOptions.Console(output).Write(table);
             await output.WriteLineAsync(report.FormatSummary()).ConfigureAwait(false);
             return 0;
         });

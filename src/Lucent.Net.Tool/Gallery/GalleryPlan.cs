@@ -1,3 +1,4 @@
+using Lucent.Net.Tool.CommandLine;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;

@@ -1,3 +1,5 @@
+using Lucent.Net.Tool.CommandLine;
+using Lucent.Net.Devices;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
@@ -60,7 +62,7 @@ internal static class GalleryRunner
                         set_num_threads(threads);
                     }
 
-                    var device = RenderDevices.Parse(settings.Device);
+                    var device = TorchDevices.Parse(settings.Device);
                     model = await ModelSource.LoadAsync(plan.Options.Model, device, cancellationToken).ConfigureAwait(false);
                 }
 
@@ -105,7 +107,7 @@ internal static class GalleryRunner
         var objectives = unit.Channels.Select((channel, i) => (IObjective)Objectives.Objectives.Channel(unit.Layer, channel, batch: i)).ToList();
         var renderOptions = new RenderOptions
         {
-            Parameterization = g => ImageParameterizations.Image(options.Size, batch: batch, generator: g, device: RenderDevices.ModelDevice(model)),
+            Parameterization = g => ImageParameterizations.Image(options.Size, batch: batch, generator: g, device: TorchDevices.ModelDevice(model)),
             Transforms = options.Transforms ? null : [],
             Thresholds = options.Thresholds,
             Seed = unit.Seed,

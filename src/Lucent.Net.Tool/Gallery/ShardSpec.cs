@@ -1,3 +1,4 @@
+using Lucent.Net.Tool.CommandLine;
 using System.Globalization;
 
 namespace Lucent.Net.Tool.Gallery;

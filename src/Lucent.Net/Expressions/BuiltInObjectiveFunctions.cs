@@ -1,3 +1,4 @@
+using Lucent.Net.Activations;
 using Lucent.Net.Objectives;
 using O = Lucent.Net.Objectives.Objectives;
 

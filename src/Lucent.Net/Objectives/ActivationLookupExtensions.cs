@@ -1,3 +1,4 @@
+using Lucent.Net.Activations;
 using static TorchSharp.torch;
 
 namespace Lucent.Net.Objectives;

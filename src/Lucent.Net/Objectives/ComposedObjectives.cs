@@ -1,3 +1,4 @@
+using Lucent.Net.Activations;
 using System.Text;
 using static TorchSharp.torch;
 

@@ -1,3 +1,4 @@
+using Lucent.Net.Activations;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text;

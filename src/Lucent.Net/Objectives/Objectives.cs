@@ -1,3 +1,4 @@
+using Lucent.Net.Activations;
 using System.Globalization;
 using static TorchSharp.torch;
 using Functional = TorchSharp.torch.nn.functional;

@@ -1,4 +1,5 @@
-using Lucent.Net.Hooks;
+using Lucent.Net.Devices;
+using Lucent.Net.Activations;
 using Lucent.Net.Objectives;
 using Lucent.Net.Parameterization;
 using Lucent.Net.Runtime;
@@ -42,14 +43,14 @@ public static class ObjectiveEvaluator
 
         options ??= new RenderOptions { Transforms = [] };
         LucentRuntime.EnsureInitialized();
-        using var lease = ModelRenderLock.Acquire(model, CancellationToken.None);
+        using var lease = ModelLock.Acquire(model, CancellationToken.None);
         var shape = new ImageShape((int)images.shape[0], (int)images.shape[1], (int)images.shape[2], (int)images.shape[3]);
         var pipeline = new TransformPipeline(Renderer.BuildPipeline(model, options, shape));
         using var generator = new Generator((ulong)options.Seed, torch.CPU);
         var context = new TransformContext(generator);
-        var device = RenderDevices.Resolve(model, options);
+        var device = RenderDevice.Resolve(model, options);
         using var recorder = new ActivationRecorder(model, objective.Layers, stopEarly: true, device);
-        using var placed = RenderDevices.SameDevice(images.device, device) ? images.alias() : images.to(device);
+        using var placed = TorchDevices.SameDevice(images.device, device) ? images.alias() : images.to(device);
         bool wasTraining = model.training;
         var losses = new double[samples];
         try

@@ -1,3 +1,4 @@
+using Lucent.Net.Devices;
 using Lucent.Net.Parameterization;
 using Lucent.Net.Transforms;
 using Microsoft.Extensions.Logging;
@@ -19,7 +20,7 @@ public sealed record RenderOptions
     public const int DefaultImageSize = 128;
 
     /// <summary>Images smaller than this (in either side) are upsampled to it before the model, as in Lucent.</summary>
-    public const int MinimumModelInputSize = 224;
+    public const int MinimumModelInputSize = ResizeTransform.DefaultMinimumModelInputSize;
 
     /// <summary>
     /// Makes the image parameterisation from the render's seeded generator (Lucent's <c>param_f</c>).

@@ -1,7 +1,8 @@
+using Lucent.Net.Devices;
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.ExceptionServices;
-using Lucent.Net.Hooks;
+using Lucent.Net.Activations;
 using Lucent.Net.Objectives;
 using Lucent.Net.Parameterization;
 using Lucent.Net.Runtime;
@@ -71,12 +72,12 @@ public static class Renderer
         options.Validate();
         LucentRuntime.EnsureInitialized();
 
-        var device = RenderDevices.Resolve(model, options);
+        var device = RenderDevice.Resolve(model, options);
         var run = new RenderRun(model, objective, imageObjectives, options, device, progress, cancellationToken);
         IDisposable lease;
         try
         {
-            lease = ModelRenderLock.Acquire(model, cancellationToken);
+            lease = ModelLock.Acquire(model, cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -170,7 +171,7 @@ public static class Renderer
         var userFactory = options.Parameterization;
         int batch = imageObjectives.Count;
         Func<Generator, IImageParameterization> factory = userFactory is null
-            ? g => RenderDefaults.Parameterization(g, RenderDevices.Resolve(model, options), batch)
+            ? g => RenderDefaults.Parameterization(g, RenderDevice.Resolve(model, options), batch)
             : g =>
             {
                 var parameterization = userFactory(g);
@@ -220,7 +221,7 @@ public static class Renderer
             transforms.Add(options.Preprocessing ?? (model as IPreprocessingProvider)?.Preprocessing ?? new ImageNetNormalizeTransform());
         }
 
-        if (ResizeTransform.ForModelInput(imageShape, options.FixedImageSize, RenderOptions.MinimumModelInputSize) is { } resize)
+        if (ResizeTransform.ForModelInput((imageShape.Height, imageShape.Width), options.FixedImageSize, RenderOptions.MinimumModelInputSize) is { } resize)
         {
             transforms.Add(resize);
         }
@@ -259,7 +260,7 @@ public static class Renderer
             using var parameterization = options.Parameterization is { } factory ? factory(generator) : RenderDefaults.Parameterization(generator, device);
             foreach (var parameter in parameterization.Parameters)
             {
-                RenderDevices.Require(
+                TorchDevices.Require(
                     parameter,
                     device,
                     $"A parameter of the parameterisation '{parameterization.Name}'",

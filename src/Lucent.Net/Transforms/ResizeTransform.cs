@@ -1,4 +1,3 @@
-using Lucent.Net.Parameterization;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -59,16 +58,16 @@ public sealed class ResizeTransform : IImageTransform
 
     /// <summary>
     /// The resize step Lucent's <c>render_vis</c> appends for a parameterised image of shape
-    /// <paramref name="imageShape"/> (decided on the untransformed image): a resize to
+    /// <paramref name="imageSize"/> (decided on the untransformed image): a resize to
     /// <paramref name="fixedSize"/> when one is given; otherwise a resize to
     /// <paramref name="minimumSize"/> x <paramref name="minimumSize"/> when either side of the image is
     /// smaller than that; otherwise none.
     /// </summary>
-    /// <param name="imageShape">The shape the parameterisation produces.</param>
+    /// <param name="imageSize">The height and width of the image the parameterisation produces.</param>
     /// <param name="fixedSize">An optional fixed model input size (height, width).</param>
     /// <param name="minimumSize">The smallest side passed through unchanged (224 in Lucent).</param>
     /// <returns>The transform to append, or <see langword="null"/> when no resize is needed.</returns>
-    public static ResizeTransform? ForModelInput(ImageShape imageShape, (int Height, int Width)? fixedSize = null, int minimumSize = DefaultMinimumModelInputSize)
+    public static ResizeTransform? ForModelInput((int Height, int Width) imageSize, (int Height, int Width)? fixedSize = null, int minimumSize = DefaultMinimumModelInputSize)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(minimumSize, 1);
         if (fixedSize is { } size)
@@ -76,7 +75,7 @@ public sealed class ResizeTransform : IImageTransform
             return new ResizeTransform(size.Height, size.Width);
         }
 
-        return imageShape.Height < minimumSize || imageShape.Width < minimumSize
+        return imageSize.Height < minimumSize || imageSize.Width < minimumSize
             ? new ResizeTransform(minimumSize, minimumSize)
             : null;
     }

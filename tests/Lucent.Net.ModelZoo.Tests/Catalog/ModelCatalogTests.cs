@@ -1,4 +1,4 @@
-using Lucent.Net.Hooks;
+using Lucent.Net.Activations;
 using Lucent.Net.ModelZoo.Catalog;
 using Lucent.Net.ModelZoo.InceptionV1;
 using Lucent.Net.ModelZoo.ResNet;

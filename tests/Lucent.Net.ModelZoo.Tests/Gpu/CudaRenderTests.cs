@@ -1,3 +1,4 @@
+using Lucent.Net.Devices;
 using Lucent.Net.ModelZoo.InceptionV1;
 using Lucent.Net.ModelZoo.Tests.InceptionV1;
 using Lucent.Net.Rendering;
@@ -17,7 +18,7 @@ public class CudaRenderTests
     public void InceptionV1_renders_on_cuda_and_its_first_steps_match_the_cpu_render()
     {
         Skip.IfNot(
-            RenderDevices.IsCudaAvailable(),
+            TorchDevices.IsCudaAvailable(),
             "CUDA is not available: these tests need the CUDA backend (dotnet test -p:TorchBackend=cuda) and an NVIDIA GPU.");
         var options = new RenderOptions { Thresholds = [1, 4], Seed = 3, FixedImageSize = (160, 160) };
         RenderResult onCpu;

@@ -1,3 +1,4 @@
+using Lucent.Net.Activations;
 using System.Globalization;
 using System.Text.Json;
 using Lucent.Net.ModelZoo.InceptionV1;
@@ -126,6 +127,6 @@ public sealed class InceptionV1ReferenceActivationTests
 
     private static class IActivationLookupNames
     {
-        public const string Labels = Lucent.Net.Objectives.IActivationLookup.Labels;
+        public const string Labels = Lucent.Net.Activations.IActivationLookup.Labels;
     }
 }

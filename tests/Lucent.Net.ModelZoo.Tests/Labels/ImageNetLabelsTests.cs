@@ -1,3 +1,4 @@
+using Lucent.Net.Activations;
 using Lucent.Net.ModelZoo.InceptionV1;
 using Lucent.Net.ModelZoo.Labels;
 using Lucent.Net.ModelZoo.ResNet;

@@ -1,3 +1,4 @@
+using Lucent.Net.Devices;
 using Lucent.Net.Objectives;
 using Lucent.Net.Parameterization;
 using Lucent.Net.Rendering;
@@ -56,7 +57,7 @@ public class DeviceMismatchTests
         b.to(torch.device("meta"));
         using var model = nn.Sequential(("a", a), ("b", b));
 
-        var act = () => RenderDevices.ModelDevice(model);
+        var act = () => TorchDevices.ModelDevice(model);
 
         act.Should().Throw<DeviceMismatchException>().WithMessage("*'a.weight' is on cpu and 'b.weight' on meta*");
     }
@@ -96,22 +97,22 @@ public class DeviceMismatchTests
     [Fact]
     public void Device_text_is_parsed_and_bad_text_or_missing_cuda_is_a_clear_error()
     {
-        RenderDevices.Parse("cpu").type.Should().Be(DeviceType.CPU);
-        RenderDevices.Parse(" CPU ").type.Should().Be(DeviceType.CPU);
-        RenderDevices.Parse("auto").type.Should().Be(torch.cuda.is_available() ? DeviceType.CUDA : DeviceType.CPU);
-        RenderDevices.Parse(null).type.Should().Be(torch.cuda.is_available() ? DeviceType.CUDA : DeviceType.CPU);
-        RenderDevices.Describe(torch.CPU).Should().Be("cpu");
-        RenderDevices.Describe(torch.device("meta")).Should().Be("meta");
+        TorchDevices.Parse("cpu").type.Should().Be(DeviceType.CPU);
+        TorchDevices.Parse(" CPU ").type.Should().Be(DeviceType.CPU);
+        TorchDevices.Parse("auto").type.Should().Be(torch.cuda.is_available() ? DeviceType.CUDA : DeviceType.CPU);
+        TorchDevices.Parse(null).type.Should().Be(torch.cuda.is_available() ? DeviceType.CUDA : DeviceType.CPU);
+        TorchDevices.Describe(torch.CPU).Should().Be("cpu");
+        TorchDevices.Describe(torch.device("meta")).Should().Be("meta");
 
         foreach (string bad in new[] { "gpu", "cuda:", "cuda:-1", "cuda:x", "cpu:0" })
         {
-            var parse = () => RenderDevices.Parse(bad);
+            var parse = () => TorchDevices.Parse(bad);
             parse.Should().Throw<ArgumentException>().WithMessage($"Unknown device '{bad}': use auto, cpu, cuda or cuda:N*");
         }
 
         if (!torch.cuda.is_available())
         {
-            var cuda = () => RenderDevices.Parse("cuda:1");
+            var cuda = () => TorchDevices.Parse("cuda:1");
             cuda.Should().Throw<DeviceUnavailableException>().WithMessage("CUDA is not available*-p:TorchBackend=cuda*").Which.Device.Should().Be("cuda:1");
         }
     }

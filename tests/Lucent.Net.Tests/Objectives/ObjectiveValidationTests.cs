@@ -1,3 +1,4 @@
+using Lucent.Net.Activations;
 using Lucent.Net.Objectives;
 using static Lucent.Net.Objectives.Objectives;
 using static TorchSharp.torch;

@@ -1,3 +1,4 @@
+using Lucent.Net.Activations;
 using Lucent.Net.Objectives;
 using Lucent.Net.Rendering;
 using Lucent.Net.Tests.TestSupport;
@@ -306,7 +307,7 @@ public class RendererTests
         using var model = new TinyNet();
         using var cts = new CancellationTokenSource();
         Task<RenderResult> waiting;
-        using (ModelRenderLock.Acquire(model, CancellationToken.None))
+        using (ModelLock.Acquire(model, CancellationToken.None))
         {
             waiting = Task.Run(() => Renderer.Render(model, new ChannelMeanObjective("conv1", 0), Options(), cancellationToken: cts.Token));
             Thread.Sleep(100);

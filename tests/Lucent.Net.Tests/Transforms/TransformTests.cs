@@ -281,10 +281,10 @@ public class TransformTests
     [Fact]
     public void Resize_for_model_input_follows_render_vis()
     {
-        ResizeTransform.ForModelInput(new ImageShape(1, 3, 128, 128))!.Name.Should().Be("resize(224, 224)");
-        ResizeTransform.ForModelInput(new ImageShape(1, 3, 300, 200))!.Height.Should().Be(224);
-        ResizeTransform.ForModelInput(new ImageShape(1, 3, 224, 224)).Should().BeNull();
-        var fixedSize = ResizeTransform.ForModelInput(new ImageShape(1, 3, 512, 512), (299, 300))!;
+        ResizeTransform.ForModelInput((128, 128))!.Name.Should().Be("resize(224, 224)");
+        ResizeTransform.ForModelInput((300, 200))!.Height.Should().Be(224);
+        ResizeTransform.ForModelInput((224, 224)).Should().BeNull();
+        var fixedSize = ResizeTransform.ForModelInput((512, 512), (299, 300))!;
         (fixedSize.Height, fixedSize.Width).Should().Be((299, 300));
         var act = () => new ResizeTransform(0, 5);
         act.Should().Throw<ArgumentOutOfRangeException>();

@@ -2,13 +2,13 @@ using System.Globalization;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Lucent.Net.Rendering;
+namespace Lucent.Net.Devices;
 
 /// <summary>
-/// Devices for rendering: parses <c>auto</c>, <c>cpu</c>, <c>cuda</c> and <c>cuda:N</c>, finds the device a
+/// The devices tensors and models live on: parses <c>auto</c>, <c>cpu</c>, <c>cuda</c> and <c>cuda:N</c>, finds the device a
 /// model lives on, and names devices in messages. See <c>docs/gpu.md</c>.
 /// </summary>
-public static class RenderDevices
+public static class TorchDevices
 {
     /// <summary>The device text that picks CUDA when TorchSharp reports it available, else the CPU.</summary>
     public const string Auto = "auto";
@@ -119,22 +119,6 @@ public static class RenderDevices
     /// <summary>Whether two devices are the same (a device without an index counts as index 0).</summary>
     internal static bool SameDevice(Device a, Device b) =>
         a.type == b.type && (a.type == DeviceType.CPU || Math.Max(a.index, 0) == Math.Max(b.index, 0));
-
-    /// <summary>The device a render runs on: the options' device, checked against the model's, or the model's.</summary>
-    /// <exception cref="DeviceMismatchException">The options ask for another device than the model is on.</exception>
-    internal static Device Resolve(nn.Module model, RenderOptions options)
-    {
-        var modelDevice = ModelDevice(model);
-        if (options.Device is { } requested && !SameDevice(requested, modelDevice))
-        {
-            throw new DeviceMismatchException(
-                $"RenderOptions.Device is {Describe(requested)} but the model is on {Describe(modelDevice)}. Move the model first (model.to(device), or load it with ModelLoadOptions.Device), or leave RenderOptions.Device null to render on the model's device.",
-                Describe(requested),
-                Describe(modelDevice));
-        }
-
-        return modelDevice;
-    }
 
     /// <summary>Throws when a tensor the render made is not on the render's device.</summary>
     /// <exception cref="DeviceMismatchException">It is on another device.</exception>

@@ -1,8 +1,8 @@
-using Lucent.Net.Hooks;
+using Lucent.Net.Activations;
 using Lucent.Net.ModelZoo.Catalog;
 using static TorchSharp.torch;
 
-namespace Lucent.Net.Tool;
+namespace Lucent.Net.Tool.CommandLine;
 
 /// <summary>Loads the model a command names: <c>inceptionv1</c>, <c>resnet18</c>, a <c>.onnx</c> file or an InceptionV1 <c>.pth</c> state dict.</summary>
 internal static class ModelSource

@@ -1,17 +1,6 @@
 using System.Globalization;
 
-namespace Lucent.Net.Objectives;
-
-/// <summary>
-/// A model that knows the names of its output classes (InceptionV1's ImageNet labels), so that objectives
-/// can name a class (<c>Objectives.ClassLogit("tabby")</c>, <c>labels:tabby</c>). The render's activation
-/// lookup implements it too, passing on the model's labels.
-/// </summary>
-public interface IClassLabels
-{
-    /// <summary>The names of the model's output classes, or null when they are not known.</summary>
-    ClassLabels? ClassLabels { get; }
-}
+namespace Lucent.Net.Activations;
 
 /// <summary>
 /// The names of a model's output classes, by output index, and the lookup from a name to its index.
@@ -173,40 +162,4 @@ public sealed class ClassLabels
             list.Add(index);
         }
     }
-}
-
-/// <summary>A class name that the model's labels do not have, have more than once, or a model without labels.</summary>
-public sealed class UnknownClassLabelException : ArgumentException
-{
-    /// <summary>Creates the exception.</summary>
-    public UnknownClassLabelException()
-    {
-    }
-
-    /// <summary>Creates the exception with a message.</summary>
-    /// <param name="message">What was wrong.</param>
-    public UnknownClassLabelException(string message)
-        : base(message)
-    {
-    }
-
-    /// <summary>Creates the exception with a message and a cause.</summary>
-    /// <param name="message">What was wrong.</param>
-    /// <param name="innerException">The cause.</param>
-    public UnknownClassLabelException(string message, Exception? innerException)
-        : base(message, innerException)
-    {
-    }
-
-    /// <summary>Creates the exception for one name.</summary>
-    /// <param name="className">The name asked for.</param>
-    /// <param name="message">What was wrong and the closest names.</param>
-    public UnknownClassLabelException(string className, string message)
-        : base(message)
-    {
-        ClassName = className;
-    }
-
-    /// <summary>The name asked for.</summary>
-    public string? ClassName { get; }
 }

@@ -1,10 +1,9 @@
+using Lucent.Net.Devices;
 using Lucent.Net.Modules;
-using Lucent.Net.Objectives;
-using Lucent.Net.Rendering;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Lucent.Net.Hooks;
+namespace Lucent.Net.Activations;
 
 /// <summary>
 /// Installs forward hooks on a model's submodules for the duration of a render and serves the
@@ -31,7 +30,7 @@ internal sealed class ActivationRecorder : IActivationLookup, IClassLabels, IDis
     /// <param name="model">The model.</param>
     /// <param name="layers">The layers the objective needs (hook names, aliases, input, labels); empty means all.</param>
     /// <param name="stopEarly">Whether to stop the forward once the needed layers are computed.</param>
-    /// <param name="device">The device the model is on (<see cref="RenderDevices.ModelDevice"/>).</param>
+    /// <param name="device">The device the model is on (<see cref="TorchDevices.ModelDevice"/>).</param>
     /// <exception cref="UnknownLayerException">A layer is not in the model.</exception>
     public ActivationRecorder(nn.Module model, IReadOnlyCollection<string> layers, bool stopEarly, Device device)
     {
@@ -139,7 +138,7 @@ internal sealed class ActivationRecorder : IActivationLookup, IClassLabels, IDis
     /// <exception cref="DeviceMismatchException">The input is on another device than the model, or the model failed because tensors on different devices met.</exception>
     public Exception? RunForward(nn.Module<Tensor, Tensor> model, Tensor input, string objectiveName, string where)
     {
-        RenderDevices.Require(
+        TorchDevices.Require(
             input,
             device,
             $"The model's input {where} (the image after the transforms)",
@@ -159,13 +158,13 @@ internal sealed class ActivationRecorder : IActivationLookup, IClassLabels, IDis
         }
         catch (Exception ex) when (ex is not OperationCanceledException and not DeviceMismatchException)
         {
-            if (RenderDevices.IsDeviceError(ex))
+            if (TorchDevices.IsDeviceError(ex))
             {
                 throw new DeviceMismatchException(
-                    $"The model's forward pass failed {where} because tensors on different devices met: the input is on {RenderDevices.Describe(input.device)} and the model on {RenderDevices.Describe(device)}, " +
+                    $"The model's forward pass failed {where} because tensors on different devices met: the input is on {TorchDevices.Describe(input.device)} and the model on {TorchDevices.Describe(device)}, " +
                     $"so some tensor the model uses is elsewhere. Move the whole model with model.to(device). The model said: {ex.Message}",
-                    RenderDevices.Describe(device),
-                    RenderDevices.Describe(input.device),
+                    TorchDevices.Describe(device),
+                    TorchDevices.Describe(input.device),
                     ex);
             }
 

@@ -1,8 +1,8 @@
-using Lucent.Net.Hooks;
+using Lucent.Net.Activations;
 using Lucent.Net.Objectives;
 using Lucent.Net.Tests.TestSupport;
 
-namespace Lucent.Net.Tests.Hooks;
+namespace Lucent.Net.Tests.Activations;
 
 public class ModelLayersTests
 {

@@ -1,13 +1,13 @@
 using System.Runtime.CompilerServices;
 using TorchSharp;
 
-namespace Lucent.Net.Rendering;
+namespace Lucent.Net.Activations;
 
 /// <summary>
 /// Serialises work that installs hooks on one model instance: two renders on the same instance run
 /// one after the other (the second waits), renders on different instances run in parallel.
 /// </summary>
-internal static class ModelRenderLock
+internal static class ModelLock
 {
     private static readonly ConditionalWeakTable<torch.nn.Module, SemaphoreSlim> Locks = [];
 

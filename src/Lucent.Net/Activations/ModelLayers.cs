@@ -1,11 +1,10 @@
+using Lucent.Net.Devices;
 using Lucent.Net.Modules;
-using Lucent.Net.Objectives;
 using System.Runtime.InteropServices;
-using Lucent.Net.Rendering;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Lucent.Net.Hooks;
+namespace Lucent.Net.Activations;
 
 /// <summary>One hookable layer of a model: its Lucent-style name and, when measured, its output shape.</summary>
 /// <param name="Name">The hook name (the submodule path joined with <c>_</c>).</param>
@@ -89,7 +88,7 @@ public static class ModelLayers
         var modules = HookableModules(model);
         var shapes = new Dictionary<string, long[]>(StringComparer.Ordinal);
         var removers = new List<IDisposable>();
-        using var lease = ModelRenderLock.Acquire(model, CancellationToken.None);
+        using var lease = ModelLock.Acquire(model, CancellationToken.None);
         try
         {
             foreach (var (name, module) in modules)
@@ -104,7 +103,7 @@ public static class ModelLayers
 
             using var noGrad = torch.no_grad();
             using var scope = NewDisposeScope();
-            var device = Rendering.RenderDevices.ModelDevice(model);
+            var device = TorchDevices.ModelDevice(model);
             var input = torch.full([1, channels, height, width], 0.5f, device: device);
             try
             {

@@ -1,4 +1,4 @@
-namespace Lucent.Net.Rendering;
+namespace Lucent.Net.Activations;
 
 /// <summary>
 /// The model's forward pass failed before it computed a layer the objective needs, typically

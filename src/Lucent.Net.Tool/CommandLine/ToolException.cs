@@ -1,4 +1,4 @@
-namespace Lucent.Net.Tool;
+namespace Lucent.Net.Tool.CommandLine;
 
 /// <summary>An error the tool reports as one line (<c>error: message</c>) with a non-zero exit code.</summary>
 internal class ToolException : Exception
@@ -24,7 +24,7 @@ internal class ToolException : Exception
     }
 
     /// <summary>The process exit code (1 unless a subclass says otherwise).</summary>
-    public int ExitCode { get; } = ToolApp.ErrorExitCode;
+    public int ExitCode { get; } = ExitCodes.Error;
 }
 
 /// <summary>A gallery folder whose plan or outputs were made with other options than the ones asked for.</summary>
@@ -35,7 +35,7 @@ internal sealed class GalleryConflictException : ToolException
     }
 
     public GalleryConflictException(string message)
-        : base(message, ToolApp.ConflictExitCode)
+        : base(message, ExitCodes.Conflict)
     {
     }
 
