@@ -76,6 +76,7 @@ public sealed class GalleryFixture : IAsyncLifetime
         Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories)
             .Where(f => f.EndsWith(".lucent-tmp", StringComparison.Ordinal) || f.Contains("/.staging/", StringComparison.Ordinal))
             .Should().BeEmpty("no partial or temporary file may be left");
+        Directory.Exists(Path.Combine(dir, ".staging")).Should().BeFalse("the last run to finish removes the empty staging folder");
         Directory.EnumerateFiles(Path.Combine(dir, "done"), "*.json").Should().HaveCount(Units);
     }
 }

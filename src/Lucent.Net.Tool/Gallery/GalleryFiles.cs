@@ -21,6 +21,53 @@ internal static class GalleryFiles
 
     public static string DoneMarker(string dir, string unitId) => Path.Combine(dir, DoneFolder, unitId + ".json");
 
+    /// <summary>
+    /// Removes DIR/.staging if it is empty, at the end of a run. rmdir(2) removes only an empty folder, atomically, so a
+    /// folder in which another worker is staging a unit (or a killed worker left one) stays; a worker that stages a unit
+    /// after this creates the folder again (<see cref="CreateStagingFolder"/>).
+    /// </summary>
+    /// <returns>Whether the folder is gone (removed now, or it was never there).</returns>
+    public static bool RemoveStagingIfEmpty(string dir)
+    {
+        string root = Path.Combine(dir, StagingFolder);
+        try
+        {
+            Directory.Delete(root, recursive: false);
+            return true;
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return true;
+        }
+        catch (IOException)
+        {
+            // Not empty: another worker is staging a unit, or a killed worker's folder waits for its unit's next run.
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Creates a unit's staging folder under DIR/.staging. Another worker may remove the empty DIR/.staging (end of its
+    /// run) between the creation of DIR/.staging and of the unit's folder; that makes the creation fail with
+    /// <see cref="DirectoryNotFoundException"/>, so it is tried again (each try that fails means another worker just
+    /// removed the folder, which happens once per finished run).
+    /// </summary>
+    public static void CreateStagingFolder(string staging)
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                Directory.CreateDirectory(staging);
+                return;
+            }
+            catch (DirectoryNotFoundException) when (attempt < 100)
+            {
+                // DIR/.staging was removed under us: create it again.
+            }
+        }
+    }
+
     /// <summary>Reads every done marker of DIR (unreadable ones count as not done: their unit is rendered again).</summary>
     public static IReadOnlyDictionary<string, UnitRecord> ReadDone(string dir)
     {

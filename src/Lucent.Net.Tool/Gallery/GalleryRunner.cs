@@ -89,6 +89,7 @@ internal static class GalleryRunner
         finally
         {
             model?.Dispose();
+            GalleryFiles.RemoveStagingIfEmpty(dir);
         }
 
         var summary = new GalleryRunSummary(rendered, skipped, failed, imageSteps, clock.Elapsed);
@@ -125,7 +126,7 @@ internal static class GalleryRunner
         }
 
         string staging = Path.Combine(stagingRoot, string.Create(CultureInfo.InvariantCulture, $"{unit.Id}.{Environment.ProcessId}.{Guid.NewGuid():N}"));
-        Directory.CreateDirectory(staging);
+        GalleryFiles.CreateStagingFolder(staging);
         var files = new List<string>();
         for (int i = 0; i < batch; i++)
         {
@@ -161,16 +162,21 @@ internal static class GalleryRunner
     /// <summary>Deletes staging folders a killed worker left for this unit (units belong to one shard, so no live worker owns them).</summary>
     private static void RemoveStaleStaging(string stagingRoot, string unitId)
     {
-        if (!Directory.Exists(stagingRoot))
+        string[] stale;
+        try
         {
-            return;
+            stale = Directory.GetDirectories(stagingRoot, unitId + ".*");
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return; // no staging folder (never made, or removed empty by a worker that finished its run)
         }
 
-        foreach (string stale in Directory.EnumerateDirectories(stagingRoot, unitId + ".*"))
+        foreach (string folder in stale)
         {
             try
             {
-                Directory.Delete(stale, recursive: true);
+                Directory.Delete(folder, recursive: true);
             }
             catch (DirectoryNotFoundException)
             {
