@@ -13,7 +13,7 @@ public sealed class NamespaceLayeringTests
     private static readonly string[][] CoreFloors =
     [
         ["Lucent.Net.Runtime"],
-        ["Lucent.Net.Devices", "Lucent.Net.Modules"],
+        ["Lucent.Net.Devices", "Lucent.Net.Modules", "Lucent.Net.Analysis"],
         ["Lucent.Net.Activations"],
         ["Lucent.Net.Parameterization", "Lucent.Net.Transforms", "Lucent.Net.Objectives"],
         ["Lucent.Net.Expressions"],
@@ -65,6 +65,7 @@ public sealed class NamespaceLayeringTests
         edges["Lucent.Net.Rendering"].Should().Contain(["Lucent.Net.Objectives", "Lucent.Net.Parameterization", "Lucent.Net.Transforms", "Lucent.Net.Activations"]);
         edges["Lucent.Net.Expressions"].Should().Contain("Lucent.Net.Objectives");
         edges["Lucent.Net.Runtime"].Should().BeEmpty("the native floor uses nothing above it");
+        edges["Lucent.Net.Analysis"].Should().BeEmpty("channel reduction and colours use tensors only");
     }
 
     [Fact]
