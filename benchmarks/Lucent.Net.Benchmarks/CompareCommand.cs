@@ -175,7 +175,7 @@ internal static class CompareCommand
     {
         foreach (int channel in channels)
         {
-            Renderer.Render(model, Objectives.Objectives.Channel(Part1Workload.Layer, channel), Part1Workload.OurOptions(steps, seed: channel));
+            Renderer.Render(model, Objective.Channel(Part1Workload.Layer, channel), Part1Workload.OurOptions(steps, seed: channel));
         }
     }
 

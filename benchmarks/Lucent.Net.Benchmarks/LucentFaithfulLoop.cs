@@ -31,7 +31,7 @@ internal static class LucentFaithfulLoop
         var context = new TransformContext(generator);
         using var parameterization = Part1Workload.Parameterization(1, generator);
         var pipeline = Part1Workload.Pipeline(model);
-        var objective = Objectives.Objectives.Channel(layer, channel);
+        var objective = Objective.Channel(layer, channel);
         using var recorder = new ActivationRecorder(model, objective.Layers, stopEarly: false, Lucent.Net.Devices.TorchDevices.ModelDevice(model));
         using var gradMode = torch.enable_grad();
         using var optimizer = optim.Adam(parameterization.Parameters, lr: 0.05);

@@ -1,3 +1,4 @@
+using Lucent.Net.Objectives;
 using System.Globalization;
 using Lucent.Net.Rendering;
 using TorchSharp;
@@ -69,7 +70,7 @@ internal static class MemoryCommand
 
         var options = Part1Workload.OurOptions(steps);
         var result = channels.Length == 1
-            ? Renderer.Render(model, Objectives.Objectives.Channel(Part1Workload.Layer, channels[0]), options, progress)
+            ? Renderer.Render(model, Objective.Channel(Part1Workload.Layer, channels[0]), options, progress)
             : Renderer.RenderChannels(model, Part1Workload.Layer, channels, options, progress);
         double peak = reset ? ProcessMemory.PeakMb() : maxSampled;
         double growth = rssAtEnd - rssAtSample;

@@ -1,3 +1,4 @@
+using Lucent.Net.Objectives;
 using Lucent.Net.ModelZoo.ResNet;
 using Lucent.Net.Rendering;
 using TorchSharp;
@@ -38,7 +39,7 @@ internal static class ResNetProbe
         if (options.Flag("bf16"))
         {
             // Last: after AMX use, float32 work in the same process runs slower (docs/performance.md).
-            var quality = Objectives.Objective.Sum(channels.Select((c, i) => Objectives.Objectives.Channel("layer3", c, batch: i)));
+            var quality = Objectives.Objective.Sum(channels.Select((c, i) => Objective.Channel("layer3", c, batch: i)));
             var full = Renderer.RenderChannels(model, "layer3", channels, new RenderOptions { Thresholds = [steps * 4] });
             using var half = PretrainedResNet18.Load();
             half.to(TorchSharp.torch.ScalarType.BFloat16);

@@ -53,7 +53,7 @@ internal static class VariantsCommand
         var reached = new Dictionary<string, double>();
         // Image quality, measured the same way for every variant: the rendered images' objective under the
         // float32 channels-last model (mean activation of each image's own channel; higher is better).
-        var quality = Objective.Sum(Part1Workload.Channels.Select((c, i) => Objectives.Objectives.Channel(Part1Workload.Layer, c, batch: i)));
+        var quality = Objective.Sum(Part1Workload.Channels.Select((c, i) => Objective.Channel(Part1Workload.Layer, c, batch: i)));
         foreach (var variant in variants.Where(v => v.Name != "bf16 model"))
         {
             torch.set_num_threads(variant.Threads);

@@ -48,7 +48,7 @@ public static class ImageRenderer
         }
 
         var imageObjectives = group.Jobs
-            .Select((job, i) => (IObjective)Objectives.Channel(job.Layer, job.Channel, batch: i))
+            .Select((job, i) => (IObjective)Objective.Channel(job.Layer, job.Channel, batch: i))
             .ToList();
         var options = new RenderOptions
         {

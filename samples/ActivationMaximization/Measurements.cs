@@ -34,7 +34,7 @@ public sealed class ChannelProbe
 
         this.model = model;
         this.inputSize = inputSize;
-        objective = Objectives.Channel(layer, channel);
+        objective = Objective.Channel(layer, channel);
     }
 
     /// <summary>The channel's mean activation for each transformed copy of <paramref name="image"/>.</summary>

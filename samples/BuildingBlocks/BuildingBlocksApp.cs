@@ -8,7 +8,7 @@ using Lucent.Net.Parameterization;
 using Lucent.Net.Rendering;
 using TorchSharp;
 using static TorchSharp.torch;
-using Obj = Lucent.Net.Objectives.Objectives;
+using Obj = Lucent.Net.Objectives.Objective;
 
 namespace BuildingBlocks;
 
@@ -235,7 +235,7 @@ public static class BuildingBlocksApp
             "and its map over the photo shows where it fires.");
         report.AddSection("The photograph").AddFigure("photo.png", "The input (data/README.md).", "photograph", 224);
         report.AddSection("Spatial activation grid")
-            .AddParagraph(string.Create(CultureInfo.InvariantCulture, $"{grid} x {grid} cells over the {height} x {width} positions of {settings.Layer}; each cell's mean activation vector rendered with Objectives.Direction, {settings.Steps} steps at {settings.Size} px."))
+            .AddParagraph(string.Create(CultureInfo.InvariantCulture, $"{grid} x {grid} cells over the {height} x {width} positions of {settings.Layer}; each cell's mean activation vector rendered with Objective.Direction, {settings.Steps} steps at {settings.Size} px."))
             .AddFigure("activation-grid.png", "The activation grid (row by row, as the photo).", "activation grid");
         var section = report.AddSection("Neuron groups");
         section.AddParagraph(string.Create(CultureInfo.InvariantCulture, $"NMF with {groups} components of the {height * width} x {channels} activations: reconstruction error {reducer.ReconstructionError:F2}, {relative:P1} of their norm, {reducer.Iterations} sweeps."))

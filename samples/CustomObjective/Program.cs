@@ -45,7 +45,7 @@ var functions = new ObjectiveFunctionRegistry()
 
 var renders = new (string File, Objective Objective)[]
 {
-    ("channel.png", Lucent.Net.Objectives.Objectives.Channel("conv3", 4)),
+    ("channel.png", Lucent.Net.Objectives.Objective.Channel("conv3", 4)),
     ("center_channel.png", ObjectiveExpression.Parse("center_channel(conv3, 4, sigma: 0.2)", functions)),
     ("center_class_minus_tv.png", ObjectiveExpression.Parse("center_channel_class(conv3, 4) - 0.001 * total_variation()", functions)),
 };

@@ -9,7 +9,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using static TorchSharp.torch;
-using O = Lucent.Net.Objectives.Objectives;
 
 namespace Lucent.DependencyInjection.Tests;
 
@@ -291,14 +290,14 @@ public sealed class LucentServicesTests
     public void Objective_plugins_are_usable_from_strings()
     {
         using var provider = Build(Config(), b => b
-            .AddObjective("center_channel", ["layer", "n_channel"], a => O.Neuron(a.GetLayer("layer"), a.GetInt32("n_channel")))
+            .AddObjective("center_channel", ["layer", "n_channel"], a => Objective.Neuron(a.GetLayer("layer"), a.GetInt32("n_channel")))
             .AddObjective("twice", a => a.GetObjective(0) * 2));
         var registry = provider.GetRequiredService<IObjectiveRegistry>();
         registry.Functions.IsReadOnly.Should().BeTrue();
         var objective = registry.Parse("center_channel(conv1, 2) - twice(conv1:3)");
         using var activations = new FixedActivations();
         activations.Loss(objective).Should().BeApproximately(
-            activations.Loss(O.Neuron("conv1", 2)) - (2 * activations.Loss(O.Channel("conv1", 3))), 1e-5);
+            activations.Loss(Objective.Neuron("conv1", 2)) - (2 * activations.Loss(Objective.Channel("conv1", 3))), 1e-5);
         FluentActions.Invoking(() => registry.Parse("center_chanel(conv1, 2)"))
             .Should().Throw<ObjectiveExpressionException>().WithMessage("*Known functions (closest first): center_channel, channel*");
     }
@@ -306,9 +305,9 @@ public sealed class LucentServicesTests
     [Fact]
     public void Objective_plugin_clashing_with_builtin_fails_unless_replacing()
     {
-        using var clash = Build(Config(), b => b.AddObjective("channel", a => O.DeepDream(a.GetLayer(0))));
+        using var clash = Build(Config(), b => b.AddObjective("channel", a => Objective.DeepDream(a.GetLayer(0))));
         FluentActions.Invoking(() => clash.GetRequiredService<IObjectiveRegistry>()).Should().Throw<ArgumentException>().WithMessage("*already registered*");
-        using var replaced = Build(Config(), b => b.AddObjective(ObjectiveFunction.WithAnyArguments("channel", a => O.DeepDream(a.GetLayer(0))), replace: true));
+        using var replaced = Build(Config(), b => b.AddObjective(ObjectiveFunction.WithAnyArguments("channel", a => Objective.DeepDream(a.GetLayer(0))), replace: true));
         replaced.GetRequiredService<IObjectiveRegistry>().Parse("channel(conv1)").Name.Should().Be("deepdream(conv1)");
     }
 
@@ -388,7 +387,7 @@ public sealed class LucentServicesTests
         messages.Should().Contain(m => m.StartsWith("Step 6/6: loss "));
         messages.Should().Contain(m => m.StartsWith("Rendered channel(conv2, 3): 6 steps in "));
 
-        var again = renderer.Render(model, O.Channel("conv2", 3));
+        var again = renderer.Render(model, Objective.Channel("conv2", 3));
         again.Losses.Should().Equal(result.Losses, "the same seed gives the same render");
     }
 
@@ -425,7 +424,7 @@ public sealed class LucentServicesTests
         var logs = new CapturingLoggerProvider();
         using var provider = Build(Config(("Lucent:Steps", "2"), ("Lucent:ImageSize", "16"), ("Lucent:ModelInputSize", "16")), null, logs);
         using var model = new SmallNet();
-        FluentActions.Invoking(() => provider.GetRequiredService<IFeatureRenderer>().Render(model, O.Channel("conv9", 1)))
+        FluentActions.Invoking(() => provider.GetRequiredService<IFeatureRenderer>().Render(model, Objective.Channel("conv9", 1)))
             .Should().Throw<UnknownLayerException>();
         logs.Entries.Should().Contain(e => e.Level == LogLevel.Error && e.Message.StartsWith("Rendering channel(conv9, 1) failed", StringComparison.Ordinal));
     }

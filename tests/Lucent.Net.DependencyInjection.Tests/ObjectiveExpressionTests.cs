@@ -3,7 +3,6 @@ using Lucent.Net.Expressions;
 using Lucent.Net.Objectives;
 using TorchSharp;
 using static TorchSharp.torch;
-using O = Lucent.Net.Objectives.Objectives;
 
 namespace Lucent.DependencyInjection.Tests;
 
@@ -21,7 +20,7 @@ public sealed class ObjectiveExpressionTests : IDisposable
     [Fact]
     public void Channel_call_equals_factory()
     {
-        Value("channel(conv1, 3)").Should().BeApproximately(Value(O.Channel("conv1", 3)), 1e-6);
+        Value("channel(conv1, 3)").Should().BeApproximately(Value(Objective.Channel("conv1", 3)), 1e-6);
         ObjectiveExpression.Parse("channel(conv1, 3)").Name.Should().Be("channel(conv1, 3)");
     }
 
@@ -30,7 +29,7 @@ public sealed class ObjectiveExpressionTests : IDisposable
     {
         var objective = ObjectiveExpression.Parse("conv2:7");
         objective.Name.Should().Be("channel(conv2, 7)");
-        Value(objective).Should().BeApproximately(Value(O.Channel("conv2", 7)), 1e-6);
+        Value(objective).Should().BeApproximately(Value(Objective.Channel("conv2", 7)), 1e-6);
     }
 
     [Theory]
@@ -38,8 +37,8 @@ public sealed class ObjectiveExpressionTests : IDisposable
     [InlineData("(conv1:1 + 2) * conv1:2", 1, 2)]
     public void Precedence_multiplication_binds_tighter(string expression, int a, int b)
     {
-        double ca = Value(O.Channel("conv1", a));
-        double cb = Value(O.Channel("conv1", b));
+        double ca = Value(Objective.Channel("conv1", a));
+        double cb = Value(Objective.Channel("conv1", b));
         double expected = expression.StartsWith('(') ? (ca + 2) * cb : ca + (2 * cb);
         Value(expression).Should().BeApproximately(expected, 1e-5);
     }
@@ -47,7 +46,7 @@ public sealed class ObjectiveExpressionTests : IDisposable
     [Fact]
     public void Subtraction_and_division_are_left_associative()
     {
-        double c1 = Value(O.Channel("conv1", 1));
+        double c1 = Value(Objective.Channel("conv1", 1));
         Value("conv1:1 - 1 - 2").Should().BeApproximately(c1 - 3, 1e-5);
         Value("conv1:1 / 2 / 4").Should().BeApproximately(c1 / 8, 1e-6);
         Value("8 / 2 / 2 * conv1:1").Should().BeApproximately(2 * c1, 1e-5);
@@ -56,7 +55,7 @@ public sealed class ObjectiveExpressionTests : IDisposable
     [Fact]
     public void Unary_minus_and_number_folding()
     {
-        double c1 = Value(O.Channel("conv1", 1));
+        double c1 = Value(Objective.Channel("conv1", 1));
         Value("-conv1:1").Should().BeApproximately(-c1, 1e-6);
         Value("--conv1:1").Should().BeApproximately(c1, 1e-6);
         Value("-(2 + 3) * conv1:1").Should().BeApproximately(-5 * c1, 1e-5);
@@ -69,14 +68,14 @@ public sealed class ObjectiveExpressionTests : IDisposable
     public void Lucent_example_channel_minus_diversity()
     {
         var objective = ObjectiveExpression.Parse("channel(conv2, 5) - 100 * diversity(conv2)");
-        Value(objective).Should().BeApproximately(Value(O.Channel("conv2", 5) - 100 * O.Diversity("conv2")), 1e-4);
+        Value(objective).Should().BeApproximately(Value(Objective.Channel("conv2", 5) - 100 * Objective.Diversity("conv2")), 1e-4);
         objective.Layers.Should().BeEquivalentTo(["conv2"]);
     }
 
     [Fact]
     public void Named_arguments_with_colon_and_equals()
     {
-        double expected = Value(O.Neuron("conv1", 5, x: 3, y: 2));
+        double expected = Value(Objective.Neuron("conv1", 5, x: 3, y: 2));
         Value("neuron(conv1, 5, x: 3, y: 2)").Should().BeApproximately(expected, 1e-6);
         Value("neuron(conv1, 5, y=2, x=3)").Should().BeApproximately(expected, 1e-6);
         Value("neuron(layer: conv1, n_channel: 5, x: 3, y: 2)").Should().BeApproximately(expected, 1e-6);
@@ -86,7 +85,7 @@ public sealed class ObjectiveExpressionTests : IDisposable
     [Fact]
     public void Batch_argument_selects_one_element()
     {
-        Value("channel(conv1, 2, batch=1)").Should().BeApproximately(Value(O.Channel("conv1", 2, batch: 1)), 1e-6);
+        Value("channel(conv1, 2, batch=1)").Should().BeApproximately(Value(Objective.Channel("conv1", 2, batch: 1)), 1e-6);
     }
 
     [Fact]
@@ -94,17 +93,17 @@ public sealed class ObjectiveExpressionTests : IDisposable
     {
         float[] direction = [.. Enumerable.Range(0, 8).Select(i => (float)(i - 3.5) / 4)];
         string list = "[" + string.Join(", ", direction.Select(d => d.ToString("R", System.Globalization.CultureInfo.InvariantCulture))) + "]";
-        Value($"direction(conv1, {list})").Should().BeApproximately(Value(O.Direction("conv1", direction)), 1e-6);
-        Value($"channel_weight(conv1, {list})").Should().BeApproximately(Value(O.ChannelWeight("conv1", direction)), 1e-6);
-        Value($"direction(conv1, {list}, cossim_pow: 1)").Should().BeApproximately(Value(O.Direction("conv1", direction, cossimPow: 1)), 1e-5);
-        Value("neuron_weight(conv1, None, x: 1, y: 1)").Should().BeApproximately(Value(O.NeuronWeight("conv1", (Tensor?)null, 1, 1)), 1e-6);
-        Value("localgroup_weight(conv1, x: 1, y: 2, wx: 2, wy: 2)").Should().BeApproximately(Value(O.LocalGroupWeight("conv1", (Tensor?)null, 1, 2, 2, 2)), 1e-6);
+        Value($"direction(conv1, {list})").Should().BeApproximately(Value(Objective.Direction("conv1", direction)), 1e-6);
+        Value($"channel_weight(conv1, {list})").Should().BeApproximately(Value(Objective.ChannelWeight("conv1", direction)), 1e-6);
+        Value($"direction(conv1, {list}, cossim_pow: 1)").Should().BeApproximately(Value(Objective.Direction("conv1", direction, cossimPow: 1)), 1e-5);
+        Value("neuron_weight(conv1, None, x: 1, y: 1)").Should().BeApproximately(Value(Objective.NeuronWeight("conv1", (Tensor?)null, 1, 1)), 1e-6);
+        Value("localgroup_weight(conv1, x: 1, y: 2, wx: 2, wy: 2)").Should().BeApproximately(Value(Objective.LocalGroupWeight("conv1", (Tensor?)null, 1, 2, 2, 2)), 1e-6);
     }
 
     [Fact]
     public void Sum_of_objectives()
     {
-        double expected = Value(O.Channel("conv1", 0)) + Value(O.Channel("conv1", 1)) + Value(O.DeepDream("conv2"));
+        double expected = Value(Objective.Channel("conv1", 0)) + Value(Objective.Channel("conv1", 1)) + Value(Objective.DeepDream("conv2"));
         Value("sum(conv1:0, conv1:1, deepdream(conv2))").Should().BeApproximately(expected, 1e-5);
     }
 
@@ -154,11 +153,11 @@ public sealed class ObjectiveExpressionTests : IDisposable
     {
         Objective[] objectives =
         [
-            O.Channel("conv1", 3) - 100 * O.Diversity("conv2"),
-            -(O.Neuron("conv2", 2, 1, 1) * 0.5) + O.DeepDream("conv1"),
-            O.L2(constant: 0.5) - O.TotalVariation() * 1e-3,
-            Objective.Sum([O.Channel("conv1", 0), O.Channel("conv1", 1)]) / 4,
-            2 / O.Channel("conv2", 0),
+            Objective.Channel("conv1", 3) - 100 * Objective.Diversity("conv2"),
+            -(Objective.Neuron("conv2", 2, 1, 1) * 0.5) + Objective.DeepDream("conv1"),
+            Objective.L2(constant: 0.5) - Objective.TotalVariation() * 1e-3,
+            Objective.Sum([Objective.Channel("conv1", 0), Objective.Channel("conv1", 1)]) / 4,
+            2 / Objective.Channel("conv2", 0),
         ];
         foreach (var objective in objectives)
         {
@@ -257,7 +256,7 @@ public sealed class ObjectiveExpressionTests : IDisposable
                 acts => acts[layer].select(1, channel).mean().neg().mul(scale));
         });
 
-        double channel = Value(O.Channel("conv1", 2));
+        double channel = Value(Objective.Channel("conv1", 2));
         Value("center_channel(conv1, 2)", registry).Should().BeApproximately(channel, 1e-6);
         Value("center_channel(conv1, 2, scale: 3) - conv1:2", registry).Should().BeApproximately(2 * channel, 1e-5);
         var roundTrip = ObjectiveExpression.Parse(ObjectiveExpression.Parse("center_channel(conv1, 2, scale: 3)", registry).Name, registry);
@@ -278,13 +277,13 @@ public sealed class ObjectiveExpressionTests : IDisposable
     public void Registry_rules_duplicates_and_read_only_default()
     {
         var registry = new ObjectiveFunctionRegistry();
-        FluentActions.Invoking(() => registry.Register("channel", a => O.DeepDream(a.GetLayer(0))))
+        FluentActions.Invoking(() => registry.Register("channel", a => Objective.DeepDream(a.GetLayer(0))))
             .Should().Throw<ArgumentException>().WithMessage("*'channel' is already registered*replace: true*");
-        registry.Register(ObjectiveFunction.WithAnyArguments("channel", a => O.DeepDream(a.GetLayer(0))), replace: true);
-        Value("channel(conv1)", registry).Should().BeApproximately(Value(O.DeepDream("conv1")), 1e-6);
-        FluentActions.Invoking(() => ObjectiveFunctionRegistry.Default.Register("x", a => O.DeepDream("y")))
+        registry.Register(ObjectiveFunction.WithAnyArguments("channel", a => Objective.DeepDream(a.GetLayer(0))), replace: true);
+        Value("channel(conv1)", registry).Should().BeApproximately(Value(Objective.DeepDream("conv1")), 1e-6);
+        FluentActions.Invoking(() => ObjectiveFunctionRegistry.Default.Register("x", a => Objective.DeepDream("y")))
             .Should().Throw<InvalidOperationException>().WithMessage("*read-only*");
-        FluentActions.Invoking(() => registry.Register("bad name", a => O.DeepDream("y")))
+        FluentActions.Invoking(() => registry.Register("bad name", a => Objective.DeepDream("y")))
             .Should().Throw<ArgumentException>().WithMessage("*not a valid function or parameter name*");
         new ObjectiveFunctionRegistry(includeBuiltIns: false).Names.Should().BeEmpty();
         ObjectiveFunctionRegistry.Default.Clone().IsReadOnly.Should().BeFalse();

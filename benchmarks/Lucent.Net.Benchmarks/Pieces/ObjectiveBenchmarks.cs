@@ -25,9 +25,9 @@ public class ObjectiveBenchmarks
         using var generator = new Generator(5, torch.CPU);
         activation = torch.randn([Batch, 508, 14, 14], generator: generator).requires_grad_(true).DetachFromDisposeScope();
         lookup = new Lookup(activation);
-        channel = Objectives.Objectives.Channel("mixed4a", 3);
-        batchedChannels = Objective.Sum(Enumerable.Range(0, Batch).Select(i => Objectives.Objectives.Channel("mixed4a", i, batch: i)));
-        diversity = Objectives.Objectives.Diversity("mixed4a");
+        channel = Objective.Channel("mixed4a", 3);
+        batchedChannels = Objective.Sum(Enumerable.Range(0, Batch).Select(i => Objective.Channel("mixed4a", i, batch: i)));
+        diversity = Objective.Diversity("mixed4a");
     }
 
     [GlobalCleanup]

@@ -105,7 +105,7 @@ internal static class GalleryRunner
         string stagingRoot = Path.Combine(dir, GalleryFiles.StagingFolder);
         RemoveStaleStaging(stagingRoot, unit.Id);
         int batch = unit.Channels.Count;
-        var objectives = unit.Channels.Select((channel, i) => (IObjective)Objectives.Objectives.Channel(unit.Layer, channel, batch: i)).ToList();
+        var objectives = unit.Channels.Select((channel, i) => (IObjective)Objective.Channel(unit.Layer, channel, batch: i)).ToList();
         var renderOptions = new RenderOptions
         {
             Parameterization = g => ImageParameterizations.Image(options.Size, batch: batch, generator: g, device: TorchDevices.ModelDevice(model)),

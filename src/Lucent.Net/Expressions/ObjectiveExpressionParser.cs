@@ -1,6 +1,5 @@
 using System.Globalization;
 using Lucent.Net.Objectives;
-using O = Lucent.Net.Objectives.Objectives;
 
 namespace Lucent.Net.Expressions;
 
@@ -171,7 +170,7 @@ internal sealed class ObjectiveExpressionParser
         {
             // labels:tabby: a class named in the model's labels (looked up when the render starts).
             Advance();
-            return new ObjectiveValue(Invoke(layer, () => O.Channel(layer.Text, channel.Text), "channel"), layer.Column);
+            return new ObjectiveValue(Invoke(layer, () => Objective.Channel(layer.Text, channel.Text), "channel"), layer.Column);
         }
 
         if (channel.Kind != TokenKind.Number || channel.Number != Math.Floor(channel.Number) || channel.Number > int.MaxValue)
@@ -180,7 +179,7 @@ internal sealed class ObjectiveExpressionParser
         }
 
         Advance();
-        return new ObjectiveValue(Invoke(layer, () => O.Channel(layer.Text, (int)channel.Number), "channel"), layer.Column);
+        return new ObjectiveValue(Invoke(layer, () => Objective.Channel(layer.Text, (int)channel.Number), "channel"), layer.Column);
     }
 
     private ListValue ParseList()

@@ -414,7 +414,7 @@ internal sealed class ClassNameObjective(string name, string description, string
         var labels = (activations as IClassLabels)?.ClassLabels
             ?? throw new UnknownClassLabelException(
                 className,
-                $"The objective '{name}' names the class '{className}', but the model has no class names (it does not implement IClassLabels). Use the class index instead, or pass the labels: Objectives.ClassLogit(\"{className}\", labels).");
+                $"The objective '{name}' names the class '{className}', but the model has no class names (it does not implement IClassLabels). Use the class index instead, or pass the labels: Objective.ClassLogit(\"{className}\", labels).");
         if (!ReferenceEquals(labels, _resolvedFrom) || _resolved is null)
         {
             _resolved = build(labels.IndexOf(className));

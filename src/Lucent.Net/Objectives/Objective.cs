@@ -10,7 +10,8 @@ namespace Lucent.Net.Objectives;
 /// <summary>
 /// A loss to minimise, with Lucent's algebra: objectives add, subtract, multiply and divide with
 /// each other and with numbers, e.g. <c>Channel("mixed4a", 5) - 100 * Diversity("mixed4a")</c>.
-/// Built-in objectives come from <see cref="Objectives"/>; plug in your own with
+/// The built-in objectives of Lucent and Lucid are factories on this class (<c>Objective.Channel("mixed4a", 97)</c>,
+/// or <c>Channel(...)</c> after <c>using static Lucent.Net.Objectives.Objective;</c>); plug in your own with
 /// <c>FromDelegate</c>, <see cref="From"/> or by deriving from this class.
 /// </summary>
 /// <remarks>
@@ -18,8 +19,17 @@ namespace Lucent.Net.Objectives;
 /// the channel. Names compose into the expression that built the objective, and descriptions
 /// list what each part means. Objectives hold no tensors and are immutable, so one objective can
 /// be reused in any number of expressions and renders.
+/// <para>
+/// Every built-in is a loss to <em>minimise</em>, exactly as in Lucent: "maximise a channel" is minus its
+/// mean, and Lucid's objectives (which Lucid maximises) are negated, so expressions copied from Lucid or
+/// Lucent notebooks mean the same here. Activations are laid out (batch, channels, height, width);
+/// <c>x</c> indexes the width (last axis) and <c>y</c> the height. Where a <c>batch</c> parameter exists,
+/// the objective reads only that batch element of every layer (keeping a batch axis of size 1), like
+/// Lucent's <c>batch=</c>. Indices are checked against the activation's shape on every
+/// <see cref="IObjective.Compute"/> and a wrong one raises <see cref="ObjectiveArgumentException"/>.
+/// </para>
 /// </remarks>
-public abstract class Objective : IObjective
+public abstract partial class Objective : IObjective
 {
     /// <summary>Precedence of a sum or difference, used to parenthesise composed names.</summary>
     private protected const int AdditivePrecedence = 1;
@@ -268,8 +278,8 @@ public abstract class Objective : IObjective
 
     /// <summary>
     /// Parses Lucent's short form <c>"layer:channel"</c>, e.g. <c>"mixed4a:5"</c>, into
-    /// <see cref="Objectives.Channel(string, int, int?)"/>; a name after the colon (<c>"labels:tabby"</c>) is a class
-    /// named in the model's labels (<see cref="Objectives.Channel(string, string, int?)"/>).
+    /// <see cref="Objective.Channel(string, int, int?)"/>; a name after the colon (<c>"labels:tabby"</c>) is a class
+    /// named in the model's labels (<see cref="Objective.Channel(string, string, int?)"/>).
     /// </summary>
     /// <param name="s">The text.</param>
     /// <returns>The channel objective.</returns>
@@ -358,7 +368,7 @@ public abstract class Objective : IObjective
             if (channelText.Length > 0 && !char.IsAsciiDigit(channelText[0]) && channelText[0] is not ('-' or '+'))
             {
                 // "labels:tabby": a class named in the model's labels, looked up when the render starts.
-                result = Objectives.Channel(layer, channelText);
+                result = Objective.Channel(layer, channelText);
                 return true;
             }
 
@@ -366,7 +376,7 @@ public abstract class Objective : IObjective
             return false;
         }
 
-        result = Objectives.Channel(layer, channel);
+        result = Objective.Channel(layer, channel);
         return true;
     }
 

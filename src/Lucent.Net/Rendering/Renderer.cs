@@ -136,14 +136,14 @@ public static class Renderer
             throw new ArgumentException("Give at least one channel to render.", nameof(channels));
         }
 
-        var imageObjectives = channels.Select((channel, index) => (IObjective)Objectives.Objectives.Channel(layer, channel, batch: index)).ToList();
+        var imageObjectives = channels.Select((channel, index) => (IObjective)Objective.Channel(layer, channel, batch: index)).ToList();
         return RenderBatch(model, imageObjectives, options, progress, cancellationToken);
     }
 
     /// <summary>
     /// Renders one image per objective in one batched optimisation: image <c>i</c> is optimised for
     /// <c>imageObjectives[i]</c>, which should read only batch element <c>i</c> (build it with
-    /// <c>batch: i</c>, e.g. <c>Objectives.Channel(layer, channel, batch: i)</c>). The objectives are
+    /// <c>batch: i</c>, e.g. <c>Objective.Channel(layer, channel, batch: i)</c>). The objectives are
     /// summed into one loss; each one's own loss is recorded in <see cref="RenderResult.ImageLosses"/>.
     /// <see cref="RenderChannels"/> is this with one channel objective per image.
     /// </summary>

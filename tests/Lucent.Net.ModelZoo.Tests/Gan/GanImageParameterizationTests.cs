@@ -6,7 +6,7 @@ using Lucent.Net.Runtime;
 using TorchSharp;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
-using ObjectiveFactories = Lucent.Net.Objectives.Objectives;
+using ObjectiveFactories = Lucent.Net.Objectives.Objective;
 
 namespace Lucent.Net.ModelZoo.Tests.Gan;
 

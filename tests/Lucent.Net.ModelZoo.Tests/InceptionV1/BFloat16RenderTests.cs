@@ -1,3 +1,4 @@
+using Lucent.Net.Objectives;
 using Lucent.Net.ModelZoo.InceptionV1;
 using Lucent.Net.Parameterization;
 using Lucent.Net.Rendering;
@@ -20,7 +21,7 @@ public sealed class BFloat16RenderTests
         using var half = new InceptionV1Model(new InceptionV1Options { InitializationSeed = 1 });
         half.LoadStateDict(DeterministicInceptionV1.SharedStateDict);
         half.to(ScalarType.BFloat16);
-        var objective = Objectives.Objectives.Channel("mixed3a", 7);
+        var objective = Objective.Channel("mixed3a", 7);
         var options = new RenderOptions
         {
             Parameterization = g => ImageParameterizations.Image(48, generator: g),

@@ -1,3 +1,4 @@
+using Lucent.Net.Objectives;
 using Lucent.Net.ModelZoo.InceptionV1;
 using Lucent.Net.Parameterization;
 using Lucent.Net.Rendering;
@@ -65,7 +66,7 @@ public sealed class NativeHeapTests
         });
 
         SettleManagedHeap();
-        var result = Renderer.Render(model, Objectives.Objectives.Channel("mixed3a", 3), options, progress);
+        var result = Renderer.Render(model, Objective.Channel("mixed3a", 3), options, progress);
 
         result.Losses.Should().HaveCount(lastStep);
         const double mb = 1024.0 * 1024.0;

@@ -5,7 +5,7 @@ using Lucent.Net.Transforms;
 using TorchSharp;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
-using ObjectiveFactories = Lucent.Net.Objectives.Objectives;
+using ObjectiveFactories = Lucent.Net.Objectives.Objective;
 
 namespace Lucent.Net.ModelZoo.Tests.ResNet;
 

@@ -1,5 +1,4 @@
 using Lucent.Net.Objectives;
-using O = Lucent.Net.Objectives.Objectives;
 using Lucent.Net.Parameterization;
 using Lucent.Net.Rendering;
 using Lucent.Net.Tests.TestSupport;
@@ -71,20 +70,20 @@ public class StandInDeviceRenderTests
         using var model = ModelOn(device);
         var objectives = new[]
         {
-            O.Neuron("conv2", 1),
-            O.ChannelWeight("conv2", [1f, 0f, -1f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 2f]),
-            O.NeuronWeight("conv2", [1f, 0f, -1f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 2f]),
-            O.LocalGroupWeight("conv2", [1f, 0f, -1f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 2f], x: 2, y: 2, wx: 2, wy: 2),
-            O.Direction("conv2", [1f, 0f, -1f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 2f], cossimPow: 1),
-            O.DirectionNeuron("conv2", [1f, 0f, -1f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 2f]),
-            O.ChannelInterpolate("conv1", 0, "conv2", 1),
-            O.Alignment("conv2"),
-            O.Diversity("conv2"),
+            Objective.Neuron("conv2", 1),
+            Objective.ChannelWeight("conv2", [1f, 0f, -1f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 2f]),
+            Objective.NeuronWeight("conv2", [1f, 0f, -1f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 2f]),
+            Objective.LocalGroupWeight("conv2", [1f, 0f, -1f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 2f], x: 2, y: 2, wx: 2, wy: 2),
+            Objective.Direction("conv2", [1f, 0f, -1f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 2f], cossimPow: 1),
+            Objective.DirectionNeuron("conv2", [1f, 0f, -1f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 0f, 2f]),
+            Objective.ChannelInterpolate("conv1", 0, "conv2", 1),
+            Objective.Alignment("conv2"),
+            Objective.Diversity("conv2"),
             // Objectives on the input layer (BlurInputEachStep, L1/L2/TotalVariation, InputDiff) are left out: the lazy
             // backend's TorchScript lowering of those renders (two gradient paths into the colour-decorrelation matmul) fails inside LibTorch with "expected m1 and m2 to have the same dtype, but
             // got: double != float" (a stand-in quirk: their constants follow the input's device and dtype).
-            O.DeepDream("conv1"),
-            O.ClassLogit(4),
+            Objective.DeepDream("conv1"),
+            Objective.ClassLogit(4),
         };
 
         var failures = new List<string>();

@@ -6,7 +6,6 @@ using Lucent.Net.Runtime;
 using Lucent.Net.Tests.TestSupport;
 using TorchSharp;
 using static TorchSharp.torch;
-using O = Lucent.Net.Objectives.Objectives;
 
 namespace Lucent.Net.Tests.Objectives;
 
@@ -65,19 +64,19 @@ public class ClassLabelsTests
         var logits = arange(20, dtype: ScalarType.Float32).view(2, 10);
         var lookup = new LabelledLookup(new DictionaryLookup(IActivationLookup.Labels, logits), Labels);
 
-        var byName = O.ClassLogit("tabby cat");
+        var byName = Objective.ClassLogit("tabby cat");
         byName.Name.Should().Be("class_logit(labels, 'tabby cat')");
-        byName.Compute(lookup).item<float>().Should().Be(O.ClassLogit(3).Compute(lookup).item<float>());
-        O.ClassLogit("goldfish", Labels).Name.Should().Be("class_logit(labels, 2)");
+        byName.Compute(lookup).item<float>().Should().Be(Objective.ClassLogit(3).Compute(lookup).item<float>());
+        Objective.ClassLogit("goldfish", Labels).Name.Should().Be("class_logit(labels, 2)");
 
-        Objective.Parse("labels:tabby").Compute(lookup).item<float>().Should().Be(O.Channel("labels", 3).Compute(lookup).item<float>());
+        Objective.Parse("labels:tabby").Compute(lookup).item<float>().Should().Be(Objective.Channel("labels", 3).Compute(lookup).item<float>());
         ObjectiveExpression.Parse("class_logit(labels, tabby, batch: 1)").Compute(lookup).item<float>().Should().Be(-13f);
         ObjectiveExpression.Parse("labels:'tiger cat' - labels:tabby").Compute(lookup).item<float>().Should().Be(-1f);
         ObjectiveExpression.Parse(byName.Name).Compute(lookup).item<float>().Should().Be(-16f, "the name parses back");
 
-        var unknown = () => O.ClassLogit("tabbby").Compute(lookup);
+        var unknown = () => Objective.ClassLogit("tabbby").Compute(lookup);
         unknown.Should().Throw<UnknownClassLabelException>().WithMessage("*Did you mean: 'tabby'*");
-        var noLabels = () => O.ClassLogit("tabby").Compute(new DictionaryLookup(IActivationLookup.Labels, logits));
+        var noLabels = () => Objective.ClassLogit("tabby").Compute(new DictionaryLookup(IActivationLookup.Labels, logits));
         noLabels.Should().Throw<UnknownClassLabelException>().WithMessage("*has no class names*IClassLabels*");
     }
 
@@ -86,7 +85,7 @@ public class ClassLabelsTests
     {
         using var model = new LabelledNet(Labels);
         var options = new RenderOptions { Parameterization = g => new TestPixelParameterization(16, g), Transforms = [], Thresholds = [12], FixedImageSize = (16, 16) };
-        var result = Renderer.Render(model, O.ClassLogit("goldfish"), options);
+        var result = Renderer.Render(model, Objective.ClassLogit("goldfish"), options);
         result.FinalLoss.Should().BeLessThan(result.InitialLoss);
 
         var act = () => Renderer.Render(model, "labels:goldfsh", options);

@@ -3,7 +3,7 @@ using System.Text;
 using Lucent.Net.Expressions;
 using Lucent.Net.Objectives;
 using Xunit.Abstractions;
-using static Lucent.Net.Objectives.Objectives;
+using static Lucent.Net.Objectives.Objective;
 using static TorchSharp.torch;
 
 namespace Lucent.Net.Tests.Objectives;

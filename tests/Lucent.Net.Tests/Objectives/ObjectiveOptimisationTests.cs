@@ -1,5 +1,5 @@
 using Lucent.Net.Objectives;
-using static Lucent.Net.Objectives.Objectives;
+using static Lucent.Net.Objectives.Objective;
 using static TorchSharp.torch;
 
 namespace Lucent.Net.Tests.Objectives;

@@ -1,6 +1,6 @@
 using Lucent.Net.Activations;
 using Lucent.Net.Objectives;
-using static Lucent.Net.Objectives.Objectives;
+using static Lucent.Net.Objectives.Objective;
 using static TorchSharp.torch;
 
 namespace Lucent.Net.Tests.Objectives;

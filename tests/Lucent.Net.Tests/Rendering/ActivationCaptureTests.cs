@@ -4,7 +4,7 @@ using Lucent.Net.Rendering;
 using Lucent.Net.Tests.TestSupport;
 using Lucent.Net.Transforms;
 using TorchSharp;
-using static Lucent.Net.Objectives.Objectives;
+using static Lucent.Net.Objectives.Objective;
 using static TorchSharp.torch;
 
 namespace Lucent.Net.Tests.Rendering;

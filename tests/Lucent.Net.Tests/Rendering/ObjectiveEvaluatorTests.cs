@@ -19,7 +19,7 @@ public class ObjectiveEvaluatorTests
         var image = rand([1, 3, 16, 16], generator: generator);
         var options = new RenderOptions { Transforms = [], FixedImageSize = (16, 16) };
 
-        double loss = ObjectiveEvaluator.Evaluate(model, Lucent.Net.Objectives.Objectives.Channel("conv2", 3), image, options).Single();
+        double loss = ObjectiveEvaluator.Evaluate(model, Lucent.Net.Objectives.Objective.Channel("conv2", 3), image, options).Single();
 
         var normalised = new ImageNetNormalizeTransform().Apply(image, TransformContext.FromSeed(0));
         using var noGrad = no_grad();
@@ -35,12 +35,12 @@ public class ObjectiveEvaluatorTests
         var image = full([1, 3, 16, 16], 0.5f);
         var options = new RenderOptions { Transforms = [Transform.Jitter(4)], FixedImageSize = (16, 16), Seed = 3 };
 
-        var losses = ObjectiveEvaluator.Evaluate(model, Lucent.Net.Objectives.Objectives.Channel("conv1", 0), image, options, samples: 6);
+        var losses = ObjectiveEvaluator.Evaluate(model, Lucent.Net.Objectives.Objective.Channel("conv1", 0), image, options, samples: 6);
 
         losses.Should().HaveCount(6);
         losses.Distinct().Should().HaveCountGreaterThan(1, "each sample draws its own jitter");
         model.Conv2Calls.Should().Be(0, "conv2 comes after the only layer the objective needs");
-        ObjectiveEvaluator.Evaluate(model, Lucent.Net.Objectives.Objectives.Channel("conv1", 0), image, options, samples: 6).Should().Equal(losses);
+        ObjectiveEvaluator.Evaluate(model, Lucent.Net.Objectives.Objective.Channel("conv1", 0), image, options, samples: 6).Should().Equal(losses);
     }
 
     [Fact]
@@ -48,7 +48,7 @@ public class ObjectiveEvaluatorTests
     {
         using var model = new TinyNet();
         using var image = zeros(1, 3, 8, 8);
-        var act = () => ObjectiveEvaluator.Evaluate(model, Lucent.Net.Objectives.Objectives.Channel("conv9", 0), image);
+        var act = () => ObjectiveEvaluator.Evaluate(model, Lucent.Net.Objectives.Objective.Channel("conv9", 0), image);
         act.Should().Throw<UnknownLayerException>();
     }
 }

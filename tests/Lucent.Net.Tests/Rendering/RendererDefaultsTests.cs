@@ -102,9 +102,9 @@ public class RendererDefaultsTests
         };
         IObjective[] perImage =
         [
-            Lucent.Net.Objectives.Objectives.Channel("conv2", 1, batch: 0),
-            Lucent.Net.Objectives.Objectives.Channel("conv1", 4, batch: 1),
-            Lucent.Net.Objectives.Objectives.Neuron("conv2", 7, batch: 2) - Lucent.Net.Objectives.Objectives.Channel("conv2", 2, batch: 2),
+            Lucent.Net.Objectives.Objective.Channel("conv2", 1, batch: 0),
+            Lucent.Net.Objectives.Objective.Channel("conv1", 4, batch: 1),
+            Lucent.Net.Objectives.Objective.Neuron("conv2", 7, batch: 2) - Lucent.Net.Objectives.Objective.Channel("conv2", 2, batch: 2),
         ];
 
         var whole = Renderer.RenderBatch(model, perImage, options with { MicroBatchSize = 3 });
@@ -134,7 +134,7 @@ public class RendererDefaultsTests
     {
         using var model = new TinyNet();
         var options = new RenderOptions { Transforms = [], Thresholds = [12], FixedImageSize = (16, 16), Parameterization = g => ImageParameterizations.Image(16, batch: 2, generator: g) };
-        IObjective[] perImage = [Lucent.Net.Objectives.Objectives.Channel("conv1", 0, batch: 0), Lucent.Net.Objectives.Objectives.Channel("conv2", 3, batch: 1)];
+        IObjective[] perImage = [Lucent.Net.Objectives.Objective.Channel("conv1", 0, batch: 0), Lucent.Net.Objectives.Objective.Channel("conv2", 3, batch: 1)];
 
         var result = Renderer.RenderBatch(model, perImage, options);
 
@@ -149,7 +149,7 @@ public class RendererDefaultsTests
     {
         using var model = new TinyNet();
         var options = new RenderOptions { Transforms = [], Thresholds = [1], FixedImageSize = (16, 16), Parameterization = g => ImageParameterizations.Image(16, generator: g) };
-        var act = () => Renderer.Render(model, Lucent.Net.Objectives.Objectives.Channel("conv2", 40), options);
+        var act = () => Renderer.Render(model, Lucent.Net.Objectives.Objective.Channel("conv2", 40), options);
         act.Should().Throw<ObjectiveArgumentException>().WithMessage("*40*conv2*[1, 16, 8, 8]*0..15*");
     }
 

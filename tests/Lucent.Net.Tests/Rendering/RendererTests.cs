@@ -282,7 +282,7 @@ public class RendererTests
             ("Render(text)", Renderer.Render(model, "conv1:0", options, cancellationToken: cts.Token), 1),
             ("RenderAsync", await Renderer.RenderAsync(model, objective, options, cancellationToken: cts.Token), 1),
             ("RenderChannels", Renderer.RenderChannels(model, "conv1", [0, 1, 2], batchOptions, cancellationToken: cts.Token), 3),
-            ("RenderBatch", Renderer.RenderBatch(model, [Lucent.Net.Objectives.Objectives.Channel("conv1", 0, batch: 0), Lucent.Net.Objectives.Objectives.Channel("conv2", 1, batch: 1)], batchOptions, cancellationToken: cts.Token), 2),
+            ("RenderBatch", Renderer.RenderBatch(model, [Lucent.Net.Objectives.Objective.Channel("conv1", 0, batch: 0), Lucent.Net.Objectives.Objective.Channel("conv2", 1, batch: 1)], batchOptions, cancellationToken: cts.Token), 2),
         };
 
         var started = Renderer.Render(model, objective, options).Snapshots[0];

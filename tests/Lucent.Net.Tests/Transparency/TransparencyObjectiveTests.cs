@@ -3,14 +3,14 @@ using Lucent.Net.Expressions;
 using Lucent.Net.Objectives;
 using Lucent.Net.Runtime;
 using Lucent.Net.Tests.Objectives;
-using static Lucent.Net.Objectives.Objectives;
+using static Lucent.Net.Objectives.Objective;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Lucent.Net.Tests.Transparency;
 
 /// <summary>
-/// <see cref="Objectives.BlurAlphaEachStep"/> and <see cref="Objectives.PenalizeBoundaryComplexity"/> against Lucid's
+/// <see cref="Objective.BlurAlphaEachStep"/> and <see cref="Objective.PenalizeBoundaryComplexity"/> against Lucid's
 /// formulas computed by real PyTorch (values and input gradients), negated as every Lucid objective is here.
 /// </summary>
 public sealed class TransparencyObjectiveTests

@@ -1,7 +1,7 @@
 using Lucent.Net.Parameterization;
 using Lucent.Net.Rendering;
 using Lucent.Net.Tests.TestSupport;
-using static Lucent.Net.Objectives.Objectives;
+using static Lucent.Net.Objectives.Objective;
 
 namespace Lucent.Net.Tests.Transparency;
 

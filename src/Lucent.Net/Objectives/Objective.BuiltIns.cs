@@ -5,22 +5,9 @@ using Functional = TorchSharp.torch.nn.functional;
 
 namespace Lucent.Net.Objectives;
 
-/// <summary>
-/// The built-in objectives of Lucent and Lucid. Every one is a loss to <em>minimise</em>, exactly as
-/// in Lucent: "maximise a channel" is minus its mean, and Lucid's objectives (which Lucid
-/// maximises) are negated, so expressions copied from Lucid or Lucent notebooks mean the same here,
-/// e.g. <c>Channel("mixed4a", 97) - 100 * Diversity("mixed4a")</c>.
-/// </summary>
-/// <remarks>
-/// Activations are laid out (batch, channels, height, width). Positions: <c>x</c> indexes the
-/// width (last axis) and <c>y</c> the height. Where a <c>batch</c> parameter exists, the
-/// objective reads only that batch element of every layer (keeping a batch axis of size 1), like
-/// Lucent's <c>batch=</c>. Indices are checked against the activation's shape on every
-/// <see cref="IObjective.Compute"/> and a wrong one raises <see cref="ObjectiveArgumentException"/>.
-/// Inside a namespace under <c>Lucent.Net</c> the name <c>Objectives</c> means the namespace: write
-/// <c>using static Lucent.Net.Objectives.Objectives;</c> and call the factories unqualified.
-/// </remarks>
-public static class Objectives
+// The built-in objectives of Lucent and Lucid, as factories on Objective (Objective.Channel("mixed4a", 97),
+// or Channel(...) after `using static Lucent.Net.Objectives.Objective;`). See the remarks on Objective.
+public abstract partial class Objective
 {
     private const string ChannelLayout = "(batch, channels, ...)";
     private const string ImageLayout = "(batch, channels, height, width)";
@@ -37,7 +24,7 @@ public static class Objectives
         ArgumentOutOfRangeException.ThrowIfNegative(channel);
         RequireBatchIndex(batch);
         return new LayerObjective(
-            Name("channel", batch, layer, Number(channel)),
+            FormatName("channel", batch, layer, Number(channel)),
             Batched($"Minus the mean activation of channel {channel} of layer '{layer}' (minimising it maximises the channel).", batch),
             [layer],
             batch,
@@ -67,7 +54,7 @@ public static class Objectives
         RequirePosition(x, y);
         RequireBatchIndex(batch);
         return new LayerObjective(
-            Name("neuron", batch, [layer, Number(channel), .. PositionArgs(x, y)]),
+            FormatName("neuron", batch, [layer, Number(channel), .. PositionArgs(x, y)]),
             Batched($"Minus the activation of channel {channel} of layer '{layer}' at {PositionText(x, y)}, averaged over the batch (minimising it maximises the neuron).", batch),
             [layer],
             batch,
@@ -191,7 +178,7 @@ public static class Objectives
         ArgumentOutOfRangeException.ThrowIfNegative(channel1);
         ArgumentOutOfRangeException.ThrowIfNegative(channel2);
         return new LayerObjective(
-            Name("channel_interpolate", null, layer1, Number(channel1), layer2, Number(channel2)),
+            FormatName("channel_interpolate", null, layer1, Number(channel1), layer2, Number(channel2)),
             $"Minus a mean of channel {channel1} of layer '{layer1}' and channel {channel2} of layer '{layer2}' whose weights move linearly across the batch from the first channel to the second.",
             Distinct(layer1, layer2),
             null,
@@ -235,7 +222,7 @@ public static class Objectives
         }
 
         return new LayerObjective(
-            Name("alignment", null, decayRatio == 2 ? [layer] : [layer, Number(decayRatio)]),
+            FormatName("alignment", null, decayRatio == 2 ? [layer] : [layer, Number(decayRatio)]),
             $"The mean squared difference of the activations of layer '{layer}' between batch neighbours up to 4 apart, divided by {Number(decayRatio)}^distance (minimising it aligns the images).",
             [layer],
             null,
@@ -268,7 +255,7 @@ public static class Objectives
     {
         RequireLayer(layer);
         return new LayerObjective(
-            Name("diversity", null, layer),
+            FormatName("diversity", null, layer),
             $"Minus the summed cosine similarity of the Gram matrices of layer '{layer}' between different batch elements, over the batch size (subtract it to make the images differ).",
             [layer],
             null,
@@ -299,7 +286,7 @@ public static class Objectives
     {
         RequireBatchIndex(batch);
         return new LayerObjective(
-            Name("blur_input_each_step", batch),
+            FormatName("blur_input_each_step", batch),
             Batched("Minus half the squared distance between the input image and its 3x3 blur (use -k * BlurInputEachStep() to blur the image each step).", batch),
             [IActivationLookup.Input],
             batch,
@@ -331,7 +318,7 @@ public static class Objectives
     {
         RequireBatchIndex(batch);
         return new LayerObjective(
-            Name("blur_alpha_each_step", batch),
+            FormatName("blur_alpha_each_step", batch),
             Batched("Minus half the squared distance between the input's alpha channel and its 3x3 blur (use -k * BlurAlphaEachStep() to blur alpha each step).", batch),
             [IActivationLookup.Input],
             batch,
@@ -381,7 +368,7 @@ public static class Objectives
             ? $"a border of {Number(width)} pixels"
             : $"a mask of shape {ActivationChecks.FormatShape(weights.Shape)}";
         return new LayerObjective(
-            Name("penalize_boundary_complexity", batch, args),
+            FormatName("penalize_boundary_complexity", batch, args),
             Batched($"The squared distance of the input from its 5x5 blur plus 0.8 times its squared distance from {Number(color)}, summed over {where} (a penalty: add it).", batch),
             [input],
             batch,
@@ -419,7 +406,7 @@ public static class Objectives
         RequireFiniteArgument(constant, nameof(constant));
         RequireBatchIndex(batch);
         return new LayerObjective(
-            Name("L1", batch, constant == 0 ? [layer] : [layer, Number(constant)]),
+            FormatName("L1", batch, constant == 0 ? [layer] : [layer, Number(constant)]),
             Batched($"Minus the L1 distance of layer '{layer}' from {Number(constant)} (subtract it to penalise the L1 norm).", batch),
             [layer],
             batch,
@@ -446,7 +433,7 @@ public static class Objectives
 
         RequireBatchIndex(batch);
         return new LayerObjective(
-            Name("L2", batch, constant == 0 ? [layer] : [layer, Number(constant)]),
+            FormatName("L2", batch, constant == 0 ? [layer] : [layer, Number(constant)]),
             Batched($"Minus the L2 distance of layer '{layer}' from {Number(constant)} (subtract it to penalise the L2 norm).", batch),
             [layer],
             batch,
@@ -466,7 +453,7 @@ public static class Objectives
         RequireLayer(layer);
         RequireBatchIndex(batch);
         return new LayerObjective(
-            Name("total_variation", batch, layer),
+            FormatName("total_variation", batch, layer),
             Batched($"Minus the total variation of layer '{layer}' (subtract it to penalise noise).", batch),
             [layer],
             batch,
@@ -491,7 +478,7 @@ public static class Objectives
         RequireLayer(layer);
         RequireBatchIndex(batch);
         return new LayerObjective(
-            Name("deepdream", batch, layer),
+            FormatName("deepdream", batch, layer),
             Batched($"Minus the mean squared activation of layer '{layer}' (minimising it makes the whole layer more active).", batch),
             [layer],
             batch,
@@ -513,7 +500,7 @@ public static class Objectives
         ArgumentOutOfRangeException.ThrowIfNegative(label);
         RequireBatchIndex(batch);
         return new LayerObjective(
-            Name("class_logit", batch, layer, Number(label)),
+            FormatName("class_logit", batch, layer, Number(label)),
             Batched($"Minus class {label} of layer '{layer}', summed over the batch (minimising it maximises the class).", batch),
             [layer],
             batch,
@@ -542,7 +529,7 @@ public static class Objectives
         RequireLayer(layer);
         RequireBatchIndex(batch);
         return new ClassNameObjective(
-            Name("class_logit", batch, layer, Quote(className)),
+            FormatName("class_logit", batch, layer, Quote(className)),
             Batched($"Minus class '{className}' of layer '{layer}', summed over the batch (minimising it maximises the class).", batch),
             layer,
             className,
@@ -577,7 +564,7 @@ public static class Objectives
         RequireClassName(className);
         RequireBatchIndex(batch);
         return new ClassNameObjective(
-            Name("channel", batch, layer, Quote(className)),
+            FormatName("channel", batch, layer, Quote(className)),
             Batched($"Minus the mean of class '{className}' of layer '{layer}' (minimising it maximises the class).", batch),
             layer,
             className,
@@ -618,7 +605,7 @@ public static class Objectives
         RequireBatchIndex(batch);
         string input = IActivationLookup.Input;
         return new LayerObjective(
-            Name("input_diff", batch, ActivationChecks.FormatShape(image.Shape)),
+            FormatName("input_diff", batch, ActivationChecks.FormatShape(image.Shape)),
             Batched($"Minus the root mean square difference between the input and an image of shape {ActivationChecks.FormatShape(image.Shape)} (subtract it to stay close to the image).", batch),
             [input],
             batch,
@@ -635,7 +622,7 @@ public static class Objectives
         RequireLayer(layer);
         RequireBatchIndex(batch);
         return new LayerObjective(
-            Name("channel_weight", batch, layer, VectorText(weights, "weights")),
+            FormatName("channel_weight", batch, layer, VectorText(weights, "weights")),
             Batched($"Minus the mean of the activations of layer '{layer}' weighted per channel by {weights.Length} weights.", batch),
             [layer],
             batch,
@@ -654,7 +641,7 @@ public static class Objectives
         RequireBatchIndex(batch);
         string weighting = weights is null ? "averaged over channels" : $"weighted per channel by {weights.Length} weights";
         return new LayerObjective(
-            Name("neuron_weight", batch, [layer, weights is null ? "None" : VectorText(weights, "weights"), .. PositionArgs(x, y)]),
+            FormatName("neuron_weight", batch, [layer, weights is null ? "None" : VectorText(weights, "weights"), .. PositionArgs(x, y)]),
             Batched($"Minus the mean of the activations of layer '{layer}' at {PositionText(x, y)}, {weighting}.", batch),
             [layer],
             batch,
@@ -684,7 +671,7 @@ public static class Objectives
         RequireBatchIndex(batch);
         string weighting = weights is null ? "averaged over channels" : $"weighted per channel by {weights.Length} weights";
         return new LayerObjective(
-            Name("localgroup_weight", batch, layer, weights is null ? "None" : VectorText(weights, "weights"), $"x={Number(x)}", $"y={Number(y)}", $"wx={Number(wx)}", $"wy={Number(wy)}"),
+            FormatName("localgroup_weight", batch, layer, weights is null ? "None" : VectorText(weights, "weights"), $"x={Number(x)}", $"y={Number(y)}", $"wx={Number(wx)}", $"wy={Number(wy)}"),
             Batched($"Minus the mean of the activations of layer '{layer}' in the {wx}x{wy} window at x={x}, y={y}, {weighting}.", batch),
             [layer],
             batch,
@@ -713,7 +700,7 @@ public static class Objectives
         RequireBatchIndex(batch);
         RequireCossimPow(cossimPow);
         return new LayerObjective(
-            Name("direction", batch, [layer, VectorText(direction, "values"), .. CossimArgs(cossimPow)]),
+            FormatName("direction", batch, [layer, VectorText(direction, "values"), .. CossimArgs(cossimPow)]),
             Batched($"Minus the mean {SimilarityText(cossimPow)} between the activations of layer '{layer}' and a direction of {direction.Length} channels.", batch),
             [layer],
             batch,
@@ -732,7 +719,7 @@ public static class Objectives
         RequireBatchIndex(batch);
         RequireCossimPow(cossimPow);
         return new LayerObjective(
-            Name("direction_neuron", batch, [layer, VectorText(direction, "values"), .. PositionArgs(x, y), .. CossimArgs(cossimPow)]),
+            FormatName("direction_neuron", batch, [layer, VectorText(direction, "values"), .. PositionArgs(x, y), .. CossimArgs(cossimPow)]),
             Batched($"Minus the {SimilarityText(cossimPow)} between the activations of layer '{layer}' at {PositionText(x, y)} and a direction of {direction.Length} channels, averaged over the batch.", batch),
             [layer],
             batch,
@@ -926,7 +913,7 @@ public static class Objectives
         double p => $"dot product times max(0.1, cosine similarity)^{Number(p)} along the channel axis",
     };
 
-    private static string Name(string function, int? batch, params string[] args)
+    private static string FormatName(string function, int? batch, params string[] args)
     {
         IEnumerable<string> all = batch is int b ? [.. args, $"batch={Number(b)}"] : args;
         return $"{function}({string.Join(", ", all)})";
