@@ -208,6 +208,7 @@ internal sealed class FeatureRenderer(
         int batch = request.BatchSize ?? o.BatchSize;
         bool fft = o.Fft;
         bool decorrelate = o.Decorrelate;
+        bool alpha = o.Alpha;
         int? modelInput = request.ModelInputSize ?? o.ModelInputSize;
         var renderOptions = new RenderOptions
         {
@@ -218,7 +219,7 @@ internal sealed class FeatureRenderer(
             Preprocess = o.Preprocess,
             FixedImageSize = modelInput is int m ? (m, m) : null,
             Parameterization = request.Parameterization
-                ?? (generator => ImageParameterizations.Image(size, batch: batch, decorrelate: decorrelate, fft: fft, generator: generator)),
+                ?? (generator => ImageParameterizations.Image(new ImageOptions(size) { Batch = batch, Decorrelate = decorrelate, Fft = fft, Alpha = alpha }, generator)),
         };
         return request.Customize is { } customize ? customize(renderOptions) : renderOptions;
     }

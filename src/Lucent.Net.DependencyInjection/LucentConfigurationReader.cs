@@ -15,7 +15,7 @@ internal sealed class LucentConfigurationReader(IConfiguration section) : IConfi
     private static readonly string[] KnownKeys =
     [
         nameof(LucentOptions.Steps), nameof(LucentOptions.Thresholds), nameof(LucentOptions.ImageSize), nameof(LucentOptions.BatchSize),
-        nameof(LucentOptions.LearningRate), nameof(LucentOptions.Seed), nameof(LucentOptions.Fft), nameof(LucentOptions.Decorrelate),
+        nameof(LucentOptions.LearningRate), nameof(LucentOptions.Seed), nameof(LucentOptions.Fft), nameof(LucentOptions.Decorrelate), nameof(LucentOptions.Alpha),
         nameof(LucentOptions.Preprocess), nameof(LucentOptions.ModelInputSize), nameof(LucentOptions.DefaultPipeline),
         nameof(LucentOptions.ProgressLogInterval), nameof(LucentOptions.WeightsFolder), nameof(LucentOptions.Device), nameof(LucentOptions.Pipelines),
     ];
@@ -42,6 +42,7 @@ internal sealed class LucentConfigurationReader(IConfiguration section) : IConfi
         ReadDouble(options, "LearningRate", v => options.LearningRate = v);
         ReadBool(options, "Fft", v => options.Fft = v);
         ReadBool(options, "Decorrelate", v => options.Decorrelate = v);
+        ReadBool(options, "Alpha", v => options.Alpha = v);
         ReadBool(options, "Preprocess", v => options.Preprocess = v);
         Read<long>(options, "Seed", text => long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out long v) ? v : null, "a whole number", v => options.Seed = v!.Value);
         if (section["DefaultPipeline"] is { } pipeline)

@@ -42,6 +42,12 @@ public sealed class LucentOptions
     /// <summary>Whether colours are decorrelated (Lucent's default, true).</summary>
     public bool Decorrelate { get; set; } = true;
 
+    /// <summary>
+    /// Whether images have an alpha channel (false; Lucid's <c>image(..., alpha=True)</c>): RGBA images, composited
+    /// over a random background before the model on every step, saved as RGBA PNGs (<c>ImageOptions.Alpha</c>).
+    /// </summary>
+    public bool Alpha { get; set; }
+
     /// <summary>Whether the model's preprocessing (or ImageNet normalisation) is applied after the transforms (true).</summary>
     public bool Preprocess { get; set; } = true;
 

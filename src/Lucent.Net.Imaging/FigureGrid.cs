@@ -13,7 +13,7 @@ public enum ResizeMode
 }
 
 /// <summary>One cell of a <see cref="FigureGrid"/>: an image of a batch and its caption.</summary>
-/// <param name="Image">The batch holding the image (1 or 3 channels).</param>
+/// <param name="Image">The batch holding the image (1, 3 or 4 channels; 4 is RGBA, shown over a checkerboard).</param>
 /// <param name="Caption">Text drawn under the image; <see langword="null"/> or empty for none.</param>
 /// <param name="Index">Which image of <paramref name="Image"/>, from 0.</param>
 public sealed record FigureCell(ImageBatch Image, string? Caption = null, int Index = 0);
@@ -53,6 +53,9 @@ public sealed class FigureGridOptions
 
     /// <summary>Text colour (default black).</summary>
     public RgbColor TextColor { get; init; } = RgbColor.Black;
+
+    /// <summary>Side in pixels of the checkerboard squares that transparent (RGBA) images are shown over (default 8); see <see cref="Checkerboard"/>.</summary>
+    public int CheckerboardSquareSize { get; init; } = Checkerboard.DefaultSquareSize;
 }
 
 /// <summary>
@@ -63,7 +66,8 @@ public sealed class FigureGridOptions
 /// <remarks>
 /// Every image is scaled to fit the cell (<see cref="FigureGridOptions.CellWidth"/> x
 /// <see cref="FigureGridOptions.CellHeight"/>) keeping its aspect ratio, and centred; grey images are shown as grey
-/// RGB. Cells are filled row by row; unused cells stay background. Layout from the top: margin, title lines,
+/// RGB, and RGBA images (4 channels) over a grey <see cref="Checkerboard"/> that starts at the image's top-left
+/// corner, after scaling. Cells are filled row by row; unused cells stay background. Layout from the top: margin, title lines,
 /// margin, then per row the images, a gap of half a margin, the caption lines (as many as the row's longest
 /// caption needs) and a margin.
 /// </remarks>
@@ -86,7 +90,12 @@ public static class FigureGrid
         {
             FigureCell cell = cells[i] ?? throw new ArgumentException($"Cell {i} is null.", nameof(cells));
             ArgumentNullException.ThrowIfNull(cell.Image, $"{nameof(cells)}[{i}].{nameof(FigureCell.Image)}");
-            ImageBatchPngExtensions.RequireSupportedChannels(cell.Image.Channels);
+            if (cell.Image.Channels is not (1 or 3 or 4))
+            {
+                throw new ArgumentException(
+                    $"Cell {i} has {cell.Image.Channels} channels; a figure shows 1 (grey), 3 (RGB) or 4 (RGBA, over a checkerboard).",
+                    nameof(cells));
+            }
             if (cell.Index < 0 || cell.Index >= cell.Image.Batch)
             {
                 throw new ArgumentException($"Cell {i} asks for image {cell.Index} of a batch of {cell.Image.Batch}.", nameof(cells));
@@ -99,6 +108,7 @@ public static class FigureGrid
         ArgumentOutOfRangeException.ThrowIfLessThan(options.CaptionScale, 1, nameof(options.CaptionScale));
         ArgumentOutOfRangeException.ThrowIfNegative(options.CellWidth, nameof(options.CellWidth));
         ArgumentOutOfRangeException.ThrowIfNegative(options.CellHeight, nameof(options.CellHeight));
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.CheckerboardSquareSize, 1, nameof(options.CheckerboardSquareSize));
 
         int cellWidth = options.CellWidth > 0 ? options.CellWidth : cells.Max(c => c.Image.Width);
         int cellHeight = options.CellHeight > 0 ? options.CellHeight : cells.Max(c => c.Image.Height);
@@ -145,7 +155,7 @@ public static class FigureGrid
                 }
 
                 int x = margin + (column * (cellWidth + margin));
-                DrawFitted(pixels, width, cells[i].Image, cells[i].Index, x, y, cellWidth, cellHeight, options.Resize);
+                DrawFitted(pixels, width, cells[i].Image, cells[i].Index, x, y, cellWidth, cellHeight, options.Resize, options.CheckerboardSquareSize);
                 int captionY = y + cellHeight + (margin / 2);
                 foreach (string line in captions[i])
                 {
@@ -252,7 +262,7 @@ public static class FigureGrid
         }
     }
 
-    private static void DrawFitted(float[] canvas, int canvasWidth, ImageBatch image, int index, int left, int top, int cellWidth, int cellHeight, ResizeMode mode)
+    private static void DrawFitted(float[] canvas, int canvasWidth, ImageBatch image, int index, int left, int top, int cellWidth, int cellHeight, ResizeMode mode, int squareSize)
     {
         // Fit inside the cell keeping the aspect ratio, then centre.
         double scale = Math.Min((double)cellWidth / image.Width, (double)cellHeight / image.Height);
@@ -266,6 +276,18 @@ public static class FigureGrid
             for (int x = 0; x < w; x++)
             {
                 long to = ((((long)y0 + y) * canvasWidth) + x0 + x) * 3;
+                if (image.Channels == 4)
+                {
+                    float alpha = Sample(image, index, x, y, w, h, 3, mode);
+                    float level = Checkerboard.Level(x, y, squareSize);
+                    for (int c = 0; c < 3; c++)
+                    {
+                        canvas[to + c] = Checkerboard.Over(Sample(image, index, x, y, w, h, c, mode), alpha, level);
+                    }
+
+                    continue;
+                }
+
                 for (int c = 0; c < 3; c++)
                 {
                     canvas[to + c] = Sample(image, index, x, y, w, h, grey ? 0 : c, mode);

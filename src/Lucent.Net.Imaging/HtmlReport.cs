@@ -7,6 +7,9 @@ namespace Lucent.Net.Imaging;
 /// Builds a self-contained HTML page: a title, an introduction and sections of headings, paragraphs, tables and
 /// figures. All text is HTML-escaped; styling is inline CSS; there are no scripts and no external resources.
 /// Figures refer to image files by relative path only, so the page and its images can be moved together.
+/// Every figure and thumbnail is drawn over a grey checkerboard in CSS (8-pixel squares, Lucid's levels 0.95 and
+/// 0.6, as <see cref="Checkerboard"/>), so transparent PNGs such as RGBA renders show their transparency; opaque
+/// images cover it.
 /// </summary>
 /// <example>
 /// <code>
@@ -90,6 +93,7 @@ public sealed class HtmlReport
         "h1{font-size:1.9em;margin:0 0 .6em}h2{font-size:1.4em;margin:1.6em 0 .5em;border-bottom:1px solid #ddd}\n" +
         "figure{margin:1em 0;padding:12px;background:#fff;border:1px solid #e3e3e3;border-radius:6px}\n" +
         "figure img{display:block;max-width:100%;height:auto;image-rendering:pixelated}\n" +
+        "figure img,img.thumb{background-color:#f2f2f2;background-image:conic-gradient(#999 25%,transparent 0 50%,#999 0 75%,transparent 0);background-size:16px 16px}\n" +
         "figcaption{margin-top:.5em;color:#555;font-size:.92em}\n" +
         ".table-scroll{overflow-x:auto;max-width:100%}\ntable{border-collapse:collapse;margin:1em 0;background:#fff;max-width:100%}\n" +
         "th,td{border:1px solid #ddd;padding:4px 8px;text-align:left}th{background:#f0f0f0}\n" +

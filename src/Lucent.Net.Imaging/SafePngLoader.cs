@@ -21,7 +21,9 @@ namespace Lucent.Net.Imaging;
 /// advisories, so only the PNG decoder is reachable and only for inputs within the limits.</para>
 /// <para>Greyscale PNGs (with or without alpha) decode to 1 channel, all others to 3 channels (RGB); alpha is
 /// dropped and 16-bit samples are reduced to 8 bits. Values are <c>level / 255</c>, so images written by
-/// <see cref="ImageBatchPngExtensions"/> round-trip exactly.</para>
+/// <see cref="ImageBatchPngExtensions"/> round-trip exactly. <see cref="LoadRgba"/> and <see cref="DecodeRgba"/> keep
+/// alpha instead: they always return 4 channels (R, G, B, alpha), grey spread to RGB and alpha 1 where the file has
+/// none, so RGBA images written by <see cref="ImageBatchPngExtensions"/> round-trip exactly too.</para>
 /// </remarks>
 public static class SafePngLoader
 {
@@ -77,6 +79,55 @@ public static class SafePngLoader
         return DecodeCore(png, limits, "PNG data");
     }
 
+    /// <summary>Reads and decodes the PNG file at <paramref name="path"/>, keeping alpha: always 4 channels (R, G, B, alpha).</summary>
+    /// <param name="path">The PNG file.</param>
+    /// <param name="limits">Size limits; <see cref="ImageDecodeLimits.Default"/> when <see langword="null"/>.</param>
+    /// <returns>A batch of one image with 4 channels; alpha is 1 where the file has none.</returns>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="ImageTooLargeException">The file or the image is over a limit.</exception>
+    /// <exception cref="InvalidPngException">The file is not a valid PNG.</exception>
+    public static ImageBatch LoadRgba(string path, ImageDecodeLimits? limits = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        limits ??= ImageDecodeLimits.Default;
+        limits.Validate();
+        var info = new FileInfo(path);
+        if (!info.Exists)
+        {
+            throw new FileNotFoundException($"PNG file '{path}' does not exist.", path);
+        }
+
+        if (info.Length > limits.MaxFileBytes)
+        {
+            throw new ImageTooLargeException(
+                $"PNG file '{path}' is {info.Length} bytes, over the limit of {limits.MaxFileBytes} bytes (ImageDecodeLimits.MaxFileBytes). " +
+                "Raise the limit if the file is trusted.");
+        }
+
+        return DecodeCore(File.ReadAllBytes(path), limits, $"PNG file '{path}'", keepAlpha: true);
+    }
+
+    /// <summary>Decodes PNG file content held in memory, keeping alpha: always 4 channels (R, G, B, alpha).</summary>
+    /// <param name="png">The PNG file content.</param>
+    /// <param name="limits">Size limits; <see cref="ImageDecodeLimits.Default"/> when <see langword="null"/>.</param>
+    /// <returns>A batch of one image with 4 channels; alpha is 1 where the file has none.</returns>
+    /// <exception cref="ImageTooLargeException">The content or the image is over a limit.</exception>
+    /// <exception cref="InvalidPngException">The content is not a valid PNG.</exception>
+    public static ImageBatch DecodeRgba(byte[] png, ImageDecodeLimits? limits = null)
+    {
+        ArgumentNullException.ThrowIfNull(png);
+        limits ??= ImageDecodeLimits.Default;
+        limits.Validate();
+        if (png.LongLength > limits.MaxFileBytes)
+        {
+            throw new ImageTooLargeException(
+                $"PNG data is {png.LongLength} bytes, over the limit of {limits.MaxFileBytes} bytes (ImageDecodeLimits.MaxFileBytes). " +
+                "Raise the limit if the data is trusted.");
+        }
+
+        return DecodeCore(png, limits, "PNG data", keepAlpha: true);
+    }
+
     /// <summary>Reads width and height from the PNG header without decoding, and checks them against the limits.</summary>
     /// <param name="png">The PNG file content.</param>
     /// <param name="limits">Size limits; <see cref="ImageDecodeLimits.Default"/> when <see langword="null"/>.</param>
@@ -91,7 +142,7 @@ public static class SafePngLoader
         return ReadHeader(png, limits, "PNG data");
     }
 
-    private static ImageBatch DecodeCore(byte[] png, ImageDecodeLimits limits, string what)
+    private static ImageBatch DecodeCore(byte[] png, ImageDecodeLimits limits, string what, bool keepAlpha = false)
     {
         (int width, int height) = ReadHeader(png, limits, what);
         (byte bitDepth, byte colorType) = CheckHeaderFields(png, what);
@@ -115,6 +166,11 @@ public static class SafePngLoader
             {
                 throw new InvalidPngException(
                     $"{what} is inconsistent: its header says {width}x{height} but the decoder reports {identified.Width}x{identified.Height}.");
+            }
+
+            if (keepAlpha)
+            {
+                return DecodeRgbaPixels(configuration, pixelsOnly);
             }
 
             bool grey = colorType is 0 or 4;
@@ -333,6 +389,28 @@ public static class SafePngLoader
             }
         });
         return new ImageBatch(pixels, 1, image.Height, image.Width, 3);
+    }
+
+    private static ImageBatch DecodeRgbaPixels(Configuration configuration, byte[] png)
+    {
+        using Image<Rgba32> image = Image.Load<Rgba32>(configuration, png);
+        var pixels = new float[image.Width * image.Height * 4];
+        image.ProcessPixelRows(rows =>
+        {
+            for (int y = 0; y < rows.Height; y++)
+            {
+                Span<Rgba32> row = rows.GetRowSpan(y);
+                for (int x = 0; x < row.Length; x++)
+                {
+                    int offset = ((y * rows.Width) + x) * 4;
+                    pixels[offset] = PixelQuantization.ToFloat(row[x].R);
+                    pixels[offset + 1] = PixelQuantization.ToFloat(row[x].G);
+                    pixels[offset + 2] = PixelQuantization.ToFloat(row[x].B);
+                    pixels[offset + 3] = PixelQuantization.ToFloat(row[x].A);
+                }
+            }
+        });
+        return new ImageBatch(pixels, 1, image.Height, image.Width, 4);
     }
 
     private static (int Width, int Height) ReadHeader(byte[] png, ImageDecodeLimits limits, string what)

@@ -26,10 +26,11 @@ internal static class RenderCommand
         var inputSize = new Option<int?>("--input-size") { Description = "Resize images to n x n for the model. Default: Lucent's rule (upsample to 224 when smaller).", HelpName = "n" };
         var param = new Option<string>("--param") { Description = "Image parameterisation: fft (Fourier basis, decorrelated colours; Lucent's default) or pixel.", DefaultValueFactory = _ => "fft", HelpName = "fft|pixel" };
         param.AcceptOnlyFromAmong("fft", "pixel");
+        var alpha = new Option<bool>("--alpha") { Description = "Render a transparent image (Lucid's alpha=True): RGBA, composited over random noise each step, written as an RGBA PNG." };
         var noTransforms = new Option<bool>("--no-transforms") { Description = "Render without Lucent's standard transforms (pad, jitter, scale, rotate)." };
         var seed = new Option<long>("--seed") { Description = "Seed: the same seed gives the same image. Default 0.", HelpName = "n" };
         var device = CommonOptions.DeviceOption();
-        var command = new Command("render", "Render an objective expression to a PNG.") { model, objective, outPath, steps, thresholds, size, inputSize, param, noTransforms, seed, device };
+        var command = new Command("render", "Render an objective expression to a PNG.") { model, objective, outPath, steps, thresholds, size, inputSize, param, alpha, noTransforms, seed, device };
         command.SetAction(async (result, token) =>
         {
             string file = result.GetRequiredValue(outPath);
@@ -46,9 +47,11 @@ internal static class RenderCommand
             using var module = await ModelSource.LoadAsync(result.GetRequiredValue(model), options.Device, token).ConfigureAwait(false);
             bool fft = result.GetValue(param) == "fft";
             int imageSize = result.GetValue(size);
+            bool transparent = result.GetValue(alpha);
             options = options with
             {
-                Parameterization = g => ImageParameterizations.Image(imageSize, fft: fft, decorrelate: fft, generator: g, device: TorchDevices.ModelDevice(module)),
+                Parameterization = g => ImageParameterizations.Image(
+                    new ImageOptions(imageSize) { Fft = fft, Decorrelate = fft, Alpha = transparent, Device = TorchDevices.ModelDevice(module) }, g),
             };
             var render = await Renderer.RenderAsync(module, parsed, options, progress: null, token).ConfigureAwait(false);
             if (render.StopReason == RenderStopReason.Cancelled)

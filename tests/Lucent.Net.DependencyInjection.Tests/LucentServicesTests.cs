@@ -72,6 +72,21 @@ public sealed class LucentServicesTests
     }
 
     [Fact]
+    public void Alpha_setting_makes_rgba_parameterisations()
+    {
+        using var provider = Build(Config(("Lucent:Alpha", "true"), ("Lucent:ImageSize", "8")));
+        provider.GetRequiredService<IOptions<LucentOptions>>().Value.Alpha.Should().BeTrue();
+        var render = provider.GetRequiredService<IFeatureRenderer>().CreateOptions();
+        using var generator = new TorchSharp.torch.Generator(1);
+        using var parameterization = render.Parameterization!(generator);
+        parameterization.Shape.Channels.Should().Be(4);
+
+        using var plain = Build(Config(("Lucent:ImageSize", "8")));
+        using var rgb = plain.GetRequiredService<IFeatureRenderer>().CreateOptions().Parameterization!(generator);
+        rgb.Shape.Channels.Should().Be(3);
+    }
+
+    [Fact]
     public void Options_bind_from_a_json_file_with_pipelines()
     {
         string json = """

@@ -116,7 +116,7 @@ public sealed class ObjectiveExpressionTests : IDisposable
             "channel(conv1, 0)", "neuron(conv2, 1)", "channel_weight(conv1, [1,0,0,0,0,0,0,1])", "neuron_weight(conv1, [1,1,1,1,1,1,1,1])",
             "localgroup_weight(conv1, None, 0, 0)", "direction(conv1, [1,2,3,4,5,6,7,8])", "direction_neuron(conv1, [1,2,3,4,5,6,7,8], x: 2)",
             "channel_interpolate(conv1, 0, conv2, 3)", "alignment(conv1)", "diversity(conv2)", "blur_input_each_step()",
-            "l1()", "L1(input, 0.5)", "l2(conv1)", "total_variation()", "deepdream(conv1)", "class_logit(labels, 3)", "sum(conv1:0)",
+            "penalize_boundary_complexity(w: 2, C: 0.3)", "l1()", "L1(input, 0.5)", "l2(conv1)", "total_variation()", "deepdream(conv1)", "class_logit(labels, 3)", "sum(conv1:0)",
         ];
         foreach (string expression in expressions)
         {
@@ -126,7 +126,7 @@ public sealed class ObjectiveExpressionTests : IDisposable
 
         ObjectiveFunctionRegistry.Default.Names.Should().Contain(
             ["channel", "neuron", "channel_weight", "neuron_weight", "localgroup_weight", "direction", "direction_neuron", "channel_interpolate",
-             "alignment", "diversity", "blur_input_each_step", "l1", "l2", "total_variation", "deepdream", "class_logit", "sum"]);
+             "alignment", "diversity", "blur_input_each_step", "blur_alpha_each_step", "penalize_boundary_complexity", "l1", "l2", "total_variation", "deepdream", "class_logit", "sum"]);
     }
 
     [Theory]

@@ -68,6 +68,48 @@ public class HtmlReportBrowserTests(ChromiumFixture fixture) : IClassFixture<Chr
     }
 
     [SkippableFact]
+    public async Task A_transparent_png_shows_the_checkerboard_through_and_opaque_pixels_cover_it()
+    {
+        Skip.If(fixture.Chromium is null, HeadlessChromium.MissingReason);
+        using var folder = new TempFolder();
+
+        // 32x32 RGBA: transparent everywhere except an opaque red block in rows 24..31, columns 24..31.
+        var pixels = new float[32 * 32 * 4];
+        for (int y = 24; y < 32; y++)
+        {
+            for (int x = 24; x < 32; x++)
+            {
+                pixels[((y * 32) + x) * 4] = 1f;
+                pixels[(((y * 32) + x) * 4) + 3] = 1f;
+            }
+        }
+
+        new ImageBatch(pixels, 1, 32, 32, 4).SavePng(Path.Combine(folder.Path, "rgba.png"));
+        var report = new HtmlReport("Transparency");
+        report.AddSection("RGBA").AddFigure("rgba.png", "Transparent");
+        string html = Path.Combine(folder.Path, "report.html");
+        report.Save(html);
+
+        await using IBrowserContext context = await fixture.Chromium!.Browser.NewContextAsync(new BrowserNewContextOptions { DeviceScaleFactor = 1 });
+        IPage page = await context.NewPageAsync();
+        await page.GotoAsync(HeadlessChromium.FileUrl(html), new PageGotoOptions { WaitUntil = WaitUntilState.Load });
+        ImageBatch shot = SafePngLoader.Decode(await page.Locator("figure img").ScreenshotAsync());
+
+        shot.Width.Should().Be(32);
+        byte Level(int x, int y, int c) => PixelQuantization.ToByte(shot[0, y, x, c]);
+        foreach (var (x, y, expected) in new[] { (2, 2, 242), (10, 2, 153), (2, 10, 153), (10, 10, 242), (20, 4, 242) })
+        {
+            for (int c = 0; c < 3; c++)
+            {
+                ((int)Level(x, y, c)).Should().BeCloseTo(expected, 2, $"pixel ({x}, {y}) shows the checkerboard");
+            }
+        }
+
+        ((int)Level(28, 28, 0)).Should().BeGreaterThan(250, "opaque red covers the checkerboard");
+        ((int)Level(28, 28, 1)).Should().BeLessThan(5);
+    }
+
+    [SkippableFact]
     public async Task A_figure_whose_file_is_missing_is_detected_as_not_loaded()
     {
         Skip.If(fixture.Chromium is null, HeadlessChromium.MissingReason);

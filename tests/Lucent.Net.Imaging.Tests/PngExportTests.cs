@@ -113,8 +113,8 @@ public class PngExportTests
     [Fact]
     public void Unsupported_channel_counts_and_indices_are_rejected()
     {
-        var act = () => TestImages.Gradient(1, 2, 2, 4).ToPngBytes();
-        act.Should().Throw<ArgumentException>().WithMessage("*1 channel (grey) or 3 channels (RGB)*4*");
+        var act = () => TestImages.Gradient(1, 2, 2, 2).ToPngBytes();
+        act.Should().Throw<ArgumentException>().WithMessage("*1 channel (grey), 3 channels (RGB) or 4 channels (RGBA)*2*");
         var index = () => TestImages.Gradient(2, 2, 2, 3).ToPngBytes(2);
         index.Should().Throw<ArgumentOutOfRangeException>();
     }

@@ -27,6 +27,27 @@ public sealed class RenderCommandTests
     }
 
     [Fact]
+    public async Task Render_with_alpha_writes_an_rgba_png()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "lucent-render-" + Guid.NewGuid().ToString("N")[..8]);
+        try
+        {
+            string png = Path.Combine(dir, "rgba.png");
+            var (code, output) = await ToolProcess.RunAsync("render", "resnet18", "layer3:7 - 0.5 * blur_alpha_each_step()", "--out", png, "--steps", "3", "--size", "32", "--alpha");
+            code.Should().Be(0, output);
+            byte[] bytes = File.ReadAllBytes(png);
+            bytes[25].Should().Be(6, "the PNG's colour type is RGBA");
+        }
+        finally
+        {
+            if (Directory.Exists(dir))
+            {
+                Directory.Delete(dir, recursive: true);
+            }
+        }
+    }
+
+    [Fact]
     public async Task An_unknown_layer_is_a_one_line_error_with_a_non_zero_exit()
     {
         var (code, output) = await ToolProcess.RunAsync("render", "resnet18", "nosuch:7", "--out", Path.Combine(Path.GetTempPath(), "never.png"), "--steps", "2", "--size", "32");

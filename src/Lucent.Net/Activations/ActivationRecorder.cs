@@ -23,6 +23,9 @@ internal sealed class ActivationRecorder : IActivationLookup, IClassLabels, IDis
     private readonly Device device;
     private int remaining;
 
+    /// <summary>The layers captured in the current step (hook names, plus input and labels once set).</summary>
+    public IReadOnlyCollection<string> CapturedLayers => captured.Keys;
+
     /// <summary>The model's class names, when it has them (<see cref="IClassLabels"/>).</summary>
     public ClassLabels? ClassLabels { get; }
 

@@ -47,6 +47,11 @@ internal static class BuiltInObjectiveFunctions
             "Reward differences between batch elements (subtract it)."),
         Function("blur_input_each_step", [Batch], a => O.BlurInputEachStep(a.GetOptionalInt32("batch")),
             "Move the input towards its blur on every step."),
+        Function("blur_alpha_each_step", [Batch], a => O.BlurAlphaEachStep(a.GetOptionalInt32("batch")),
+            "Move the alpha channel of an RGBA input towards its blur on every step."),
+        Function("penalize_boundary_complexity", [new("w", IsOptional: true) { Aliases = ["width"] }, new("C", IsOptional: true) { Aliases = ["color"] }, Batch], a =>
+            O.PenalizeBoundaryComplexity(a.GetOptionalInt32("w") ?? 20, a.GetOptionalDouble("C") ?? 0.5, batch: a.GetOptionalInt32("batch")),
+            "Penalise a complex border that is not of colour C (add it); default border 20 pixels, C 0.5."),
         Function("l1", [OptionalLayer, new("constant", IsOptional: true), Batch], a => O.L1(a.GetLayer("layer", IActivationLookup.Input), a.GetOptionalDouble("constant") ?? 0, a.GetOptionalInt32("batch")),
             "Minus the L1 distance from a constant (default layer: input)."),
         Function("l2", [OptionalLayer, new("constant", IsOptional: true), new("epsilon", IsOptional: true), Batch], a => O.L2(a.GetLayer("layer", IActivationLookup.Input), a.GetOptionalDouble("constant") ?? 0, a.GetOptionalDouble("epsilon") ?? 1e-6, a.GetOptionalInt32("batch")),

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Lucent.Net.Activations;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
@@ -10,7 +11,7 @@ namespace Lucent.Net.Objectives;
 /// A loss to minimise, with Lucent's algebra: objectives add, subtract, multiply and divide with
 /// each other and with numbers, e.g. <c>Channel("mixed4a", 5) - 100 * Diversity("mixed4a")</c>.
 /// Built-in objectives come from <see cref="Objectives"/>; plug in your own with
-/// <see cref="FromDelegate"/>, <see cref="From"/> or by deriving from this class.
+/// <c>FromDelegate</c>, <see cref="From"/> or by deriving from this class.
 /// </summary>
 /// <remarks>
 /// As in Lucent, every objective is minimised, so "maximise a channel" is the negative mean of
@@ -226,6 +227,31 @@ public abstract class Objective : IObjective
         ArgumentNullException.ThrowIfNull(layers);
         ArgumentNullException.ThrowIfNull(compute);
         return new DelegateObjective(name, description ?? name, layers, compute);
+    }
+
+    /// <summary>
+    /// An objective computed by a function, with nothing else to say (Lucent's <c>as_objective(f)</c>): the
+    /// name is the function's source text as written at the call (e.g. <c>a =&gt; -a["mixed4a"].mean()</c>,
+    /// shortened to 60 characters), and the layers are not declared, so the render hooks every layer and runs
+    /// the whole model each step (name the layers with the other overload to stop the forward pass early).
+    /// </summary>
+    /// <param name="compute">Computes the scalar loss to minimise from the lookup, as in the other overload.</param>
+    /// <param name="expression">Filled in by the compiler with the source text of <paramref name="compute"/>; do not pass it.</param>
+    /// <returns>The objective, usable in the algebra.</returns>
+    public static Objective FromDelegate(Func<IActivationLookup, Tensor> compute, [CallerArgumentExpression(nameof(compute))] string? expression = null)
+    {
+        ArgumentNullException.ThrowIfNull(compute);
+        string name = string.Join(' ', (expression ?? string.Empty).Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+        if (name.Length == 0)
+        {
+            name = compute.Method.Name.Contains('<', StringComparison.Ordinal) ? "custom" : compute.Method.Name;
+        }
+        else if (name.Length > 60)
+        {
+            name = name[..57] + "...";
+        }
+
+        return new DelegateObjective(name, name, [], compute);
     }
 
     /// <summary>

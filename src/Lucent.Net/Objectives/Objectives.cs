@@ -25,8 +25,6 @@ public static class Objectives
     private const string ChannelLayout = "(batch, channels, ...)";
     private const string ImageLayout = "(batch, channels, height, width)";
 
-    /// <summary>Lucent's blur filter: weight 1 at the centre, 0.5 around it.</summary>
-    private static readonly float[] BlurKernel = [0.5f, 0.5f, 0.5f, 0.5f, 1f, 0.5f, 0.5f, 0.5f, 0.5f];
 
     /// <summary>Maximise a channel: minus the mean of channel <paramref name="channel"/> over batch and positions (Lucent's <c>channel</c>).</summary>
     /// <param name="layer">The layer name, e.g. <c>mixed4a</c>.</param>
@@ -312,15 +310,98 @@ public static class Objectives
                 Tensor blurred;
                 using (no_grad())
                 {
-                    long channels = t.size(1);
-                    Tensor kernel = tensor(BlurKernel, [1, 1, 3, 3], ScalarType.Float32).to(t.dtype, t.device).expand(channels, 1, 3, 3).contiguous();
-                    Tensor detached = t.detach();
-                    Tensor sums = Functional.conv2d(detached, kernel, padding: [1, 1], groups: channels);
-                    Tensor counts = Functional.conv2d(ones_like(detached), kernel, padding: [1, 1], groups: channels);
-                    blurred = sums.div(counts);
+                    blurred = LucidBlur(t.detach(), 3);
                 }
 
                 return t.sub(blurred).square().sum().mul(-0.5);
+            });
+    }
+
+    /// <summary>
+    /// Lucid's <c>blur_alpha_each_step</c>, negated like <see cref="BlurInputEachStep"/>: minus
+    /// <c>0.5 · sum((α - blur(α))^2)</c> over the alpha channel (channel 3) of the RGBA input image, with
+    /// the same 3x3 normalised blur held constant. Minimising <c>-k * BlurAlphaEachStep()</c> moves alpha a
+    /// step towards its blur, which smooths the mask of a transparent visualisation.
+    /// </summary>
+    /// <param name="batch">Read only this batch element; null for the whole batch.</param>
+    /// <returns>The objective <c>blur_alpha_each_step()</c>.</returns>
+    /// <remarks>The input must have at least 4 channels (an RGBA parameterisation, <c>ImageOptions.Alpha</c>);
+    /// otherwise <see cref="IObjective.Compute"/> throws <see cref="ObjectiveArgumentException"/>.</remarks>
+    public static Objective BlurAlphaEachStep(int? batch = null)
+    {
+        RequireBatchIndex(batch);
+        return new LayerObjective(
+            Name("blur_alpha_each_step", batch),
+            Batched("Minus half the squared distance between the input's alpha channel and its 3x3 blur (use -k * BlurAlphaEachStep() to blur alpha each step).", batch),
+            [IActivationLookup.Input],
+            batch,
+            a =>
+            {
+                Tensor t = a[IActivationLookup.Input];
+                ActivationChecks.RequireRank(t, IActivationLookup.Input, 4, "blur_alpha_each_step", ImageLayout);
+                RequireAlpha(t, "blur_alpha_each_step");
+                Tensor alpha = t.narrow(1, 3, 1);
+                Tensor blurred;
+                using (no_grad())
+                {
+                    blurred = LucidBlur(alpha.detach(), 3);
+                }
+
+                return alpha.sub(blurred).square().sum().mul(-0.5);
+            });
+    }
+
+    /// <summary>
+    /// Lucid's <c>penalize_boundary_complexity(shp, w=20, mask=None, C=0.5)</c>, negated: the sum over a
+    /// border of <paramref name="width"/> pixels (or over <paramref name="mask"/>) of
+    /// <c>(blur5(x) - x)^2 + 0.8 · (x - C)^2</c> for every channel of the input image, where <c>blur5</c> is
+    /// Lucid's 5x5 per-channel filter (border 0.5, inner 3x3 weight 1, zero padding) normalised by the same
+    /// filter applied to ones, with gradients through the blur as in Lucid. A penalty that is positive: add it,
+    /// as in Lucid (<c>Channel(...) + PenalizeBoundaryComplexity()</c>), to make the image's border smooth and
+    /// of colour <paramref name="color"/> (for an RGBA input, alpha too is pulled to <paramref name="color"/>).
+    /// </summary>
+    /// <param name="width">Width of the border in pixels (Lucid's <c>w</c>, 20); at least 1. Ignored when <paramref name="mask"/> is given. A border
+    /// at least half the image's size covers the whole image, as Lucid's slicing does.</param>
+    /// <param name="color">The colour the border is pulled to (Lucid's <c>C</c>, 0.5); finite.</param>
+    /// <param name="mask">Where to penalise instead of the border: weights broadcastable to the input,
+    /// laid out (batch, channels, height, width), (channels, height, width) or (height, width); copied. Null for the border.</param>
+    /// <param name="batch">Read only this batch element; null for the whole batch.</param>
+    /// <returns>The objective <c>penalize_boundary_complexity(w=..., C=...)</c>.</returns>
+    public static Objective PenalizeBoundaryComplexity(int width = 20, double color = 0.5, Tensor? mask = null, int? batch = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(width, 1, nameof(width));
+        RequireFiniteArgument(color, nameof(color));
+        RequireBatchIndex(batch);
+        var weights = mask is null ? null : ConstantTensor.From(mask, nameof(mask));
+        string input = IActivationLookup.Input;
+        string[] args = weights is null
+            ? [$"w={Number(width)}", $"C={Number(color)}"]
+            : [$"mask={ActivationChecks.FormatShape(weights.Shape)}", $"C={Number(color)}"];
+        string where = weights is null
+            ? $"a border of {Number(width)} pixels"
+            : $"a mask of shape {ActivationChecks.FormatShape(weights.Shape)}";
+        return new LayerObjective(
+            Name("penalize_boundary_complexity", batch, args),
+            Batched($"The squared distance of the input from its 5x5 blur plus 0.8 times its squared distance from {Number(color)}, summed over {where} (a penalty: add it).", batch),
+            [input],
+            batch,
+            a =>
+            {
+                Tensor t = a[input];
+                ActivationChecks.RequireRank(t, input, 4, "penalize_boundary_complexity", ImageLayout);
+                Tensor region;
+                if (weights is null)
+                {
+                    region = BorderMask(t, width);
+                }
+                else
+                {
+                    RequireBroadcastable(t, weights.Shape, "The mask", "mask");
+                    region = weights.AsTensor(t);
+                }
+
+                Tensor diffs = LucidBlur(t, 5).sub(t).square().add(t.sub(color).square().mul(0.8));
+                return diffs.mul(region).sum();
             });
     }
 
@@ -700,7 +781,69 @@ public static class Objectives
         return (px, py);
     }
 
-    private static void RequireBroadcastable(Tensor input, long[] imageShape)
+    /// <summary>
+    /// Lucid's <c>_tf_blur(x, w)</c> for (batch, channels, height, width) images: a w x w per-channel filter with
+    /// weight 0.5 on its outer ring and 1 inside, zero padding to the same size, divided by the same filter
+    /// applied to ones (so edges are averages of the pixels present). Differentiable.
+    /// </summary>
+    private static Tensor LucidBlur(Tensor t, int size)
+    {
+        long channels = t.size(1);
+        var kernel = new float[size * size];
+        for (int y = 0; y < size; y++)
+        {
+            for (int x = 0; x < size; x++)
+            {
+                bool ring = y == 0 || x == 0 || y == size - 1 || x == size - 1;
+                kernel[(y * size) + x] = ring ? 0.5f : 1f;
+            }
+        }
+
+        long pad = size / 2;
+        Tensor filter = tensor(kernel, [1, 1, size, size], ScalarType.Float32).to(t.dtype, t.device).expand(channels, 1, size, size).contiguous();
+        Tensor sums = Functional.conv2d(t, filter, padding: [pad, pad], groups: channels);
+        Tensor counts;
+        using (no_grad())
+        {
+            counts = Functional.conv2d(ones_like(t), filter, padding: [pad, pad], groups: channels);
+        }
+
+        return sums.div(counts);
+    }
+
+    /// <summary>Lucid's default boundary mask: ones, with <c>[:, :, w:-w, w:-w]</c> set to 0 (an empty slice when <c>2w</c> reaches the size).</summary>
+    private static Tensor BorderMask(Tensor t, int width)
+    {
+        long height = t.size(2);
+        long w = t.size(3);
+        Tensor mask = ones([1, 1, height, w], t.dtype, t.device);
+        long rows = height - (2L * width);
+        long columns = w - (2L * width);
+        if (rows > 0 && columns > 0)
+        {
+            using var noGrad = no_grad();
+            mask.narrow(2, width, rows).narrow(3, width, columns).fill_(0);
+        }
+
+        return mask;
+    }
+
+    private static void RequireAlpha(Tensor input, string objective)
+    {
+        if (input.size(1) < 4)
+        {
+            throw new ObjectiveArgumentException(
+                $"{objective} reads the alpha channel (channel 3) of the input, but the input has {input.size(1)} channels (shape {ActivationChecks.FormatShape(input.shape)}). Render an RGBA image: set ImageOptions.Alpha (ImageParameterizations.Rgba).",
+                "input",
+                IActivationLookup.Input,
+                input.shape);
+        }
+    }
+
+    private static void RequireBroadcastable(Tensor input, long[] imageShape) =>
+        RequireBroadcastable(input, imageShape, "The original image", "original");
+
+    private static void RequireBroadcastable(Tensor input, long[] imageShape, string what, string paramName)
     {
         long[] shape = input.shape;
         bool fits = imageShape.Length <= shape.Length;
@@ -713,8 +856,8 @@ public static class Objectives
         if (!fits)
         {
             throw new ObjectiveArgumentException(
-                $"The original image has shape {ActivationChecks.FormatShape(imageShape)} but the input has shape {ActivationChecks.FormatShape(shape)}: pass an image of the input's shape (batch, channels, height, width) or (channels, height, width).",
-                "original",
+                $"{what} has shape {ActivationChecks.FormatShape(imageShape)} but the input has shape {ActivationChecks.FormatShape(shape)}: pass a tensor broadcastable to the input's shape (batch, channels, height, width), e.g. (channels, height, width).",
+                paramName,
                 IActivationLookup.Input,
                 shape);
         }

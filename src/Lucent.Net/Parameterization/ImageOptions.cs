@@ -30,6 +30,15 @@ public sealed record ImageOptions(int Width)
     /// </summary>
     public int? Channels { get; init; }
 
+    /// <summary>
+    /// Whether the image has a fourth, alpha channel (false; Lucid's <c>image(..., alpha=True)</c>): the
+    /// parameterisation then has 4 channels, RGB goes through the usual colour decorrelation and sigmoid and
+    /// alpha through a sigmoid of its own, so every value is in [0, 1]. The renderer composites such images over
+    /// a random background before the transforms (see <c>Rendering.CollapseAlphaTransform</c>). Cannot be
+    /// combined with <see cref="Channels"/>.
+    /// </summary>
+    public bool Alpha { get; init; }
+
     /// <summary>Exponent of the FFT frequency scaling (1, Lucent's <c>decay_power</c>; Lucent's <c>image()</c> does not expose it).</summary>
     public double DecayPower { get; init; } = 1.0;
 
@@ -39,8 +48,8 @@ public sealed record ImageOptions(int Width)
     /// <summary>The effective height.</summary>
     public int EffectiveHeight => Height ?? Width;
 
-    /// <summary>The effective channel count.</summary>
-    public int EffectiveChannels => Channels ?? 3;
+    /// <summary>The effective channel count: <see cref="Channels"/>, else 4 with <see cref="Alpha"/>, else 3.</summary>
+    public int EffectiveChannels => Channels ?? (Alpha ? 4 : 3);
 
     /// <summary>Whether colours are actually decorrelated (requested and no custom channel count).</summary>
     public bool EffectiveDecorrelate => Decorrelate && Channels is null;

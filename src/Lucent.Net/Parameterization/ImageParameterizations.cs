@@ -32,6 +32,7 @@ public static class ImageParameterizations
     /// <param name="device">Where the parameters live; CPU when <see langword="null"/>.</param>
     /// <returns>A parameterisation producing (batch, channels, height, width) images in [0, 1].</returns>
     /// <exception cref="ArgumentOutOfRangeException">A size, the batch, the channel count or the standard deviation is out of range.</exception>
+    /// <remarks>For an RGBA image (Lucid's <c>alpha=True</c>) use <see cref="Image(ImageOptions, Generator?, long?)"/> with <see cref="ImageOptions.Alpha"/> or <see cref="Rgba"/>.</remarks>
     public static ValidRgbParameterization Image(
         int width,
         int? height = null,
@@ -70,15 +71,61 @@ public static class ImageParameterizations
         ParameterizationGuard.Positive(options.Batch, nameof(options), "batch size");
         ParameterizationGuard.Positive(options.EffectiveChannels, nameof(options), "channel count");
         ParameterizationGuard.StandardDeviation(options.StandardDeviation, nameof(options));
+        if (options.Alpha && options.Channels is not null)
+        {
+            throw new ArgumentException(
+                $"ImageOptions.Alpha adds a fourth (alpha) channel to an RGB image and cannot be combined with a custom channel count (Channels = {options.Channels}). Set one of them only.",
+                nameof(options));
+        }
+
         var shape = new ImageShape(options.Batch, options.EffectiveChannels, options.EffectiveHeight, options.Width);
         IImageParameterization inner = options.Fft
             ? Fft(shape, options.StandardDeviation, options.DecayPower, generator, seed, options.Device)
             : Pixel(shape, options.StandardDeviation, generator, seed, options.Device);
         string name = string.Create(
             CultureInfo.InvariantCulture,
-            $"image({options.Width}x{options.EffectiveHeight}, batch {options.Batch}, channels {options.EffectiveChannels}, {(options.Fft ? "fft" : "pixel")}{(options.EffectiveDecorrelate ? ", decorrelate" : string.Empty)})");
-        return new ValidRgbParameterization(inner, options.EffectiveDecorrelate, name);
+            $"image({options.Width}x{options.EffectiveHeight}, batch {options.Batch}, channels {options.EffectiveChannels}, {(options.Fft ? "fft" : "pixel")}{(options.EffectiveDecorrelate ? ", decorrelate" : string.Empty)}{(options.Alpha ? ", alpha" : string.Empty)})");
+        return new ValidRgbParameterization(inner, options.EffectiveDecorrelate, name, options.Alpha);
     }
+
+    /// <summary>
+    /// An RGBA image (Lucid's <c>image(w, h, sd, batch, decorrelate, fft, alpha=True)</c>): the standard image with
+    /// a fourth channel, alpha, through a sigmoid of its own. The same as <see cref="Image(ImageOptions, Generator?, long?)"/>
+    /// with <see cref="ImageOptions.Alpha"/> set.
+    /// </summary>
+    /// <param name="width">Width in pixels; at least 1.</param>
+    /// <param name="height">Height in pixels; the width when <see langword="null"/>.</param>
+    /// <param name="standardDeviation">Standard deviation of the initial values; positive.</param>
+    /// <param name="batch">Number of images; at least 1.</param>
+    /// <param name="decorrelate">Whether to decorrelate the RGB colours.</param>
+    /// <param name="fft">Whether to use the Fourier basis rather than pixels.</param>
+    /// <param name="generator">The generator to draw initial values from.</param>
+    /// <param name="seed">A seed for a new generator, instead of <paramref name="generator"/>.</param>
+    /// <param name="device">Where the parameters live; CPU when <see langword="null"/>.</param>
+    /// <returns>A parameterisation producing (batch, 4, height, width) images in [0, 1]: R, G, B, alpha.</returns>
+    public static ValidRgbParameterization Rgba(
+        int width,
+        int? height = null,
+        double standardDeviation = DefaultStandardDeviation,
+        int batch = 1,
+        bool decorrelate = true,
+        bool fft = true,
+        Generator? generator = null,
+        long? seed = null,
+        Device? device = null) =>
+        Image(
+            new ImageOptions(width)
+            {
+                Height = height,
+                StandardDeviation = standardDeviation,
+                Batch = batch,
+                Decorrelate = decorrelate,
+                Fft = fft,
+                Alpha = true,
+                Device = device,
+            },
+            generator,
+            seed);
 
     /// <summary>Raw pixels (Lucent's <c>pixel_image(shape, sd)</c>): unbounded values <c>randn * sd</c>.</summary>
     /// <param name="shape">The image shape.</param>

@@ -11,7 +11,7 @@ public sealed class ImageBatch
     /// <param name="batch">Number of images.</param>
     /// <param name="height">Height in pixels.</param>
     /// <param name="width">Width in pixels.</param>
-    /// <param name="channels">Channels per pixel (3 for RGB, 1 for grey).</param>
+    /// <param name="channels">Channels per pixel (3 for RGB, 1 for grey, 4 for RGBA).</param>
     public ImageBatch(float[] pixels, int batch, int height, int width, int channels)
     {
         ArgumentNullException.ThrowIfNull(pixels);

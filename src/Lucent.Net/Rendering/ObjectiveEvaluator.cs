@@ -36,40 +36,13 @@ public static class ObjectiveEvaluator
         ArgumentNullException.ThrowIfNull(objective);
         ArgumentNullException.ThrowIfNull(images);
         ArgumentOutOfRangeException.ThrowIfLessThan(samples, 1);
-        if (images.dim() != 4)
-        {
-            throw new ArgumentException($"Expected images laid out (batch, channels, height, width); got shape [{string.Join(", ", images.shape)}].", nameof(images));
-        }
-
-        options ??= new RenderOptions { Transforms = [] };
-        LucentRuntime.EnsureInitialized();
-        using var lease = ModelLock.Acquire(model, CancellationToken.None);
-        var shape = new ImageShape((int)images.shape[0], (int)images.shape[1], (int)images.shape[2], (int)images.shape[3]);
-        var pipeline = new TransformPipeline(Renderer.BuildPipeline(model, options, shape));
-        using var generator = new Generator((ulong)options.Seed, torch.CPU);
-        var context = new TransformContext(generator);
-        var device = RenderDevice.Resolve(model, options);
-        using var recorder = new ActivationRecorder(model, objective.Layers, stopEarly: true, device);
-        using var placed = TorchDevices.SameDevice(images.device, device) ? images.alias() : images.to(device);
-        bool wasTraining = model.training;
+        using var session = new EvaluationSession(model, objective.Layers, images, options ?? new RenderOptions { Transforms = [] });
         var losses = new double[samples];
-        try
+        for (int i = 0; i < samples; i++)
         {
-            model.eval();
-            using var noGrad = torch.no_grad();
-            for (int i = 0; i < samples; i++)
-            {
-                using var scope = NewDisposeScope();
-                recorder.BeginStep(placed);
-                var input = pipeline.Apply(placed, context);
-
-                recorder.RunForward(model, input, objective.Name, $"in evaluation {i + 1}");
-                losses[i] = objective.Compute(recorder).ToDouble();
-            }
-        }
-        finally
-        {
-            model.train(wasTraining);
+            using var scope = NewDisposeScope();
+            var activations = session.Forward(objective.Name, $"in evaluation {i + 1}");
+            losses[i] = objective.Compute(activations).ToDouble();
         }
 
         return losses;

@@ -206,7 +206,11 @@ public static class Renderer
         CancellationToken cancellationToken = default) =>
         Task.Run(() => Render(model, objective, options, progress, cancellationToken), CancellationToken.None);
 
-    /// <summary>The transforms a render applies for <paramref name="options"/> on <paramref name="model"/>: the user's, then preprocessing, then the resize to the model's input size.</summary>
+    /// <summary>
+    /// The transforms a render applies for <paramref name="options"/> on <paramref name="model"/>: for RGBA images
+    /// (4 channels) whose transforms hold no <see cref="CollapseAlphaTransform"/>, first Lucid's alpha compositing
+    /// over a random background; then the user's, then preprocessing, then the resize to the model's input size.
+    /// </summary>
     /// <param name="model">The model.</param>
     /// <param name="options">The render settings.</param>
     /// <param name="imageShape">The parameterised image's shape.</param>
@@ -216,6 +220,13 @@ public static class Renderer
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(options);
         var transforms = new List<IImageTransform>(options.Transforms ?? RenderDefaults.StandardTransforms);
+        if (imageShape.Channels == 4 && !transforms.Any(CollapseAlphaTransform.IsIn))
+        {
+            // Lucid's transparency recipe: the model sees the RGBA image composited over a new random background
+            // every step, so alpha learns where the feature is. The recorded images keep their 4 channels.
+            transforms.Insert(0, new CollapseAlphaTransform());
+        }
+
         if (options.Preprocess)
         {
             transforms.Add(options.Preprocessing ?? (model as IPreprocessingProvider)?.Preprocessing ?? new ImageNetNormalizeTransform());

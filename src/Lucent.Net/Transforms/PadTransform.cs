@@ -23,7 +23,7 @@ public enum PadMode
 /// Pads every side of the images by the same number of pixels (Lucent's <c>pad(w, mode, constant_value)</c>).
 /// The output is <c>2 * Width</c> larger in each spatial dimension.
 /// </summary>
-public sealed class PadTransform : IImageTransform
+public sealed class PadTransform : IDeterministicTransform
 {
     /// <summary>The fill value Lucent uses in constant mode when none is given.</summary>
     public const double DefaultConstantValue = 0.5;
@@ -66,7 +66,10 @@ public sealed class PadTransform : IImageTransform
         : $"pad({Width}, {Mode.ToString().ToLowerInvariant()})";
 
     /// <inheritdoc />
-    public Tensor Apply(Tensor image, TransformContext context)
+    public Tensor Apply(Tensor image, TransformContext context) => Apply(image);
+
+    /// <inheritdoc />
+    public Tensor Apply(Tensor image)
     {
         TransformHelpers.RequireImageBatch(image, Name);
         if (Width == 0)

@@ -7,7 +7,7 @@ namespace Lucent.Net.Transforms;
 /// mean (0.485, 0.456, 0.406) and std (0.229, 0.224, 0.225). The renderer's default preprocessing
 /// for models that do not provide their own.
 /// </summary>
-public sealed class ImageNetNormalizeTransform : IImageTransform
+public sealed class ImageNetNormalizeTransform : IDeterministicTransform
 {
     /// <summary>ImageNet channel means (RGB).</summary>
     public static readonly IReadOnlyList<double> Mean = [0.485, 0.456, 0.406];
@@ -19,7 +19,10 @@ public sealed class ImageNetNormalizeTransform : IImageTransform
     public string Name => "normalize()";
 
     /// <inheritdoc />
-    public Tensor Apply(Tensor image, TransformContext context)
+    public Tensor Apply(Tensor image, TransformContext context) => Apply(image);
+
+    /// <inheritdoc />
+    public Tensor Apply(Tensor image)
     {
         ArgumentNullException.ThrowIfNull(image);
         if (image.dim() != 4 || image.shape[1] != 3)
@@ -38,7 +41,7 @@ public sealed class ImageNetNormalizeTransform : IImageTransform
 /// InceptionV1's preprocessing (Lucent's <c>preprocess_inceptionv1()</c>): <c>x * 255 - 117</c>,
 /// mapping [0, 1] to [-117, 138].
 /// </summary>
-public sealed class InceptionV1PreprocessingTransform : IImageTransform
+public sealed class InceptionV1PreprocessingTransform : IDeterministicTransform
 {
     /// <summary>The scale applied first.</summary>
     public const double Scale = 255.0;
@@ -50,7 +53,10 @@ public sealed class InceptionV1PreprocessingTransform : IImageTransform
     public string Name => "preprocess_inceptionv1()";
 
     /// <inheritdoc />
-    public Tensor Apply(Tensor image, TransformContext context)
+    public Tensor Apply(Tensor image, TransformContext context) => Apply(image);
+
+    /// <inheritdoc />
+    public Tensor Apply(Tensor image)
     {
         ArgumentNullException.ThrowIfNull(image);
         using var scaled = image * Scale;

@@ -8,7 +8,7 @@ namespace Lucent.Net.Transforms;
 /// <c>torch.nn.Upsample(size, mode="bilinear", align_corners=True)</c> step that <c>render_vis</c>
 /// appends after preprocessing).
 /// </summary>
-public sealed class ResizeTransform : IImageTransform
+public sealed class ResizeTransform : IDeterministicTransform
 {
     /// <summary>The side below which the renderer upsamples model inputs (Lucent: 224).</summary>
     public const int DefaultMinimumModelInputSize = 224;
@@ -50,7 +50,10 @@ public sealed class ResizeTransform : IImageTransform
     public string Name => $"resize({Height}, {Width})";
 
     /// <inheritdoc />
-    public Tensor Apply(Tensor image, TransformContext context)
+    public Tensor Apply(Tensor image, TransformContext context) => Apply(image);
+
+    /// <inheritdoc />
+    public Tensor Apply(Tensor image)
     {
         TransformHelpers.RequireImageBatch(image, Name);
         return torch.nn.functional.interpolate(image, [Height, Width], mode: InterpolationMode.Bilinear, align_corners: true);
@@ -59,7 +62,7 @@ public sealed class ResizeTransform : IImageTransform
     /// <summary>
     /// The resize step Lucent's <c>render_vis</c> appends for a parameterised image of shape
     /// <paramref name="imageSize"/> (decided on the untransformed image): a resize to
-    /// <paramref name="fixedSize"/> when one is given; otherwise a resize to
+    /// <paramref name="fixedSize"/> when one is given and differs from the image's size; otherwise a resize to
     /// <paramref name="minimumSize"/> x <paramref name="minimumSize"/> when either side of the image is
     /// smaller than that; otherwise none.
     /// </summary>
@@ -72,7 +75,8 @@ public sealed class ResizeTransform : IImageTransform
         ArgumentOutOfRangeException.ThrowIfLessThan(minimumSize, 1);
         if (fixedSize is { } size)
         {
-            return new ResizeTransform(size.Height, size.Width);
+            // A resize to the image's own size is the identity (bilinear, corners aligned): skip it.
+            return size == imageSize ? null : new ResizeTransform(size.Height, size.Width);
         }
 
         return imageSize.Height < minimumSize || imageSize.Width < minimumSize

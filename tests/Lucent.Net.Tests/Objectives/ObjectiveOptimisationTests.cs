@@ -27,6 +27,7 @@ public sealed class ObjectiveOptimisationTests : IDisposable
         ["alignment"] = (() => Alignment("conv2"), 3),
         ["diversity"] = (() => Diversity("conv2"), 3),
         ["blur_input_each_step"] = (() => BlurInputEachStep(), 1),
+        ["penalize_boundary_complexity"] = (() => PenalizeBoundaryComplexity(2), 1),
         ["L1"] = (() => L1(), 1),
         ["L2"] = (() => L2("conv1"), 1),
         ["total_variation"] = (() => TotalVariation(), 1),
