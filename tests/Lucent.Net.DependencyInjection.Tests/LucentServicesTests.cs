@@ -1,3 +1,4 @@
+using TorchSharp;
 using Lucent.Net.Activations;
 using Lucent.Net.DependencyInjection;
 using Lucent.Net.Expressions;
@@ -295,9 +296,11 @@ public sealed class LucentServicesTests
         var registry = provider.GetRequiredService<IObjectiveRegistry>();
         registry.Functions.IsReadOnly.Should().BeTrue();
         var objective = registry.Parse("center_channel(conv1, 2) - twice(conv1:3)");
-        using var activations = new FixedActivations();
-        activations.Loss(objective).Should().BeApproximately(
-            activations.Loss(Objective.Neuron("conv1", 2)) - (2 * activations.Loss(Objective.Channel("conv1", 3))), 1e-5);
+        using var scope = torch.NewDisposeScope();
+        using var generator = new Generator(7, torch.CPU);
+        var activations = new LayerActivations(new Dictionary<string, Tensor> { ["conv1"] = torch.randn([2, 8, 6, 6], generator: generator) });
+        double Loss(IObjective o) => o.Compute(activations).ToDouble();
+        Loss(objective).Should().BeApproximately(Loss(Objective.Neuron("conv1", 2)) - (2 * Loss(Objective.Channel("conv1", 3))), 1e-5);
         FluentActions.Invoking(() => registry.Parse("center_chanel(conv1, 2)"))
             .Should().Throw<ObjectiveExpressionException>().WithMessage("*Known functions (closest first): center_channel, channel*");
     }

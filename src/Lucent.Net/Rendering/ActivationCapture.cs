@@ -19,8 +19,8 @@ public static class ActivationCapture
     /// </param>
     /// <param name="options">
     /// Transforms, preprocessing and <see cref="RenderOptions.FixedImageSize"/> as in a render; null means the model's
-    /// preprocessing only: no transforms and no resize (the images reach the model at their own size, as with Lucent's
-    /// <c>hook_model</c>, which runs the model on what it is given).
+    /// preprocessing only: no transforms, and the images reach the model at their own size (a resize to that size,
+    /// which is exact), as with Lucent's <c>hook_model</c>, which runs the model on what it is given.
     /// </param>
     /// <returns>The activations, detached copies on the model's device, owned by the result: dispose it.</returns>
     /// <exception cref="UnknownLayerException">A layer is not in the model; the message lists the closest names.</exception>

@@ -92,21 +92,24 @@ public static class Renderer
         }
     }
 
-    /// <summary>Renders an objective given as text: <c>"layer:channel"</c> (Lucent's shorthand for the channel objective).</summary>
+    /// <summary>
+    /// Renders an objective given as text: Lucent's shorthand <c>"layer:channel"</c> or any objective expression
+    /// (<c>"mixed4a:5 - 100 * diversity(mixed4a)"</c>, docs/expressions.md), as the DI renderer and the tool take it.
+    /// </summary>
     /// <param name="model">Any TorchSharp module taking a (batch, 3, height, width) tensor.</param>
-    /// <param name="objective">E.g. <c>"mixed4a:5"</c>.</param>
+    /// <param name="objective">E.g. <c>"mixed4a:5"</c> or <c>"channel(mixed4a, 5) + 0.5 * neuron(mixed4a, 7)"</c>.</param>
     /// <param name="options">Settings; null means Lucent's defaults.</param>
     /// <param name="progress">Receives the step and loss after every step.</param>
     /// <param name="cancellationToken">Stops the render early; the images so far are still returned.</param>
     /// <returns>The images at every threshold reached and the loss history.</returns>
-    /// <exception cref="FormatException">The text is not of the form <c>layer:channel</c>.</exception>
+    /// <exception cref="Expressions.ObjectiveExpressionException">The text is not an objective expression (a <see cref="FormatException"/>; the message points at the column).</exception>
     public static RenderResult Render(
         nn.Module<Tensor, Tensor> model,
         string objective,
         RenderOptions? options = null,
         IProgress<RenderProgress>? progress = null,
         CancellationToken cancellationToken = default) =>
-        Render(model, Objective.Parse(objective), options, progress, cancellationToken);
+        Render(model, Expressions.ObjectiveExpression.Parse(objective ?? throw new ArgumentNullException(nameof(objective))), options, progress, cancellationToken);
 
     /// <summary>
     /// Renders several channels of one layer in one batched optimisation: image <c>i</c> of the

@@ -62,7 +62,7 @@ public sealed class ResizeTransform : IDeterministicTransform
     /// <summary>
     /// The resize step Lucent's <c>render_vis</c> appends for a parameterised image of shape
     /// <paramref name="imageSize"/> (decided on the untransformed image): a resize to
-    /// <paramref name="fixedSize"/> when one is given and differs from the image's size; otherwise a resize to
+    /// <paramref name="fixedSize"/> when one is given; otherwise a resize to
     /// <paramref name="minimumSize"/> x <paramref name="minimumSize"/> when either side of the image is
     /// smaller than that; otherwise none.
     /// </summary>
@@ -75,8 +75,8 @@ public sealed class ResizeTransform : IDeterministicTransform
         ArgumentOutOfRangeException.ThrowIfLessThan(minimumSize, 1);
         if (fixedSize is { } size)
         {
-            // A resize to the image's own size is the identity (bilinear, corners aligned): skip it.
-            return size == imageSize ? null : new ResizeTransform(size.Height, size.Width);
+            // Kept even when it equals the image's size: the transforms before it may change the size.
+            return new ResizeTransform(size.Height, size.Width);
         }
 
         return imageSize.Height < minimumSize || imageSize.Width < minimumSize

@@ -131,6 +131,9 @@ public sealed class ActivationCaptureTests
         }
 
         new PadTransform(2).Apply(image).shape.Should().Equal(1, 3, 12, 12);
-        ResizeTransform.ForModelInput((300, 200), (300, 200)).Should().BeNull("a resize to the image's own size is skipped");
+        ResizeTransform.ForModelInput((300, 200), (300, 200))!.Height.Should().Be(300, "a fixed size is kept even when it equals the image's: transforms may have changed the size");
+        using var model = new TinyNet();
+        var pipeline = Renderer.BuildPipeline(model, new RenderOptions { FixedImageSize = (16, 16) }, new Lucent.Net.Parameterization.ImageShape(1, 3, 16, 16));
+        pipeline[^1].Should().BeOfType<ResizeTransform>("the standard transforms pad, scale and rotate the 16 px image before the model");
     }
 }

@@ -4,7 +4,9 @@ using Lucent.Net.Objectives;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Lucent.DependencyInjection.Tests;
+using Lucent.Net.Tests.TestSupport;
+
+namespace Lucent.Net.Tests.Expressions;
 
 public sealed class ObjectiveExpressionTests : IDisposable
 {
