@@ -60,6 +60,20 @@ public sealed class FeatureInversionTests(ResNet18Fixture fixture, ITestOutputHe
         detailDeep.Should().BeLessThan(0.12, "layer3 has lost the fine detail");
     }
 
+    [Fact]
+    public void A_target_captured_at_another_size_is_refused_on_the_first_step()
+    {
+        using var photo = LoadPhoto();
+        using var target = ActivationCapture.Capture(fixture.Model, photo, ["layer1"]);
+
+        // The render's default resize sends 224 px to the model: layer1 is 56 x 56 there, not 16 x 16.
+        var options = Options() with { FixedImageSize = null, Thresholds = [1] };
+        var thrown = FluentActions.Invoking(() => Renderer.Render(fixture.Model, Obj.ActivationDifference("layer1", target["layer1"]), options))
+            .Should().Throw<Objectives.ObjectiveArgumentException>().Which;
+        thrown.Layer.Should().Be("layer1");
+        thrown.Message.Should().Contain("[1, 64, 16, 16]").And.Contain("[1, 64, 56, 56]");
+    }
+
     private static RenderOptions Options() => new()
     {
         Parameterization = g => ImageParameterizations.Image(Size, generator: g),
