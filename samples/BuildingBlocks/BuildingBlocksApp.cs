@@ -269,22 +269,17 @@ public static class BuildingBlocksApp
     };
 
     /// <summary>The activations of <paramref name="layer"/> on <paramref name="photo"/> (1, 3, H, W): a new [channels, height, width] tensor.</summary>
+    /// <remarks>No transforms, the model's preprocessing and the render's resize (a photo under 224 px is upsampled), as a render sees it.</remarks>
     private static Tensor Capture(nn.Module<Tensor, Tensor> model, string layer, Tensor photo)
     {
-        Tensor? captured = null;
-        var capture = Objective.FromDelegate("capture", [layer], lookup =>
+        using var captured = ActivationCapture.Capture(model, photo, [layer], new RenderOptions { Transforms = [] });
+        var a = captured[layer];
+        if (a.dim() != 4)
         {
-            var a = lookup[layer];
-            if (a.dim() != 4)
-            {
-                throw new ArgumentException($"Layer {layer} has activations of shape [{string.Join(", ", a.shape)}]; pick a convolutional layer (batch, channels, height, width).");
-            }
+            throw new ArgumentException($"Layer {layer} has activations of shape [{string.Join(", ", a.shape)}]; pick a convolutional layer (batch, channels, height, width).");
+        }
 
-            captured?.Dispose();
-            captured = a[0].detach().to(ScalarType.Float32).clone().DetachFromDisposeScope();
-            return a.mean();
-        });
-        ObjectiveEvaluator.Evaluate(model, capture, photo);
-        return captured ?? throw new InvalidOperationException($"Layer {layer} was not computed.");
+        using var scope = NewDisposeScope();
+        return a[0].to(ScalarType.Float32).clone().MoveToOuterDisposeScope();
     }
 }

@@ -617,6 +617,44 @@ public abstract partial class Objective
             });
     }
 
+    /// <summary>
+    /// Feature inversion's loss: the mean squared difference between the layer's activations and
+    /// <paramref name="target"/>, <c>mean((A - target)²)</c> over every element, a loss to minimise (add
+    /// it). Capture the target with <c>ActivationCapture.Capture</c> on a photo, then render from noise
+    /// minimising this objective to see what the layer keeps of the photo. Lucid and Lucent have no such
+    /// built-in: their feature inversion notebooks maximise <c>dot_compare</c>, a dot product with the
+    /// photo's activations (times a power of the cosine similarity), instead.
+    /// </summary>
+    /// <param name="layer">The layer name.</param>
+    /// <param name="target">The activations to match, of the layer's shape or broadcastable to it
+    /// (e.g. (1, channels, height, width) for a batch); copied, any device and floating type. The caller
+    /// keeps ownership.</param>
+    /// <param name="batch">Read only this batch element; null for the whole batch.</param>
+    /// <returns>The objective <c>activation_difference(layer, [shape])</c>.</returns>
+    /// <exception cref="ArgumentException"><paramref name="target"/> is empty or holds a non-finite value.</exception>
+    /// <remarks>
+    /// The target's shape is checked against the layer's on each step: a target that does not broadcast
+    /// (captured at another image size, say) throws <see cref="ObjectiveArgumentException"/>.
+    /// </remarks>
+    public static Objective ActivationDifference(string layer, Tensor target, int? batch = null)
+    {
+        RequireLayer(layer);
+        var goal = ConstantTensor.From(target, nameof(target));
+        RequireBatchIndex(batch);
+        string shape = ActivationChecks.FormatShape(goal.Shape);
+        return new LayerObjective(
+            FormatName("activation_difference", batch, layer, shape),
+            Batched($"The mean squared difference between the activations of layer '{layer}' and a target of shape {shape} (add it to match the target).", batch),
+            [layer],
+            batch,
+            a =>
+            {
+                Tensor t = a[layer];
+                RequireBroadcastable(t, goal.Shape, layer, "The target activations", nameof(target));
+                return t.sub(goal.AsTensor(t)).square().mean();
+            });
+    }
+
     private static Objective ChannelWeight(string layer, ConstantTensor weights, int? batch)
     {
         RequireLayer(layer);
@@ -828,9 +866,12 @@ public abstract partial class Objective
     }
 
     private static void RequireBroadcastable(Tensor input, long[] imageShape) =>
-        RequireBroadcastable(input, imageShape, "The original image", "original");
+        RequireBroadcastable(input, imageShape, IActivationLookup.Input, "The original image", "original");
 
-    private static void RequireBroadcastable(Tensor input, long[] imageShape, string what, string paramName)
+    private static void RequireBroadcastable(Tensor input, long[] imageShape, string what, string paramName) =>
+        RequireBroadcastable(input, imageShape, IActivationLookup.Input, what, paramName);
+
+    private static void RequireBroadcastable(Tensor input, long[] imageShape, string layer, string what, string paramName)
     {
         long[] shape = input.shape;
         bool fits = imageShape.Length <= shape.Length;
@@ -842,11 +883,10 @@ public abstract partial class Objective
 
         if (!fits)
         {
-            throw new ObjectiveArgumentException(
-                $"{what} has shape {ActivationChecks.FormatShape(imageShape)} but the input has shape {ActivationChecks.FormatShape(shape)}: pass a tensor broadcastable to the input's shape (batch, channels, height, width), e.g. (channels, height, width).",
-                paramName,
-                IActivationLookup.Input,
-                shape);
+            string message = string.Equals(layer, IActivationLookup.Input, StringComparison.Ordinal)
+                ? $"{what} has shape {ActivationChecks.FormatShape(imageShape)} but the input has shape {ActivationChecks.FormatShape(shape)}: pass a tensor broadcastable to the input's shape (batch, channels, height, width), e.g. (channels, height, width)."
+                : $"{what} have shape {ActivationChecks.FormatShape(imageShape)} but layer '{layer}' has shape {ActivationChecks.FormatShape(shape)}: pass a tensor broadcastable to the layer's shape, e.g. activations captured from an image of the size being rendered, through the same resize (FixedImageSize).";
+            throw new ObjectiveArgumentException(message, paramName, layer, shape);
         }
     }
 
