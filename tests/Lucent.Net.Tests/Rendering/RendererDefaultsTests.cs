@@ -50,14 +50,15 @@ public class RendererDefaultsTests
     }
 
     [Fact]
-    public void Text_objectives_use_lucents_layer_colon_channel_shorthand()
+    public void Text_objectives_use_lucents_layer_colon_channel_shorthand_and_the_expression_language()
     {
         using var model = new TinyNet();
         var options = new RenderOptions { Transforms = [], Thresholds = [3], Parameterization = g => ImageParameterizations.Image(16, generator: g), FixedImageSize = (16, 16) };
         var result = Renderer.Render(model, "conv2:3", options);
         result.Losses.Should().HaveCount(3);
+        Renderer.Render(model, "conv2:3 - 0.5 * channel(conv1, 1)", options).Losses.Should().HaveCount(3, "any objective expression renders");
         var act = () => Renderer.Render(model, "conv2", options);
-        act.Should().Throw<FormatException>().WithMessage("*layer:channel*");
+        act.Should().Throw<Lucent.Net.Expressions.ObjectiveExpressionException>().WithMessage("*not an objective*conv2:0*");
     }
 
     [Fact]
