@@ -26,6 +26,37 @@ public sealed record LowResolutionOptions(ImageShape Shape, ImageShape Underlyin
     /// <summary>Where the tensor lives; CPU when <see langword="null"/>.</summary>
     public Device? Device { get; init; }
 
+    /// <summary>Lucent's scalar offset <c>k</c>: the same shift of <paramref name="pixels"/> in every entry (<c>[k, k, k, k]</c>).</summary>
+    /// <param name="pixels">The shift in pixels, 0 or more.</param>
+    /// <returns>These options with <see cref="Offset"/> set.</returns>
+    public LowResolutionOptions WithUniformOffset(int pixels)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(pixels);
+        return this with { Offset = [pixels, pixels, pixels, pixels] };
+    }
+
+    /// <summary>Lucent's <c>offset=True</c>: entry n is <see cref="HalfRatioOffset"/>(n), half the ratio of the shapes (a quarter period).</summary>
+    /// <returns>These options with <see cref="Offset"/> set.</returns>
+    public LowResolutionOptions WithHalfRatioOffset() => this with { Offset = [HalfRatioOffset(0), HalfRatioOffset(1), HalfRatioOffset(2), HalfRatioOffset(3)] };
+
+    /// <summary>
+    /// Lucent's per-entry list, e.g. <c>offset=[1, False, 1, True]</c> as
+    /// <c>WithOffsets(LowResolutionOffset.Pixels(1), LowResolutionOffset.None, LowResolutionOffset.Pixels(1), LowResolutionOffset.HalfRatio)</c>.
+    /// </summary>
+    /// <param name="entries">Two entries (left, right) or four (left, right, top, bottom), as <see cref="Offset"/>.</param>
+    /// <returns>These options with <see cref="Offset"/> set.</returns>
+    /// <exception cref="ArgumentException">Not two or four entries.</exception>
+    public LowResolutionOptions WithOffsets(params LowResolutionOffset[] entries)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        if (entries.Length is not (2 or 4))
+        {
+            throw new ArgumentException($"A low-resolution offset has 2 entries (left, right) or 4 (left, right, top, bottom); got {entries.Length}.", nameof(entries));
+        }
+
+        return this with { Offset = entries.Select((e, n) => e.IsHalfRatio ? HalfRatioOffset(n) : e.PixelCount).ToArray() };
+    }
+
     /// <summary>
     /// The value Lucent uses for an offset entry given as <c>True</c> at index <paramref name="index"/>:
     /// <c>int(shape[n] / underlying_shape[n] / 2)</c> with n = <paramref name="index"/> (over the

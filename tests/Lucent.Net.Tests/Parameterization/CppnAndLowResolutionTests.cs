@@ -161,7 +161,13 @@ public class CppnAndLowResolutionTests
         // Lucent's offset=[1, False, 1, True]: True at index 3 is int(128 / 64 / 2) = 1.
         options.HalfRatioOffset(3).Should().Be(1);
         options.HalfRatioOffset(0).Should().Be(3);
-        using var list = ImageParameterizations.LowResolution(options with { Offset = [1, 0, 1, options.HalfRatioOffset(3)] }, seed: 1);
+        options.WithUniformOffset(5).Offset.Should().Equal(5, 5, 5, 5);
+        options.WithHalfRatioOffset().Offset.Should().Equal(3, 0, 1, 1); // int(6/1/2), int(3/3/2), int(128/64/2) twice
+        options.WithOffsets(LowResolutionOffset.Pixels(1), LowResolutionOffset.None, LowResolutionOffset.Pixels(1), LowResolutionOffset.HalfRatio).Offset.Should().Equal(1, 0, 1, 1);
+        options.WithOffsets(LowResolutionOffset.HalfRatio, LowResolutionOffset.Pixels(2)).Offset.Should().Equal(3, 2);
+        FluentActions.Invoking(() => options.WithOffsets(LowResolutionOffset.None)).Should().Throw<ArgumentException>().WithMessage("*2 entries*4*got 1*");
+        FluentActions.Invoking(() => options.WithUniformOffset(-1)).Should().Throw<ArgumentOutOfRangeException>();
+        using var list = ImageParameterizations.LowResolution(options.WithOffsets(LowResolutionOffset.Pixels(1), LowResolutionOffset.None, LowResolutionOffset.Pixels(1), LowResolutionOffset.HalfRatio), seed: 1);
         using (var image = list.CreateImage())
         {
             image.shape.Should().Equal(6, 3, 128, 128);
