@@ -1,5 +1,4 @@
 using Lucent.Net.Devices;
-using Lucent.Net.Rendering;
 using static TorchSharp.torch;
 
 namespace Lucent.Net.Benchmarks;

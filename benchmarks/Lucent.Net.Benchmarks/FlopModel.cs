@@ -1,4 +1,3 @@
-using Lucent.Net.Activations;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;

@@ -1,4 +1,3 @@
-using Lucent.Net.Devices;
 using System.Diagnostics;
 using Lucent.Net.Activations;
 using Lucent.Net.ModelZoo.InceptionV1;

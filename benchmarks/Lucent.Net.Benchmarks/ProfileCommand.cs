@@ -1,9 +1,6 @@
-using Lucent.Net.Devices;
 using System.Diagnostics;
 using Lucent.Net.Activations;
-using Lucent.Net.ModelZoo.InceptionV1;
 using Lucent.Net.Objectives;
-using Lucent.Net.Rendering;
 using Lucent.Net.Transforms;
 using TorchSharp;
 using static TorchSharp.torch;

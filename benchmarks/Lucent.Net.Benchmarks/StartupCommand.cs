@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Lucent.Net.ModelZoo.InceptionV1;
 using Lucent.Net.Rendering;
 using Lucent.Net.Runtime;
 

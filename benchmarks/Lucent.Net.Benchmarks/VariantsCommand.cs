@@ -1,8 +1,6 @@
-using System.Globalization;
 using Lucent.Net.ModelZoo.InceptionV1;
 using Lucent.Net.Objectives;
 using Lucent.Net.Rendering;
-using Lucent.Net.Transforms;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,6 +1,4 @@
-using Lucent.Net.Devices;
 using System.CommandLine;
-using System.CommandLine.Parsing;
 using System.Globalization;
 using Lucent.Net.ModelZoo.Weights;
 

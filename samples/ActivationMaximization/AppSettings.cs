@@ -1,4 +1,3 @@
-using Lucent.Net.Devices;
 namespace ActivationMaximization;
 
 /// <summary>What to run.</summary>

@@ -2,7 +2,6 @@ using Lucent.Net.Devices;
 using Lucent.Net.Objectives;
 using Lucent.Net.Parameterization;
 using Lucent.Net.Rendering;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace ActivationMaximization;

@@ -1,6 +1,5 @@
 using Lucent.Net.Activations;
 using Lucent.Net.Objectives;
-using Lucent.Net.Parameterization;
 using Lucent.Net.Rendering;
 using Lucent.Net.Transforms;
 using TorchSharp;

@@ -2,7 +2,6 @@ using Lucent.Net.ModelZoo.Checkpoints;
 using Lucent.Net.ModelZoo.InceptionV1;
 using Lucent.Net.ModelZoo.ResNet;
 using Lucent.Net.ModelZoo.Weights;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace ActivationMaximization;

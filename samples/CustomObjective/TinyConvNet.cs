@@ -1,5 +1,4 @@
 using Lucent.Net.Modules;
-using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 

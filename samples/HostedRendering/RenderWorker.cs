@@ -3,11 +3,9 @@ using Lucent.Net.DependencyInjection;
 using Lucent.Net.Imaging;
 using Lucent.Net.Modules;
 using Lucent.Net.Objectives;
-using Lucent.Net.Rendering;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace HostedRenderingSample;

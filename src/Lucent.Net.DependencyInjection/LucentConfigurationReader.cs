@@ -1,6 +1,5 @@
 using Lucent.Net.Activations;
 using System.Globalization;
-using Lucent.Net.Objectives;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 

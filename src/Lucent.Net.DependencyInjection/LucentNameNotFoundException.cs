@@ -1,6 +1,5 @@
 using Lucent.Net.Activations;
 using System.Globalization;
-using Lucent.Net.Objectives;
 
 namespace Lucent.Net.DependencyInjection;
 

@@ -1,6 +1,5 @@
 using Lucent.Net.Devices;
 using System.Globalization;
-using Lucent.Net.Rendering;
 using Microsoft.Extensions.Options;
 
 namespace Lucent.Net.DependencyInjection;

@@ -53,7 +53,7 @@ public static class LucentServiceCollectionExtensions
         services.TryAddSingleton<ITransformRegistry, TransformRegistry>();
         services.TryAddSingleton<ITransformPipelineProvider, TransformPipelineProvider>();
         services.TryAddSingleton<IObjectiveRegistry, ObjectiveRegistry>();
-        services.TryAddSingleton<IModelCatalog, ModelCatalog>();
+        services.TryAddSingleton<IModelCatalog, ContainerModelCatalog>();
         services.TryAddSingleton<IFeatureRenderer, FeatureRenderer>();
     }
 }

@@ -1,6 +1,5 @@
 using Lucent.Net.Devices;
 using System.Collections.Concurrent;
-using Lucent.Net.Rendering;
 using Microsoft.Extensions.Options;
 using static TorchSharp.torch;
 
@@ -59,14 +58,14 @@ internal sealed class DelegateModelProvider(string name, Func<ModelProviderConte
 }
 
 /// <summary>The default <see cref="IModelCatalog"/>.</summary>
-internal sealed class ModelCatalog : IModelCatalog, IDisposable
+internal sealed class ContainerModelCatalog : IModelCatalog, IDisposable
 {
     private readonly Dictionary<string, IModelProvider> providers = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, Lazy<nn.Module<Tensor, Tensor>>> models = new(StringComparer.OrdinalIgnoreCase);
     private readonly IOptionsMonitor<LucentOptions> options;
     private readonly IServiceProvider services;
 
-    public ModelCatalog(IEnumerable<IModelProvider> providers, IOptionsMonitor<LucentOptions> options, IServiceProvider services)
+    public ContainerModelCatalog(IEnumerable<IModelProvider> providers, IOptionsMonitor<LucentOptions> options, IServiceProvider services)
     {
         foreach (var provider in providers)
         {

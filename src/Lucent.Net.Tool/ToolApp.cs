@@ -1,6 +1,4 @@
 using Lucent.Net.Tool.CommandLine;
-using Lucent.Net.Devices;
-using Lucent.Net.Activations;
 using Spectre.Console;
 using System.CommandLine;
 using System.Globalization;

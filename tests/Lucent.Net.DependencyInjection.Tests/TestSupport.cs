@@ -1,10 +1,7 @@
-using Lucent.Net.Activations;
 using System.Collections.Concurrent;
 using Lucent.Net.Modules;
-using Lucent.Net.Objectives;
 using Lucent.Net.Runtime;
 using Microsoft.Extensions.Logging;
-using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 

@@ -4,7 +4,6 @@ using Lucent.Net.ModelZoo.InceptionV1;
 using Lucent.Net.ModelZoo.Onnx;
 using Lucent.Net.ModelZoo.ResNet;
 using Lucent.Net.ModelZoo.Weights;
-using Lucent.Net.Objectives;
 using Lucent.Net.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;

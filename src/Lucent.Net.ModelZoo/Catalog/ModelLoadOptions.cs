@@ -1,4 +1,3 @@
-using Lucent.Net.Devices;
 using Lucent.Net.ModelZoo.Weights;
 using static TorchSharp.torch;
 

@@ -1,5 +1,4 @@
 using Lucent.Net.Activations;
-using Lucent.Net.Objectives;
 
 namespace Lucent.Net.ModelZoo.Catalog;
 

@@ -2,7 +2,6 @@ using System.Buffers.Binary;
 using System.Numerics;
 using Lucent.Net.ModelZoo.Checkpoints.Pickle;
 using Lucent.Net.Runtime;
-using TorchSharp;
 
 namespace Lucent.Net.ModelZoo.Checkpoints;
 

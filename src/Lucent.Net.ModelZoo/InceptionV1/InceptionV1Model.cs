@@ -1,7 +1,6 @@
 using Lucent.Net.Activations;
 using Lucent.Net.ModelZoo.Layout;
 using Lucent.Net.Modules;
-using Lucent.Net.Objectives;
 using Lucent.Net.Transforms;
 using TorchSharp;
 using TorchSharp.Modules;

@@ -1,6 +1,4 @@
 using Lucent.Net.Activations;
-using System.Reflection;
-using Lucent.Net.Objectives;
 
 namespace Lucent.Net.ModelZoo.Labels;
 

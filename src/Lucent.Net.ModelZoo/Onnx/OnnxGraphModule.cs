@@ -4,7 +4,6 @@ using Lucent.Net.ModelZoo.Onnx.Operators;
 using Lucent.Net.Modules;
 using Lucent.Net.Runtime;
 using Onnx;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Lucent.Net.ModelZoo.Onnx;

@@ -1,5 +1,4 @@
 using Lucent.Net.Tool.CommandLine;
-using Lucent.Net.Devices;
 using Spectre.Console;
 using System.CommandLine;
 using System.Globalization;

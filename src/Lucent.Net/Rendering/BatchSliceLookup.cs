@@ -1,6 +1,4 @@
 using Lucent.Net.Activations;
-using Lucent.Net.Objectives;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Lucent.Net.Rendering;

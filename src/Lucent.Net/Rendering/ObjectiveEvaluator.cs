@@ -1,9 +1,6 @@
 using Lucent.Net.Devices;
 using Lucent.Net.Activations;
 using Lucent.Net.Objectives;
-using Lucent.Net.Parameterization;
-using Lucent.Net.Runtime;
-using Lucent.Net.Transforms;
 using TorchSharp;
 using static TorchSharp.torch;
 

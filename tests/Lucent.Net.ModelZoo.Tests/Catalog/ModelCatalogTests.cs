@@ -5,7 +5,6 @@ using Lucent.Net.ModelZoo.ResNet;
 using Lucent.Net.ModelZoo.Tests.Checkpoints;
 using Lucent.Net.ModelZoo.Tests.InceptionV1;
 using Lucent.Net.ModelZoo.Weights;
-using static TorchSharp.torch;
 
 namespace Lucent.Net.ModelZoo.Tests.Catalog;
 

@@ -3,7 +3,6 @@ using Lucent.Net.Modules;
 using Lucent.Net.Parameterization;
 using Lucent.Net.Rendering;
 using Lucent.Net.Runtime;
-using TorchSharp;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
 using ObjectiveFactories = Lucent.Net.Objectives.Objective;

@@ -1,7 +1,6 @@
 using Lucent.Net.ModelZoo.Checkpoints;
 using Lucent.Net.ModelZoo.Gan;
 using Lucent.Net.Runtime;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Lucent.Net.ModelZoo.Tests.Gan;

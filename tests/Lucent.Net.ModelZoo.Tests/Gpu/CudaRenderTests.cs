@@ -3,7 +3,6 @@ using Lucent.Net.ModelZoo.InceptionV1;
 using Lucent.Net.ModelZoo.Tests.InceptionV1;
 using Lucent.Net.Rendering;
 using TorchSharp;
-using static TorchSharp.torch;
 
 namespace Lucent.Net.ModelZoo.Tests.Gpu;
 

@@ -1,4 +1,3 @@
-using Lucent.Net.Activations;
 using System.Globalization;
 using System.Text.Json;
 using Lucent.Net.ModelZoo.InceptionV1;

@@ -1,5 +1,4 @@
 using Lucent.Net.ModelZoo.InceptionV1;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Lucent.Net.ModelZoo.Tests.InceptionV1;

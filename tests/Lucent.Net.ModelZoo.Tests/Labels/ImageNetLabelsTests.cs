@@ -2,7 +2,6 @@ using Lucent.Net.Activations;
 using Lucent.Net.ModelZoo.InceptionV1;
 using Lucent.Net.ModelZoo.Labels;
 using Lucent.Net.ModelZoo.ResNet;
-using Lucent.Net.Objectives;
 
 namespace Lucent.Net.ModelZoo.Tests.Labels;
 

@@ -1,7 +1,6 @@
 using Google.Protobuf;
 using Lucent.Net.ModelZoo.Onnx;
 using Lucent.Net.Modules;
-using Onnx;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,8 +1,6 @@
 using Lucent.Net.ModelZoo.ResNet;
 using Lucent.Net.Parameterization;
 using Lucent.Net.Rendering;
-using Lucent.Net.Transforms;
-using TorchSharp;
 using Xunit.Abstractions;
 using static TorchSharp.torch;
 using ObjectiveFactories = Lucent.Net.Objectives.Objective;

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Google.Protobuf;
-using Lucent.Net.ModelZoo.Onnx;
 using Lucent.Net.ModelZoo.ResNet;
 using Lucent.Net.ModelZoo.Tests.Onnx;
 using Lucent.Net.Modules;

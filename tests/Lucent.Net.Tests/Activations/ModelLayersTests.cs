@@ -1,5 +1,4 @@
 using Lucent.Net.Activations;
-using Lucent.Net.Objectives;
 using Lucent.Net.Tests.TestSupport;
 
 namespace Lucent.Net.Tests.Activations;

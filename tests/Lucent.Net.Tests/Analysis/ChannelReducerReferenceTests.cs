@@ -2,7 +2,6 @@ using System.Text.Json;
 using Xunit.Abstractions;
 using Lucent.Net.Analysis;
 using static Lucent.Net.Tests.Analysis.AnalysisFixture;
-using static TorchSharp.torch;
 
 namespace Lucent.Net.Tests.Analysis;
 

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Lucent.Net.Modules;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Lucent.Net.Tests.Modules;

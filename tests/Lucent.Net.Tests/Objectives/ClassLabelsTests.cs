@@ -4,7 +4,6 @@ using Lucent.Net.Objectives;
 using Lucent.Net.Rendering;
 using Lucent.Net.Runtime;
 using Lucent.Net.Tests.TestSupport;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Lucent.Net.Tests.Objectives;

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text;
 using Lucent.Net.Expressions;
 using Lucent.Net.Objectives;
 using Xunit.Abstractions;

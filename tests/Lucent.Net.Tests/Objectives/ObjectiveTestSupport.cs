@@ -1,7 +1,6 @@
 using Lucent.Net.Activations;
 using Lucent.Net.Objectives;
 using Lucent.Net.Runtime;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Lucent.Net.Tests.Objectives;

@@ -2,7 +2,6 @@ using System.Numerics;
 using Lucent.Net.Parameterization;
 using Lucent.Net.Runtime;
 using Lucent.Net.Tests.Transforms;
-using TorchSharp;
 
 namespace Lucent.Net.Tests.Parameterization;
 

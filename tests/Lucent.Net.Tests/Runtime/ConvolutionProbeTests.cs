@@ -1,5 +1,4 @@
 using Lucent.Net.Runtime;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Lucent.Net.Tests.Runtime;

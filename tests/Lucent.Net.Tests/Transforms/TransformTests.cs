@@ -1,4 +1,3 @@
-using Lucent.Net.Parameterization;
 using Lucent.Net.Runtime;
 using Lucent.Net.Transforms;
 using TorchSharp;

@@ -1,5 +1,4 @@
 using Lucent.Net.Modules;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Lucent.Net.ModelZoo.Onnx.Operators;
