@@ -422,8 +422,8 @@ public abstract partial class Objective : IObjective
     private protected static IReadOnlyCollection<string> UnionLayers(IEnumerable<IObjective> operands) =>
         operands.SelectMany(o => o.Layers).Distinct(StringComparer.Ordinal).ToList().AsReadOnly();
 
-    /// <summary>Fails unless <paramref name="loss"/> is a single number.</summary>
-    private protected static void RequireScalar(Tensor loss, string name)
+    /// <summary>Fails unless <paramref name="loss"/> is a single number (the one check, for composed objectives and the renderer).</summary>
+    internal static void RequireScalar(Tensor loss, string name)
     {
         if (loss.numel() != 1)
         {

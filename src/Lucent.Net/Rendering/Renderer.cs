@@ -539,14 +539,7 @@ public static class Renderer
             return total;
         }
 
-        private static void RequireScalar(Tensor loss, IObjective objective)
-        {
-            if (loss.numel() != 1)
-            {
-                throw new InvalidOperationException(
-                    $"Objective '{objective.Name}' returned a tensor of shape [{string.Join(", ", loss.shape)}]; an objective must return a scalar loss (reduce it with mean or sum).");
-            }
-        }
+        private static void RequireScalar(Tensor loss, IObjective objective) => Objective.RequireScalar(loss, objective.Name);
 
         /// <summary>The result of a render cancelled before its first step: the starting images (step 0), no losses.</summary>
         public RenderResult CancelledBeforeStart()
