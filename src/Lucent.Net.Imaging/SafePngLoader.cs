@@ -39,23 +39,7 @@ public static class SafePngLoader
     /// <exception cref="InvalidPngException">The file is not a valid PNG.</exception>
     public static ImageBatch Load(string path, ImageDecodeLimits? limits = null)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        limits ??= ImageDecodeLimits.Default;
-        limits.Validate();
-        var info = new FileInfo(path);
-        if (!info.Exists)
-        {
-            throw new FileNotFoundException($"PNG file '{path}' does not exist.", path);
-        }
-
-        if (info.Length > limits.MaxFileBytes)
-        {
-            throw new ImageTooLargeException(
-                $"PNG file '{path}' is {info.Length} bytes, over the limit of {limits.MaxFileBytes} bytes (ImageDecodeLimits.MaxFileBytes). " +
-                "Raise the limit if the file is trusted.");
-        }
-
-        return DecodeCore(File.ReadAllBytes(path), limits, $"PNG file '{path}'");
+        return LoadFile(path, limits, keepAlpha: false);
     }
 
     /// <summary>Decodes PNG file content held in memory.</summary>
@@ -66,17 +50,7 @@ public static class SafePngLoader
     /// <exception cref="InvalidPngException">The content is not a valid PNG.</exception>
     public static ImageBatch Decode(byte[] png, ImageDecodeLimits? limits = null)
     {
-        ArgumentNullException.ThrowIfNull(png);
-        limits ??= ImageDecodeLimits.Default;
-        limits.Validate();
-        if (png.LongLength > limits.MaxFileBytes)
-        {
-            throw new ImageTooLargeException(
-                $"PNG data is {png.LongLength} bytes, over the limit of {limits.MaxFileBytes} bytes (ImageDecodeLimits.MaxFileBytes). " +
-                "Raise the limit if the data is trusted.");
-        }
-
-        return DecodeCore(png, limits, "PNG data");
+        return DecodeData(png, limits, keepAlpha: false);
     }
 
     /// <summary>Reads and decodes the PNG file at <paramref name="path"/>, keeping alpha: always 4 channels (R, G, B, alpha).</summary>
@@ -88,23 +62,7 @@ public static class SafePngLoader
     /// <exception cref="InvalidPngException">The file is not a valid PNG.</exception>
     public static ImageBatch LoadRgba(string path, ImageDecodeLimits? limits = null)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        limits ??= ImageDecodeLimits.Default;
-        limits.Validate();
-        var info = new FileInfo(path);
-        if (!info.Exists)
-        {
-            throw new FileNotFoundException($"PNG file '{path}' does not exist.", path);
-        }
-
-        if (info.Length > limits.MaxFileBytes)
-        {
-            throw new ImageTooLargeException(
-                $"PNG file '{path}' is {info.Length} bytes, over the limit of {limits.MaxFileBytes} bytes (ImageDecodeLimits.MaxFileBytes). " +
-                "Raise the limit if the file is trusted.");
-        }
-
-        return DecodeCore(File.ReadAllBytes(path), limits, $"PNG file '{path}'", keepAlpha: true);
+        return LoadFile(path, limits, keepAlpha: true);
     }
 
     /// <summary>Decodes PNG file content held in memory, keeping alpha: always 4 channels (R, G, B, alpha).</summary>
@@ -115,17 +73,7 @@ public static class SafePngLoader
     /// <exception cref="InvalidPngException">The content is not a valid PNG.</exception>
     public static ImageBatch DecodeRgba(byte[] png, ImageDecodeLimits? limits = null)
     {
-        ArgumentNullException.ThrowIfNull(png);
-        limits ??= ImageDecodeLimits.Default;
-        limits.Validate();
-        if (png.LongLength > limits.MaxFileBytes)
-        {
-            throw new ImageTooLargeException(
-                $"PNG data is {png.LongLength} bytes, over the limit of {limits.MaxFileBytes} bytes (ImageDecodeLimits.MaxFileBytes). " +
-                "Raise the limit if the data is trusted.");
-        }
-
-        return DecodeCore(png, limits, "PNG data", keepAlpha: true);
+        return DecodeData(png, limits, keepAlpha: true);
     }
 
     /// <summary>Reads width and height from the PNG header without decoding, and checks them against the limits.</summary>
@@ -142,7 +90,45 @@ public static class SafePngLoader
         return ReadHeader(png, limits, "PNG data");
     }
 
-    private static ImageBatch DecodeCore(byte[] png, ImageDecodeLimits limits, string what, bool keepAlpha = false)
+    /// <summary>The file checks of <see cref="Load"/> and <see cref="LoadRgba"/>: exists, within the size limit; then decodes.</summary>
+    private static ImageBatch LoadFile(string path, ImageDecodeLimits? limits, bool keepAlpha)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        limits ??= ImageDecodeLimits.Default;
+        limits.Validate();
+        var info = new FileInfo(path);
+        if (!info.Exists)
+        {
+            throw new FileNotFoundException($"PNG file '{path}' does not exist.", path);
+        }
+
+        if (info.Length > limits.MaxFileBytes)
+        {
+            throw new ImageTooLargeException(
+                $"PNG file '{path}' is {info.Length} bytes, over the limit of {limits.MaxFileBytes} bytes (ImageDecodeLimits.MaxFileBytes). " +
+                "Raise the limit if the file is trusted.");
+        }
+
+        return DecodeCore(File.ReadAllBytes(path), limits, $"PNG file '{path}'", keepAlpha);
+    }
+
+    /// <summary>The checks of <see cref="Decode"/> and <see cref="DecodeRgba"/>: within the size limit; then decodes.</summary>
+    private static ImageBatch DecodeData(byte[] png, ImageDecodeLimits? limits, bool keepAlpha)
+    {
+        ArgumentNullException.ThrowIfNull(png);
+        limits ??= ImageDecodeLimits.Default;
+        limits.Validate();
+        if (png.LongLength > limits.MaxFileBytes)
+        {
+            throw new ImageTooLargeException(
+                $"PNG data is {png.LongLength} bytes, over the limit of {limits.MaxFileBytes} bytes (ImageDecodeLimits.MaxFileBytes). " +
+                "Raise the limit if the data is trusted.");
+        }
+
+        return DecodeCore(png, limits, "PNG data", keepAlpha);
+    }
+
+    private static ImageBatch DecodeCore(byte[] png, ImageDecodeLimits limits, string what, bool keepAlpha)
     {
         (int width, int height) = ReadHeader(png, limits, what);
         (byte bitDepth, byte colorType) = CheckHeaderFields(png, what);

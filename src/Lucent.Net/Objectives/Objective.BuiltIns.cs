@@ -294,13 +294,7 @@ public abstract partial class Objective
             {
                 Tensor t = a[IActivationLookup.Input];
                 ActivationChecks.RequireRank(t, IActivationLookup.Input, 4, "blur_input_each_step", ImageLayout);
-                Tensor blurred;
-                using (no_grad())
-                {
-                    blurred = LucidBlur(t.detach(), 3);
-                }
-
-                return t.sub(blurred).square().sum().mul(-0.5);
+                return MinusHalfDistanceToBlur(t);
             });
     }
 
@@ -327,14 +321,7 @@ public abstract partial class Objective
                 Tensor t = a[IActivationLookup.Input];
                 ActivationChecks.RequireRank(t, IActivationLookup.Input, 4, "blur_alpha_each_step", ImageLayout);
                 RequireAlpha(t, "blur_alpha_each_step");
-                Tensor alpha = t.narrow(1, 3, 1);
-                Tensor blurred;
-                using (no_grad())
-                {
-                    blurred = LucidBlur(alpha.detach(), 3);
-                }
-
-                return alpha.sub(blurred).square().sum().mul(-0.5);
+                return MinusHalfDistanceToBlur(t.narrow(1, 3, 1));
             });
     }
 
@@ -811,6 +798,21 @@ public abstract partial class Objective
     /// weight 0.5 on its outer ring and 1 inside, zero padding to the same size, divided by the same filter
     /// applied to ones (so edges are averages of the pixels present). Differentiable.
     /// </summary>
+    /// <summary>
+    /// <c>-0.5 · sum((x - blur3(x))^2)</c> with the blur held constant, the loss of Lucid's <c>blur_input_each_step</c>
+    /// and <c>blur_alpha_each_step</c>: its gradient moves <paramref name="x"/> a step towards its blur.
+    /// </summary>
+    private static Tensor MinusHalfDistanceToBlur(Tensor x)
+    {
+        Tensor blurred;
+        using (no_grad())
+        {
+            blurred = LucidBlur(x.detach(), 3);
+        }
+
+        return x.sub(blurred).square().sum().mul(-0.5);
+    }
+
     private static Tensor LucidBlur(Tensor t, int size)
     {
         long channels = t.size(1);

@@ -29,13 +29,9 @@ public static class ActivationCapture
     public static LayerActivations Capture(nn.Module<Tensor, Tensor> model, Tensor images, IEnumerable<string> layers, RenderOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(model);
-        ArgumentNullException.ThrowIfNull(images);
+        EvaluationSession.RequireImageBatch(images);
         ArgumentNullException.ThrowIfNull(layers);
         var wanted = layers.Distinct(StringComparer.Ordinal).ToList();
-        if (images.dim() != 4)
-        {
-            throw new ArgumentException($"Expected images laid out (batch, channels, height, width); got shape [{string.Join(", ", images.shape)}].", nameof(images));
-        }
 
         options ??= new RenderOptions { Transforms = [], FixedImageSize = ((int)images.shape[2], (int)images.shape[3]) };
         using var session = new EvaluationSession(model, wanted, images, options);

@@ -28,12 +28,7 @@ internal sealed class EvaluationSession : IDisposable
     public EvaluationSession(nn.Module<Tensor, Tensor> model, IReadOnlyCollection<string> layers, Tensor images, RenderOptions options)
     {
         ArgumentNullException.ThrowIfNull(model);
-        ArgumentNullException.ThrowIfNull(images);
-        if (images.dim() != 4)
-        {
-            throw new ArgumentException($"Expected images laid out (batch, channels, height, width); got shape [{string.Join(", ", images.shape)}].", nameof(images));
-        }
-
+        RequireImageBatch(images);
         LucentRuntime.EnsureInitialized();
         _model = model;
         _lease = ModelLock.Acquire(model, CancellationToken.None);
@@ -56,6 +51,16 @@ internal sealed class EvaluationSession : IDisposable
             _generator?.Dispose();
             _lease.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>Fails unless <paramref name="images"/> is laid out (batch, channels, height, width).</summary>
+    public static void RequireImageBatch(Tensor images)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        if (images.dim() != 4)
+        {
+            throw new ArgumentException($"Expected images laid out (batch, channels, height, width); got shape [{string.Join(", ", images.shape)}].", nameof(images));
         }
     }
 
