@@ -28,6 +28,7 @@ public sealed class RenderSettings
 public sealed class RenderWorker(
     IFeatureRenderer renderer,
     IModelCatalog models,
+    ITransformPipelineProvider pipelines,
     IOptions<RenderSettings> settings,
     IHostApplicationLifetime lifetime,
     ILogger<RenderWorker> logger) : BackgroundService
@@ -41,7 +42,11 @@ public sealed class RenderWorker(
             var result = await renderer.RenderModelAsync(
                 s.Model,
                 s.Objective,
-                new FeatureRenderRequest { Pipeline = s.Pipeline, BatchSize = s.BatchSize },
+                o => o with // the configured Lucent:* render options, changed for this render
+                {
+                    Transforms = s.Pipeline is null ? o.Transforms : pipelines.Get(s.Pipeline).Transforms,
+                    Image = s.BatchSize is int batch ? o.Image with { Batch = batch } : o.Image,
+                },
                 cancellationToken: stoppingToken); // Ctrl+C: the host cancels this token
             if (result.Snapshots.Count == 0)
             {

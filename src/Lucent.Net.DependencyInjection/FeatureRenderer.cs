@@ -1,6 +1,5 @@
 using System.Globalization;
 using Lucent.Net.Objectives;
-using Lucent.Net.Parameterization;
 using Lucent.Net.Rendering;
 using Lucent.Net.Transforms;
 using Microsoft.Extensions.Logging;
@@ -11,94 +10,63 @@ using static TorchSharp.torch;
 namespace Lucent.Net.DependencyInjection;
 
 /// <summary>
-/// Per-render overrides of the configured <see cref="LucentOptions"/>; every property left null
-/// keeps the configured value.
-/// </summary>
-public sealed record FeatureRenderRequest
-{
-    /// <summary>The steps at which images are recorded (the last is the step count).</summary>
-    public IReadOnlyList<int>? Thresholds { get; init; }
-
-    /// <summary>Number of steps (recording only at the end); ignored when <see cref="Thresholds"/> is set.</summary>
-    public int? Steps { get; init; }
-
-    /// <summary>Image width and height in pixels.</summary>
-    public int? ImageSize { get; init; }
-
-    /// <summary>Images rendered at once.</summary>
-    public int? BatchSize { get; init; }
-
-    /// <summary>Adam's learning rate.</summary>
-    public double? LearningRate { get; init; }
-
-    /// <summary>The render's seed.</summary>
-    public long? Seed { get; init; }
-
-    /// <summary>The name of the transform pipeline to use.</summary>
-    public string? Pipeline { get; init; }
-
-    /// <summary>Transforms to use instead of a named pipeline.</summary>
-    public IReadOnlyList<IImageTransform>? Transforms { get; init; }
-
-    /// <summary>The square size the model sees (Lucent's <c>fixed_image_size</c>).</summary>
-    public int? ModelInputSize { get; init; }
-
-    /// <summary>Makes the parameterisation instead of the configured standard image.</summary>
-    public Func<Generator, IImageParameterization>? Parameterization { get; init; }
-
-    /// <summary>A last change to the options, e.g. <c>o =&gt; o with { OptimizerFactory = ... }</c>.</summary>
-    public Func<RenderOptions, RenderOptions>? Customize { get; init; }
-}
-
-/// <summary>
 /// Renders feature visualisations with the configured defaults, named pipelines, objective
 /// plugins and models, logging the start, progress and end of every render.
 /// </summary>
 public interface IFeatureRenderer
 {
-    /// <summary>The render options the configured defaults and <paramref name="request"/> give.</summary>
-    /// <param name="request">Overrides; null keeps the configuration.</param>
+    /// <summary>
+    /// The render options a render through this service uses: the configured <see cref="LucentOptions.Render"/>, its
+    /// transforms from the <see cref="LucentOptions.DefaultPipeline"/> when it names none, then
+    /// <paramref name="configure"/>.
+    /// </summary>
+    /// <param name="configure">Changes for this render, e.g. <c>o =&gt; o with { Seed = 3 }</c>; null keeps the configuration.</param>
     /// <returns>Options for <see cref="Renderer.Render(nn.Module{Tensor, Tensor}, IObjective, RenderOptions?, IProgress{RenderProgress}?, CancellationToken)"/>.</returns>
-    /// <exception cref="UnknownTransformPipelineException">The request or configuration names an unknown pipeline.</exception>
-    RenderOptions CreateOptions(FeatureRenderRequest? request = null);
+    /// <exception cref="UnknownTransformPipelineException">The configuration names an unknown pipeline.</exception>
+    /// <exception cref="InvalidRenderOptionsException"><paramref name="configure"/> returned null or options that cannot work.</exception>
+    RenderOptions CreateOptions(Func<RenderOptions, RenderOptions>? configure = null);
 
     /// <summary>Renders <paramref name="objective"/> on <paramref name="model"/> on a thread-pool thread.</summary>
     /// <param name="model">The model (the caller keeps ownership).</param>
     /// <param name="objective">The objective to minimise.</param>
-    /// <param name="request">Overrides of the configuration.</param>
+    /// <param name="configure">Changes to the configured render options for this render (see <see cref="CreateOptions"/>), e.g.
+    /// <c>o =&gt; o with { Seed = 3, Transforms = pipelines.Get("strong").Transforms }</c>; null keeps the configuration.</param>
     /// <param name="progress">Receives the step and loss after every step.</param>
     /// <param name="cancellationToken">Stops the render early; the images so far are returned (<see cref="RenderResult.StopReason"/> is <see cref="RenderStopReason.Cancelled"/>).</param>
     /// <returns>The images at each threshold and the losses.</returns>
-    Task<RenderResult> RenderAsync(nn.Module<Tensor, Tensor> model, IObjective objective, FeatureRenderRequest? request = null, IProgress<RenderProgress>? progress = null, CancellationToken cancellationToken = default);
+    Task<RenderResult> RenderAsync(nn.Module<Tensor, Tensor> model, IObjective objective, Func<RenderOptions, RenderOptions>? configure = null, IProgress<RenderProgress>? progress = null, CancellationToken cancellationToken = default);
 
     /// <summary>Renders an objective expression (see <c>docs/expressions.md</c>) on <paramref name="model"/>.</summary>
     /// <param name="model">The model (the caller keeps ownership).</param>
     /// <param name="objectiveExpression">E.g. <c>channel(mixed4a, 5) - 100 * diversity(mixed4a)</c>; plugins may be used.</param>
-    /// <param name="request">Overrides of the configuration.</param>
+    /// <param name="configure">Changes to the configured render options for this render (see <see cref="CreateOptions"/>), e.g.
+    /// <c>o =&gt; o with { Seed = 3, Transforms = pipelines.Get("strong").Transforms }</c>; null keeps the configuration.</param>
     /// <param name="progress">Receives the step and loss after every step.</param>
     /// <param name="cancellationToken">Stops the render early; the images so far are returned.</param>
     /// <returns>The images at each threshold and the losses.</returns>
     /// <exception cref="Expressions.ObjectiveExpressionException">The expression is invalid.</exception>
-    Task<RenderResult> RenderAsync(nn.Module<Tensor, Tensor> model, string objectiveExpression, FeatureRenderRequest? request = null, IProgress<RenderProgress>? progress = null, CancellationToken cancellationToken = default);
+    Task<RenderResult> RenderAsync(nn.Module<Tensor, Tensor> model, string objectiveExpression, Func<RenderOptions, RenderOptions>? configure = null, IProgress<RenderProgress>? progress = null, CancellationToken cancellationToken = default);
 
     /// <summary>Renders an objective expression on a model registered by name (see <see cref="IModelCatalog"/>).</summary>
     /// <param name="modelName">The registered model's name.</param>
     /// <param name="objectiveExpression">The objective expression.</param>
-    /// <param name="request">Overrides of the configuration.</param>
+    /// <param name="configure">Changes to the configured render options for this render (see <see cref="CreateOptions"/>), e.g.
+    /// <c>o =&gt; o with { Seed = 3, Transforms = pipelines.Get("strong").Transforms }</c>; null keeps the configuration.</param>
     /// <param name="progress">Receives the step and loss after every step.</param>
     /// <param name="cancellationToken">Stops the render early; the images so far are returned.</param>
     /// <returns>The images at each threshold and the losses.</returns>
     /// <exception cref="ModelNotRegisteredException">No model with that name is registered.</exception>
-    Task<RenderResult> RenderModelAsync(string modelName, string objectiveExpression, FeatureRenderRequest? request = null, IProgress<RenderProgress>? progress = null, CancellationToken cancellationToken = default);
+    Task<RenderResult> RenderModelAsync(string modelName, string objectiveExpression, Func<RenderOptions, RenderOptions>? configure = null, IProgress<RenderProgress>? progress = null, CancellationToken cancellationToken = default);
 
     /// <summary>Renders <paramref name="objective"/> on <paramref name="model"/> on the calling thread.</summary>
     /// <param name="model">The model (the caller keeps ownership).</param>
     /// <param name="objective">The objective to minimise.</param>
-    /// <param name="request">Overrides of the configuration.</param>
+    /// <param name="configure">Changes to the configured render options for this render (see <see cref="CreateOptions"/>), e.g.
+    /// <c>o =&gt; o with { Seed = 3, Transforms = pipelines.Get("strong").Transforms }</c>; null keeps the configuration.</param>
     /// <param name="progress">Receives the step and loss after every step.</param>
     /// <param name="cancellationToken">Stops the render early; the images so far are returned.</param>
     /// <returns>The images at each threshold and the losses.</returns>
-    RenderResult Render(nn.Module<Tensor, Tensor> model, IObjective objective, FeatureRenderRequest? request = null, IProgress<RenderProgress>? progress = null, CancellationToken cancellationToken = default);
+    RenderResult Render(nn.Module<Tensor, Tensor> model, IObjective objective, Func<RenderOptions, RenderOptions>? configure = null, IProgress<RenderProgress>? progress = null, CancellationToken cancellationToken = default);
 }
 
 /// <summary>The default <see cref="IFeatureRenderer"/>: <see cref="Renderer.Render(nn.Module{Tensor, Tensor}, IObjective, RenderOptions?, IProgress{RenderProgress}?, CancellationToken)"/> with the configured defaults and logging.</summary>
@@ -111,44 +79,44 @@ internal sealed class FeatureRenderer(
 {
     private readonly ILogger logger = (ILogger?)services.GetService(typeof(ILogger<FeatureRenderer>)) ?? NullLogger<FeatureRenderer>.Instance;
 
-    public RenderOptions CreateOptions(FeatureRenderRequest? request = null) => CreateOptions(request, out _);
+    public RenderOptions CreateOptions(Func<RenderOptions, RenderOptions>? configure = null) => CreateOptions(configure, out _);
 
-    public Task<RenderResult> RenderAsync(nn.Module<Tensor, Tensor> model, IObjective objective, FeatureRenderRequest? request = null, IProgress<RenderProgress>? progress = null, CancellationToken cancellationToken = default)
+    public Task<RenderResult> RenderAsync(nn.Module<Tensor, Tensor> model, IObjective objective, Func<RenderOptions, RenderOptions>? configure = null, IProgress<RenderProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(objective);
-        return Task.Run(() => Render(model, objective, request, progress, cancellationToken), CancellationToken.None);
+        return Task.Run(() => Render(model, objective, configure, progress, cancellationToken), CancellationToken.None);
     }
 
-    public Task<RenderResult> RenderAsync(nn.Module<Tensor, Tensor> model, string objectiveExpression, FeatureRenderRequest? request = null, IProgress<RenderProgress>? progress = null, CancellationToken cancellationToken = default)
+    public Task<RenderResult> RenderAsync(nn.Module<Tensor, Tensor> model, string objectiveExpression, Func<RenderOptions, RenderOptions>? configure = null, IProgress<RenderProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(objectiveExpression);
         var objective = objectives.Parse(objectiveExpression);
-        return RenderAsync(model, objective, request, progress, cancellationToken);
+        return RenderAsync(model, objective, configure, progress, cancellationToken);
     }
 
-    public Task<RenderResult> RenderModelAsync(string modelName, string objectiveExpression, FeatureRenderRequest? request = null, IProgress<RenderProgress>? progress = null, CancellationToken cancellationToken = default)
+    public Task<RenderResult> RenderModelAsync(string modelName, string objectiveExpression, Func<RenderOptions, RenderOptions>? configure = null, IProgress<RenderProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(modelName);
         ArgumentNullException.ThrowIfNull(objectiveExpression);
         var objective = objectives.Parse(objectiveExpression);
-        return Task.Run(() => Render(models.Get(modelName), objective, request, progress, cancellationToken), CancellationToken.None);
+        return Task.Run(() => Render(models.Get(modelName), objective, configure, progress, cancellationToken), CancellationToken.None);
     }
 
-    public RenderResult Render(nn.Module<Tensor, Tensor> model, IObjective objective, FeatureRenderRequest? request = null, IProgress<RenderProgress>? progress = null, CancellationToken cancellationToken = default)
+    public RenderResult Render(nn.Module<Tensor, Tensor> model, IObjective objective, Func<RenderOptions, RenderOptions>? configure = null, IProgress<RenderProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(objective);
-        var renderOptions = CreateOptions(request, out string pipelineName);
+        var renderOptions = CreateOptions(configure, out string pipelineName);
         int interval = options.CurrentValue.ProgressLogInterval;
         logger.LogInformation(
-            "Rendering {Objective} on {Model}: {Steps} steps, {Size}px image, batch {Batch}, pipeline '{Pipeline}', learning rate {LearningRate}, seed {Seed}",
+            "Rendering {Objective} on {Model}: {Steps} steps, {Image} image, batch {Batch}, pipeline '{Pipeline}', learning rate {LearningRate}, seed {Seed}",
             objective.Name,
             model.GetType().Name,
             renderOptions.Steps,
-            request?.ImageSize ?? options.CurrentValue.ImageSize,
-            request?.BatchSize ?? options.CurrentValue.BatchSize,
+            DescribeImage(renderOptions),
+            renderOptions.Parameterization is null ? renderOptions.Image.Batch.ToString(CultureInfo.InvariantCulture) : "custom",
             pipelineName,
             renderOptions.LearningRate,
             renderOptions.Seed);
@@ -186,43 +154,43 @@ internal sealed class FeatureRenderer(
         return result;
     }
 
-    private RenderOptions CreateOptions(FeatureRenderRequest? request, out string pipelineName)
+    private RenderOptions CreateOptions(Func<RenderOptions, RenderOptions>? configure, out string pipelineName)
     {
         var o = options.CurrentValue;
-        request ??= new FeatureRenderRequest();
-        IReadOnlyList<int> thresholds = request.Thresholds
-            ?? (request.Steps is int steps ? [steps] : o.GetEffectiveThresholds());
-        IReadOnlyList<IImageTransform> transforms;
-        if (request.Transforms is { } explicitTransforms)
+        var configured = o.Render;
+        if (configured.Transforms is null)
         {
-            transforms = explicitTransforms;
-            pipelineName = "(custom)";
+            pipelineName = o.DefaultPipeline;
+            configured = configured with { Transforms = pipelines.Get(pipelineName).Transforms };
         }
         else
         {
-            pipelineName = request.Pipeline ?? o.DefaultPipeline;
-            transforms = pipelines.Get(pipelineName).Transforms;
+            pipelineName = "(configured in code)";
         }
 
-        int size = request.ImageSize ?? o.ImageSize;
-        int batch = request.BatchSize ?? o.BatchSize;
-        bool fft = o.Fft;
-        bool decorrelate = o.Decorrelate;
-        bool alpha = o.Alpha;
-        int? modelInput = request.ModelInputSize ?? o.ModelInputSize;
-        var renderOptions = new RenderOptions
+        if (configure is null)
         {
-            Thresholds = thresholds,
-            LearningRate = request.LearningRate ?? o.LearningRate,
-            Seed = request.Seed ?? o.Seed,
-            Transforms = transforms,
-            Preprocess = o.Preprocess,
-            FixedImageSize = modelInput is int m ? (m, m) : null,
-            Parameterization = request.Parameterization
-                ?? (generator => ImageParameterizations.Image(new ImageOptions(size) { Batch = batch, Decorrelate = decorrelate, Fft = fft, Alpha = alpha }, generator)),
-        };
-        return request.Customize is { } customize ? customize(renderOptions) : renderOptions;
+            return configured;
+        }
+
+        var changed = configure(configured)
+            ?? throw new InvalidRenderOptionsException(nameof(configure), "The configure function returned null; return the options it was given, changed with 'with', e.g. o => o with { Seed = 3 }.");
+        if (!ReferenceEquals(changed.Transforms, configured.Transforms))
+        {
+            pipelineName = changed.Transforms is null ? LucentOptions.StandardPipeline : NameOf(changed.Transforms) ?? "(custom)";
+        }
+
+        return changed;
     }
+
+    /// <summary>The name of the registered pipeline whose transforms these are (the same list instance), or null.</summary>
+    private string? NameOf(IReadOnlyList<IImageTransform> transforms) =>
+        pipelines.Names.FirstOrDefault(name => pipelines.TryGet(name, out var pipeline) && ReferenceEquals(pipeline.Transforms, transforms));
+
+    private static string DescribeImage(RenderOptions options) =>
+        options.Parameterization is null
+            ? string.Create(CultureInfo.InvariantCulture, $"{options.Image.Width}x{options.Image.EffectiveHeight}px")
+            : "custom";
 
     /// <summary>Forwards progress to the caller and logs it every <c>interval</c> steps.</summary>
     private sealed class ProgressReporter(IProgress<RenderProgress>? inner, ILogger logger, int interval) : IProgress<RenderProgress>

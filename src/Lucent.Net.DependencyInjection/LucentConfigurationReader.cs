@@ -1,5 +1,6 @@
-using Lucent.Net.Activations;
 using System.Globalization;
+using Lucent.Net.Activations;
+using Lucent.Net.Rendering;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 
@@ -11,13 +12,24 @@ namespace Lucent.Net.DependencyInjection;
 /// </summary>
 internal sealed class LucentConfigurationReader(IConfiguration section) : IConfigureOptions<LucentOptions>
 {
-    private static readonly string[] KnownKeys =
+    /// <summary>The keys that set the core's <see cref="RenderOptions"/> (<see cref="LucentOptions.Render"/>).</summary>
+    private static readonly string[] RenderKeys =
     [
-        nameof(LucentOptions.Steps), nameof(LucentOptions.Thresholds), nameof(LucentOptions.ImageSize), nameof(LucentOptions.BatchSize),
-        nameof(LucentOptions.LearningRate), nameof(LucentOptions.Seed), nameof(LucentOptions.Fft), nameof(LucentOptions.Decorrelate), nameof(LucentOptions.Alpha),
-        nameof(LucentOptions.Preprocess), nameof(LucentOptions.ModelInputSize), nameof(LucentOptions.DefaultPipeline),
-        nameof(LucentOptions.ProgressLogInterval), nameof(LucentOptions.WeightsFolder), nameof(LucentOptions.Device), nameof(LucentOptions.Pipelines),
+        "Steps", "Thresholds", "ImageSize", "BatchSize", "LearningRate", "Seed", "Fft", "Decorrelate", "Alpha",
+        "Preprocess", "FixedImageSize", "FreezeModel", "StopForwardEarly", "MicroBatchSize",
     ];
+
+    /// <summary>The keys of the host's own settings.</summary>
+    private static readonly string[] HostKeys =
+    [
+        nameof(LucentOptions.DefaultPipeline), nameof(LucentOptions.ProgressLogInterval), nameof(LucentOptions.WeightsFolder),
+        nameof(LucentOptions.Device), nameof(LucentOptions.Pipelines),
+    ];
+
+    /// <summary>The name <c>FixedImageSize</c> had before 0.1.0; still read (docs/configuration.md, migration).</summary>
+    private const string FormerFixedImageSizeKey = "ModelInputSize";
+
+    private static readonly string[] KnownKeys = [.. RenderKeys, .. HostKeys];
 
     public void Configure(LucentOptions options)
     {
@@ -26,24 +38,15 @@ internal sealed class LucentConfigurationReader(IConfiguration section) : IConfi
         options.SectionPath = root;
         foreach (var child in section.GetChildren())
         {
-            if (!KnownKeys.Contains(child.Key, StringComparer.OrdinalIgnoreCase))
+            if (!KnownKeys.Contains(child.Key, StringComparer.OrdinalIgnoreCase) && !string.Equals(child.Key, FormerFixedImageSizeKey, StringComparison.OrdinalIgnoreCase))
             {
                 var closest = LayerNameMatcher.Closest(child.Key, KnownKeys, 3);
                 options.BindingErrors.Add($"{child.Path} is not a Lucent setting (did you mean {string.Join(" or ", closest)}?). Settings: {string.Join(", ", KnownKeys)}.");
             }
         }
 
-        ReadInt(options, "Steps", v => options.Steps = v);
-        ReadInt(options, "ImageSize", v => options.ImageSize = v);
-        ReadInt(options, "BatchSize", v => options.BatchSize = v);
+        options.Render = ReadRender(options, options.Render);
         ReadInt(options, "ProgressLogInterval", v => options.ProgressLogInterval = v);
-        ReadInt(options, "ModelInputSize", v => options.ModelInputSize = v, allowEmpty: true, onEmpty: () => options.ModelInputSize = null);
-        ReadDouble(options, "LearningRate", v => options.LearningRate = v);
-        ReadBool(options, "Fft", v => options.Fft = v);
-        ReadBool(options, "Decorrelate", v => options.Decorrelate = v);
-        ReadBool(options, "Alpha", v => options.Alpha = v);
-        ReadBool(options, "Preprocess", v => options.Preprocess = v);
-        Read<long>(options, "Seed", text => long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out long v) ? v : null, "a whole number", v => options.Seed = v!.Value);
         if (section["DefaultPipeline"] is { } pipeline)
         {
             options.DefaultPipeline = pipeline.Trim();
@@ -59,11 +62,92 @@ internal sealed class LucentConfigurationReader(IConfiguration section) : IConfi
             options.WeightsFolder = folder.Length == 0 ? null : folder;
         }
 
-        ReadThresholds(options);
         ReadPipelines(options);
     }
 
-    private void ReadThresholds(LucentOptions options)
+    /// <summary>The core's render options with the section's render keys applied to <paramref name="render"/>.</summary>
+    private RenderOptions ReadRender(LucentOptions options, RenderOptions render)
+    {
+        var image = render.Image;
+        ReadInt(options, "Steps", v =>
+        {
+            if (v < 1)
+            {
+                options.BindingErrors.Add(string.Create(CultureInfo.InvariantCulture, $"{section.GetSection("Steps").Path} must be >= 1 (got {v})."));
+                return;
+            }
+
+            render = render with { Thresholds = [v] };
+        });
+        if (ReadThresholds(options) is { } thresholds)
+        {
+            render = render with { Thresholds = thresholds };
+        }
+
+        ReadInt(options, "ImageSize", v => image = image with { Width = v, Height = null });
+        ReadInt(options, "BatchSize", v => image = image with { Batch = v });
+        ReadBool(options, "Fft", v => image = image with { Fft = v });
+        ReadBool(options, "Decorrelate", v => image = image with { Decorrelate = v });
+        ReadBool(options, "Alpha", v => image = image with { Alpha = v });
+        render = render with { Image = image };
+        ReadDouble(options, "LearningRate", v => render = render with { LearningRate = v });
+        Read<long>(options, "Seed", text => long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out long v) ? v : null, "a whole number", v => render = render with { Seed = v!.Value });
+        ReadBool(options, "Preprocess", v => render = render with { Preprocess = v });
+        ReadBool(options, "FreezeModel", v => render = render with { FreezeModel = v });
+        ReadBool(options, "StopForwardEarly", v => render = render with { StopForwardEarly = v });
+        ReadInt(options, "MicroBatchSize", v => render = render with { MicroBatchSize = v }, onEmpty: () => render = render with { MicroBatchSize = null });
+        foreach (string key in new[] { FormerFixedImageSizeKey, "FixedImageSize" })
+        {
+            if (ReadSize(options, key, out var size))
+            {
+                render = render with { FixedImageSize = size };
+            }
+        }
+
+        return render;
+    }
+
+    /// <summary>Reads a size: a whole number (square), a list <c>[height, width]</c>, or empty (none). False when the key is absent or invalid.</summary>
+    private bool ReadSize(LucentOptions options, string key, out (int Height, int Width)? size)
+    {
+        size = null;
+        var child = section.GetSection(key);
+        var items = child.GetChildren().OrderBy(c => int.TryParse(c.Key, out int i) ? i : int.MaxValue).ToList();
+        if (items.Count > 0)
+        {
+            if (items.Count == 2
+                && int.TryParse(items[0].Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out int h)
+                && int.TryParse(items[1].Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out int w))
+            {
+                size = (h, w);
+                return true;
+            }
+
+            options.BindingErrors.Add($"{child.Path} must be a whole number (a square size) or a list [height, width] of two whole numbers.");
+            return false;
+        }
+
+        if (child.Value is not { } text)
+        {
+            return false;
+        }
+
+        if (text.Trim().Length == 0)
+        {
+            return true;
+        }
+
+        if (int.TryParse(text.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out int side))
+        {
+            size = (side, side);
+            return true;
+        }
+
+        options.BindingErrors.Add($"{child.Path} must be a whole number (got '{text}').");
+        return false;
+    }
+
+    private List<int>? ReadThresholds(LucentOptions options)
     {
         var thresholds = section.GetSection("Thresholds");
         var items = thresholds.GetChildren().ToList();
@@ -78,7 +162,7 @@ internal sealed class LucentConfigurationReader(IConfiguration section) : IConfi
         }
         else
         {
-            return;
+            return null;
         }
 
         var list = new List<int>();
@@ -94,7 +178,7 @@ internal sealed class LucentConfigurationReader(IConfiguration section) : IConfi
             }
         }
 
-        options.Thresholds = list;
+        return list.Count > 0 ? list : null;
     }
 
     private void ReadPipelines(LucentOptions options)
@@ -157,9 +241,9 @@ internal sealed class LucentConfigurationReader(IConfiguration section) : IConfi
         return new TransformSpec(type, null, named, step.Path);
     }
 
-    private void ReadInt(LucentOptions options, string key, Action<int> set, bool allowEmpty = false, Action? onEmpty = null)
+    private void ReadInt(LucentOptions options, string key, Action<int> set, Action? onEmpty = null)
     {
-        if (allowEmpty && section.GetSection(key) is { Value: { Length: 0 } } && onEmpty is not null)
+        if (onEmpty is not null && section.GetSection(key) is { Value: { } text } && text.Trim().Length == 0)
         {
             onEmpty();
             return;

@@ -3,9 +3,10 @@ using Lucent.Net.Rendering;
 namespace Lucent.Net.DependencyInjection;
 
 /// <summary>
-/// Defaults for every render made through <see cref="IFeatureRenderer"/>, bound from the
-/// configuration section <c>Lucent</c> (see <c>docs/configuration.md</c>) and validated at
-/// startup. Each property has Lucent's default.
+/// The settings of the Lucent services, bound from the configuration section <c>Lucent</c> (see
+/// <c>docs/configuration.md</c>) and validated at startup: the core's <see cref="RenderOptions"/> every render
+/// starts from (<see cref="Render"/>), and what only a host has: named pipelines, the device and weights folder
+/// of the model zoo, progress logging.
 /// </summary>
 public sealed class LucentOptions
 {
@@ -18,44 +19,16 @@ public sealed class LucentOptions
     /// <summary>The name of the built-in empty pipeline (no transforms).</summary>
     public const string NoTransformsPipeline = "none";
 
-    /// <summary>Optimisation steps when <see cref="Thresholds"/> is not set (Lucent's 512).</summary>
-    public int Steps { get; set; } = 512;
-
-    /// <summary>The steps at which images are recorded, in any order (duplicates count once); the largest is the number of steps. Null means <c>[Steps]</c>.</summary>
-    public IList<int>? Thresholds { get; set; }
-
-    /// <summary>Width and height of the parameterised image in pixels (Lucent's 128).</summary>
-    public int ImageSize { get; set; } = RenderOptions.DefaultImageSize;
-
-    /// <summary>Images rendered at once (Lucent's batch, 1).</summary>
-    public int BatchSize { get; set; } = 1;
-
-    /// <summary>Learning rate of Adam (Lucent's 0.05).</summary>
-    public double LearningRate { get; set; } = RenderOptions.DefaultLearningRate;
-
-    /// <summary>Seed of every render: the initial image and the random transforms.</summary>
-    public long Seed { get; set; }
-
-    /// <summary>Whether the image is parameterised in the Fourier basis (Lucent's default, true).</summary>
-    public bool Fft { get; set; } = true;
-
-    /// <summary>Whether colours are decorrelated (Lucent's default, true).</summary>
-    public bool Decorrelate { get; set; } = true;
-
     /// <summary>
-    /// Whether images have an alpha channel (false; Lucid's <c>image(..., alpha=True)</c>): RGBA images, composited
-    /// over a random background before the model on every step, saved as RGBA PNGs (<c>ImageOptions.Alpha</c>).
+    /// The render settings every render through <see cref="IFeatureRenderer"/> starts from: the core's own
+    /// <see cref="RenderOptions"/> (Lucent's defaults), bound from the section's keys (<c>Steps</c>, <c>Thresholds</c>,
+    /// <c>ImageSize</c>, <c>BatchSize</c>, <c>LearningRate</c>, <c>Seed</c>, <c>Fft</c>, <c>Decorrelate</c>, <c>Alpha</c>,
+    /// <c>Preprocess</c>, <c>FixedImageSize</c>, <c>FreezeModel</c>, <c>StopForwardEarly</c>, <c>MicroBatchSize</c>;
+    /// <c>docs/configuration.md</c>). Its <see cref="RenderOptions.Transforms"/> left null means the
+    /// <see cref="DefaultPipeline"/>. Change it in code with <c>with</c>:
+    /// <c>o.Render = o.Render with { Seed = 3, Image = o.Render.Image with { Batch = 4 } }</c>.
     /// </summary>
-    public bool Alpha { get; set; }
-
-    /// <summary>Whether the model's preprocessing (or ImageNet normalisation) is applied after the transforms (true).</summary>
-    public bool Preprocess { get; set; } = true;
-
-    /// <summary>
-    /// Resize the transformed image to this square size before the model (Lucent's
-    /// <c>fixed_image_size</c>). Null means Lucent's rule: images smaller than 224 are upsampled to 224.
-    /// </summary>
-    public int? ModelInputSize { get; set; }
+    public RenderOptions Render { get; set; } = new();
 
     /// <summary>The transform pipeline used when a render names none (<see cref="StandardPipeline"/>).</summary>
     public string DefaultPipeline { get; set; } = StandardPipeline;
@@ -84,9 +57,4 @@ public sealed class LucentOptions
 
     /// <summary>Problems met while reading configuration (values that are not numbers, unknown keys); reported at validation.</summary>
     internal List<string> BindingErrors { get; } = [];
-
-    /// <summary>The thresholds a render uses: <see cref="Thresholds"/>, or <c>[Steps]</c>.</summary>
-    /// <returns>The thresholds.</returns>
-    public IReadOnlyList<int> GetEffectiveThresholds() =>
-        Thresholds is { Count: > 0 } thresholds ? thresholds.ToArray() : [Steps];
 }

@@ -1,5 +1,7 @@
-using Lucent.Net.Devices;
 using System.Globalization;
+using Lucent.Net.Devices;
+using Lucent.Net.Parameterization;
+using Lucent.Net.Rendering;
 using Microsoft.Extensions.Options;
 
 namespace Lucent.Net.DependencyInjection;
@@ -19,15 +21,8 @@ internal sealed class LucentOptionsValidator(
         var failures = new List<string>(options.BindingErrors);
         string p = options.SectionPath;
 
-        AtLeast(failures, $"{p}:Steps", options.Steps, 1);
-        AtLeast(failures, $"{p}:ImageSize", options.ImageSize, 1);
-        AtLeast(failures, $"{p}:BatchSize", options.BatchSize, 1);
+        ValidateRender(failures, p, options.Render);
         AtLeast(failures, $"{p}:ProgressLogInterval", options.ProgressLogInterval, 0);
-        if (options.ModelInputSize is int input)
-        {
-            AtLeast(failures, $"{p}:ModelInputSize", input, 1);
-        }
-
         if (options.Device is { } device)
         {
             try
@@ -37,22 +32,6 @@ internal sealed class LucentOptionsValidator(
             catch (Exception ex) when (ex is ArgumentException or DeviceUnavailableException)
             {
                 failures.Add($"{p}:Device: {ex.Message}");
-            }
-        }
-
-        if (!(options.LearningRate > 0) || !double.IsFinite(options.LearningRate))
-        {
-            failures.Add(Invariant($"{p}:LearningRate must be a positive finite number (got {options.LearningRate})."));
-        }
-
-        if (options.Thresholds is { Count: > 0 } thresholds)
-        {
-            for (int i = 0; i < thresholds.Count; i++)
-            {
-                if (thresholds[i] < 1)
-                {
-                    failures.Add(Invariant($"{p}:Thresholds:{i} must be >= 1 (got {thresholds[i]})."));
-                }
             }
         }
 
@@ -89,6 +68,67 @@ internal sealed class LucentOptionsValidator(
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    /// <summary>
+    /// Checks the core's render options with the configuration keys in the messages (<c>Lucent:ImageSize</c> for
+    /// <see cref="ImageOptions.Width"/>), then anything else the core checks (<see cref="RenderOptions.Validate"/>).
+    /// </summary>
+    private static void ValidateRender(List<string> failures, string p, RenderOptions? render)
+    {
+        if (render is null)
+        {
+            failures.Add($"{p}: Render is null; leave it at its default (new RenderOptions()) or set it to render options.");
+            return;
+        }
+
+        int before = failures.Count;
+        if (render.Image is { } image)
+        {
+            AtLeast(failures, $"{p}:ImageSize", image.Width, 1);
+            if (image.Height is int height)
+            {
+                AtLeast(failures, $"{p}:ImageSize", height, 1);
+            }
+
+            AtLeast(failures, $"{p}:BatchSize", image.Batch, 1);
+        }
+
+        if (render.FixedImageSize is { } size)
+        {
+            AtLeast(failures, $"{p}:FixedImageSize", Math.Min(size.Height, size.Width), 1);
+        }
+
+        if (render.MicroBatchSize is int microBatch)
+        {
+            AtLeast(failures, $"{p}:MicroBatchSize", microBatch, 1);
+        }
+
+        if (!(render.LearningRate > 0) || !double.IsFinite(render.LearningRate))
+        {
+            failures.Add(Invariant($"{p}:LearningRate must be a positive finite number (got {render.LearningRate})."));
+        }
+
+        var thresholds = render.Thresholds ?? [];
+        for (int i = 0; i < thresholds.Count; i++)
+        {
+            if (thresholds[i] < 1)
+            {
+                failures.Add(Invariant($"{p}:Thresholds:{i} must be >= 1 (got {thresholds[i]})."));
+            }
+        }
+
+        if (failures.Count == before)
+        {
+            try
+            {
+                render.Validate();
+            }
+            catch (InvalidRenderOptionsException ex)
+            {
+                failures.Add($"{p}:{ex.ParamName}: {ex.Message}");
+            }
+        }
     }
 
     private static void AtLeast(List<string> failures, string key, int value, int minimum)

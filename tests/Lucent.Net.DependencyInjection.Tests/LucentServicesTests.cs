@@ -3,6 +3,7 @@ using Lucent.Net.Activations;
 using Lucent.Net.DependencyInjection;
 using Lucent.Net.Expressions;
 using Lucent.Net.Objectives;
+using Lucent.Net.Parameterization;
 using Lucent.Net.Rendering;
 using Lucent.Net.Transforms;
 using Microsoft.Extensions.Configuration;
@@ -40,14 +41,14 @@ public sealed class LucentServicesTests
     {
         using var provider = new ServiceCollection().AddLucent().Services.BuildServiceProvider();
         var options = provider.GetRequiredService<IOptions<LucentOptions>>().Value;
-        options.GetEffectiveThresholds().Should().Equal(512);
-        options.ImageSize.Should().Be(128);
-        options.LearningRate.Should().Be(0.05);
-        options.BatchSize.Should().Be(1);
+        options.Render.Thresholds.Should().Equal(512);
+        options.Render.Image.Should().Be(new ImageOptions(128));
+        options.Render.LearningRate.Should().Be(0.05);
         options.DefaultPipeline.Should().Be("standard");
-        options.ModelInputSize.Should().BeNull();
+        options.Render.FixedImageSize.Should().BeNull();
         var render = provider.GetRequiredService<IFeatureRenderer>().CreateOptions();
         render.Thresholds.Should().Equal(512);
+        render.Image.Should().Be(new ImageOptions(128));
         render.Transforms!.Select(t => t.Name).Should().Equal(TransformPipeline.Standard.Transforms.Select(t => t.Name));
     }
 
@@ -57,13 +58,15 @@ public sealed class LucentServicesTests
         using var provider = Build(Config(
             ("Lucent:Thresholds:0", "32"), ("Lucent:Thresholds:1", "64"), ("Lucent:ImageSize", "96"), ("Lucent:BatchSize", "2"),
             ("Lucent:LearningRate", "0.01"), ("Lucent:Seed", "42"), ("Lucent:WeightsFolder", "/tmp/weights"), ("Lucent:Fft", "false"),
-            ("Lucent:Decorrelate", "false"), ("Lucent:Preprocess", "false"), ("Lucent:ModelInputSize", "64"), ("Lucent:DefaultPipeline", "none"),
-            ("Lucent:ProgressLogInterval", "10")));
+            ("Lucent:Decorrelate", "false"), ("Lucent:Preprocess", "false"), ("Lucent:FixedImageSize", "64"), ("Lucent:DefaultPipeline", "none"),
+            ("Lucent:ProgressLogInterval", "10"), ("Lucent:FreezeModel", "false"), ("Lucent:StopForwardEarly", "false"), ("Lucent:MicroBatchSize", "1")));
         var o = provider.GetRequiredService<IOptions<LucentOptions>>().Value;
-        o.GetEffectiveThresholds().Should().Equal(32, 64);
-        (o.ImageSize, o.BatchSize, o.LearningRate, o.Seed, o.WeightsFolder).Should().Be((96, 2, 0.01, 42L, "/tmp/weights"));
-        (o.Fft, o.Decorrelate, o.Preprocess, o.ModelInputSize, o.DefaultPipeline, o.ProgressLogInterval).Should().Be((false, false, false, (int?)64, "none", 10));
-        var render = provider.GetRequiredService<IFeatureRenderer>().CreateOptions(new FeatureRenderRequest { Seed = 7 });
+        var r = o.Render;
+        r.Thresholds.Should().Equal(32, 64);
+        (r.Image.Width, r.Image.EffectiveHeight, r.Image.Batch, r.LearningRate, r.Seed, o.WeightsFolder).Should().Be((96, 96, 2, 0.01, 42L, "/tmp/weights"));
+        (r.Image.Fft, r.Image.Decorrelate, r.Preprocess, r.FixedImageSize, o.DefaultPipeline, o.ProgressLogInterval).Should().Be((false, false, false, ((int, int)?)(64, 64), "none", 10));
+        (r.FreezeModel, r.StopForwardEarly, r.MicroBatchSize).Should().Be((false, false, (int?)1));
+        var render = provider.GetRequiredService<IFeatureRenderer>().CreateOptions(o => o with { Seed = 7 });
         render.Thresholds.Should().Equal(32, 64);
         render.FixedImageSize.Should().Be((64, 64));
         render.Seed.Should().Be(7);
@@ -72,18 +75,51 @@ public sealed class LucentServicesTests
     }
 
     [Fact]
+    public void Render_options_configured_in_code_are_the_cores_and_per_render_changes_start_from_them()
+    {
+        using var provider = new ServiceCollection()
+            .AddLucent(o => o.Render = o.Render with { Seed = 5, Thresholds = [3, 6], Image = o.Render.Image with { Width = 24, Batch = 2 } })
+            .Services.BuildServiceProvider();
+        var renderer = provider.GetRequiredService<IFeatureRenderer>();
+        var configured = renderer.CreateOptions();
+        (configured.Seed, configured.Steps, configured.Image.Width, configured.Image.Batch).Should().Be((5L, 6, 24, 2));
+        configured.Transforms.Should().BeSameAs(TransformPipeline.Standard.Transforms, "Transforms left null take the default pipeline");
+        var changed = renderer.CreateOptions(o => o with { Seed = 9, Transforms = [], Image = o.Image with { Fft = false } });
+        (changed.Seed, changed.Steps, changed.Image.Width, changed.Image.Fft, changed.Transforms!.Count).Should().Be((9L, 6, 24, false, 0));
+
+        using var own = new ServiceCollection().AddLucent(o => o.Render = o.Render with { Transforms = [new JitterTransform(2)] }).Services.BuildServiceProvider();
+        own.GetRequiredService<IFeatureRenderer>().CreateOptions().Transforms.Should().ContainSingle().Which.Should().BeOfType<JitterTransform>();
+    }
+
+    [Fact]
+    public void Fixed_image_size_reads_a_square_a_height_width_list_and_its_former_name()
+    {
+        RenderOptions Read(params (string Key, string? Value)[] values)
+        {
+            using var provider = Build(Config(values));
+            return provider.GetRequiredService<IOptions<LucentOptions>>().Value.Render;
+        }
+
+        Read(("Lucent:FixedImageSize", "224")).FixedImageSize.Should().Be((224, 224));
+        Read(("Lucent:FixedImageSize:0", "160"), ("Lucent:FixedImageSize:1", "224")).FixedImageSize.Should().Be((160, 224));
+        Read(("Lucent:ModelInputSize", "96")).FixedImageSize.Should().Be((96, 96), "configuration files written before 0.1.0 still load");
+        Read(("Lucent:FixedImageSize", "")).FixedImageSize.Should().BeNull();
+        using var bad = Build(Config(("Lucent:FixedImageSize:0", "1"), ("Lucent:FixedImageSize:1", "2"), ("Lucent:FixedImageSize:2", "3")));
+        Failures(bad).Should().Contain("Lucent:FixedImageSize must be a whole number (a square size) or a list [height, width] of two whole numbers.");
+    }
+
+    [Fact]
     public void Alpha_setting_makes_rgba_parameterisations()
     {
         using var provider = Build(Config(("Lucent:Alpha", "true"), ("Lucent:ImageSize", "8")));
-        provider.GetRequiredService<IOptions<LucentOptions>>().Value.Alpha.Should().BeTrue();
+        provider.GetRequiredService<IOptions<LucentOptions>>().Value.Render.Image.Alpha.Should().BeTrue();
         var render = provider.GetRequiredService<IFeatureRenderer>().CreateOptions();
         using var generator = new TorchSharp.torch.Generator(1);
-        using var parameterization = render.Parameterization!(generator);
-        parameterization.Shape.Channels.Should().Be(4);
+        render.Parameterization.Should().BeNull("the standard image comes from RenderOptions.Image");
+        render.Image.Should().Be(new ImageOptions(8) { Alpha = true });
 
         using var plain = Build(Config(("Lucent:ImageSize", "8")));
-        using var rgb = plain.GetRequiredService<IFeatureRenderer>().CreateOptions().Parameterization!(generator);
-        rgb.Shape.Channels.Should().Be(3);
+        plain.GetRequiredService<IFeatureRenderer>().CreateOptions().Image.EffectiveChannels.Should().Be(3);
     }
 
     [Fact]
@@ -113,7 +149,8 @@ public sealed class LucentServicesTests
             var configuration = new ConfigurationBuilder().SetBasePath(dir).AddJsonFile("appsettings.json").Build();
             using var provider = Build(configuration);
             var o = provider.GetRequiredService<IOptions<LucentOptions>>().Value;
-            o.GetEffectiveThresholds().Should().Equal(20);
+            o.Render.Thresholds.Should().Equal(20);
+            o.Render.Image.Width.Should().Be(16);
             var pipelines = provider.GetRequiredService<ITransformPipelineProvider>();
             pipelines.Get("gentle").Transforms.Select(t => t.Name).Should().Equal(new PadTransform(4, PadMode.Constant, 0.5).Name, new JitterTransform(2).Name);
             pipelines.Get("STRINGS").Transforms.Select(t => t.GetType()).Should().Equal(typeof(PadTransform), typeof(RandomScaleTransform), typeof(RandomRotateTransform), typeof(JitterTransform));
@@ -135,7 +172,11 @@ public sealed class LucentServicesTests
     [InlineData("Lucent:LearningRate", "fast", "Lucent:LearningRate must be a number (got 'fast').")]
     [InlineData("Lucent:ImageSize", "big", "Lucent:ImageSize must be a whole number (got 'big').")]
     [InlineData("Lucent:Fft", "maybe", "Lucent:Fft must be true or false (got 'maybe').")]
-    [InlineData("Lucent:ModelInputSize", "0", "Lucent:ModelInputSize must be >= 1 (got 0).")]
+    [InlineData("Lucent:FixedImageSize", "0", "Lucent:FixedImageSize must be >= 1 (got 0).")]
+    [InlineData("Lucent:ModelInputSize", "0", "Lucent:FixedImageSize must be >= 1 (got 0).")]
+    [InlineData("Lucent:FixedImageSize", "big", "Lucent:FixedImageSize must be a whole number (got 'big').")]
+    [InlineData("Lucent:MicroBatchSize", "0", "Lucent:MicroBatchSize must be >= 1 (got 0).")]
+    [InlineData("Lucent:FreezeModel", "no", "Lucent:FreezeModel must be true or false (got 'no').")]
     [InlineData("Lucent:DefaultPipeline", "fancy", "Lucent:DefaultPipeline names the pipeline 'fancy', which is not registered (registered: none, standard).")]
     public void Validation_failures_name_the_key(string key, string value, string message)
     {
@@ -179,7 +220,7 @@ public sealed class LucentServicesTests
     [Fact]
     public void Code_configuration_is_validated_with_default_section_name()
     {
-        using var provider = new ServiceCollection().AddLucent(o => o.ImageSize = 0).Services.BuildServiceProvider();
+        using var provider = new ServiceCollection().AddLucent(o => o.Render = o.Render with { Image = new ImageOptions(0) }).Services.BuildServiceProvider();
         Failures(provider).Should().Contain("Lucent:ImageSize must be >= 1 (got 0).");
     }
 
@@ -208,8 +249,8 @@ public sealed class LucentServicesTests
         ex.RegisteredNames.Should().BeEquivalentTo(["gentle", "none", "standard"]);
         ex.Message.Should().StartWith("No transform pipeline named 'gentel' is registered. Registered (closest first): gentle, ");
         pipelines.TryGet("gentel", out _).Should().BeFalse();
-        FluentActions.Invoking(() => provider.GetRequiredService<IFeatureRenderer>().CreateOptions(new FeatureRenderRequest { Pipeline = "nope" }))
-            .Should().Throw<UnknownTransformPipelineException>();
+        FluentActions.Invoking(() => provider.GetRequiredService<IFeatureRenderer>().CreateOptions(_ => null!))
+            .Should().Throw<InvalidRenderOptionsException>().WithMessage("The configure function returned null*");
     }
 
     [Fact]
@@ -372,7 +413,7 @@ public sealed class LucentServicesTests
     {
         var logs = new CapturingLoggerProvider();
         using var provider = Build(
-            Config(("Lucent:Steps", "6"), ("Lucent:ImageSize", "16"), ("Lucent:ModelInputSize", "16"), ("Lucent:ProgressLogInterval", "2"), ("Lucent:DefaultPipeline", "gentle"), ("Lucent:Seed", "3")),
+            Config(("Lucent:Steps", "6"), ("Lucent:ImageSize", "16"), ("Lucent:FixedImageSize", "16"), ("Lucent:ProgressLogInterval", "2"), ("Lucent:DefaultPipeline", "gentle"), ("Lucent:Seed", "3")),
             b => b.AddTransformPipeline("gentle", p => p.Pad(2, PadMode.Constant, 0.5).Jitter(2)),
             logs);
         using var model = new SmallNet();
@@ -385,7 +426,7 @@ public sealed class LucentServicesTests
         result.FinalImages.Height.Should().Be(16);
         reported.Should().Equal(1, 2, 3, 4, 5, 6);
         var messages = logs.Entries.Where(e => e.Category.EndsWith("FeatureRenderer", StringComparison.Ordinal)).Select(e => e.Message).ToList();
-        messages.Should().Contain(m => m.StartsWith("Rendering channel(conv2, 3) on SmallNet: 6 steps, 16px image, batch 1, pipeline 'gentle'"));
+        messages.Should().Contain(m => m.StartsWith("Rendering channel(conv2, 3) on SmallNet: 6 steps, 16x16px image, batch 1, pipeline 'gentle'"));
         messages.Count(m => m.StartsWith("Step ")).Should().Be(3);
         messages.Should().Contain(m => m.StartsWith("Step 6/6: loss "));
         messages.Should().Contain(m => m.StartsWith("Rendered channel(conv2, 3): 6 steps in "));
@@ -399,7 +440,7 @@ public sealed class LucentServicesTests
     {
         var logs = new CapturingLoggerProvider();
         using var provider = Build(
-            Config(("Lucent:Steps", "50"), ("Lucent:ImageSize", "16"), ("Lucent:ModelInputSize", "16"), ("Lucent:DefaultPipeline", "none")),
+            Config(("Lucent:Steps", "50"), ("Lucent:ImageSize", "16"), ("Lucent:FixedImageSize", "16"), ("Lucent:DefaultPipeline", "none")),
             b => b.AddModel("small", _ => new SmallNet()),
             logs);
         var renderer = provider.GetRequiredService<IFeatureRenderer>();
@@ -415,7 +456,7 @@ public sealed class LucentServicesTests
         result.Losses.Should().HaveCount(2);
         logs.Entries.Should().Contain(e => e.Level == LogLevel.Warning && e.Message.Contains("stopped early (Cancelled)", StringComparison.Ordinal));
 
-        var quick = await renderer.RenderModelAsync("small", "conv1:1", new FeatureRenderRequest { Steps = 2, Customize = o => o with { LearningRate = 0.1 } });
+        var quick = await renderer.RenderModelAsync("small", "conv1:1", o => o with { Thresholds = [2], LearningRate = 0.1 });
         quick.Losses.Should().HaveCount(2);
         await FluentActions.Awaiting(() => renderer.RenderModelAsync("small", "conv1:")).Should().ThrowAsync<ObjectiveExpressionException>();
         await FluentActions.Awaiting(() => renderer.RenderModelAsync("big", "conv1:1")).Should().ThrowAsync<ModelNotRegisteredException>();
@@ -425,7 +466,7 @@ public sealed class LucentServicesTests
     public void Feature_renderer_logs_errors_with_the_objective()
     {
         var logs = new CapturingLoggerProvider();
-        using var provider = Build(Config(("Lucent:Steps", "2"), ("Lucent:ImageSize", "16"), ("Lucent:ModelInputSize", "16")), null, logs);
+        using var provider = Build(Config(("Lucent:Steps", "2"), ("Lucent:ImageSize", "16"), ("Lucent:FixedImageSize", "16")), null, logs);
         using var model = new SmallNet();
         FluentActions.Invoking(() => provider.GetRequiredService<IFeatureRenderer>().Render(model, Objective.Channel("conv9", 1)))
             .Should().Throw<UnknownLayerException>();

@@ -10,11 +10,12 @@ internal static class RenderDefaults
     /// <summary>The default transforms: Lucent's standard list.</summary>
     public static IReadOnlyList<IImageTransform> StandardTransforms { get; } = [TransformPipeline.Standard];
 
-    /// <summary>The default parameterisation: a 128x128 FFT image with colour decorrelation, sd 0.01, on <paramref name="device"/>.</summary>
+    /// <summary>The default parameterisation: the standard image <see cref="RenderOptions.Image"/> describes (Lucent's 128x128 FFT image with colour decorrelation, sd 0.01), on <paramref name="device"/>.</summary>
+    /// <param name="options">The render's options.</param>
     /// <param name="generator">The render's generator (a CPU generator: the initial values are drawn there and moved).</param>
     /// <param name="device">The render's device.</param>
-    /// <param name="batch">The number of images.</param>
+    /// <param name="batch">The number of images; null means <see cref="ImageOptions.Batch"/>.</param>
     /// <returns>A new parameterisation.</returns>
-    public static IImageParameterization Parameterization(Generator generator, Device device, int batch = 1) =>
-        ImageParameterizations.Image(RenderOptions.DefaultImageSize, batch: batch, generator: generator, device: device);
+    public static IImageParameterization Parameterization(RenderOptions options, Generator generator, Device device, int? batch = null) =>
+        ImageParameterizations.Image(options.Image with { Batch = batch ?? options.Image.Batch, Device = device }, generator);
 }

@@ -24,9 +24,18 @@ public sealed record RenderOptions
 
     /// <summary>
     /// Makes the image parameterisation from the render's seeded generator (Lucent's <c>param_f</c>).
-    /// Null means a 128x128 FFT image with colour decorrelation.
+    /// Null means the standard image that <see cref="Image"/> describes.
     /// </summary>
     public Func<Generator, IImageParameterization>? Parameterization { get; init; }
+
+    /// <summary>
+    /// The standard image a render makes when <see cref="Parameterization"/> is null (Lucent's default
+    /// <c>param.image(128)</c>: 128x128, FFT, colour decorrelation, sd 0.01, one image). Its
+    /// <see cref="ImageOptions.Device"/> is ignored: the image is made on the render's device. For
+    /// <see cref="Renderer.RenderBatch"/> and <see cref="Renderer.RenderChannels"/> the batch is the number of
+    /// objectives (leave <see cref="ImageOptions.Batch"/> at 1 or set it to that number).
+    /// </summary>
+    public ImageOptions Image { get; init; } = new(DefaultImageSize);
 
     /// <summary>Makes the optimiser for the parameterisation's parameters. Null means Adam with learning rate <see cref="LearningRate"/>.</summary>
     public Func<IReadOnlyList<Parameter>, optim.Optimizer>? OptimizerFactory { get; init; }
@@ -145,6 +154,21 @@ public sealed record RenderOptions
         if (!(LearningRate > 0) || double.IsInfinity(LearningRate))
         {
             throw new InvalidRenderOptionsException(nameof(LearningRate), $"LearningRate must be a positive finite number; got {LearningRate}.");
+        }
+
+        if (Image is null)
+        {
+            throw new InvalidRenderOptionsException(nameof(Image), "Image must describe the standard image (e.g. new ImageOptions(128)); it is null.");
+        }
+
+        if (Image.Width < 1 || Image.EffectiveHeight < 1)
+        {
+            throw new InvalidRenderOptionsException(nameof(Image), $"Image must be at least 1x1 pixels; got {Image.Width}x{Image.EffectiveHeight}.");
+        }
+
+        if (Image.Batch < 1)
+        {
+            throw new InvalidRenderOptionsException(nameof(Image), $"Image.Batch must be at least 1; got {Image.Batch}.");
         }
 
         if (FixedImageSize is { } size && (size.Height < 1 || size.Width < 1))

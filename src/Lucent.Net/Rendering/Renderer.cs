@@ -173,8 +173,13 @@ public static class Renderer
         options ??= new RenderOptions();
         var userFactory = options.Parameterization;
         int batch = imageObjectives.Count;
+        if (userFactory is null && options.Image is { Batch: not 1 } image && image.Batch != batch)
+        {
+            throw new InvalidRenderOptionsException(nameof(RenderOptions.Image), $"Rendering {batch} images makes a batch of {batch}; Image.Batch is {image.Batch}. Leave Image.Batch at 1 (or set it to {batch}).");
+        }
+
         Func<Generator, IImageParameterization> factory = userFactory is null
-            ? g => RenderDefaults.Parameterization(g, RenderDevice.Resolve(model, options), batch)
+            ? g => RenderDefaults.Parameterization(options, g, RenderDevice.Resolve(model, options), batch)
             : g =>
             {
                 var parameterization = userFactory(g);
@@ -271,7 +276,7 @@ public static class Renderer
             // transform draws on any device (docs/gpu.md).
             using var generator = new Generator((ulong)options.Seed, torch.CPU);
             var context = new TransformContext(generator);
-            using var parameterization = options.Parameterization is { } factory ? factory(generator) : RenderDefaults.Parameterization(generator, device);
+            using var parameterization = options.Parameterization is { } factory ? factory(generator) : RenderDefaults.Parameterization(options, generator, device);
             foreach (var parameter in parameterization.Parameters)
             {
                 TorchDevices.Require(
@@ -545,7 +550,7 @@ public static class Renderer
         public RenderResult CancelledBeforeStart()
         {
             using var generator = new Generator((ulong)options.Seed, torch.CPU);
-            using var parameterization = options.Parameterization is { } factory ? factory(generator) : RenderDefaults.Parameterization(generator, device);
+            using var parameterization = options.Parameterization is { } factory ? factory(generator) : RenderDefaults.Parameterization(options, generator, device);
             Record(parameterization, 0, double.NaN);
             string message = $"Cancelled before step 1 of {options.Steps}; the starting images (step 0) were recorded.";
             logger?.LogInformation("Rendering {Objective}: {Message}", objective.Name, message);

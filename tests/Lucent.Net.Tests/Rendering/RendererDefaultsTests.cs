@@ -85,6 +85,25 @@ public class RendererDefaultsTests
         wrongBatch.Should().Throw<InvalidRenderOptionsException>().WithMessage("*batch of 2*");
     }
 
+    [Fact]
+    public void Image_options_describe_the_standard_image_without_a_factory()
+    {
+        using var model = new TinyNet();
+        var image = new ImageOptions(12) { Height = 10, Fft = false };
+        var options = new RenderOptions { Transforms = [], Thresholds = [2], FixedImageSize = (16, 16), Image = image };
+        var result = Renderer.Render(model, "conv2:3", options);
+        (result.FinalImages.Height, result.FinalImages.Width, result.FinalImages.Batch).Should().Be((10, 12, 1));
+
+        var withFactory = Renderer.Render(model, "conv2:3", options with { Parameterization = g => ImageParameterizations.Image(image, g) });
+        result.FinalImages.Pixels.Should().Equal(withFactory.FinalImages.Pixels, "Image is the factory's options, made from the same seeded generator");
+
+        Renderer.RenderChannels(model, "conv2", [0, 1], options).FinalImages.Batch.Should().Be(2, "a batch render makes one image per objective");
+        var wrongBatch = () => Renderer.RenderChannels(model, "conv2", [0, 1], options with { Image = image with { Batch = 3 } });
+        wrongBatch.Should().Throw<InvalidRenderOptionsException>().WithMessage("*Image.Batch is 3*");
+        var empty = () => Renderer.Render(model, "conv2:3", options with { Image = new ImageOptions(0) });
+        empty.Should().Throw<InvalidRenderOptionsException>().WithMessage("Image must be at least 1x1 pixels; got 0x0*");
+    }
+
     [Theory]
     [InlineData(1)]
     [InlineData(2)]
