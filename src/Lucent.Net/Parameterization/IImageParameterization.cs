@@ -34,4 +34,37 @@ public readonly record struct ImageShape(int Batch, int Channels, int Height, in
     /// <summary>The shape as TorchSharp dimensions (batch, channels, height, width).</summary>
     /// <returns>The four dimensions.</returns>
     public long[] ToDimensions() => [Batch, Channels, Height, Width];
+
+    /// <summary>
+    /// The shape of a Lucent shape tuple of rank 2, 3 or 4, as Lucent's <c>pixel_image(shape)</c> and
+    /// <c>lowres_tensor(shape, underlying_shape)</c> accept them: <c>(height, width)</c> is one single-channel image
+    /// (1, 1, height, width), <c>(channels, height, width)</c> one image (1, channels, height, width), and
+    /// <c>(batch, channels, height, width)</c> itself. Parameterisations here always make image batches, so a
+    /// rank-2 shape gives a (1, 1, height, width) tensor where Lucent gives a (height, width) one.
+    /// </summary>
+    /// <param name="dimensions">Two, three or four positive sizes.</param>
+    /// <returns>The shape.</returns>
+    /// <exception cref="ArgumentException">Not two to four sizes, or a size below 1.</exception>
+    public static ImageShape FromDimensions(params int[] dimensions)
+    {
+        ArgumentNullException.ThrowIfNull(dimensions);
+        for (int i = 0; i < dimensions.Length; i++)
+        {
+            if (dimensions[i] < 1)
+            {
+                throw new ArgumentException(
+                    $"Shape ({string.Join(", ", dimensions)}) has size {dimensions[i]} at position {i}; every size must be at least 1.", nameof(dimensions));
+            }
+        }
+
+        return dimensions.Length switch
+        {
+            2 => new ImageShape(1, 1, dimensions[0], dimensions[1]),
+            3 => new ImageShape(1, dimensions[0], dimensions[1], dimensions[2]),
+            4 => new ImageShape(dimensions[0], dimensions[1], dimensions[2], dimensions[3]),
+            _ => throw new ArgumentException(
+                $"Shape ({string.Join(", ", dimensions)}) has {dimensions.Length} sizes; give (height, width), (channels, height, width) or (batch, channels, height, width).",
+                nameof(dimensions)),
+        };
+    }
 }

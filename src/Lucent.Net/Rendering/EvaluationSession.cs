@@ -2,27 +2,21 @@ using Lucent.Net.Activations;
 using Lucent.Net.Devices;
 using Lucent.Net.Parameterization;
 using Lucent.Net.Runtime;
-using Lucent.Net.Transforms;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Lucent.Net.Rendering;
 
 /// <summary>
-/// The set-up that <see cref="ObjectiveEvaluator"/> and <see cref="ActivationCapture"/> share: the model held,
-/// the render's pipeline (transforms, preprocessing, resize) and seeded generator, the hooks, the images on the
-/// model's device, the model in eval mode without gradients. <see cref="Forward"/> runs one pass.
+/// What <see cref="ObjectiveEvaluator"/> and <see cref="ActivationCapture"/> share: a <see cref="ModelSession"/>
+/// (the set-up a render uses too) over fixed images placed on the model's device, without gradients.
+/// <see cref="Forward"/> runs one pass.
 /// </summary>
 internal sealed class EvaluationSession : IDisposable
 {
     private readonly nn.Module<Tensor, Tensor> _model;
-    private readonly IDisposable _lease;
-    private readonly TransformPipeline _pipeline;
-    private readonly Generator _generator;
-    private readonly TransformContext _context;
-    private readonly ActivationRecorder _recorder;
+    private readonly ModelSession _session;
     private readonly Tensor _placed;
-    private readonly bool _wasTraining;
     private readonly IDisposable _noGrad;
 
     public EvaluationSession(nn.Module<Tensor, Tensor> model, IReadOnlyCollection<string> layers, Tensor images, RenderOptions options)
@@ -31,25 +25,17 @@ internal sealed class EvaluationSession : IDisposable
         RequireImageBatch(images);
         LucentRuntime.EnsureInitialized();
         _model = model;
-        _lease = ModelLock.Acquire(model, CancellationToken.None);
+        _session = ModelSession.Open(model, options, CancellationToken.None);
         try
         {
             var shape = new ImageShape((int)images.shape[0], (int)images.shape[1], (int)images.shape[2], (int)images.shape[3]);
-            _pipeline = new TransformPipeline(Renderer.BuildPipeline(model, options, shape));
-            var device = RenderDevice.Resolve(model, options);
-            _generator = new Generator((ulong)options.Seed, torch.CPU);
-            _context = new TransformContext(_generator);
-            _recorder = new ActivationRecorder(model, layers, stopEarly: true, device);
-            _placed = TorchDevices.SameDevice(images.device, device) ? images.alias() : images.to(device);
-            _wasTraining = model.training;
-            model.eval();
+            _session.Prepare(shape, layers, stopEarly: true);
+            _placed = TorchDevices.SameDevice(images.device, _session.Device) ? images.alias() : images.to(_session.Device);
             _noGrad = torch.no_grad();
         }
         catch
         {
-            _recorder?.Dispose();
-            _generator?.Dispose();
-            _lease.Dispose();
+            _session.Dispose();
             throw;
         }
     }
@@ -67,19 +53,17 @@ internal sealed class EvaluationSession : IDisposable
     /// <summary>Runs one forward pass (new random draws of the transforms) and returns the hooked activations, valid until the next pass or the end of the caller's dispose scope.</summary>
     public IActivationLookup Forward(string objectiveName, string where)
     {
-        _recorder.BeginStep(_placed);
-        var input = _pipeline.Apply(_placed, _context);
-        _recorder.RunForward(_model, input, objectiveName, where);
-        return _recorder;
+        var recorder = _session.Recorder;
+        recorder.BeginStep(_placed);
+        var input = _session.Pipeline.Apply(_placed, _session.Context);
+        recorder.RunForward(_model, input, objectiveName, where);
+        return recorder;
     }
 
     public void Dispose()
     {
         _noGrad.Dispose();
-        _model.train(_wasTraining);
         _placed.Dispose();
-        _recorder.Dispose();
-        _generator.Dispose();
-        _lease.Dispose();
+        _session.Dispose();
     }
 }

@@ -74,10 +74,10 @@ public static class Renderer
 
         var device = RenderDevice.Resolve(model, options);
         var run = new RenderRun(model, objective, imageObjectives, options, device, progress, cancellationToken);
-        IDisposable lease;
+        ModelSession session;
         try
         {
-            lease = ModelLock.Acquire(model, cancellationToken);
+            session = ModelSession.Open(model, options, cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -86,9 +86,9 @@ public static class Renderer
             return run.CancelledBeforeStart();
         }
 
-        using (lease)
+        using (session)
         {
-            return run.Run();
+            return run.Run(session);
         }
     }
 
@@ -263,7 +263,7 @@ public static class Renderer
         private readonly ILogger? logger = options.Logger;
         private bool warnedIncomputable;
 
-        public RenderResult Run()
+        public RenderResult Run(ModelSession session)
         {
             var stopwatch = Stopwatch.StartNew();
             var thresholds = new HashSet<int>(options.Thresholds);
@@ -271,11 +271,8 @@ public static class Renderer
             var stopReason = RenderStopReason.Completed;
             string? stopMessage = null;
 
-            // One CPU generator on every device: the initial values are drawn on the CPU and moved, and the
-            // transforms draw their random choices there, so a seed gives the same initial image and the same
-            // transform draws on any device (docs/gpu.md).
-            using var generator = new Generator((ulong)options.Seed, torch.CPU);
-            var context = new TransformContext(generator);
+            var generator = session.Generator;
+            var context = session.Context;
             using var parameterization = options.Parameterization is { } factory ? factory(generator) : RenderDefaults.Parameterization(options, generator, device);
             foreach (var parameter in parameterization.Parameters)
             {
@@ -286,11 +283,11 @@ public static class Renderer
                     "Make it on the model's device: pass device: to the factory in RenderOptions.Parameterization (e.g. ImageParameterizations.Image(128, generator: g, device: device)).");
             }
 
-            var pipeline = new TransformPipeline(BuildPipeline(model, options, parameterization.Shape));
-            using var recorder = new ActivationRecorder(model, objective.Layers, options.StopForwardEarly, device);
+            session.Prepare(parameterization.Shape, objective.Layers, options.StopForwardEarly);
+            var pipeline = session.Pipeline;
+            var recorder = session.Recorder;
             int microBatch = MicroBatch(parameterization.Shape.Batch);
 
-            bool wasTraining = model.training;
             var frozen = options.FreezeModel ? Freeze(model) : [];
             Tensor? lastFiniteImage = null;
             double lastFiniteLoss = double.NaN;
@@ -299,7 +296,6 @@ public static class Renderer
                 objective.Name, steps, parameterization.Name, string.Join(", ", pipeline.Transforms.Select(t => t.Name)), options.Seed);
             try
             {
-                model.eval();
                 using var gradMode = torch.enable_grad();
                 using var optimizer = (options.OptimizerFactory ?? (p => optim.Adam(p, lr: options.LearningRate)))(parameterization.Parameters);
                 bool useClosure = options.OptimizerNeedsClosure ?? NeedsClosure(optimizer);
@@ -376,8 +372,6 @@ public static class Renderer
                 {
                     parameter.requires_grad = requiresGrad;
                 }
-
-                model.train(wasTraining);
             }
 
             stopwatch.Stop();

@@ -237,4 +237,33 @@ public class ImageParameterizationTests
         var decorrelateGrey = () => ImageParameterizations.ToValidRgb(grey, decorrelate: true);
         decorrelateGrey.Should().Throw<ArgumentException>().WithMessage("*3 channels*");
     }
+
+    [Fact]
+    public void Lucent_shape_tuples_of_rank_two_to_four_give_image_shapes()
+    {
+        // Lucent's test_pixel: pixel_image((1, 1)) has one parameter of that shape and returns it.
+        using var pixel = ImageParameterizations.Pixel(ImageShape.FromDimensions(1, 1), seed: 1);
+        pixel.Parameters.Should().ContainSingle().Which.shape.Should().Equal(1, 1, 1, 1);
+        using (var image = pixel.CreateImage())
+        {
+            image.shape.Should().Equal(1, 1, 1, 1);
+        }
+
+        ImageShape.FromDimensions(5, 7).Should().Be(new ImageShape(1, 1, 5, 7));
+        ImageShape.FromDimensions(3, 5, 7).Should().Be(new ImageShape(1, 3, 5, 7));
+        ImageShape.FromDimensions(6, 3, 128, 128).Should().Be(new ImageShape(6, 3, 128, 128));
+
+        // Lucent's test_lowres with a rank-2 shape: (8, 8) from an underlying (4, 4).
+        using var lowres = ImageParameterizations.LowResolution(ImageShape.FromDimensions(8, 8), ImageShape.FromDimensions(4, 4), seed: 2);
+        lowres.Parameters.Should().ContainSingle().Which.shape.Should().Equal(1, 1, 4, 4);
+        using (var image = lowres.CreateImage())
+        {
+            image.shape.Should().Equal(1, 1, 8, 8);
+        }
+
+        var five = () => ImageShape.FromDimensions(1, 2, 3, 4, 5);
+        five.Should().Throw<ArgumentException>().WithMessage("Shape (1, 2, 3, 4, 5) has 5 sizes; give (height, width)*");
+        var zero = () => ImageShape.FromDimensions(4, 0);
+        zero.Should().Throw<ArgumentException>().WithMessage("Shape (4, 0) has size 0 at position 1*");
+    }
 }
