@@ -11,11 +11,13 @@ namespace Lucent.Net.Tests.Layering;
 public sealed class NamespaceLayeringTests
 {
     /// <summary>
-    /// The core's floors, lowest first. A namespace may use namespaces of lower floors only: not its peers, not above.
-    /// The native runtime (<c>Lucent.Net.Runtime</c>) is below all of them, in its own assembly (Lucent.Net.Native).
+    /// The core's floors, lowest first, numbered as in docs/architecture.md. A namespace may use namespaces of lower
+    /// floors only: not its peers, not above. Floor 0, the native runtime (<c>Lucent.Net.Runtime</c>), is its own
+    /// assembly, Lucent.Net.Native, which cannot reach up (it does not reference the core): no core namespace is there.
     /// </summary>
     private static readonly string[][] CoreFloors =
     [
+        [],
         ["Lucent.Net.Devices", "Lucent.Net.Modules", "Lucent.Net.Analysis"],
         ["Lucent.Net.Activations"],
         ["Lucent.Net.Parameterization", "Lucent.Net.Transforms", "Lucent.Net.Objectives"],
