@@ -100,6 +100,7 @@ public sealed class PackedToolTests(ITestOutputHelper log) : IDisposable
         string[] names = [.. package.Entries.Select(e => e.FullName)];
         string tool = $"tools/net10.0/{rid}/";
         names.Should().Contain(tool + "lucent.dll").And.Contain(tool + "DnnImageModels/ResNet18Onnx/ResNet18.onnx");
+        names.Should().Contain([tool + "Lucent.Net.dll", tool + "Lucent.Net.Native.dll"], "the tool carries the core and the native runtime under it");
         string libTorch = OperatingSystem.IsWindows() ? "torch_cpu.dll" : OperatingSystem.IsMacOS() ? "libtorch_cpu.dylib" : "libtorch_cpu.so";
         names.Should().Contain(tool + libTorch);
         names.Should().NotContain(n => n.Contains("runtimes/", StringComparison.Ordinal), "a platform package holds no other platform's native files");

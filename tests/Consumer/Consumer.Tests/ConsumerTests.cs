@@ -83,7 +83,19 @@ public class ConsumerTests
     [Fact]
     public void The_runtime_initializer_from_the_package_ran_before_any_test_code()
     {
-        LucentRuntime.Status.Should().NotBeNull("the Lucent.Net package injects a module initializer into consuming projects");
+        LucentRuntime.Status.Should().NotBeNull("the Lucent.Net.Native package injects a module initializer into consuming projects");
+    }
+
+    [Fact]
+    public void The_runtime_initializer_is_compiled_into_this_project_once_from_Lucent_Net_Native()
+    {
+        // This project references three Lucent.Net packages (Lucent.Net and Lucent.Net.Native only through them):
+        // the initializer arrives transitively, from one package's buildTransitive targets, so it is compiled in once.
+        var initializers = typeof(ConsumerTests).Assembly.GetTypes()
+            .Where(t => t.Name.EndsWith("LucentNetRuntimeInitializer", StringComparison.Ordinal))
+            .ToList();
+        initializers.Should().ContainSingle("one package ships the initializer, and NuGet imports its targets once");
+        typeof(LucentRuntime).Assembly.GetName().Name.Should().Be("Lucent.Net.Native");
     }
 
     [Fact]

@@ -7,8 +7,8 @@ using static TorchSharp.torch;
 namespace Consumer.Tests;
 
 /// <summary>
-/// A user's own TorchSharp code in a project that references the Lucent.Net package: the package's
-/// module initializer has run the kernel self-check before this code, so plain TorchSharp convolutions
+/// A user's own TorchSharp code in a project that references Lucent.Net packages: the module initializer
+/// from Lucent.Net.Native (a dependency of them all) has run the kernel self-check before this code, so plain TorchSharp convolutions
 /// are right even on CPUs where LibTorch's oneDNN kernels are wrong (docs/cpu-correctness.md).
 /// </summary>
 public sealed class KernelCheckConsumerTests
@@ -16,7 +16,7 @@ public sealed class KernelCheckConsumerTests
     [Fact]
     public void Plain_TorchSharp_convolutions_are_right_without_calling_Lucent_Net_first()
     {
-        // No Lucent.Net call before the torch calls: only the package's injected initializer.
+        // No Lucent.Net call before the torch calls: only the injected initializer.
         using var generator = new Generator(0, CPU);
         using var scope = NewDisposeScope();
         var x = randn([1, 508, 14, 14], generator: generator).relu();

@@ -1,4 +1,5 @@
 using Lucent.Net.Rendering;
+using Lucent.Net.Runtime;
 
 namespace Lucent.Net.Tests.Layering;
 
@@ -9,10 +10,14 @@ namespace Lucent.Net.Tests.Layering;
 /// </summary>
 public sealed class NamespaceLayeringTests
 {
-    /// <summary>The core's floors, lowest first. A namespace may use namespaces of lower floors only: not its peers, not above.</summary>
+    /// <summary>
+    /// The core's floors, lowest first, numbered as in docs/architecture.md. A namespace may use namespaces of lower
+    /// floors only: not its peers, not above. Floor 0, the native runtime (<c>Lucent.Net.Runtime</c>), is its own
+    /// assembly, Lucent.Net.Native, which cannot reach up (it does not reference the core): no core namespace is there.
+    /// </summary>
     private static readonly string[][] CoreFloors =
     [
-        ["Lucent.Net.Runtime"],
+        [],
         ["Lucent.Net.Devices", "Lucent.Net.Modules", "Lucent.Net.Analysis"],
         ["Lucent.Net.Activations"],
         ["Lucent.Net.Parameterization", "Lucent.Net.Transforms", "Lucent.Net.Objectives"],
@@ -43,6 +48,7 @@ public sealed class NamespaceLayeringTests
     }
 
     [Theory]
+    [InlineData("Lucent.Net.Native", "Lucent.Net.Native.dll")]
     [InlineData("Lucent.Net", "Lucent.Net.dll")]
     [InlineData("Lucent.Net.ModelZoo", "Lucent.Net.ModelZoo.dll")]
     [InlineData("Lucent.Net.Imaging", "Lucent.Net.Imaging.dll")]
@@ -64,8 +70,19 @@ public sealed class NamespaceLayeringTests
         edges["Lucent.Net.Activations"].Should().Contain("Lucent.Net.Devices");
         edges["Lucent.Net.Rendering"].Should().Contain(["Lucent.Net.Objectives", "Lucent.Net.Parameterization", "Lucent.Net.Transforms", "Lucent.Net.Activations"]);
         edges["Lucent.Net.Expressions"].Should().Contain("Lucent.Net.Objectives");
-        edges["Lucent.Net.Runtime"].Should().BeEmpty("the native floor uses nothing above it");
         edges["Lucent.Net.Analysis"].Should().BeEmpty("channel reduction and colours use tensors only");
+    }
+
+    [Fact]
+    public void The_native_runtime_lives_in_its_own_assembly_and_only_there()
+    {
+        // Lucent.Net.Native holds the namespace Lucent.Net.Runtime and nothing else; the core holds none of it
+        // (one namespace is never split between two assemblies), and the core does use it.
+        var native = NamespaceGraph.Read(BuiltAssembly("Lucent.Net.Native", "Lucent.Net.Native.dll"));
+        native.Edges.Keys.Should().Equal(["Lucent.Net.Runtime"], "Lucent.Net.Native keeps the namespace Lucent.Net.Runtime (docs/architecture.md)");
+        typeof(LucentRuntime).Assembly.GetName().Name.Should().Be("Lucent.Net.Native");
+        Core.Value.Edges.Keys.Should().NotContain("Lucent.Net.Runtime", "the native runtime moved out of the core");
+        typeof(Renderer).Assembly.GetReferencedAssemblies().Select(a => a.Name).Should().Contain("Lucent.Net.Native");
     }
 
     [Fact]
