@@ -20,8 +20,9 @@ namespace Lucent.Net.Testing;
 /// <item><term><c>fc</c></term><description>Linear 2w -> classes on the flattened pool: [N, classes], the logits (Lucent's <c>labels</c>)</description></item>
 /// </list>
 /// <para>Any image of at least <see cref="MinimumInputSize"/> pixels a side works, so random crops and scales
-/// of a transform pipeline never make a layer uncomputable. The net takes images in [0, 1] as they are: it
-/// has no preprocessing (it is not an <c>IPreprocessingProvider</c>).</para>
+/// of a transform pipeline never make a layer uncomputable. It is not an <c>IPreprocessingProvider</c>: a
+/// render feeds it the renderer's default preprocessing (ImageNet normalisation), a direct call computes on the
+/// tensor as given.</para>
 /// <para>The weights are drawn by <see cref="SeededInitialization.Reinitialize"/> from a private generator
 /// seeded with the constructor's <c>seed</c> (PyTorch's default ranges), in the order conv1, conv2, conv3, fc,
 /// each weight before its bias: the same seed and width give bit-identical weights in every process, on every
