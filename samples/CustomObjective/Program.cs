@@ -18,7 +18,7 @@ string outputFolder = Path.Combine(AppContext.BaseDirectory, "output");
 Directory.CreateDirectory(outputFolder);
 
 using var model = new TinyConvNet(seed: 0, width: 16); // conv1 16 channels, conv2 and conv3 32
-Console.WriteLine("Model: a 3-layer conv net with random weights (seed 0); the images are what its random filters like.");
+Console.WriteLine("Model: Lucent.Net.Testing's TinyConvNet (width 16) with random weights (seed 0); the images are what its random filters like.");
 
 // 1. A plugin as a delegate: maximise a channel, weighting the centre of the image most.
 Objective CenterChannel(string layer, int channel, double sigma) => Objective.FromDelegate(
