@@ -27,16 +27,16 @@ namespace Lucent.Net.Testing;
 /// seeded with the constructor's <c>seed</c> (PyTorch's default ranges), in the order conv1, conv2, conv3, fc,
 /// each weight before its bias: the same seed and width give bit-identical weights in every process, on every
 /// machine, whatever else draws random numbers (PyTorch's <c>torch.Generator().manual_seed(seed)</c> and
-/// <c>torch.rand</c> reproduce them). It has no dropout or batch
-/// normalisation, so training and evaluation mode compute the same.</para>
+/// <c>torch.rand</c> reproduce them). It has no dropout or batch normalisation, so training and evaluation
+/// mode compute the same.</para>
 /// </remarks>
 public sealed class TinyConvNet : nn.Module<Tensor, Tensor>
 {
     /// <summary>The smallest height and width the net takes (every layer pads, and the pool adapts).</summary>
     public const int MinimumInputSize = 1;
 
-    // Declaration order is registration order: the hook names in forward order, and the order the seeded
-    // initialisation draws the weights in.
+    // RegisterComponents names each layer after its field (hence no underscore) in declaration order: the hook
+    // names in forward order, and the order the seeded initialisation draws the weights in.
     private readonly Conv2d conv1;
     private readonly ReLU relu1;
     private readonly Conv2d conv2;
