@@ -1,6 +1,6 @@
 // A plugin objective in a few lines, two ways, used from code and from an expression string.
-// The model is a tiny conv net defined below with RANDOM weights: the images show what its random
-// filters respond to, not a trained network's features.
+// The model is Lucent.Net.Testing's TinyConvNet with RANDOM (seeded) weights: the images show what its
+// random filters respond to, not a trained network's features.
 using System.Globalization;
 using CustomObjectiveSample;
 using Lucent.Net.Expressions;
@@ -8,6 +8,7 @@ using Lucent.Net.Imaging;
 using Lucent.Net.Objectives;
 using Lucent.Net.Parameterization;
 using Lucent.Net.Rendering;
+using Lucent.Net.Testing;
 using Lucent.Net.Transforms;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -16,8 +17,8 @@ int steps = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) :
 string outputFolder = Path.Combine(AppContext.BaseDirectory, "output");
 Directory.CreateDirectory(outputFolder);
 
-using var model = new TinyConvNet();
-Console.WriteLine("Model: a 3-layer conv net with random weights (seed 0); the images are what its random filters like.");
+using var model = new TinyConvNet(seed: 0, width: 16); // conv1 16 channels, conv2 and conv3 32
+Console.WriteLine("Model: Lucent.Net.Testing's TinyConvNet (width 16) with random weights (seed 0); the images are what its random filters like.");
 
 // 1. A plugin as a delegate: maximise a channel, weighting the centre of the image most.
 Objective CenterChannel(string layer, int channel, double sigma) => Objective.FromDelegate(

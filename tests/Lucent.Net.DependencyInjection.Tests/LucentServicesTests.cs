@@ -5,6 +5,7 @@ using Lucent.Net.Expressions;
 using Lucent.Net.Objectives;
 using Lucent.Net.Parameterization;
 using Lucent.Net.Rendering;
+using Lucent.Net.Testing;
 using Lucent.Net.Transforms;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -364,7 +365,7 @@ public sealed class LucentServicesTests
         {
             created++;
             folder = ctx.WeightsFolder;
-            return new SmallNet();
+            return new TinyConvNet(seed: 1);
         }));
         var catalog = provider.GetRequiredService<IModelCatalog>();
         catalog.Get("SMALL").Should().BeSameAs(catalog.Get("small"));
@@ -381,7 +382,7 @@ public sealed class LucentServicesTests
         using (var provider = Build(Config(("Lucent:Device", "cpu")), b => b.AddModel("small", ctx =>
         {
             seen = ctx.Device;
-            return new SmallNet();
+            return new TinyConvNet(seed: 1);
         })))
         {
             provider.GetRequiredService<IModelCatalog>().Get("small");
@@ -404,7 +405,7 @@ public sealed class LucentServicesTests
     [Fact]
     public void Model_zoo_registers_inceptionv1_and_resnet18()
     {
-        using var provider = Build(Config(), b => b.AddModelZoo().AddModel("small", _ => new SmallNet()));
+        using var provider = Build(Config(), b => b.AddModelZoo().AddModel("small", _ => new TinyConvNet(seed: 1)));
         provider.GetRequiredService<IModelCatalog>().Names.Should().Equal("inceptionv1", "resnet18", "small");
     }
 
@@ -416,7 +417,7 @@ public sealed class LucentServicesTests
             Config(("Lucent:Steps", "6"), ("Lucent:ImageSize", "16"), ("Lucent:FixedImageSize", "16"), ("Lucent:ProgressLogInterval", "2"), ("Lucent:DefaultPipeline", "gentle"), ("Lucent:Seed", "3")),
             b => b.AddTransformPipeline("gentle", p => p.Pad(2, PadMode.Constant, 0.5).Jitter(2)),
             logs);
-        using var model = new SmallNet();
+        using var model = new TinyConvNet(seed: 1);
         var renderer = provider.GetRequiredService<IFeatureRenderer>();
         var reported = new List<int>();
         var result = await renderer.RenderAsync(model, "channel(conv2, 3)", progress: new SyncProgress(p => reported.Add(p.Step)));
@@ -426,7 +427,7 @@ public sealed class LucentServicesTests
         result.FinalImages.Height.Should().Be(16);
         reported.Should().Equal(1, 2, 3, 4, 5, 6);
         var messages = logs.Entries.Where(e => e.Category.EndsWith("FeatureRenderer", StringComparison.Ordinal)).Select(e => e.Message).ToList();
-        messages.Should().Contain(m => m.StartsWith("Rendering channel(conv2, 3) on SmallNet: 6 steps, 16x16px image, batch 1, pipeline 'gentle'"));
+        messages.Should().Contain(m => m.StartsWith("Rendering channel(conv2, 3) on TinyConvNet: 6 steps, 16x16px image, batch 1, pipeline 'gentle'"));
         messages.Count(m => m.StartsWith("Step ")).Should().Be(3);
         messages.Should().Contain(m => m.StartsWith("Step 6/6: loss "));
         messages.Should().Contain(m => m.StartsWith("Rendered channel(conv2, 3): 6 steps in "));
@@ -441,7 +442,7 @@ public sealed class LucentServicesTests
         var logs = new CapturingLoggerProvider();
         using var provider = Build(
             Config(("Lucent:Steps", "50"), ("Lucent:ImageSize", "16"), ("Lucent:FixedImageSize", "16"), ("Lucent:DefaultPipeline", "none")),
-            b => b.AddModel("small", _ => new SmallNet()),
+            b => b.AddModel("small", _ => new TinyConvNet(seed: 1)),
             logs);
         var renderer = provider.GetRequiredService<IFeatureRenderer>();
         using var cts = new CancellationTokenSource();
@@ -467,7 +468,7 @@ public sealed class LucentServicesTests
     {
         var logs = new CapturingLoggerProvider();
         using var provider = Build(Config(("Lucent:Steps", "2"), ("Lucent:ImageSize", "16"), ("Lucent:FixedImageSize", "16")), null, logs);
-        using var model = new SmallNet();
+        using var model = new TinyConvNet(seed: 1);
         FluentActions.Invoking(() => provider.GetRequiredService<IFeatureRenderer>().Render(model, Objective.Channel("conv9", 1)))
             .Should().Throw<UnknownLayerException>();
         logs.Entries.Should().Contain(e => e.Level == LogLevel.Error && e.Message.StartsWith("Rendering channel(conv9, 1) failed", StringComparison.Ordinal));

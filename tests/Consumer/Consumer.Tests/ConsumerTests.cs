@@ -1,4 +1,5 @@
 using FluentAssertions;
+using Lucent.Net.Activations;
 using Lucent.Net.DependencyInjection;
 using Lucent.Net.Objectives;
 using Lucent.Net.Rendering;
@@ -28,34 +29,6 @@ public sealed class VignetteTransform : IImageTransform
         var xs = linspace(-1, 1, w).view(1, 1, 1, w);
         var mask = 1 - (Strength * (ys.pow(2) + xs.pow(2)) / 2);
         return (image * mask).MoveToOuterDisposeScope();
-    }
-}
-
-/// <summary>The user's model: a small conv net with fixed, seeded weights.</summary>
-public sealed class SmallNet : nn.Module<Tensor, Tensor>
-{
-    private readonly nn.Module<Tensor, Tensor> conv1 = nn.Conv2d(3, 8, 3, padding: 1);
-    private readonly nn.Module<Tensor, Tensor> act1 = nn.ReLU();
-    private readonly nn.Module<Tensor, Tensor> conv2 = nn.Conv2d(8, 12, 3, stride: 2, padding: 1);
-
-    public SmallNet()
-        : base(nameof(SmallNet)) => RegisterComponents();
-
-    public override Tensor forward(Tensor input) => conv2.call(act1.call(conv1.call(input)));
-
-    public static SmallNet Create()
-    {
-        var net = new SmallNet();
-        using var noGrad = no_grad();
-        int i = 0;
-        foreach (var p in net.parameters())
-        {
-            // Deterministic weights, independent of any random generator.
-            using var values = arange(p.numel(), dtype: ScalarType.Float32).mul(0.37 + i++).sin().mul(0.3).view(p.shape);
-            p.copy_(values);
-        }
-
-        return net;
     }
 }
 
@@ -104,7 +77,8 @@ public class ConsumerTests
         torch.set_num_threads(1);
         await using var services = BuildServices();
         var renderer = services.GetRequiredService<IFeatureRenderer>();
-        using var model = SmallNet.Create();
+        // The user's model in a unit test: the Testing package's tiny conv net, seeded weights, nothing to download.
+        using var model = new TinyConvNet(seed: 0);
 
         var result = await renderer.RenderAsync(model, "channel(conv2, 3) + 0.5 * corner(conv2, 5)");
 
@@ -115,6 +89,13 @@ public class ConsumerTests
 
         string baseline = Path.Combine(SnapshotFolder(), "consumer-render.png");
         ImageSnapshot.Match(result.FinalImages, baseline, new SnapshotOptions { Tolerance = 12, MaxDifferingPixelFraction = 0.02 });
+    }
+
+    [Fact]
+    public void The_testing_packages_tiny_net_names_its_layers_for_renders()
+    {
+        using var model = new TinyConvNet(seed: 0);
+        ModelLayers.Names(model).Should().Equal([.. TinyConvNet.LayerNames, "input", "labels"]);
     }
 
     [Fact]

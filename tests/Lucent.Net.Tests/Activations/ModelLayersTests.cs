@@ -1,4 +1,5 @@
 using Lucent.Net.Activations;
+using Lucent.Net.Testing;
 using Lucent.Net.Tests.TestSupport;
 
 namespace Lucent.Net.Tests.Activations;
@@ -8,8 +9,8 @@ public class ModelLayersTests
     [Fact]
     public void Names_follow_lucent_naming_with_input_and_labels()
     {
-        using var model = new TinyNet();
-        ModelLayers.Names(model).Should().Equal("conv1", "relu1", "conv2", "relu2", "pool", "fc", IActivationLookup.Input, IActivationLookup.Labels);
+        using var model = new TinyConvNet(seed: 1);
+        ModelLayers.Names(model).Should().Equal("conv1", "relu1", "conv2", "relu2", "conv3", "relu3", "pool", "fc", IActivationLookup.Input, IActivationLookup.Labels);
     }
 
     [Fact]
@@ -22,7 +23,7 @@ public class ModelLayersTests
     [Fact]
     public void Describe_lists_output_shapes_for_an_input_size()
     {
-        using var model = new TinyNet();
+        using var model = new TinyConvNet(seed: 1);
         var layers = ModelLayers.Describe(model, 32, 32);
         layers.Single(l => l.Name == "conv1").OutputShape.Should().Equal(1, 8, 32, 32);
         layers.Single(l => l.Name == "conv2").OutputShape.Should().Equal(1, 16, 16, 16);
@@ -33,7 +34,8 @@ public class ModelLayersTests
     [Fact]
     public void Describe_marks_layers_that_cannot_be_computed_at_that_size()
     {
-        using var model = new TinyNet { FailAfterRelu2 = true };
+        using var model = new TinyConvNet(seed: 1);
+        using var failing = model.FailBefore("conv3");
         var layers = ModelLayers.Describe(model, 8, 8);
         layers.Single(l => l.Name == "relu2").OutputShape.Should().Equal(1, 16, 4, 4);
         layers.Single(l => l.Name == "fc").OutputShape.Should().BeEmpty();

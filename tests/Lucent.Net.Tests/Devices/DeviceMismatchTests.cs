@@ -2,6 +2,7 @@ using Lucent.Net.Devices;
 using Lucent.Net.Objectives;
 using Lucent.Net.Parameterization;
 using Lucent.Net.Rendering;
+using Lucent.Net.Testing;
 using Lucent.Net.Tests.TestSupport;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -15,7 +16,7 @@ public class DeviceMismatchTests
     [Fact]
     public void A_model_on_meta_rendered_with_a_cpu_device_option_names_both_devices()
     {
-        using var model = new TinyNet(seed: 3);
+        using var model = new TinyConvNet(seed: 3);
         model.to(torch.device("meta"));
 
         var act = () => Renderer.Render(model, "conv2:1", new RenderOptions { Device = torch.CPU, Thresholds = [1] });
@@ -29,7 +30,7 @@ public class DeviceMismatchTests
     [Fact]
     public void A_cpu_model_rendered_with_a_meta_device_option_names_both_devices()
     {
-        using var model = new TinyNet(seed: 3);
+        using var model = new TinyConvNet(seed: 3);
 
         var act = () => Renderer.RenderChannels(model, "conv2", [0, 1], new RenderOptions { Device = torch.device("meta"), Thresholds = [1] });
 
@@ -41,7 +42,7 @@ public class DeviceMismatchTests
     [Fact]
     public void Objective_evaluation_checks_the_device_option_too()
     {
-        using var model = new TinyNet(seed: 3);
+        using var model = new TinyConvNet(seed: 3);
         using var images = torch.full([1, 3, 16, 16], 0.5f);
 
         var act = () => ObjectiveEvaluator.Evaluate(model, Objective.Parse("conv2:1"), images, new RenderOptions { Transforms = [], Device = torch.device("meta") });
@@ -66,7 +67,7 @@ public class DeviceMismatchTests
     public void A_custom_parameterisation_on_the_cpu_for_a_model_elsewhere_is_a_device_error_not_a_size_error()
     {
         var device = StandInDevice.Require();
-        using var model = new TinyNet(seed: 3);
+        using var model = new TinyConvNet(seed: 3);
         model.to(device);
         var options = new RenderOptions { Parameterization = g => new TestPixelParameterization(16, g), Transforms = [], Thresholds = [1] };
 
@@ -80,7 +81,7 @@ public class DeviceMismatchTests
     public void A_transform_that_moves_the_image_to_the_cpu_is_a_device_error()
     {
         var device = StandInDevice.Require();
-        using var model = new TinyNet(seed: 3);
+        using var model = new TinyConvNet(seed: 3);
         model.to(device);
         var options = new RenderOptions
         {

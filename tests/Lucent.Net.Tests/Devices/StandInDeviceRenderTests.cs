@@ -1,6 +1,7 @@
 using Lucent.Net.Objectives;
 using Lucent.Net.Parameterization;
 using Lucent.Net.Rendering;
+using Lucent.Net.Testing;
 using Lucent.Net.Tests.TestSupport;
 using Lucent.Net.Transforms;
 using TorchSharp;
@@ -18,9 +19,9 @@ public class StandInDeviceRenderTests
 {
     private const double Tolerance = 1e-4;
 
-    private static TinyNet ModelOn(Device? device)
+    private static TinyConvNet ModelOn(Device? device)
     {
-        var model = new TinyNet(seed: 3);
+        var model = new TinyConvNet(seed: 3);
         if (device is not null)
         {
             model.to(device);

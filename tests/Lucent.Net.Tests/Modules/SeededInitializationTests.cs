@@ -1,5 +1,5 @@
 using Lucent.Net.Modules;
-using Lucent.Net.Tests.TestSupport;
+using Lucent.Net.Testing;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -10,10 +10,10 @@ public sealed class SeededInitializationTests
     [Fact]
     public void The_same_seed_gives_the_same_weights_whatever_the_global_generator_did()
     {
-        using var a = new TinyNet(seed: 3);
+        using var a = new TinyConvNet(seed: 3);
         torch.rand(1000).Dispose(); // draw from the global generator in between
-        using var b = new TinyNet(seed: 3);
-        using var c = new TinyNet(seed: 4);
+        using var b = new TinyConvNet(seed: 3);
+        using var c = new TinyConvNet(seed: 4);
 
         foreach (var ((name, pa), (_, pb), (_, pc)) in a.named_parameters().Zip(b.named_parameters(), c.named_parameters()))
         {

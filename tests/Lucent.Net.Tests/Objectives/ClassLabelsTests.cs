@@ -3,6 +3,7 @@ using Lucent.Net.Expressions;
 using Lucent.Net.Objectives;
 using Lucent.Net.Rendering;
 using Lucent.Net.Runtime;
+using Lucent.Net.Testing;
 using Lucent.Net.Tests.TestSupport;
 using static TorchSharp.torch;
 
@@ -100,13 +101,13 @@ public class ClassLabelsTests
 
     private sealed class LabelledNet : nn.Module<Tensor, Tensor>, IClassLabels
     {
-        private readonly TinyNet net;
+        private readonly TinyConvNet net;
 
         public LabelledNet(ClassLabels labels)
             : base(nameof(LabelledNet))
         {
             ClassLabels = labels;
-            net = new TinyNet();
+            net = new TinyConvNet(seed: 1);
             RegisterComponents();
         }
 

@@ -1,6 +1,7 @@
 using Lucent.Net.Activations;
 using Lucent.Net.Objectives;
 using Lucent.Net.Runtime;
+using Lucent.Net.Testing;
 using static TorchSharp.torch;
 
 namespace Lucent.Net.Tests.Objectives;
@@ -25,51 +26,46 @@ internal sealed class DictionaryLookup : IActivationLookup
 }
 
 /// <summary>
-/// A tiny convolutional net: conv1 (3 -> 4 channels, 3x3, pad 1) + ReLU, conv2 (4 -> 6) + ReLU,
-/// labels = spatial mean of conv2. Weights are fixed by a seed and frozen.
+/// Objectives on the shared <see cref="TinyConvNet"/> (Lucent.Net.Testing; seed 7, width 4: conv1 and relu1 have
+/// 4 channels, conv2 to relu3 8, fc 10 logits) without the renderer: forward hooks put every layer's output,
+/// the input and the logits (<c>labels</c>) into a <see cref="DictionaryLookup"/>.
 /// </summary>
-internal sealed class TinyConvNet : IDisposable
+internal sealed class ObjectiveTestNet : IDisposable
 {
-    private readonly Tensor _w1;
-    private readonly Tensor _b1;
-    private readonly Tensor _w2;
-    private readonly Tensor _b2;
+    private readonly TinyConvNet _net = new(seed: 7, width: 4);
+    private readonly List<Action> _removers = [];
+    private Dictionary<string, Tensor> _current = [];
 
-    public TinyConvNet(long seed = 7)
+    public ObjectiveTestNet()
     {
-        LucentRuntime.EnsureInitialized();
-        using var scope = NewDisposeScope();
-        var generator = new Generator((ulong)seed);
-        _w1 = (randn([4, 3, 3, 3], generator: generator) * 0.4).MoveToOuterDisposeScope();
-        _b1 = full([4], 0.1).MoveToOuterDisposeScope();
-        _w2 = (randn([6, 4, 3, 3], generator: generator) * 0.3).MoveToOuterDisposeScope();
-        _b2 = full([6], 0.1).MoveToOuterDisposeScope();
-        generator.Dispose();
+        foreach (var (name, module) in _net.named_children())
+        {
+            string layer = name;
+            var remover = ((nn.Module<Tensor, Tensor>)module).register_forward_hook((_, _, output) =>
+            {
+                _current[layer] = output;
+                return null!;
+            });
+            _removers.Add(remover.remove);
+        }
     }
 
     /// <summary>Runs the net; the dictionary's tensors join the current dispose scope.</summary>
     public Dictionary<string, Tensor> Forward(Tensor input)
     {
-        Tensor conv1 = nn.functional.relu(nn.functional.conv2d(input, _w1, _b1, padding: [1, 1]));
-        Tensor conv2 = nn.functional.relu(nn.functional.conv2d(conv1, _w2, _b2, padding: [1, 1]));
-        Tensor labels = conv2.mean([2L, 3L]);
-        return new Dictionary<string, Tensor>
-        {
-            [IActivationLookup.Input] = input,
-            ["conv1"] = conv1,
-            ["conv2"] = conv2,
-            [IActivationLookup.Labels] = labels,
-        };
+        _current = new Dictionary<string, Tensor> { [IActivationLookup.Input] = input };
+        _current[IActivationLookup.Labels] = _net.call(input);
+        return _current;
     }
 
     /// <summary>
     /// Runs <paramref name="steps"/> Adam steps (lr 0.05) on a random input image of
-    /// <paramref name="batch"/> 8x8 RGB images and returns the loss at each step.
+    /// <paramref name="batch"/> 16x16 RGB images and returns the loss at each step.
     /// </summary>
     public float[] Optimise(IObjective objective, int batch = 2, int steps = 6, long seed = 3)
     {
         using var generator = new Generator((ulong)seed);
-        using var image = nn.Parameter(rand([batch, 3, 8, 8], generator: generator));
+        using var image = nn.Parameter(rand([batch, 3, 16, 16], generator: generator));
         using var adam = optim.Adam([image], lr: 0.05);
         var losses = new float[steps];
         for (int step = 0; step < steps; step++)
@@ -88,10 +84,12 @@ internal sealed class TinyConvNet : IDisposable
 
     public void Dispose()
     {
-        _w1.Dispose();
-        _b1.Dispose();
-        _w2.Dispose();
-        _b2.Dispose();
+        foreach (var remove in _removers)
+        {
+            remove();
+        }
+
+        _net.Dispose();
     }
 }
 

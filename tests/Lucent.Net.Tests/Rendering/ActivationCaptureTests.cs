@@ -1,6 +1,7 @@
 using Lucent.Net.Activations;
 using Lucent.Net.Objectives;
 using Lucent.Net.Rendering;
+using Lucent.Net.Testing;
 using Lucent.Net.Tests.TestSupport;
 using Lucent.Net.Transforms;
 using TorchSharp;
@@ -21,14 +22,14 @@ public sealed class ActivationCaptureTests
     public void Capture_returns_the_layers_as_the_model_computes_them_on_the_preprocessed_image()
     {
         using var scope = NewDisposeScope();
-        using var model = new TinyNet();
+        using var model = new TinyConvNet(seed: 1);
         var image = Image(3);
         using var captured = ActivationCapture.Capture(model, image, ["conv2", "relu1"]);
 
         captured.Layers.Should().Equal("conv2", "relu1");
         captured["conv2"].shape.Should().Equal(1, 16, 8, 8);
         using var normalized = new ImageNetNormalizeTransform().Apply(image);
-        using var expected = model.Conv2Output(normalized);
+        using var expected = model.LayerOutput("conv2", normalized);
         captured["conv2"].allclose(expected, rtol: 1e-5, atol: 1e-6).Should().BeTrue();
         captured["conv2"].requires_grad.Should().BeFalse();
         model.training.Should().BeTrue("the model's mode is restored");
@@ -38,7 +39,7 @@ public sealed class ActivationCaptureTests
     public void Capture_stops_the_forward_pass_once_the_layers_are_computed_and_every_layer_runs_when_none_are_named()
     {
         using var scope = NewDisposeScope();
-        using var model = new TinyNet();
+        using var model = new TinyConvNet(seed: 1);
         int fcCalls = 0;
         var fc = (nn.Module<Tensor, Tensor>)model.named_modules().Single(m => m.name == "fc").module;
         var counter = fc.register_forward_hook((_, _, _) =>
@@ -64,10 +65,10 @@ public sealed class ActivationCaptureTests
     public void Capture_names_unknown_layers_and_frees_its_tensors_on_dispose()
     {
         using var scope = NewDisposeScope();
-        using var model = new TinyNet();
+        using var model = new TinyConvNet(seed: 1);
         var image = Image(5);
-        var act = () => ActivationCapture.Capture(model, image, ["conv3"]);
-        act.Should().Throw<UnknownLayerException>().WithMessage("*conv3*conv*");
+        var act = () => ActivationCapture.Capture(model, image, ["conv4"]);
+        act.Should().Throw<UnknownLayerException>().WithMessage("*conv4*conv*");
 
         var captured = ActivationCapture.Capture(model, image, ["conv1"]);
         var tensor = captured["conv1"];
@@ -111,7 +112,7 @@ public sealed class ActivationCaptureTests
         var longer = Objective.FromDelegate(a => -a["conv2"].mean() - a["conv1"].mean() - a["relu1"].mean() - a["relu2"].mean());
         longer.Name.Should().HaveLength(60).And.EndWith("...");
 
-        using var model = new TinyNet();
+        using var model = new TinyConvNet(seed: 1);
         var result = Renderer.Render(model, objective, new RenderOptions { Parameterization = g => new TestPixelParameterization(16, g), Transforms = [], Thresholds = [3], FixedImageSize = (16, 16), Seed = 1 });
         result.Losses.Should().HaveCount(3);
         result.Losses[^1].Should().BeLessThan(result.Losses[0], "the render optimises the delegate's loss");
@@ -132,7 +133,7 @@ public sealed class ActivationCaptureTests
 
         new PadTransform(2).Apply(image).shape.Should().Equal(1, 3, 12, 12);
         ResizeTransform.ForModelInput((300, 200), (300, 200))!.Height.Should().Be(300, "a fixed size is kept even when it equals the image's: transforms may have changed the size");
-        using var model = new TinyNet();
+        using var model = new TinyConvNet(seed: 1);
         var pipeline = Renderer.BuildPipeline(model, new RenderOptions { FixedImageSize = (16, 16) }, new Lucent.Net.Parameterization.ImageShape(1, 3, 16, 16));
         pipeline[^1].Should().BeOfType<ResizeTransform>("the standard transforms pad, scale and rotate the 16 px image before the model");
     }

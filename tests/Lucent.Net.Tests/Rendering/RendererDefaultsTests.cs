@@ -1,7 +1,7 @@
 using Lucent.Net.Objectives;
 using Lucent.Net.Parameterization;
 using Lucent.Net.Rendering;
-using Lucent.Net.Tests.TestSupport;
+using Lucent.Net.Testing;
 using Lucent.Net.Transforms;
 
 namespace Lucent.Net.Tests.Rendering;
@@ -11,7 +11,7 @@ public class RendererDefaultsTests
     [Fact]
     public void Defaults_render_a_128_pixel_fft_image_through_the_standard_transforms()
     {
-        using var model = new TinyNet();
+        using var model = new TinyConvNet(seed: 1);
         long[]? conv1Shape = null;
         var objective = Objective.FromDelegate("conv1_probe", ["conv1"], a =>
         {
@@ -29,7 +29,7 @@ public class RendererDefaultsTests
     [Fact]
     public void Pipeline_appends_preprocessing_and_the_224_resize_after_the_user_transforms()
     {
-        using var model = new TinyNet();
+        using var model = new TinyConvNet(seed: 1);
         var options = new RenderOptions { Transforms = [Transform.Jitter(4)] };
         var pipeline = Renderer.BuildPipeline(model, options, new ImageShape(1, 3, 128, 128));
         pipeline.Select(t => t.Name).Should().Equal("jitter(4)", "normalize()", "resize(224, 224)");
@@ -52,7 +52,7 @@ public class RendererDefaultsTests
     [Fact]
     public void Text_objectives_use_lucents_layer_colon_channel_shorthand_and_the_expression_language()
     {
-        using var model = new TinyNet();
+        using var model = new TinyConvNet(seed: 1);
         var options = new RenderOptions { Transforms = [], Thresholds = [3], Parameterization = g => ImageParameterizations.Image(16, generator: g), FixedImageSize = (16, 16) };
         var result = Renderer.Render(model, "conv2:3", options);
         result.Losses.Should().HaveCount(3);
@@ -64,7 +64,7 @@ public class RendererDefaultsTests
     [Fact]
     public void RenderChannels_renders_one_image_per_channel_in_one_batch()
     {
-        using var model = new TinyNet();
+        using var model = new TinyConvNet(seed: 1);
         var options = new RenderOptions { Transforms = [], Thresholds = [20], FixedImageSize = (16, 16), Parameterization = null };
         var result = Renderer.RenderChannels(model, "conv2", [0, 3, 5], options with { Parameterization = g => ImageParameterizations.Image(16, batch: 3, generator: g) });
 
@@ -88,7 +88,7 @@ public class RendererDefaultsTests
     [Fact]
     public void Image_options_describe_the_standard_image_without_a_factory()
     {
-        using var model = new TinyNet();
+        using var model = new TinyConvNet(seed: 1);
         var image = new ImageOptions(12) { Height = 10, Fft = false };
         var options = new RenderOptions { Transforms = [], Thresholds = [2], FixedImageSize = (16, 16), Image = image };
         var result = Renderer.Render(model, "conv2:3", options);
@@ -109,7 +109,7 @@ public class RendererDefaultsTests
     [InlineData(2)]
     public void Micro_batches_give_the_images_and_losses_of_the_whole_batch(int microBatch)
     {
-        using var model = new TinyNet();
+        using var model = new TinyConvNet(seed: 1);
         // Plain SGD: its steps are linear in the gradients, so float rounding that differs between batched
         // and per-image kernels (oneDNN) stays at rounding size; Adam divides near-zero gradients by their
         // own size and could turn such rounding into a whole step.
@@ -152,7 +152,7 @@ public class RendererDefaultsTests
     [Fact]
     public void RenderBatch_optimises_each_image_for_its_own_objective_on_any_layer()
     {
-        using var model = new TinyNet();
+        using var model = new TinyConvNet(seed: 1);
         var options = new RenderOptions { Transforms = [], Thresholds = [12], FixedImageSize = (16, 16), Parameterization = g => ImageParameterizations.Image(16, batch: 2, generator: g) };
         IObjective[] perImage = [Lucent.Net.Objectives.Objective.Channel("conv1", 0, batch: 0), Lucent.Net.Objectives.Objective.Channel("conv2", 3, batch: 1)];
 
@@ -167,7 +167,7 @@ public class RendererDefaultsTests
     [Fact]
     public void Channel_out_of_range_gives_the_valid_range_and_shape()
     {
-        using var model = new TinyNet();
+        using var model = new TinyConvNet(seed: 1);
         var options = new RenderOptions { Transforms = [], Thresholds = [1], FixedImageSize = (16, 16), Parameterization = g => ImageParameterizations.Image(16, generator: g) };
         var act = () => Renderer.Render(model, Lucent.Net.Objectives.Objective.Channel("conv2", 40), options);
         act.Should().Throw<ObjectiveArgumentException>().WithMessage("*40*conv2*[1, 16, 8, 8]*0..15*");
@@ -175,7 +175,7 @@ public class RendererDefaultsTests
 
     private sealed class PreprocessedTinyNet : TorchSharp.torch.nn.Module<TorchSharp.torch.Tensor, TorchSharp.torch.Tensor>, IPreprocessingProvider
     {
-        private readonly TinyNet inner = new();
+        private readonly TinyConvNet inner = new(seed: 1);
 
         public PreprocessedTinyNet()
             : base(nameof(PreprocessedTinyNet)) => RegisterComponents();

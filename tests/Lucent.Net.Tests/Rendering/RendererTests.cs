@@ -1,5 +1,6 @@
 using Lucent.Net.Activations;
 using Lucent.Net.Rendering;
+using Lucent.Net.Testing;
 using Lucent.Net.Tests.TestSupport;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -20,7 +21,7 @@ public class RendererTests
     [Fact]
     public void Render_returns_one_snapshot_per_threshold_with_the_image_shape()
     {
-        using var model = new TinyNet();
+        using var model = new TinyConvNet(seed: 1);
         var result = Renderer.Render(model, new ChannelMeanObjective("conv2", 3), Options(thresholds: [2, 5, 9]));
 
         result.StopReason.Should().Be(RenderStopReason.Completed);
@@ -40,7 +41,7 @@ public class RendererTests
     [Fact]
     public void Render_lowers_the_loss()
     {
-        using var model = new TinyNet();
+        using var model = new TinyConvNet(seed: 1);
         var result = Renderer.Render(model, new ChannelMeanObjective("conv2", 1), Options(thresholds: [30]));
         result.FinalLoss.Should().BeLessThan(result.InitialLoss);
     }
@@ -48,7 +49,7 @@ public class RendererTests
     [Fact]
     public void Same_seed_gives_bit_identical_images_and_different_seeds_differ()
     {
-        using var model = new TinyNet();
+        using var model = new TinyConvNet(seed: 1);
         var objective = new ChannelMeanObjective("conv2", 0);
         var a = Renderer.Render(model, objective, Options(seed: 7)).FinalImages.Pixels;
         var b = Renderer.Render(model, objective, Options(seed: 7)).FinalImages.Pixels;
@@ -61,7 +62,7 @@ public class RendererTests
     [Fact]
     public void Model_weights_are_unchanged_and_still_trainable_after_a_render()
     {
-        using var model = new TinyNet();
+        using var model = new TinyConvNet(seed: 1);
         var before = model.parameters().Select(p => p.detach().clone()).ToList();
         model.parameters().Should().OnlyContain(p => p.requires_grad);
 
@@ -81,26 +82,28 @@ public class RendererTests
     [Fact]
     public void Forward_stops_once_the_objective_layers_are_computed()
     {
-        using var model = new TinyNet();
+        using var model = new TinyConvNet(seed: 1);
+        using var conv2 = model.CountCalls("conv2");
         Renderer.Render(model, new ChannelMeanObjective("conv1", 0), Options(thresholds: [5]));
-        model.Conv2Calls.Should().Be(0, "conv2 comes after conv1, the only layer the objective needs");
+        conv2.Count.Should().Be(0, "conv2 comes after conv1, the only layer the objective needs");
 
         Renderer.Render(model, new ChannelMeanObjective("conv2", 0), Options(thresholds: [5]));
-        model.Conv2Calls.Should().Be(5);
+        conv2.Count.Should().Be(5);
     }
 
     [Fact]
     public void Early_stop_can_be_turned_off()
     {
-        using var model = new TinyNet();
+        using var model = new TinyConvNet(seed: 1);
+        using var conv2 = model.CountCalls("conv2");
         Renderer.Render(model, new ChannelMeanObjective("conv1", 0), Options(thresholds: [3]) with { StopForwardEarly = false });
-        model.Conv2Calls.Should().Be(3);
+        conv2.Count.Should().Be(3);
     }
 
     [Fact]
     public void Input_and_labels_hooks_are_available()
     {
-        using var model = new TinyNet();
+        using var model = new TinyConvNet(seed: 1);
         Tensor? seenInput = null;
         long[]? labelsShape = null;
         var objective = new LambdaObjective("input_and_labels", [IActivationLookup.Input, IActivationLookup.Labels], a =>
@@ -120,7 +123,7 @@ public class RendererTests
     [Fact]
     public void Input_hook_is_the_image_before_transforms()
     {
-        using var model = new TinyNet();
+        using var model = new TinyConvNet(seed: 1);
         long[]? inputShape = null;
         var objective = new LambdaObjective("input_shape", [IActivationLookup.Input, "conv1"], a =>
         {
@@ -136,10 +139,10 @@ public class RendererTests
     [Fact]
     public void Unknown_layer_lists_close_names()
     {
-        using var model = new TinyNet();
-        var act = () => Renderer.Render(model, new ChannelMeanObjective("conv3", 0), Options());
+        using var model = new TinyConvNet(seed: 1);
+        var act = () => Renderer.Render(model, new ChannelMeanObjective("conv4", 0), Options());
         act.Should().Throw<UnknownLayerException>()
-            .WithMessage("*'conv3'*conv1*ModelLayers.Describe*");
+            .WithMessage("*'conv4'*conv1*ModelLayers.Describe*");
     }
 
     [Theory]
@@ -148,7 +151,7 @@ public class RendererTests
     [InlineData(new[] { 8, -1, 4 }, "*positive*")]
     public void Bad_thresholds_are_rejected(int[] thresholds, string message)
     {
-        using var model = new TinyNet();
+        using var model = new TinyConvNet(seed: 1);
         var act = () => Renderer.Render(model, new ChannelMeanObjective("conv1", 0), Options() with { Thresholds = thresholds });
         act.Should().Throw<InvalidRenderOptionsException>().WithMessage(message).Which.ParamName.Should().Be("Thresholds");
     }
@@ -161,7 +164,7 @@ public class RendererTests
         options.Thresholds.Should().Equal(2, 4, 8);
         options.Steps.Should().Be(8);
 
-        using var model = new TinyNet();
+        using var model = new TinyConvNet(seed: 1);
         var objective = new ChannelMeanObjective("conv2", 3);
         var unordered = Renderer.Render(model, objective, options);
         var ordered = Renderer.Render(model, objective, Options(thresholds: [2, 4, 8]));
@@ -174,7 +177,7 @@ public class RendererTests
     [Fact]
     public void Lbfgs_renders_through_a_closure_and_lowers_the_loss()
     {
-        using var model = new TinyNet();
+        using var model = new TinyConvNet(seed: 1);
         int evaluations = 0;
         var objective = new LambdaObjective("conv2_mean", ["conv2"], a =>
         {
@@ -200,7 +203,7 @@ public class RendererTests
         Renderer.NeedsClosure(lbfgs).Should().BeTrue();
         Renderer.NeedsClosure(adam).Should().BeFalse();
 
-        using var model = new TinyNet();
+        using var model = new TinyConvNet(seed: 1);
         var objective = new ChannelMeanObjective("conv2", 3);
         var plain = Renderer.Render(model, objective, Options());
         var closure = Renderer.Render(model, objective, Options() with { OptimizerNeedsClosure = true });
@@ -210,7 +213,7 @@ public class RendererTests
     [Fact]
     public void Errors_and_non_finite_losses_inside_an_lbfgs_closure_surface_as_in_the_plain_loop()
     {
-        using var model = new TinyNet();
+        using var model = new TinyConvNet(seed: 1);
         int calls = 0;
         var throwing = new LambdaObjective("throws", ["conv2"], a => ++calls > 2 ? throw new InvalidOperationException("objective broke") : -a["conv2"].mean());
         var options = Options(thresholds: [5]) with { OptimizerFactory = p => optim.LBFGS(p, lr: 0.5, max_iter: 2) };
@@ -227,7 +230,7 @@ public class RendererTests
     [Fact]
     public void Non_finite_loss_stops_and_returns_the_last_finite_images()
     {
-        using var model = new TinyNet();
+        using var model = new TinyConvNet(seed: 1);
         int calls = 0;
         var objective = new LambdaObjective("nan_at_4", ["conv1"], a =>
         {
@@ -248,7 +251,7 @@ public class RendererTests
     [Fact]
     public void Cancellation_returns_the_images_so_far()
     {
-        using var model = new TinyNet();
+        using var model = new TinyConvNet(seed: 1);
         using var cts = new CancellationTokenSource();
         var progress = new InlineProgress<RenderProgress>(p =>
         {
@@ -268,7 +271,7 @@ public class RendererTests
     [Fact]
     public async Task A_token_cancelled_before_the_call_returns_the_cancelled_result_from_every_entry_point()
     {
-        using var model = new TinyNet();
+        using var model = new TinyConvNet(seed: 1);
         using var cts = new CancellationTokenSource();
         cts.Cancel();
         var options = Options(thresholds: [2]);
@@ -303,7 +306,7 @@ public class RendererTests
     [Fact]
     public async Task A_render_cancelled_while_waiting_for_the_model_returns_the_cancelled_result()
     {
-        using var model = new TinyNet();
+        using var model = new TinyConvNet(seed: 1);
         using var cts = new CancellationTokenSource();
         Task<RenderResult> waiting;
         using (ModelLock.Acquire(model, CancellationToken.None))
@@ -324,7 +327,8 @@ public class RendererTests
     [Fact]
     public void Layers_after_the_needed_ones_that_fail_only_warn()
     {
-        using var model = new TinyNet { FailAfterRelu2 = true };
+        using var model = new TinyConvNet(seed: 1);
+        using var failing = model.FailBefore("conv3");
         var result = Renderer.Render(model, new ChannelMeanObjective("relu2", 0), Options(thresholds: [3]) with { StopForwardEarly = false });
         result.StopReason.Should().Be(RenderStopReason.Completed);
         result.Warnings.Should().ContainSingle().Which.Should().Contain("cannot be computed");
@@ -333,7 +337,8 @@ public class RendererTests
     [Fact]
     public void A_needed_layer_that_cannot_be_computed_fails_clearly()
     {
-        using var model = new TinyNet { FailAfterRelu2 = true };
+        using var model = new TinyConvNet(seed: 1);
+        using var failing = model.FailBefore("conv3");
         var act = () => Renderer.Render(model, new ChannelMeanObjective("fc", 0), Options(thresholds: [3]));
         act.Should().Throw<LayerNotComputableException>().WithMessage("*'fc'*input too small*");
     }
@@ -341,7 +346,7 @@ public class RendererTests
     [Fact]
     public void Objective_returning_a_non_scalar_is_a_clear_error()
     {
-        using var model = new TinyNet();
+        using var model = new TinyConvNet(seed: 1);
         var objective = new LambdaObjective("not_scalar", ["conv1"], a => a["conv1"].mean([1]));
         var act = () => Renderer.Render(model, objective, Options(thresholds: [1]));
         act.Should().Throw<InvalidOperationException>().WithMessage("*must return a scalar*");
@@ -350,7 +355,7 @@ public class RendererTests
     [Fact]
     public void Small_images_are_upsampled_to_224_for_the_model()
     {
-        using var model = new TinyNet();
+        using var model = new TinyConvNet(seed: 1);
         long[]? conv1Shape = null;
         var objective = new LambdaObjective("shape", ["conv1"], a =>
         {

@@ -1,7 +1,7 @@
 using Lucent.Net.Parameterization;
 using Lucent.Net.Rendering;
 using Lucent.Net.Runtime;
-using Lucent.Net.Tests.TestSupport;
+using Lucent.Net.Testing;
 using Lucent.Net.Transforms;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -113,7 +113,7 @@ public sealed class CollapseAlphaTransformTests
     [Fact]
     public void The_renderer_composites_rgba_images_first_and_only_once()
     {
-        using var model = new TinyNet();
+        using var model = new TinyConvNet(seed: 1);
         var options = new RenderOptions { Transforms = [Transform.Jitter(2)], FixedImageSize = (8, 8) };
         var rgba = Renderer.BuildPipeline(model, options, new ImageShape(1, 4, 8, 8));
         rgba[0].Should().BeOfType<CollapseAlphaTransform>();

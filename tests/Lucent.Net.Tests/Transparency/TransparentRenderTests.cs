@@ -1,6 +1,6 @@
 using Lucent.Net.Parameterization;
 using Lucent.Net.Rendering;
-using Lucent.Net.Tests.TestSupport;
+using Lucent.Net.Testing;
 using static Lucent.Net.Objectives.Objective;
 
 namespace Lucent.Net.Tests.Transparency;
@@ -21,7 +21,7 @@ public sealed class TransparentRenderTests
     [Fact]
     public void Transparent_render_raises_the_channel_and_keeps_alpha_in_unit_range()
     {
-        using var model = new TinyNet();
+        using var model = new TinyConvNet(seed: 1);
         var objective = Channel("conv2", 1) - (0.1 * BlurAlphaEachStep()) + (0.01 * PenalizeBoundaryComplexity(2));
         var result = Renderer.Render(model, objective, Options(thresholds: [1, 30]));
 
@@ -45,7 +45,7 @@ public sealed class TransparentRenderTests
     [Fact]
     public void A_batch_of_transparent_channels_renders_the_same_one_image_at_a_time_as_all_at_once()
     {
-        using var model = new TinyNet();
+        using var model = new TinyConvNet(seed: 1);
         var options = Options(thresholds: [6]) with
         {
             Parameterization = g => ImageParameterizations.Rgba(16, standardDeviation: 0.5, batch: 2, fft: false, generator: g),
@@ -63,7 +63,7 @@ public sealed class TransparentRenderTests
     [Fact]
     public void Same_seed_same_transparent_image_and_another_seed_differs()
     {
-        using var model = new TinyNet();
+        using var model = new TinyConvNet(seed: 1);
         var objective = Channel("conv2", 3);
         var a = Renderer.Render(model, objective, Options(seed: 4, thresholds: [5])).FinalImages.Pixels;
         var b = Renderer.Render(model, objective, Options(seed: 4, thresholds: [5])).FinalImages.Pixels;
