@@ -1,3 +1,4 @@
+using Lucent.Net.Images;
 using Lucent.Net.Objectives;
 using Lucent.Net.ModelZoo.ResNet;
 using Lucent.Net.Rendering;

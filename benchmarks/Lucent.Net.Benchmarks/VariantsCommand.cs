@@ -1,3 +1,4 @@
+using Lucent.Net.Images;
 using Lucent.Net.ModelZoo.InceptionV1;
 using Lucent.Net.Objectives;
 using Lucent.Net.Rendering;

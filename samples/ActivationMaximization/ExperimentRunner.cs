@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Lucent.Net.Activations;
+using Lucent.Net.Images;
 using Lucent.Net.Imaging;
 using Lucent.Net.Rendering;
 using Lucent.Net.Runtime;

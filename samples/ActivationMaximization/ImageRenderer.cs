@@ -1,4 +1,5 @@
 using Lucent.Net.Devices;
+using Lucent.Net.Images;
 using Lucent.Net.Objectives;
 using Lucent.Net.Parameterization;
 using Lucent.Net.Rendering;

@@ -1,4 +1,5 @@
 using Lucent.Net.Activations;
+using Lucent.Net.Images;
 using Lucent.Net.Objectives;
 using Lucent.Net.Rendering;
 using Lucent.Net.Transforms;

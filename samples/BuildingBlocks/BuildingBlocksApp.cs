@@ -1,6 +1,7 @@
 using System.Globalization;
 using Lucent.Net.Activations;
 using Lucent.Net.Analysis;
+using Lucent.Net.Images;
 using Lucent.Net.Imaging;
 using Lucent.Net.ModelZoo.Catalog;
 using Lucent.Net.Objectives;

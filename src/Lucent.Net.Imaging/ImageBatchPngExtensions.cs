@@ -1,4 +1,4 @@
-using Lucent.Net.Rendering;
+using Lucent.Net.Images;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats.Png;
 using SixLabors.ImageSharp.PixelFormats;

@@ -1,6 +1,6 @@
 using System.Globalization;
+using Lucent.Net.Images;
 using Lucent.Net.Imaging;
-using Lucent.Net.Rendering;
 
 namespace Lucent.Net.Testing;
 

@@ -2,7 +2,7 @@ using Lucent.Net.Imaging;
 
 namespace Lucent.Net.Testing;
 
-/// <summary>How strictly <see cref="ImageSnapshot.Match(Lucent.Net.Rendering.ImageBatch, string, SnapshotOptions?)"/> compares with the baseline.</summary>
+/// <summary>How strictly <see cref="ImageSnapshot.Match(Lucent.Net.Images.ImageBatch, string, SnapshotOptions?)"/> compares with the baseline.</summary>
 public sealed class SnapshotOptions
 {
     /// <summary>

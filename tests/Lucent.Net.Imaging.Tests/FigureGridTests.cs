@@ -1,4 +1,4 @@
-using Lucent.Net.Rendering;
+using Lucent.Net.Images;
 
 namespace Lucent.Net.Imaging.Tests;
 

@@ -1,4 +1,4 @@
-using Lucent.Net.Rendering;
+using Lucent.Net.Images;
 using Microsoft.Playwright;
 
 namespace Lucent.Net.Imaging.Tests;

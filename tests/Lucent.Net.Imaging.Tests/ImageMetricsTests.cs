@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Lucent.Net.Rendering;
+using Lucent.Net.Images;
 
 namespace Lucent.Net.Imaging.Tests;
 

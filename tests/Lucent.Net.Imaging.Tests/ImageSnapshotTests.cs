@@ -1,4 +1,4 @@
-using Lucent.Net.Rendering;
+using Lucent.Net.Images;
 using Lucent.Net.Testing;
 
 namespace Lucent.Net.Imaging.Tests;

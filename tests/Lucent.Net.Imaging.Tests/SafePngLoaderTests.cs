@@ -1,5 +1,5 @@
 using System.Buffers.Binary;
-using Lucent.Net.Rendering;
+using Lucent.Net.Images;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 

@@ -1,3 +1,5 @@
+using Lucent.Net.Images;
+
 namespace Lucent.Net.Rendering;
 
 /// <summary>Progress of a render, reported after every optimisation step.</summary>

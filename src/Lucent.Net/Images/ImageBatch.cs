@@ -1,4 +1,4 @@
-namespace Lucent.Net.Rendering;
+namespace Lucent.Net.Images;
 
 /// <summary>
 /// Images copied out of TorchSharp into managed memory: float values in [0, 1], laid out

@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace Lucent.Net.Rendering;
+namespace Lucent.Net.Images;
 
 /// <summary>Converts between TorchSharp image tensors and managed <see cref="ImageBatch"/>es.</summary>
 public static class TensorImages
