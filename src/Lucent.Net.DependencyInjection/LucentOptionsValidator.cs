@@ -1,4 +1,5 @@
 using Lucent.Net.Devices;
+using Lucent.Net.Expressions;
 using System.Globalization;
 using Microsoft.Extensions.Options;
 
@@ -80,7 +81,7 @@ internal sealed class LucentOptionsValidator(
                 {
                     transforms.Create(specs[i]);
                 }
-                catch (Exception ex) when (ex is LucentNameNotFoundException or TransformSpecException)
+                catch (Exception ex) when (ex is LucentNameNotFoundException or ExpressionException)
                 {
                     string where = specs[i].Path is null ? Invariant($"{p}:Pipelines:{pipeline}:{i}: ") : string.Empty;
                     failures.Add(where + ex.Message);
