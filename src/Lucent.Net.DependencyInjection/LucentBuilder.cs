@@ -60,7 +60,7 @@ public sealed class LucentBuilder
     public LucentBuilder AddTransform<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors | DynamicallyAccessedMemberTypes.PublicProperties)] TTransform>(string name, string? description = null)
         where TTransform : class, IImageTransform
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        RequireFunctionName(name);
         Services.AddSingleton(new TransformRegistration(services => TransformRegistry.ForType(typeof(TTransform), name, description, services), Replace: false));
         return this;
     }
@@ -92,8 +92,8 @@ public sealed class LucentBuilder
         ArgumentNullException.ThrowIfNull(parameters);
         ArgumentNullException.ThrowIfNull(factory);
         var declared = parameters.Select(FunctionParameter.Parse).ToList();
-        var check = new TransformFunction(name, declared, _ => TransformPipeline.Identity, description); // fails now on a bad name, not at first use
-        Services.AddSingleton(new TransformRegistration(services => new TransformFunction(check.Name, declared, a => factory(a, services), description), Replace: false));
+        RequireFunctionName(name, declared);
+        Services.AddSingleton(new TransformRegistration(services => new TransformFunction(name, declared, a => factory(a, services), description), Replace: false));
         return this;
     }
 
@@ -187,4 +187,8 @@ public sealed class LucentBuilder
         Services.AddSingleton<IModelProvider, TProvider>();
         return this;
     }
+
+    /// <summary>Fails now, not when the container first builds the registry, on a name or parameters the call syntax refuses.</summary>
+    private static void RequireFunctionName(string name, IEnumerable<FunctionParameter>? parameters = null) =>
+        _ = new TransformFunction(name, parameters ?? [], _ => TransformPipeline.Identity);
 }
