@@ -207,11 +207,23 @@ public abstract class FunctionArguments
     private double AsDouble(ExpressionValue value, string name) =>
         value is NumberValue number ? number.Value : throw Mismatch(value, name, "a number");
 
-    private IReadOnlyList<double> AsList(ExpressionValue value, string name) =>
-        value is ListValue list ? list.Values : throw Mismatch(value, name, "a list of numbers such as [0.1, 0.2]");
+    private IReadOnlyList<double> AsList(ExpressionValue value, string name) => value switch
+    {
+        ListValue list => list.Values,
 
-    private string AsText(ExpressionValue value, string name) =>
-        value is NameValue { IsNone: false } text ? text.Text : throw Mismatch(value, name, "a name or a quoted string");
+        // Configuration cannot tell a one-item array from a number: "Scales": 1.05 is the list [1.05], as it always was.
+        NumberValue number when Site is KeyedCallSite => [number.Value],
+        _ => throw Mismatch(value, name, "a list of numbers such as [0.1, 0.2]"),
+    };
+
+    private string AsText(ExpressionValue value, string name) => value switch
+    {
+        NameValue { IsNone: false } text => text.Text,
+
+        // A configured value is text as written, even when it reads as a number ("Label": "5").
+        _ when Site is KeyedCallSite keyed && keyed.Written.TryGetValue(name, out var written) => written.Text,
+        _ => throw Mismatch(value, name, "a name or a quoted string"),
+    };
 
     private object AsEnum(ExpressionValue value, string name, Type enumType)
     {

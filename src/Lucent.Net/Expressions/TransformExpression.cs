@@ -86,7 +86,9 @@ public static class TransformExpression
     /// Calls a transform function with arguments given as keys and texts, as a configuration section
     /// does (<c>{ "Type": "pad", "Width": 8, "Mode": "constant" }</c>): keys match parameter names and
     /// aliases case-insensitively, and each text is read as a number, a list of numbers
-    /// (<c>[0.9, 1]</c> or <c>0.9,1</c>) or else as text (<c>constant</c>, <c>true</c>).
+    /// (<c>[0.9, 1]</c> or <c>0.9,1</c>) or else as text (<c>constant</c>, <c>true</c>). As configuration
+    /// cannot tell them apart, a number is also a one-item list, and any value is its text where a
+    /// function asks for text.
     /// </summary>
     /// <param name="function">The function's name, e.g. <c>pad</c>.</param>
     /// <param name="arguments">The arguments by name.</param>

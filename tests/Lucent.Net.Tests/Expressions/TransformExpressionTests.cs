@@ -210,6 +210,11 @@ public sealed class TransformExpressionTests
             .Should().Be(new PadTransform(8, PadMode.Constant, -0.5).Name);
         TransformExpression.FromArguments("random_scale", [new("scales", "[0.9, 1.1]")]).Name.Should().Be("random_scale([0.9, 1.1])");
         TransformExpression.FromArguments("random_scale", [new("scales", "0.9, 1, 1.1")]).Name.Should().Be("random_scale([0.9, 1, 1.1])");
+        TransformExpression.FromArguments("random_scale", [new("scales", "1.05")]).Name.Should().Be("random_scale([1.05])", "a configured number is a one-item list");
+        FluentActions.Invoking(() => TransformExpression.Parse("random_scale(1.05)")).Should().Throw<TransformExpressionException>("in text, a list is written [1.05]");
+        var labels = new TransformFunctionRegistry().Register("label", ["text"], a => Transform.FromDelegate($"label({a.GetText("text")})", image => image.alias()));
+        TransformExpression.FromArguments("label", [new("Text", "5")], registry: labels).Name.Should().Be("label(5)", "a configured text stays as written");
+        FluentActions.Invoking(() => labels.Parse("label(5)")).Should().Throw<TransformExpressionException>("in text, 5 is a number; write '5'");
         TransformExpression.FromArguments("normalize", []).Name.Should().Be("normalize()");
         FluentActions.Invoking(() => TransformExpression.FromArguments("pad", [new("Width", "abc")], "Lucent:Pipelines:gentle:0"))
             .Should().Throw<TransformExpressionException>().WithMessage("Lucent:Pipelines:gentle:0:Width must be a whole number (got 'abc').");
