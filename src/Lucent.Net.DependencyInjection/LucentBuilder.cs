@@ -8,7 +8,7 @@ using static TorchSharp.torch;
 namespace Lucent.Net.DependencyInjection;
 
 /// <summary>
-/// Returned by <c>AddLucent</c>: registers named transform pipelines, transform types, objective
+/// Returned by <c>AddLucent</c>: registers named transform pipelines, transform plugins, objective
 /// plugins and models. Every method returns the builder, so calls chain.
 /// </summary>
 public sealed class LucentBuilder
@@ -45,41 +45,74 @@ public sealed class LucentBuilder
     }
 
     /// <summary>
-    /// Registers a transform type usable by name in configured pipelines. If
-    /// <typeparamref name="TTransform"/> has a public constructor taking a <see cref="TransformSpec"/>,
-    /// it reads its own arguments; otherwise it is created through dependency injection and the
-    /// spec's named arguments set its public properties (e.g. <c>{ "Type": "flip", "Axis": 3 }</c>).
+    /// Registers a transform type usable by name in configured pipelines and transform expressions.
+    /// It is created through dependency injection and its public settable properties (int, double,
+    /// float, bool, string, double[], float[], enums) become optional named parameters in
+    /// snake_case, with the property name as an alias (e.g. <c>{ "Type": "flip", "Axis": 3 }</c> or
+    /// <c>flip(axis=3)</c>). If <typeparamref name="TTransform"/> has a public constructor taking a
+    /// <see cref="TransformArguments"/>, it reads its own arguments instead (any arguments; other
+    /// constructor parameters come from the container).
     /// </summary>
     /// <typeparam name="TTransform">The transform type.</typeparam>
-    /// <param name="name">The type name used in specs (case-insensitive).</param>
+    /// <param name="name">The function name used in pipelines (letters, digits, <c>_</c>; case-insensitive).</param>
+    /// <param name="description">What the transform does.</param>
     /// <returns>This builder.</returns>
-    public LucentBuilder AddTransform<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors | DynamicallyAccessedMemberTypes.PublicProperties)] TTransform>(string name)
+    public LucentBuilder AddTransform<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors | DynamicallyAccessedMemberTypes.PublicProperties)] TTransform>(string name, string? description = null)
         where TTransform : class, IImageTransform
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        Services.AddSingleton(new TransformTypeRegistration(name, (spec, services) => TransformRegistry.CreateByType(typeof(TTransform), spec, services)));
+        RequireFunctionName(name);
+        Services.AddSingleton(new TransformRegistration(services => TransformRegistry.ForType(typeof(TTransform), name, description, services), Replace: false));
         return this;
     }
 
-    /// <summary>Registers a transform type made by a function of its spec, e.g. <c>AddTransform("flip", spec =&gt; new Flip(spec.GetInt32("axis", 0, 3)))</c>.</summary>
-    /// <param name="name">The type name used in specs (case-insensitive).</param>
-    /// <param name="factory">Creates the transform; read the arguments with the spec's getters.</param>
+    /// <summary>
+    /// Registers a transform plugin with declared parameters, usable in configured pipelines and
+    /// transform expressions, e.g. <c>AddTransform("brighten", ["amount?"], a =&gt; new Brighten(a.GetOptionalDouble("amount") ?? 0.1))</c>
+    /// makes <c>brighten(0.5)</c>, <c>brighten(amount=0.5)</c> and <c>{ "Type": "brighten", "Amount": 0.5 }</c> valid.
+    /// </summary>
+    /// <param name="name">The function name (letters, digits, <c>_</c>).</param>
+    /// <param name="parameters">Parameter names in positional order; a trailing <c>?</c> marks one optional.</param>
+    /// <param name="factory">Builds the transform from the arguments.</param>
+    /// <param name="description">What the transform does.</param>
     /// <returns>This builder.</returns>
-    public LucentBuilder AddTransform(string name, Func<TransformSpec, IImageTransform> factory)
+    public LucentBuilder AddTransform(string name, IEnumerable<string> parameters, Func<TransformArguments, IImageTransform> factory, string? description = null)
     {
         ArgumentNullException.ThrowIfNull(factory);
-        return AddTransform(name, (spec, _) => factory(spec));
+        return AddTransform(name, parameters, (a, _) => factory(a), description);
     }
 
-    /// <summary>Registers a transform type made by a function of its spec and the service provider.</summary>
-    /// <param name="name">The type name used in specs (case-insensitive).</param>
-    /// <param name="factory">Creates the transform.</param>
+    /// <summary>Registers a transform plugin with declared parameters whose factory may use services.</summary>
+    /// <param name="name">The function name (letters, digits, <c>_</c>).</param>
+    /// <param name="parameters">Parameter names in positional order; a trailing <c>?</c> marks one optional.</param>
+    /// <param name="factory">Builds the transform from the arguments and the service provider.</param>
+    /// <param name="description">What the transform does.</param>
     /// <returns>This builder.</returns>
-    public LucentBuilder AddTransform(string name, Func<TransformSpec, IServiceProvider, IImageTransform> factory)
+    public LucentBuilder AddTransform(string name, IEnumerable<string> parameters, Func<TransformArguments, IServiceProvider, IImageTransform> factory, string? description = null)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(parameters);
         ArgumentNullException.ThrowIfNull(factory);
-        Services.AddSingleton(new TransformTypeRegistration(name, factory));
+        var declared = parameters.Select(FunctionParameter.Parse).ToList();
+        RequireFunctionName(name, declared);
+        Services.AddSingleton(new TransformRegistration(services => new TransformFunction(name, declared, a => factory(a, services), description), Replace: false));
+        return this;
+    }
+
+    /// <summary>Registers a transform plugin that accepts any arguments (read positional ones by index).</summary>
+    /// <param name="name">The function name.</param>
+    /// <param name="factory">Builds the transform from the arguments.</param>
+    /// <param name="description">What the transform does.</param>
+    /// <returns>This builder.</returns>
+    public LucentBuilder AddTransform(string name, Func<TransformArguments, IImageTransform> factory, string? description = null) =>
+        AddTransform(TransformFunction.WithAnyArguments(name, factory, description));
+
+    /// <summary>Registers a transform function.</summary>
+    /// <param name="function">The function.</param>
+    /// <param name="replace">Allow replacing a built-in transform of the same name.</param>
+    /// <returns>This builder.</returns>
+    public LucentBuilder AddTransform(TransformFunction function, bool replace = false)
+    {
+        ArgumentNullException.ThrowIfNull(function);
+        Services.AddSingleton(new TransformRegistration(_ => function, replace));
         return this;
     }
 
@@ -98,7 +131,7 @@ public sealed class LucentBuilder
         ArgumentNullException.ThrowIfNull(parameters);
         return AddObjective(new ObjectiveFunction(
             name,
-            parameters.Select(p => p.EndsWith('?') ? new ObjectiveParameter(p[..^1], IsOptional: true) : new ObjectiveParameter(p)),
+            parameters.Select(FunctionParameter.Parse),
             factory,
             description));
     }
@@ -154,4 +187,8 @@ public sealed class LucentBuilder
         Services.AddSingleton<IModelProvider, TProvider>();
         return this;
     }
+
+    /// <summary>Fails now, not when the container first builds the registry, on a name or parameters the call syntax refuses.</summary>
+    private static void RequireFunctionName(string name, IEnumerable<FunctionParameter>? parameters = null) =>
+        _ = new TransformFunction(name, parameters ?? [], _ => TransformPipeline.Identity);
 }

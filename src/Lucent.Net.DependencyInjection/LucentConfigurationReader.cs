@@ -195,13 +195,9 @@ internal sealed class LucentConfigurationReader(IConfiguration section) : IConfi
 
             foreach (var step in steps)
             {
-                try
+                if (ReadSpec(step, options.BindingErrors) is { } spec)
                 {
-                    specs.Add(ReadSpec(step));
-                }
-                catch (TransformSpecException ex)
-                {
-                    options.BindingErrors.Add(ex.Message);
+                    specs.Add(spec);
                 }
             }
 
@@ -209,11 +205,16 @@ internal sealed class LucentConfigurationReader(IConfiguration section) : IConfi
         }
     }
 
-    private static TransformSpec ReadSpec(IConfigurationSection step)
+    /// <summary>
+    /// Reads one step as written: the string form (a transform expression, parsed when the pipeline
+    /// is built) or the object form (<c>Type</c> and arguments by key; a list argument is a JSON array,
+    /// kept as its items joined by commas). Null, with the error recorded, when the object has no <c>Type</c>.
+    /// </summary>
+    private static TransformSpec? ReadSpec(IConfigurationSection step, List<string> errors)
     {
         if (step.Value is { } text)
         {
-            return TransformSpec.Parse(text, step.Path);
+            return TransformSpec.FromText(text, step.Path);
         }
 
         string? type = null;
@@ -235,10 +236,11 @@ internal sealed class LucentConfigurationReader(IConfiguration section) : IConfi
 
         if (string.IsNullOrWhiteSpace(type))
         {
-            throw new TransformSpecException($"{step.Path}:Type is missing: each step of a pipeline needs a \"Type\" naming a transform (e.g. pad, jitter), or write the step as a string such as \"pad(8)\".");
+            errors.Add($"{step.Path}:Type is missing: each step of a pipeline needs a \"Type\" naming a transform (e.g. pad, jitter), or write the step as a string such as \"pad(8)\".");
+            return null;
         }
 
-        return new TransformSpec(type, null, named, step.Path);
+        return new TransformSpec(type, named, step.Path);
     }
 
     private void ReadInt(LucentOptions options, string key, Action<int> set, Action? onEmpty = null)

@@ -114,7 +114,7 @@ public sealed class UnknownTransformException : LucentNameNotFoundException
     /// <param name="name">The unknown name.</param>
     /// <param name="registeredNames">The registered transform types.</param>
     public UnknownTransformException(string name, IEnumerable<string> registeredNames)
-        : base("transform type", name, registeredNames, "Register one with services.AddLucent().AddTransform<TTransform>(name) or AddTransform(name, spec => ...).")
+        : base("transform type", name, registeredNames, "Register one with services.AddLucent().AddTransform<TTransform>(name) or AddTransform(name, parameters, args => ...).")
     {
     }
 }
@@ -147,30 +147,6 @@ public sealed class ModelNotRegisteredException : LucentNameNotFoundException
     /// <param name="registeredNames">The registered models.</param>
     public ModelNotRegisteredException(string name, IEnumerable<string> registeredNames)
         : base("model", name, registeredNames, "Register one with services.AddLucent().AddModel(name, context => model) or AddModelProvider<TProvider>().")
-    {
-    }
-}
-
-/// <summary>A transform spec (from configuration or a string such as <c>pad(8)</c>) is malformed or has an invalid argument; the message names the configuration key.</summary>
-public sealed class TransformSpecException : FormatException
-{
-    /// <summary>Creates the exception.</summary>
-    public TransformSpecException()
-    {
-    }
-
-    /// <summary>Creates the exception with a message.</summary>
-    /// <param name="message">What was wrong and how to fix it.</param>
-    public TransformSpecException(string message)
-        : base(message)
-    {
-    }
-
-    /// <summary>Creates the exception with a message and a cause.</summary>
-    /// <param name="message">What was wrong and how to fix it.</param>
-    /// <param name="innerException">The cause.</param>
-    public TransformSpecException(string message, Exception? innerException)
-        : base(message, innerException)
     {
     }
 }

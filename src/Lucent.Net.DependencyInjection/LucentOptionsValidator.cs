@@ -1,5 +1,6 @@
 using System.Globalization;
 using Lucent.Net.Devices;
+using Lucent.Net.Expressions;
 using Lucent.Net.Parameterization;
 using Lucent.Net.Rendering;
 using Microsoft.Extensions.Options;
@@ -59,7 +60,7 @@ internal sealed class LucentOptionsValidator(
                 {
                     transforms.Create(specs[i]);
                 }
-                catch (Exception ex) when (ex is LucentNameNotFoundException or TransformSpecException)
+                catch (Exception ex) when (ex is LucentNameNotFoundException or ExpressionException)
                 {
                     string where = specs[i].Path is null ? Invariant($"{p}:Pipelines:{pipeline}:{i}: ") : string.Empty;
                     failures.Add(where + ex.Message);

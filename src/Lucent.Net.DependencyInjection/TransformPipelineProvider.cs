@@ -20,7 +20,7 @@ public interface ITransformPipelineProvider
     /// <returns>The pipeline.</returns>
     /// <exception cref="UnknownTransformPipelineException">No such pipeline; the message lists the registered ones.</exception>
     /// <exception cref="UnknownTransformException">A configured step names an unregistered transform type.</exception>
-    /// <exception cref="TransformSpecException">A configured step has an invalid argument.</exception>
+    /// <exception cref="Expressions.TransformExpressionException">A configured step is malformed or has an invalid argument; the message names the key.</exception>
     TransformPipeline Get(string name);
 
     /// <summary>Gets the pipeline named <paramref name="name"/> if it exists.</summary>

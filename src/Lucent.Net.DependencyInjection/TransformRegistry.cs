@@ -1,176 +1,201 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
+using Lucent.Net.Expressions;
 using Lucent.Net.Transforms;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Lucent.Net.DependencyInjection;
 
 /// <summary>
-/// The transform types usable by name in configured pipelines: the built-ins (<c>pad</c>,
-/// <c>jitter</c>, <c>random_scale</c>, <c>random_rotate</c>, <c>resize</c>, <c>normalize</c>,
-/// <c>preprocess_inceptionv1</c>, <c>standard</c>) and those added with
-/// <see cref="LucentBuilder.AddTransform{TTransform}(string)"/> or
-/// <see cref="LucentBuilder.AddTransform(string, Func{TransformSpec, IImageTransform})"/>.
+/// The transforms usable by name in configured pipelines and transform expressions: the built-ins
+/// of <see cref="TransformFunctionRegistry.Default"/> (<c>pad</c>, <c>jitter</c>, <c>random_scale</c>,
+/// <c>random_rotate</c>, <c>resize</c>, <c>normalize</c>, <c>preprocess_inceptionv1</c>,
+/// <c>standard</c>) plus the plugins added with <c>LucentBuilder.AddTransform</c>.
 /// </summary>
 public interface ITransformRegistry
 {
-    /// <summary>The registered transform type names, sorted.</summary>
-    IReadOnlyList<string> Names { get; }
+    /// <summary>The functions transform expressions may call (read-only).</summary>
+    TransformFunctionRegistry Functions { get; }
 
-    /// <summary>Whether a transform type is registered under <paramref name="name"/> (case-insensitive).</summary>
-    /// <param name="name">The name.</param>
-    /// <returns>True when registered.</returns>
-    bool Contains(string name);
-
-    /// <summary>Creates the transform a spec describes.</summary>
-    /// <param name="spec">The spec.</param>
+    /// <summary>Parses one transform call such as <c>pad(12, mode=constant)</c>; see <c>docs/expressions.md</c>.</summary>
+    /// <param name="expression">The call.</param>
     /// <returns>The transform.</returns>
-    /// <exception cref="UnknownTransformException">The spec's type is not registered.</exception>
-    /// <exception cref="TransformSpecException">An argument is missing, unknown or invalid; the message names its key.</exception>
+    /// <exception cref="TransformExpressionException">The expression is invalid; the message gives the column.</exception>
+    IImageTransform Parse(string expression);
+
+    /// <summary>Parses a pipeline such as <c>pad(12), jitter(8)</c>.</summary>
+    /// <param name="expression">Transform calls separated by commas.</param>
+    /// <returns>The pipeline.</returns>
+    /// <exception cref="TransformExpressionException">The expression is invalid; the message gives the column.</exception>
+    TransformPipeline ParsePipeline(string expression);
+
+    /// <summary>Creates the transform a configured step describes.</summary>
+    /// <param name="spec">The step.</param>
+    /// <returns>The transform.</returns>
+    /// <exception cref="UnknownTransformException">The object form's <c>Type</c> is not registered.</exception>
+    /// <exception cref="TransformExpressionException">The string form is invalid, or an argument is missing, unknown or invalid; the message names the configuration key.</exception>
     IImageTransform Create(TransformSpec spec);
 }
 
-/// <summary>A transform type registered by name.</summary>
-/// <param name="Name">The name used in specs.</param>
-/// <param name="Factory">Creates the transform from a spec.</param>
-internal sealed record TransformTypeRegistration(string Name, Func<TransformSpec, IServiceProvider, IImageTransform> Factory);
+/// <summary>A transform plugin registered in the service collection; the function is made once the container exists.</summary>
+/// <param name="Create">Makes the function (reflection-based plugins need the service provider).</param>
+/// <param name="Replace">Whether it may replace a built-in of the same name.</param>
+internal sealed record TransformRegistration(Func<IServiceProvider, TransformFunction> Create, bool Replace);
 
-/// <summary>The default <see cref="ITransformRegistry"/>.</summary>
+/// <summary>The default <see cref="ITransformRegistry"/>: a read-only <see cref="TransformFunctionRegistry"/> with the plugins.</summary>
 internal sealed class TransformRegistry : ITransformRegistry
 {
-    private readonly Dictionary<string, Func<TransformSpec, IServiceProvider, IImageTransform>> factories = new(StringComparer.OrdinalIgnoreCase);
-    private readonly IServiceProvider services;
-
-    public TransformRegistry(IEnumerable<TransformTypeRegistration> registrations, IServiceProvider services)
+    public TransformRegistry(IEnumerable<TransformRegistration> registrations, IServiceProvider services)
     {
-        this.services = services;
-        foreach (var (name, factory) in BuiltIns())
-        {
-            factories[name] = (spec, _) => factory(spec);
-        }
-
+        var functions = new TransformFunctionRegistry();
         foreach (var registration in registrations)
         {
-            factories[registration.Name] = registration.Factory;
+            functions.Register(registration.Create(services), registration.Replace);
         }
+
+        Functions = functions.AsReadOnly();
     }
 
-    public IReadOnlyList<string> Names => factories.Keys.Order(StringComparer.Ordinal).ToList();
+    public TransformFunctionRegistry Functions { get; }
 
-    public bool Contains(string name) => factories.ContainsKey(name);
+    public IImageTransform Parse(string expression) => TransformExpression.Parse(expression, Functions);
+
+    public TransformPipeline ParsePipeline(string expression) => TransformExpression.ParsePipeline(expression, Functions);
 
     public IImageTransform Create(TransformSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        if (!factories.TryGetValue(spec.Type, out var factory))
+        if (spec.Text is { } text)
         {
-            var unknown = new UnknownTransformException(spec.Type, Names);
+            try
+            {
+                return Parse(text);
+            }
+            catch (TransformExpressionException ex) when (spec.Path is not null)
+            {
+                throw new TransformExpressionException($"{spec.Path}: {ex.Message}", ex);
+            }
+        }
+
+        string type = spec.Type!;
+        if (!Functions.Contains(type))
+        {
+            var unknown = new UnknownTransformException(type, Functions.Names);
             throw spec.Path is null ? unknown : new UnknownTransformException($"{spec.Path}:Type: {unknown.Message}", unknown);
         }
 
-        var fresh = spec.Fresh();
-        IImageTransform transform;
-        try
-        {
-            transform = factory(fresh, services)
-                ?? throw new TransformSpecException($"The factory of the transform '{spec.Type}' returned null for {Where(spec)}; it must return a transform.");
-        }
-        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
-        {
-            throw new TransformSpecException($"{Where(spec)}: the transform '{spec.Type}' rejected its arguments: {ex.Message}", ex);
-        }
-
-        fresh.ThrowIfUnread();
-        return transform;
+        return TransformExpression.FromArguments(type, spec.Arguments, spec.Path, Functions);
     }
 
-    /// <summary>Creates a transform of type <paramref name="type"/>: through a constructor taking a <see cref="TransformSpec"/> if it has one, else through dependency injection, then sets public properties from the spec's named arguments.</summary>
-    internal static IImageTransform CreateByType(
+    /// <summary>
+    /// The function of a transform type registered with <c>AddTransform&lt;T&gt;</c>: created through
+    /// dependency injection, with its public settable properties of supported types (int, double,
+    /// float, bool, string, double[], float[], enums, and their nullable forms) as optional named
+    /// parameters in declaration order (snake_case, with the property name as an alias). A type with
+    /// a public constructor taking <see cref="TransformArguments"/> reads its own arguments instead
+    /// (any arguments; other constructor parameters come from the container).
+    /// </summary>
+    internal static TransformFunction ForType(
         [DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors | DynamicallyAccessedMemberTypes.PublicProperties)] Type type,
-        TransformSpec spec,
+        string name,
+        string? description,
         IServiceProvider services)
     {
-        bool takesSpec = type.GetConstructors().Any(c => c.GetParameters().Any(p => p.ParameterType == typeof(TransformSpec)));
-        if (takesSpec)
+        description ??= $"A {type.Name} (registered with AddTransform<{type.Name}>).";
+        if (type.GetConstructors().Any(c => c.GetParameters().Any(p => p.ParameterType == typeof(TransformArguments))))
         {
-            return (IImageTransform)ActivatorUtilities.CreateInstance(services, type, spec);
+            return TransformFunction.WithAnyArguments(name, a => (IImageTransform)ActivatorUtilities.CreateInstance(services, type, a), description);
         }
 
-        var transform = (IImageTransform)ActivatorUtilities.CreateInstance(services, type);
-        foreach (var (key, _) in spec.Named)
-        {
-            var property = type.GetProperty(key, BindingFlags.Public | BindingFlags.Instance | BindingFlags.IgnoreCase);
-            if (property is null || !property.CanWrite || property.SetMethod is not { IsPublic: true })
+        var properties = type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
+            .Where(p => p.CanWrite && p.SetMethod is { IsPublic: true } && p.GetIndexParameters().Length == 0 && IsSupported(p.PropertyType))
+            .OrderBy(p => p.MetadataToken)
+            .Select(p => (Property: p, Parameter: ParameterOf(p)))
+            .ToList();
+        return new TransformFunction(
+            name,
+            properties.Select(p => p.Parameter),
+            a =>
             {
-                continue; // reported as an unknown argument after creation
-            }
+                var transform = (IImageTransform)ActivatorUtilities.CreateInstance(services, type);
+                foreach (var (property, parameter) in properties)
+                {
+                    if (a.Has(parameter.Name))
+                    {
+                        property.SetValue(transform, Read(a, parameter.Name, property.PropertyType));
+                    }
+                }
 
-            property.SetValue(transform, ReadAs(property.PropertyType, spec, key));
-        }
-
-        return transform;
+                return transform;
+            },
+            description);
     }
 
-    private static object? ReadAs(Type type, TransformSpec spec, string key)
+    private static FunctionParameter ParameterOf(PropertyInfo property)
+    {
+        string snake = SnakeCase(property.Name);
+        return new FunctionParameter(snake, IsOptional: true)
+        {
+            Aliases = string.Equals(snake, property.Name, StringComparison.OrdinalIgnoreCase) ? [] : [property.Name],
+        };
+    }
+
+    private static string SnakeCase(string name)
+    {
+        var text = new System.Text.StringBuilder(name.Length + 4);
+        for (int i = 0; i < name.Length; i++)
+        {
+            if (char.IsUpper(name[i]) && i > 0 && !char.IsUpper(name[i - 1]))
+            {
+                text.Append('_');
+            }
+
+            text.Append(char.ToLowerInvariant(name[i]));
+        }
+
+        return text.ToString();
+    }
+
+    private static bool IsSupported(Type type)
     {
         var target = Nullable.GetUnderlyingType(type) ?? type;
+        return target.IsEnum || target == typeof(int) || target == typeof(double) || target == typeof(float) || target == typeof(bool)
+            || target == typeof(string) || target == typeof(double[]) || target == typeof(IReadOnlyList<double>) || target == typeof(float[]);
+    }
+
+    private static object Read(TransformArguments arguments, string name, Type type)
+    {
+        var target = Nullable.GetUnderlyingType(type) ?? type;
+        if (target.IsEnum)
+        {
+            return arguments.GetEnum(name, target);
+        }
+
         if (target == typeof(int))
         {
-            return spec.GetInt32(key);
+            return arguments.GetInt32(name);
         }
 
         if (target == typeof(double))
         {
-            return spec.GetDouble(key);
+            return arguments.GetDouble(name);
         }
 
         if (target == typeof(float))
         {
-            return (float)spec.GetDouble(key);
+            return (float)arguments.GetDouble(name);
         }
 
         if (target == typeof(bool))
         {
-            return spec.GetBoolean(key, -1, false);
+            return arguments.GetBoolean(name);
         }
 
-        if (target == typeof(string))
+        if (target == typeof(float[]))
         {
-            return spec.GetString(key);
+            return arguments.GetVector(name);
         }
 
-        if (target == typeof(double[]) || target == typeof(IReadOnlyList<double>))
-        {
-            return spec.GetDoubles(key).ToArray();
-        }
-
-        if (target.IsEnum)
-        {
-            string text = spec.GetString(key) ?? string.Empty;
-            return Enum.TryParse(target, text, ignoreCase: true, out object? value) && !char.IsAsciiDigit(text.Trim().FirstOrDefault())
-                ? value
-                : throw new TransformSpecException($"{spec.KeyOf(key)} must be one of {string.Join(", ", Enum.GetNames(target))} (got '{text}').");
-        }
-
-        throw new TransformSpecException(
-            $"{spec.KeyOf(key)} cannot be set from configuration: the property has type {type.Name}; supported types are int, double, float, bool, string, double[] and enums. Give the transform a constructor taking a TransformSpec instead.");
-    }
-
-    private static string Where(TransformSpec spec) => spec.Path ?? spec.ToString();
-
-    private static IEnumerable<(string Name, Func<TransformSpec, IImageTransform> Factory)> BuiltIns()
-    {
-        yield return ("pad", s => new PadTransform(s.GetInt32("width", 0), s.GetEnum("mode", 1, PadMode.Reflect), s.GetDouble("value", 2, PadTransform.DefaultConstantValue)));
-        yield return ("jitter", s => new JitterTransform(s.GetInt32("d", 0)));
-        yield return ("random_scale", s => new RandomScaleTransform(s.GetDoubles("scales", 0)));
-        yield return ("random_rotate", s => new RandomRotateTransform(s.GetDoubles("angles", 0), s.GetEnum("unit", 1, AngleUnit.Degrees)));
-        yield return ("resize", s =>
-        {
-            int height = s.GetInt32("height", 0);
-            return new ResizeTransform(height, s.GetInt32("width", 1, height));
-        });
-        yield return ("normalize", _ => new ImageNetNormalizeTransform());
-        yield return ("preprocess_inceptionv1", _ => new InceptionV1PreprocessingTransform());
-        yield return ("standard", _ => TransformPipeline.Standard);
+        return target == typeof(string) ? arguments.GetText(name) : arguments.GetDoubles(name);
     }
 }

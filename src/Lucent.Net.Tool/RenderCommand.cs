@@ -28,18 +28,24 @@ internal static class RenderCommand
         param.AcceptOnlyFromAmong("fft", "pixel");
         var alpha = new Option<bool>("--alpha") { Description = "Render a transparent image (Lucid's alpha=True): RGBA, composited over random noise each step, written as an RGBA PNG." };
         var noTransforms = new Option<bool>("--no-transforms") { Description = "Render without Lucent's standard transforms (pad, jitter, scale, rotate)." };
+        var transforms = new Option<string?>("--transforms")
+        {
+            Description = "Transforms to use instead of Lucent's standard ones, in the call syntax of docs/expressions.md, e.g. \"pad(12, mode=constant), jitter(8)\".",
+            HelpName = "calls",
+        };
         var seed = new Option<long>("--seed") { Description = "Seed: the same seed gives the same image. Default 0.", HelpName = "n" };
         var device = CommonOptions.DeviceOption();
-        var command = new Command("render", "Render an objective expression to a PNG.") { model, objective, outPath, steps, thresholds, size, inputSize, param, alpha, noTransforms, seed, device };
+        var command = new Command("render", "Render an objective expression to a PNG.") { model, objective, outPath, steps, thresholds, size, inputSize, param, alpha, noTransforms, transforms, seed, device };
         command.SetAction(async (result, token) =>
         {
             string file = result.GetRequiredValue(outPath);
             int stepCount = result.GetValue(steps);
+            var chosen = Transforms(result.GetValue(noTransforms), result.GetValue(transforms));
             var options = new RenderOptions
             {
                 Thresholds = CommonOptions.Thresholds(result.GetValue(thresholds), stepCount),
                 Seed = result.GetValue(seed),
-                Transforms = result.GetValue(noTransforms) ? [] : null,
+                Transforms = chosen,
                 FixedImageSize = result.GetValue(inputSize) is int n ? (n, n) : null,
                 Device = TorchDevices.Parse(result.GetValue(device)),
             };
@@ -72,5 +78,18 @@ internal static class RenderCommand
             return render.StopReason == RenderStopReason.Completed ? 0 : ExitCodes.Error;
         });
         return command;
+    }
+
+    /// <summary>The transforms of <c>--no-transforms</c> or <c>--transforms</c>; null means Lucent's standard ones.</summary>
+    private static IReadOnlyList<Transforms.IImageTransform>? Transforms(bool none, string? calls)
+    {
+        if (calls is null)
+        {
+            return none ? [] : null;
+        }
+
+        return none
+            ? throw new ToolException("--transforms and --no-transforms exclude each other: give the transforms, or none.", ExitCodes.Usage)
+            : TransformExpression.ParsePipeline(calls).Transforms;
     }
 }

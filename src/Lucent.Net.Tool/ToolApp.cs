@@ -49,7 +49,7 @@ internal static class ToolApp
     }
 
     /// <summary>Library exceptions that describe a wrong input (layer, expression, option, device), not a bug.</summary>
-    private static bool IsUserError(Exception e) => e is Lucent.Net.Expressions.ObjectiveExpressionException
+    private static bool IsUserError(Exception e) => e is Lucent.Net.Expressions.ExpressionException
         or Lucent.Net.Activations.UnknownLayerException
         or Lucent.Net.Objectives.ObjectiveArgumentException
         or Lucent.Net.Rendering.InvalidRenderOptionsException

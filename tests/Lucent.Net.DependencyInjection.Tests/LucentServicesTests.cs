@@ -197,7 +197,7 @@ public sealed class LucentServicesTests
         failures.Should().Contain(f => f.StartsWith("Lucent:ImageSzie is not a Lucent setting (did you mean ImageSize"));
         failures.Should().Contain(f => f.StartsWith("Lucent:Pipelines:p:0:Type: No transform type named 'jiter' is registered. Registered (closest first): jitter,"));
         failures.Should().Contain(f => f.StartsWith("Lucent:Pipelines:p:1:width is required"));
-        failures.Should().Contain("Lucent:Pipelines:p:2:width must be a whole number (got 'x').");
+        failures.Should().Contain(f => f.StartsWith("Lucent:Pipelines:p:2: Argument 'width' of pad must be a whole number, but got the name 'x' at column 5 in 'pad(x)'", StringComparison.Ordinal));
         failures.Should().Contain(f => f.StartsWith("Lucent:Pipelines:p:3:Type is missing"));
     }
 
@@ -258,7 +258,7 @@ public sealed class LucentServicesTests
     public void Unknown_transform_type_throws_typed_exception()
     {
         using var provider = Build(Config());
-        var ex = FluentActions.Invoking(() => provider.GetRequiredService<ITransformRegistry>().Create(TransformSpec.Parse("jittr(3)")))
+        var ex = FluentActions.Invoking(() => provider.GetRequiredService<ITransformRegistry>().Create(new TransformSpec("jittr", [new("d", "3")])))
             .Should().Throw<UnknownTransformException>().Which;
         ex.RegisteredNames.Should().Contain(["pad", "jitter", "random_scale", "random_rotate", "resize", "normalize", "standard"]);
         ex.Message.Should().Contain("Registered (closest first): jitter");
@@ -298,35 +298,100 @@ public sealed class LucentServicesTests
     {
         using var provider = Build(
             Config(("Lucent:Pipelines:p:0:Type", "brighten"), ("Lucent:Pipelines:p:0:Amount", "0.5")),
-            b => b.AddTransform("brighten", spec =>
+            b => b.AddTransform("brighten", ["amount?"], a =>
             {
-                double amount = spec.GetDouble("amount", 0, 0.1);
+                double amount = a.GetOptionalDouble("amount") ?? 0.1;
                 return Transform.FromDelegate(FormattableString.Invariant($"brighten({amount})"), image => image.add(amount));
             }));
         var step = provider.GetRequiredService<ITransformPipelineProvider>().Get("p").Transforms.Single();
         step.Name.Should().Be("brighten(0.5)");
         using var bad = Build(
             Config(("Lucent:Pipelines:p:0:Type", "brighten"), ("Lucent:Pipelines:p:0:Amount", "lots")),
-            b => b.AddTransform("brighten", spec =>
+            b => b.AddTransform("brighten", ["amount"], a =>
             {
-                double amount = spec.GetDouble("amount", 0);
+                double amount = a.GetDouble("amount");
                 return Transform.FromDelegate("b", image => image.add(amount));
             }));
-        Failures(bad).Should().Contain("Lucent:Pipelines:p:0:Amount must be a finite number (got 'lots').");
+        Failures(bad).Should().Contain("Lucent:Pipelines:p:0:Amount must be a number (got 'lots').");
+        var registry = provider.GetRequiredService<ITransformRegistry>();
+        registry.Parse("brighten(0.25)").Name.Should().Be("brighten(0.25)");
+        registry.ParsePipeline("pad(2), brighten(amount: 0.5)").Transforms.Select(t => t.Name).Should().Equal("pad(2, reflect)", "brighten(0.5)");
     }
 
     [Fact]
-    public void Transform_spec_string_form()
+    public void Transform_spec_keeps_the_step_as_written()
     {
-        var spec = TransformSpec.Parse("pad(12, mode=constant, value=0.5)");
-        spec.Type.Should().Be("pad");
-        spec.Positional.Should().Equal("12");
-        spec.Named.Should().BeEquivalentTo(new Dictionary<string, string> { ["mode"] = "constant", ["value"] = "0.5" });
-        spec.ToString().Should().Be("pad(12, mode=constant, value=0.5)");
-        TransformSpec.Parse("random_scale([0.9, 1, 1.1])").GetDoubles("scales", 0).Should().Equal(0.9, 1, 1.1);
-        FluentActions.Invoking(() => TransformSpec.Parse("pad(12")).Should().Throw<TransformSpecException>().WithMessage("*missing its closing ')'*");
-        FluentActions.Invoking(() => TransformSpec.Parse("pad(mode=constant, 12)")).Should().Throw<TransformSpecException>().WithMessage("*follows a named one*");
-        FluentActions.Invoking(() => TransformSpec.Parse("pa d(1)")).Should().Throw<TransformSpecException>().WithMessage("*is not a transform spec*");
+        var text = TransformSpec.FromText("pad(12, mode=constant, value=0.5)", "Lucent:Pipelines:p:0");
+        (text.Text, text.Type, text.Path).Should().Be(("pad(12, mode=constant, value=0.5)", (string?)null, "Lucent:Pipelines:p:0"));
+        text.ToString().Should().Be("pad(12, mode=constant, value=0.5)");
+        var keyed = new TransformSpec("pad", [new("Width", "12"), new("Mode", "constant")]);
+        (keyed.Text, keyed.Type).Should().Be(((string?)null, "pad"));
+        keyed.ToString().Should().Be("pad(Width=12, Mode=constant)");
+        using var provider = Build(Config());
+        var registry = provider.GetRequiredService<ITransformRegistry>();
+        registry.Create(text).Name.Should().Be(registry.Create(keyed).Name).And.Be("pad(12, constant, 0.5)");
+        registry.Functions.IsReadOnly.Should().BeTrue();
+        FluentActions.Invoking(() => registry.Create(TransformSpec.FromText("pad(12", "Lucent:Pipelines:p:0")))
+            .Should().Throw<TransformExpressionException>().WithMessage("Lucent:Pipelines:p:0: Expected ',' or ')' at column 7 in 'pad(12'*");
+    }
+
+    [Fact]
+    public void Object_form_reads_lists_as_arrays_or_comma_text_and_lucent_names_as_aliases()
+    {
+        using var provider = Build(Config(
+            ("Lucent:Pipelines:p:0:Type", "random_scale"), ("Lucent:Pipelines:p:0:Scales", "0.9,1,1.1"),
+            ("Lucent:Pipelines:p:1:Type", "random_rotate"), ("Lucent:Pipelines:p:1:Angles:0", "-5"), ("Lucent:Pipelines:p:1:Angles:1", "5"), ("Lucent:Pipelines:p:1:Units", "radians"),
+            ("Lucent:Pipelines:p:2:Type", "pad"), ("Lucent:Pipelines:p:2:W", "3"), ("Lucent:Pipelines:p:2:Mode", "Constant"), ("Lucent:Pipelines:p:2:constant_value", "0.25")));
+        provider.GetRequiredService<ITransformPipelineProvider>().Get("p").Transforms.Select(t => t.Name)
+            .Should().Equal("random_scale([0.9, 1, 1.1])", "random_rotate([-5, 5], radians)", "pad(3, constant, 0.25)");
+    }
+
+    [Theory]
+    [InlineData("Mode", "sideways", "Lucent:Pipelines:p:0:Mode must be one of reflect, constant, replicate, circular (got 'sideways').")]
+    [InlineData("Width", "2.5", "Lucent:Pipelines:p:0:Width must be a whole number (got '2.5').")]
+    [InlineData("Value", "[1, 2]", "Lucent:Pipelines:p:0:Value must be a number (got '[1, 2]').")]
+    [InlineData("W", "4", "Lucent:Pipelines:p:0:W: the argument 'width' of pad is given twice (by its name and an alias); keep one.")]
+    public void Object_form_argument_errors_name_the_key(string key, string value, string message)
+    {
+        var settings = new List<(string, string?)> { ("Lucent:Pipelines:p:0:Type", "pad"), ($"Lucent:Pipelines:p:0:{key}", value) };
+        if (key != "Width")
+        {
+            settings.Add(("Lucent:Pipelines:p:0:Width", "2"));
+        }
+
+        using var provider = Build(Config([.. settings]));
+        Failures(provider).Should().Contain(message);
+    }
+
+    [Fact]
+    public void Transform_plugin_clashing_with_builtin_fails_unless_replacing()
+    {
+        using var clash = Build(Config(), b => b.AddTransform("pad", ["width"], a => new JitterTransform(a.GetInt32("width"))));
+        FluentActions.Invoking(() => clash.GetRequiredService<ITransformRegistry>()).Should().Throw<ArgumentException>().WithMessage("*transform function named 'pad' is already registered*replace: true*");
+        using var replaced = Build(
+            Config(("Lucent:Pipelines:p:0", "pad(3)")),
+            b => b.AddTransform(new TransformFunction("pad", [new FunctionParameter("width")], a => new JitterTransform(a.GetInt32("width"))), replace: true));
+        replaced.GetRequiredService<ITransformPipelineProvider>().Get("p").Transforms.Single().Name.Should().Be("jitter(3)");
+        FluentActions.Invoking(() => Build(Config(), b => b.AddTransform("bad name", ["x"], a => new JitterTransform(2))))
+            .Should().Throw<ArgumentException>().WithMessage("*not a valid function or parameter name*");
+    }
+
+    [Fact]
+    public void Transform_by_type_declares_its_properties_as_snake_case_parameters()
+    {
+        using var provider = Build(
+            Config(("Lucent:Pipelines:p:0:Type", "tint"), ("Lucent:Pipelines:p:0:Amount", "0.5"), ("Lucent:Pipelines:p:0:ColorMode", "warm"), ("Lucent:Pipelines:p:0:Enabled", "false"),
+                   ("Lucent:Pipelines:p:1", "tint(0.25, color_mode=cool)")),
+            b => b.AddTransform<TintTransform>("tint", "Tints the image."));
+        var registry = provider.GetRequiredService<ITransformRegistry>();
+        registry.Functions.TryGet("tint", out var tint).Should().BeTrue();
+        tint!.Signature.Should().Be("tint(amount?, color_mode?, enabled?, weights?)");
+        tint.Description.Should().Be("Tints the image.");
+        provider.GetRequiredService<ITransformPipelineProvider>().Get("p").Transforms.Select(t => t.Name)
+            .Should().Equal("tint(0.5, Warm, False, 0)", "tint(0.25, Cool, True, 0)");
+        registry.Parse("tint(weights=[1, 2, 3])").Name.Should().Be("tint(0.1, Warm, True, 3)");
+        FluentActions.Invoking(() => registry.Parse("tint(mask=1)")).Should().Throw<TransformExpressionException>()
+            .WithMessage("tint has no parameter 'mask' at column 6*", "a property of an unsupported type is not a parameter");
     }
 
     [Fact]
@@ -491,12 +556,35 @@ public sealed class FlipTransform : IImageTransform
 
 public sealed record ShiftSettings(string Note);
 
-public sealed class ShiftTransform(TransformSpec spec, ShiftSettings settings) : IImageTransform
+public sealed class ShiftTransform(TransformArguments arguments, ShiftSettings settings) : IImageTransform
 {
-    private readonly int pixels = spec.GetInt32("pixels", 0);
-    private readonly double fill = spec.GetDouble("fill", 1, 0);
+    private readonly int pixels = arguments.GetInt32(0);
+    private readonly double fill = arguments.GetOptionalDouble("fill") ?? 0;
 
     public string Name => FormattableString.Invariant($"shift({pixels}, {fill}, {settings.Note})");
 
     public Tensor Apply(Tensor image, Lucent.Net.Transforms.TransformContext context) => image.roll(pixels, 3);
+}
+
+public enum TintMode
+{
+    Warm,
+    Cool,
+}
+
+public sealed class TintTransform : IImageTransform
+{
+    public double Amount { get; set; } = 0.1;
+
+    public TintMode ColorMode { get; set; }
+
+    public bool Enabled { get; set; } = true;
+
+    public IReadOnlyList<double> Weights { get; set; } = [];
+
+    public Tensor? Mask { get; set; }
+
+    public string Name => FormattableString.Invariant($"tint({Amount}, {ColorMode}, {Enabled}, {Weights.Count})");
+
+    public Tensor Apply(Tensor image, Lucent.Net.Transforms.TransformContext context) => image.add(Amount);
 }

@@ -48,6 +48,36 @@ public sealed class RenderCommandTests
     }
 
     [Fact]
+    public async Task Render_with_transforms_in_the_call_syntax()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "lucent-render-" + Guid.NewGuid().ToString("N")[..8]);
+        try
+        {
+            string png = Path.Combine(dir, "t.png");
+            var (code, output) = await ToolProcess.RunAsync("render", "resnet18", "layer3:7", "--out", png, "--steps", "3", "--size", "32", "--transforms", "pad(2, mode=constant), jitter(2)");
+            code.Should().Be(0, output);
+            File.Exists(png).Should().BeTrue(output);
+        }
+        finally
+        {
+            if (Directory.Exists(dir))
+            {
+                Directory.Delete(dir, recursive: true);
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(1, "error: Unknown transform function 'jiter' at column 9 in 'pad(2), jiter(2)'. Known functions (closest first): jitter", "pad(2), jiter(2)")]
+    [InlineData(2, "error: --transforms and --no-transforms exclude each other", "pad(2)", "--no-transforms")]
+    public async Task Bad_transforms_are_a_one_line_error_before_the_model_loads(int exitCode, string message, params string[] arguments)
+    {
+        var (code, output) = await ToolProcess.RunAsync(["render", "no-such-model.onnx", "layer3:7", "--out", Path.Combine(Path.GetTempPath(), "never.png"), "--transforms", .. arguments]);
+        code.Should().Be(exitCode, output);
+        output.Should().Contain(message).And.NotContain("   at ", "no stack trace").And.NotContain("no-such-model", "the transforms are read before the model");
+    }
+
+    [Fact]
     public async Task An_unknown_layer_is_a_one_line_error_with_a_non_zero_exit()
     {
         var (code, output) = await ToolProcess.RunAsync("render", "resnet18", "nosuch:7", "--out", Path.Combine(Path.GetTempPath(), "never.png"), "--steps", "2", "--size", "32");

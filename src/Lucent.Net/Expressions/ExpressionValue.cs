@@ -1,5 +1,6 @@
 using System.Globalization;
 using Lucent.Net.Objectives;
+using Lucent.Net.Transforms;
 
 namespace Lucent.Net.Expressions;
 
@@ -16,7 +17,7 @@ internal sealed record NumberValue(double Value, int Column) : ExpressionValue(C
     public override string Describe() => "the number " + Value.ToString("R", CultureInfo.InvariantCulture);
 }
 
-/// <summary>A bare identifier or a quoted string: a layer name (or <c>None</c>).</summary>
+/// <summary>A bare identifier or a quoted string: a layer name, a class name, an enum member, <c>true</c>/<c>false</c> (or <c>None</c>).</summary>
 internal sealed record NameValue(string Text, bool Quoted, int Column) : ExpressionValue(Column)
 {
     /// <summary>Whether this is the unquoted word <c>None</c> or <c>null</c> (an absent optional value).</summary>
@@ -35,4 +36,10 @@ internal sealed record ListValue(IReadOnlyList<double> Values, int Column) : Exp
 internal sealed record ObjectiveValue(Objective Objective, int Column) : ExpressionValue(Column)
 {
     public override string Describe() => $"the objective {Objective.Name}";
+}
+
+/// <summary>A transform (the result of a call in a transform expression).</summary>
+internal sealed record TransformValue(IImageTransform Transform, int Column) : ExpressionValue(Column)
+{
+    public override string Describe() => $"the transform {Transform.Name}";
 }

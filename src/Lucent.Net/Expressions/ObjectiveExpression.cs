@@ -6,7 +6,8 @@ namespace Lucent.Net.Expressions;
 /// <summary>
 /// Parses objective expressions such as <c>channel(mixed4a, 5) - 100 * diversity(mixed4a)</c>,
 /// <c>mixed4a:5</c> or <c>neuron(mixed4a, 5, x: 3, y: 3)</c> into an <see cref="Objective"/>.
-/// The grammar and every function are listed in <c>docs/expressions.md</c>.
+/// The grammar and every function are listed in <c>docs/expressions.md</c>; the call syntax is the
+/// one of <see cref="TransformExpression"/>.
 /// </summary>
 /// <remarks>
 /// The name of an objective built from the built-in functions parses back into an objective with
@@ -15,13 +16,13 @@ namespace Lucent.Net.Expressions;
 public static class ObjectiveExpression
 {
     /// <summary>The longest expression accepted, in characters; longer text is refused before it is read.</summary>
-    public const int MaxLength = 100_000;
+    public const int MaxLength = ExpressionParser.MaxLength;
 
     /// <summary>The most tokens (numbers, names, operators, brackets, commas) an expression may have.</summary>
-    public const int MaxTokens = 50_000;
+    public const int MaxTokens = ExpressionParser.MaxTokens;
 
     /// <summary>The deepest nesting of parentheses, calls, lists and unary signs an expression may have.</summary>
-    public const int MaxDepth = 100;
+    public const int MaxDepth = ExpressionParser.MaxDepth;
 
     /// <summary>Parses an objective expression.</summary>
     /// <param name="expression">The expression.</param>
@@ -40,7 +41,7 @@ public static class ObjectiveExpression
     public static Objective Parse(string expression, ObjectiveFunctionRegistry? registry = null)
     {
         ArgumentNullException.ThrowIfNull(expression);
-        return new ObjectiveExpressionParser(expression, registry ?? ObjectiveFunctionRegistry.Default).ParseObjective();
+        return new ExpressionParser(expression, registry ?? ObjectiveFunctionRegistry.Default, ExpressionLanguage.Objectives).ParseObjective();
     }
 
     /// <summary>Tries to parse an objective expression.</summary>

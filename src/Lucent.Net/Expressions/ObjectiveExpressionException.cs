@@ -1,14 +1,10 @@
-using System.Text;
-
 namespace Lucent.Net.Expressions;
 
 /// <summary>
-/// An objective expression could not be parsed or built: a syntax error, an unknown function, a
-/// missing or mistyped argument, or an argument the objective rejects. The message names the
-/// 1-based column, says what was expected, and ends with the expression and a caret under the
-/// column.
+/// A objective expression (e.g. <c>channel(mixed4a, 5)</c>) could not be parsed or built; see
+/// <see cref="ExpressionException"/> for what the message says.
 /// </summary>
-public sealed class ObjectiveExpressionException : FormatException
+public sealed class ObjectiveExpressionException : ExpressionException
 {
     /// <summary>Creates the exception.</summary>
     public ObjectiveExpressionException()
@@ -38,55 +34,7 @@ public sealed class ObjectiveExpressionException : FormatException
     /// <param name="hint">A sentence on how to fix it, appended after the location.</param>
     /// <param name="innerException">The cause, if any.</param>
     public ObjectiveExpressionException(string problem, string expression, int column, string? expected = null, string? hint = null, Exception? innerException = null)
-        : base(Format(problem, expression, column, hint), innerException)
+        : base(problem, expression, column, expected, hint, innerException)
     {
-        Expression = expression;
-        Column = column;
-        Expected = expected;
-    }
-
-    /// <summary>The expression that failed, or null when not known.</summary>
-    public string? Expression { get; }
-
-    /// <summary>The 1-based column of the problem, or 0 when not known.</summary>
-    public int Column { get; }
-
-    /// <summary>What the parser expected at <see cref="Column"/> (e.g. <c>')'</c>), for syntax errors.</summary>
-    public string? Expected { get; }
-
-    /// <summary>Expressions longer than this are shown as an excerpt around the column, not in full.</summary>
-    private const int ShownLength = 160;
-
-    private static string Format(string problem, string expression, int column, string? hint)
-    {
-        ArgumentNullException.ThrowIfNull(problem);
-        ArgumentNullException.ThrowIfNull(expression);
-        var culture = System.Globalization.CultureInfo.InvariantCulture;
-        string shown = expression;
-        int caret = Math.Max(0, column - 1);
-        var text = new StringBuilder();
-        text.Append(problem).Append(" at column ").Append(column.ToString(culture));
-        if (expression.Length <= ShownLength)
-        {
-            text.Append(" in '").Append(expression).Append('\'');
-        }
-        else
-        {
-            // A long (possibly hostile) expression: show a window around the column so the message stays short.
-            int start = Math.Clamp(caret - (ShownLength / 2), 0, expression.Length);
-            int end = Math.Min(expression.Length, start + ShownLength);
-            shown = (start > 0 ? "..." : string.Empty) + expression[start..end] + (end < expression.Length ? "..." : string.Empty);
-            caret = caret - start + (start > 0 ? 3 : 0);
-            text.Append(" in an expression of ").Append(expression.Length.ToString(culture)).Append(" characters");
-        }
-
-        if (!string.IsNullOrEmpty(hint))
-        {
-            text.Append(". ").Append(hint);
-        }
-
-        text.Append('\n').Append("  ").Append(shown.Replace('\n', ' ').Replace('\r', ' ').Replace('\t', ' '));
-        text.Append('\n').Append("  ").Append(' ', caret).Append('^');
-        return text.ToString();
     }
 }

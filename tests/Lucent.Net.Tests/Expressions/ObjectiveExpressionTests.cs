@@ -1,6 +1,7 @@
 using Lucent.Net.Activations;
 using Lucent.Net.Expressions;
 using Lucent.Net.Objectives;
+using Lucent.Net.Transforms;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -273,6 +274,25 @@ public sealed class ObjectiveExpressionTests : IDisposable
         var registry = new ObjectiveFunctionRegistry();
         registry.Register("mean_of", a => Objective.From(new MeanOf(a.GetLayer(0))));
         Value("mean_of(conv2) * 2", registry).Should().BeApproximately(2 * -activations["conv2"].mean().ToDouble(), 1e-5);
+    }
+
+    [Fact]
+    public void Objective_plugins_have_the_shared_getters_of_the_call_syntax()
+    {
+        var registry = new ObjectiveFunctionRegistry()
+            .Register("scaled", ["layer", "mode", "flip?", "weights?"], a =>
+            {
+                double sign = a.GetOptionalBoolean("flip") == true ? -1 : 1;
+                double scale = a.GetEnum<PadMode>("mode") == PadMode.Constant ? 2 : 1;
+                double sum = a.GetOptionalDoubles("weights")?.Sum() ?? 1;
+                return Objective.Channel(a.GetLayer("layer"), 0) * (sign * scale * sum);
+            });
+        double c0 = Value(Objective.Channel("conv1", 0));
+        Value("scaled(conv1, constant, flip=true, weights=[1, 2])", registry).Should().BeApproximately(-6 * c0, 1e-5);
+        Value("scaled(conv1, mode: reflect)", registry).Should().BeApproximately(c0, 1e-6);
+        FluentActions.Invoking(() => ObjectiveExpression.Parse("scaled(conv1, 3)", registry)).Should().Throw<ObjectiveExpressionException>()
+            .WithMessage("Argument 'mode' of scaled must be one of reflect, constant, replicate, circular, but got the number 3 at column 15*");
+        ObjectiveExpression.Parse("class_logit(labels, 'tabby cat')").Name.Should().Be(Objective.ClassLogit("tabby cat").Name);
     }
 
     [Fact]

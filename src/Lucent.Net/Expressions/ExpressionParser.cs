@@ -1,23 +1,41 @@
 using System.Globalization;
 using Lucent.Net.Objectives;
+using Lucent.Net.Transforms;
 
 namespace Lucent.Net.Expressions;
 
-/// <summary>A recursive-descent parser that builds the objective while parsing.</summary>
-internal sealed class ObjectiveExpressionParser
+/// <summary>
+/// The one parser of the call syntax: a recursive-descent parser over one tokenizer that builds
+/// the result while parsing. Objective expressions add arithmetic on objectives and the
+/// <c>layer:channel</c> shorthand; transform expressions are one call or calls separated by commas.
+/// Arguments, named-argument forms (<c>=</c>, <c>:</c>), lists, quoted strings, limits and errors are
+/// the same for both.
+/// </summary>
+internal sealed class ExpressionParser
 {
-    private const int MaxDepth = ObjectiveExpression.MaxDepth;
-    private readonly string text;
-    private readonly ObjectiveFunctionRegistry registry;
-    private readonly List<Token> tokens;
-    private int position;
-    private int depth;
+    /// <summary>The longest text accepted, in characters.</summary>
+    public const int MaxLength = 100_000;
 
-    public ObjectiveExpressionParser(string text, ObjectiveFunctionRegistry registry)
+    /// <summary>The most tokens a text may have.</summary>
+    public const int MaxTokens = 50_000;
+
+    /// <summary>The deepest nesting of parentheses, calls, lists and unary signs.</summary>
+    public const int MaxDepth = 100;
+
+    private static readonly IFunctionLookup NoFunctions = new TransformFunctionRegistry(includeBuiltIns: false);
+    private readonly string _text;
+    private readonly IFunctionLookup _functions;
+    private readonly ExpressionLanguage _language;
+    private readonly List<Token> _tokens;
+    private int _position;
+    private int _depth;
+
+    public ExpressionParser(string text, IFunctionLookup functions, ExpressionLanguage language)
     {
-        this.text = text;
-        this.registry = registry;
-        tokens = Tokenize(text);
+        _text = text;
+        _functions = functions;
+        _language = language;
+        _tokens = Tokenize(text, language);
     }
 
     private enum TokenKind
@@ -39,9 +57,92 @@ internal sealed class ObjectiveExpressionParser
         End,
     }
 
-    private Token Current => tokens[position];
+    private Token Current => _tokens[_position];
 
-    private Token Next => tokens[Math.Min(position + 1, tokens.Count - 1)];
+    private Token Next => _tokens[Math.Min(_position + 1, _tokens.Count - 1)];
+
+    /// <summary>
+    /// Reads a value given as configuration text: a number (<c>8</c>, <c>-0.5</c>), a list of numbers
+    /// (<c>[0.9, 1]</c>, or <c>0.9,1</c> as configuration joins an array), or else the text itself
+    /// (<c>constant</c>, <c>true</c>, a class name).
+    /// </summary>
+    public static ExpressionValue ParseKeyedValue(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        if (!string.IsNullOrWhiteSpace(text))
+        {
+            try
+            {
+                var parser = new ExpressionParser(text, NoFunctions, ExpressionLanguage.Transforms);
+                var values = new List<ExpressionValue> { parser.ParseAdditive() };
+                while (parser.Current.Kind == TokenKind.Comma)
+                {
+                    parser.Advance();
+                    values.Add(parser.ParseAdditive());
+                }
+
+                if (parser.Current.Kind == TokenKind.End)
+                {
+                    switch (values)
+                    {
+                        case [NumberValue or ListValue]:
+                            return values[0];
+                        case [_, _, ..] when values.All(v => v is NumberValue):
+                            return new ListValue([.. values.Cast<NumberValue>().Select(n => n.Value)], 0);
+                    }
+                }
+            }
+            catch (ExpressionException)
+            {
+                // Not a number or a list: the text itself.
+            }
+        }
+
+        return new NameValue(text, Quoted: true, 0);
+    }
+
+    /// <summary>Parses one transform: a call such as <c>pad(12, mode=constant)</c> or a bare name such as <c>normalize</c>.</summary>
+    public IImageTransform ParseTransform()
+    {
+        if (Current.Kind == TokenKind.End)
+        {
+            throw Error("The expression is empty", Current.Column, "a transform", "Write e.g. pad(12, mode=constant) or jitter(8).");
+        }
+
+        var transform = ParseTransformCall();
+        if (Current.Kind != TokenKind.End)
+        {
+            throw Expected(Current.Kind == TokenKind.Comma
+                ? "the end of the expression (one transform; parse a pipeline such as pad(12), jitter(8) with TransformExpression.ParsePipeline)"
+                : "the end of the expression");
+        }
+
+        return transform;
+    }
+
+    /// <summary>Parses transforms separated by commas, e.g. <c>pad(12), jitter(8), random_scale([0.9, 1.1])</c>.</summary>
+    public IReadOnlyList<IImageTransform> ParsePipeline()
+    {
+        if (Current.Kind == TokenKind.End)
+        {
+            throw Error("The pipeline is empty", Current.Column, "a transform",
+                "Write transforms separated by commas, e.g. pad(12), jitter(8); use TransformPipeline.Identity for no transforms.");
+        }
+
+        var steps = new List<IImageTransform> { ParseTransformCall() };
+        while (Current.Kind == TokenKind.Comma)
+        {
+            Advance();
+            steps.Add(ParseTransformCall());
+        }
+
+        if (Current.Kind != TokenKind.End)
+        {
+            throw Expected("',' or the end of the pipeline");
+        }
+
+        return steps;
+    }
 
     public Objective ParseObjective()
     {
@@ -82,7 +183,7 @@ internal sealed class ObjectiveExpressionParser
             left = Combine(op, left, right);
         }
 
-        depth--;
+        _depth--;
         return left;
     }
 
@@ -106,7 +207,7 @@ internal sealed class ObjectiveExpressionParser
             Enter();
             var sign = Advance();
             var operand = ParseUnary();
-            depth--;
+            _depth--;
             if (sign.Kind == TokenKind.Plus)
             {
                 return RequireArithmetic(operand) with { Column = sign.Column };
@@ -151,7 +252,7 @@ internal sealed class ObjectiveExpressionParser
                     return ParseCall(token);
                 }
 
-                if (Current.Kind == TokenKind.Colon)
+                if (Current.Kind == TokenKind.Colon && _language.AllowsShorthand)
                 {
                     return ParseShorthand(token);
                 }
@@ -170,7 +271,7 @@ internal sealed class ObjectiveExpressionParser
         {
             // labels:tabby: a class named in the model's labels (looked up when the render starts).
             Advance();
-            return new ObjectiveValue(Invoke(layer, () => Objective.Channel(layer.Text, channel.Text), "channel"), layer.Column);
+            return new ObjectiveValue(Shorthand(layer, () => Objective.Channel(layer.Text, channel.Text)), layer.Column);
         }
 
         if (channel.Kind != TokenKind.Number || channel.Number != Math.Floor(channel.Number) || channel.Number > int.MaxValue)
@@ -179,7 +280,7 @@ internal sealed class ObjectiveExpressionParser
         }
 
         Advance();
-        return new ObjectiveValue(Invoke(layer, () => Objective.Channel(layer.Text, (int)channel.Number), "channel"), layer.Column);
+        return new ObjectiveValue(Shorthand(layer, () => Objective.Channel(layer.Text, (int)channel.Number)), layer.Column);
     }
 
     private ListValue ParseList()
@@ -222,17 +323,22 @@ internal sealed class ObjectiveExpressionParser
         return new ListValue(values, open.Column);
     }
 
-    private ObjectiveValue ParseCall(Token name)
+    private IImageTransform ParseTransformCall()
     {
-        if (!registry.TryGet(name.Text, out var function))
+        var name = Current;
+        if (name.Kind != TokenKind.Identifier)
         {
-            throw Error(
-                $"Unknown objective function '{name.Text}'",
-                name.Column,
-                "a known function",
-                "Known functions (closest first): " + string.Join(", ", registry.Closest(name.Text)) + ".");
+            throw Expected("a transform such as pad(12) or jitter(8)");
         }
 
+        Advance();
+        var value = Current.Kind == TokenKind.LeftParen ? ParseCall(name) : Call(name, [], new(StringComparer.OrdinalIgnoreCase), new Dictionary<string, int>());
+        return value is TransformValue transform ? transform.Transform : throw Error($"Expected a transform but got {value.Describe()}", name.Column, "a transform");
+    }
+
+    private ExpressionValue ParseCall(Token name)
+    {
+        var function = Lookup(name);
         Enter();
         Advance(); // '('
         var positional = new List<ExpressionValue>();
@@ -282,19 +388,27 @@ internal sealed class ObjectiveExpressionParser
         }
 
         Expect(TokenKind.RightParen, "')'", positional.Count + named.Count > 0 ? "',' or ')'" : "')'");
-        depth--;
-
-        var arguments = Bind(function, name, positional, named);
-        var objective = Invoke(name, () => function.Factory(arguments), function.Name);
-        foreach (var (unread, value) in arguments.Unread())
-        {
-            throw Error($"{function.Name} has no argument '{unread}'", namedColumns.GetValueOrDefault(unread, value.Column), null, $"Call it as {function.Signature}.");
-        }
-
-        return new ObjectiveValue(objective, name.Column);
+        _depth--;
+        return Call(name, positional, named, namedColumns, function);
     }
 
-    private string Canonical(ObjectiveFunction function, Token argName)
+    private ExpressionValue Call(Token name, List<ExpressionValue> positional, Dictionary<string, ExpressionValue> named, Dictionary<string, int> namedColumns, ExpressionFunction? function = null)
+    {
+        function ??= Lookup(name);
+        var site = new ExpressionCallSite(_language, _text, name.Column, namedColumns);
+        return function.Invoke(function.Bind(positional, named, site), site);
+    }
+
+    private ExpressionFunction Lookup(Token name) =>
+        _functions.TryFind(name.Text, out var function)
+            ? function
+            : throw Error(
+                $"Unknown {_language.Noun} function '{name.Text}'",
+                name.Column,
+                "a known function",
+                "Known functions (closest first): " + string.Join(", ", _functions.Closest(name.Text)) + ".");
+
+    private string Canonical(ExpressionFunction function, Token argName)
     {
         if (function.AcceptsAnyArguments)
         {
@@ -309,59 +423,16 @@ internal sealed class ObjectiveExpressionParser
                 $"Its parameters are {string.Join(", ", function.Parameters.Select(p => p.Name))}: call it as {function.Signature}.");
     }
 
-    private ObjectiveArguments Bind(ObjectiveFunction function, Token name, List<ExpressionValue> positional, Dictionary<string, ExpressionValue> named)
+    private Objective Shorthand(Token at, Func<Objective> build)
     {
-        if (function.AcceptsAnyArguments)
-        {
-            return new ObjectiveArguments(function, positional, named, text, name.Column);
-        }
-
-        for (int i = 0; i < positional.Count; i++)
-        {
-            if (i >= function.Parameters.Count)
-            {
-                throw Error(
-                    string.Create(CultureInfo.InvariantCulture, $"Too many arguments: {function.Name} takes at most {function.Parameters.Count}"),
-                    positional[i].Column,
-                    "')'",
-                    $"Call it as {function.Signature}.");
-            }
-
-            string key = function.Parameters[i].Name;
-            if (!named.TryAdd(key, positional[i]))
-            {
-                throw Error($"The argument '{key}' of {function.Name} is given both by position and by name", positional[i].Column, null, $"Call it as {function.Signature}.");
-            }
-        }
-
-        foreach (var parameter in function.Parameters)
-        {
-            if (!parameter.IsOptional && !named.ContainsKey(parameter.Name))
-            {
-                throw Error($"Missing argument '{parameter.Name}' of {function.Name}", name.Column, parameter.Name, $"Call it as {function.Signature}.");
-            }
-        }
-
-        return new ObjectiveArguments(function, [], named, text, name.Column);
-    }
-
-    private Objective Invoke(Token at, Func<Objective> build, string functionName)
-    {
-        Objective? result;
         try
         {
-            result = build();
+            return build();
         }
-        catch (ObjectiveExpressionException)
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
         {
-            throw;
+            throw Error($"channel rejected its arguments ({FirstLine(ex.Message)})", at.Column, null, null, ex);
         }
-        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or ArithmeticException or FormatException)
-        {
-            throw Error($"{functionName} rejected its arguments ({FirstLine(ex.Message)})", at.Column, null, null, ex);
-        }
-
-        return result ?? throw Error($"The function {functionName} returned no objective", at.Column, null, "Its factory must return an Objective.");
     }
 
     private ExpressionValue Combine(Token op, ExpressionValue left, ExpressionValue right)
@@ -429,7 +500,7 @@ internal sealed class ObjectiveExpressionParser
         _ => a / b,
     };
 
-    private ObjectiveExpressionException NotAnObjective(ExpressionValue value) => value switch
+    private ExpressionException NotAnObjective(ExpressionValue value) => value switch
     {
         NameValue n => Error(
             $"'{n.Text}' is a name, not an objective",
@@ -442,7 +513,7 @@ internal sealed class ObjectiveExpressionParser
 
     private void Enter()
     {
-        if (++depth > MaxDepth)
+        if (++_depth > MaxDepth)
         {
             throw Error(string.Create(CultureInfo.InvariantCulture, $"The expression is nested more than {MaxDepth} levels deep"), Current.Column, null);
         }
@@ -451,9 +522,9 @@ internal sealed class ObjectiveExpressionParser
     private Token Advance()
     {
         var token = Current;
-        if (position < tokens.Count - 1)
+        if (_position < _tokens.Count - 1)
         {
-            position++;
+            _position++;
         }
 
         return token;
@@ -469,14 +540,14 @@ internal sealed class ObjectiveExpressionParser
         Advance();
     }
 
-    private ObjectiveExpressionException Expected(string what)
+    private ExpressionException Expected(string what)
     {
         string found = Current.Kind == TokenKind.End ? "the end of the expression" : $"'{Current.Text}'";
         return Error("Expected " + what, Current.Column, what, $"Found {found}.");
     }
 
-    private ObjectiveExpressionException Error(string problem, int column, string? expected, string? hint = null, Exception? inner = null) =>
-        new(problem, text, column, expected, hint, inner);
+    private ExpressionException Error(string problem, int column, string? expected, string? hint = null, Exception? inner = null) =>
+        _language.Error(problem, _text, column, expected, hint, inner);
 
     private static string Format(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 
@@ -486,15 +557,17 @@ internal sealed class ObjectiveExpressionParser
         return newline < 0 ? message : message[..newline].TrimEnd();
     }
 
-    private static List<Token> Tokenize(string text)
+    private static List<Token> Tokenize(string text, ExpressionLanguage language)
     {
-        if (text.Length > ObjectiveExpression.MaxLength)
+        if (text.Length > MaxLength)
         {
-            throw new ObjectiveExpressionException(
+            throw language.Error(
                 string.Create(
                     CultureInfo.InvariantCulture,
-                    $"The expression is {text.Length} characters long, over the limit of {ObjectiveExpression.MaxLength} (ObjectiveExpression.MaxLength); it starts '{text[..40]}...'. ") +
-                "Split it into smaller objectives and combine them in code, or use sum(...) of fewer terms.");
+                    $"The expression is {text.Length} characters long, over the limit of {MaxLength} ({language.EntryPoint}.MaxLength); it starts '{text[..40]}...'. ") +
+                (language.AllowsShorthand
+                    ? "Split it into smaller objectives and combine them in code, or use sum(...) of fewer terms."
+                    : "Split it into smaller pipelines and combine them in code."));
         }
 
         var result = new List<Token>();
@@ -547,7 +620,7 @@ internal sealed class ObjectiveExpressionParser
                 string literal = text[start..i];
                 if (!double.TryParse(literal, NumberStyles.Float, CultureInfo.InvariantCulture, out double number) || !double.IsFinite(number))
                 {
-                    throw new ObjectiveExpressionException($"'{literal}' is not a finite number", text, column, "a number");
+                    throw language.Error($"'{literal}' is not a finite number", text, column, "a number");
                 }
 
                 result.Add(new Token(TokenKind.Number, literal, column, number));
@@ -571,13 +644,14 @@ internal sealed class ObjectiveExpressionParser
                 int end = text.IndexOf(c, i + 1);
                 if (end < 0)
                 {
-                    throw new ObjectiveExpressionException(
-                        $"Unterminated string", text, column, c.ToString(), $"Close the quoted name with {c}.");
+                    throw language.Error("Unterminated string", text, column, c.ToString(), $"Close the quoted name with {c}.");
                 }
 
                 if (end == i + 1)
                 {
-                    throw new ObjectiveExpressionException("Empty layer name", text, column, "a layer name");
+                    throw language.AllowsShorthand
+                        ? language.Error("Empty layer name", text, column, "a layer name")
+                        : language.Error("Empty quoted text", text, column, "a name");
                 }
 
                 result.Add(new Token(TokenKind.String, text[(i + 1)..end], column, 0));
@@ -602,7 +676,7 @@ internal sealed class ObjectiveExpressionParser
             };
             if (kind is null)
             {
-                throw new ObjectiveExpressionException(
+                throw language.Error(
                     $"Unexpected character '{c}'",
                     text,
                     column,
@@ -614,14 +688,14 @@ internal sealed class ObjectiveExpressionParser
             i++;
         }
 
-        if (result.Count > ObjectiveExpression.MaxTokens)
+        if (result.Count > MaxTokens)
         {
-            throw new ObjectiveExpressionException(
-                string.Create(CultureInfo.InvariantCulture, $"The expression has {result.Count} tokens (numbers, names, operators, brackets), over the limit of {ObjectiveExpression.MaxTokens}"),
+            throw language.Error(
+                string.Create(CultureInfo.InvariantCulture, $"The expression has {result.Count} tokens (numbers, names, operators, brackets), over the limit of {MaxTokens}"),
                 text,
-                result[ObjectiveExpression.MaxTokens].Column,
+                result[MaxTokens].Column,
                 null,
-                "(ObjectiveExpression.MaxTokens). Combine smaller objectives in code instead.");
+                $"({language.EntryPoint}.MaxTokens). Combine smaller parts in code instead.");
         }
 
         result.Add(new Token(TokenKind.End, string.Empty, text.Length + 1, 0));

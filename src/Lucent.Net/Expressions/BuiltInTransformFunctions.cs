@@ -1,0 +1,42 @@
+using Lucent.Net.Transforms;
+
+namespace Lucent.Net.Expressions;
+
+/// <summary>
+/// The built-in transforms as functions of the call syntax, with Lucent's parameter names as
+/// aliases: the one declaration of each built-in's name, parameters and description (the tables
+/// in <c>docs/expressions.md</c> and <c>docs/configuration.md</c> are generated from it and checked
+/// by a test).
+/// </summary>
+internal static class BuiltInTransformFunctions
+{
+    /// <summary>Every built-in function.</summary>
+    public static IReadOnlyList<TransformFunction> All { get; } =
+    [
+        Function("pad", [new("width") { Aliases = ["w"] }, new("mode", IsOptional: true), new("value", IsOptional: true) { Aliases = ["constant_value"] }], a =>
+            new PadTransform(a.GetInt32("width"), a.GetOptionalEnum<PadMode>("mode") ?? PadMode.Reflect, a.GetOptionalDouble("value") ?? PadTransform.DefaultConstantValue),
+            "Pad every side by width pixels; mode is `reflect` (default), `constant`, `replicate` or `circular`; value is the constant fill, default 0.5 (`PadTransform`, Lucent's `pad`)."),
+        Function("jitter", [new("d") { Aliases = ["distance"] }], a => new JitterTransform(a.GetInt32("d")),
+            "Shift by a random 0..d-1 pixels down and right, d > 1 (`JitterTransform`, Lucent's `jitter`)."),
+        Function("random_scale", [new("scales")], a => new RandomScaleTransform(a.GetDoubles("scales")),
+            "Rescale by a factor picked from the list (`RandomScaleTransform`, Lucent's `random_scale`)."),
+        Function("random_rotate", [new("angles"), new("unit", IsOptional: true) { Aliases = ["units"] }], a =>
+            new RandomRotateTransform(a.GetDoubles("angles"), a.GetOptionalEnum<AngleUnit>("unit") ?? AngleUnit.Degrees),
+            "Rotate by an angle picked from the list; unit is `degrees` (default) or `radians` (`RandomRotateTransform`, Lucent's `random_rotate`)."),
+        Function("resize", [new("height"), new("width", IsOptional: true)], a =>
+        {
+            int height = a.GetInt32("height");
+            return new ResizeTransform(height, a.GetOptionalInt32("width") ?? height);
+        },
+            "Resize bilinearly to height x width pixels; width defaults to height (`ResizeTransform`)."),
+        Function("normalize", [], _ => new ImageNetNormalizeTransform(),
+            "ImageNet normalisation: minus the mean, divided by the standard deviation of each channel (`ImageNetNormalizeTransform`)."),
+        Function("preprocess_inceptionv1", [], _ => new InceptionV1PreprocessingTransform(),
+            "InceptionV1's preprocessing, x * 255 - 117 (`InceptionV1PreprocessingTransform`)."),
+        Function("standard", [], _ => TransformPipeline.Standard,
+            "Lucent's standard transforms as one step: pad 12 constant 0.5, jitter 8, random scale 0.9..1.1, random rotate -10..10 degrees, jitter 4 (`TransformPipeline.Standard`)."),
+    ];
+
+    private static TransformFunction Function(string name, FunctionParameter[] parameters, Func<TransformArguments, IImageTransform> factory, string description) =>
+        new(name, parameters, factory, description);
+}
