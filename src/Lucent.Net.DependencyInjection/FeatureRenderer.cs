@@ -77,7 +77,7 @@ internal sealed class FeatureRenderer(
     IModelCatalog models,
     IServiceProvider services) : IFeatureRenderer
 {
-    private readonly ILogger logger = (ILogger?)services.GetService(typeof(ILogger<FeatureRenderer>)) ?? NullLogger<FeatureRenderer>.Instance;
+    private readonly ILogger _logger = (ILogger?)services.GetService(typeof(ILogger<FeatureRenderer>)) ?? NullLogger<FeatureRenderer>.Instance;
 
     public RenderOptions CreateOptions(Func<RenderOptions, RenderOptions>? configure = null) => CreateOptions(configure, out _);
 
@@ -110,7 +110,7 @@ internal sealed class FeatureRenderer(
         ArgumentNullException.ThrowIfNull(objective);
         var renderOptions = CreateOptions(configure, out string pipelineName);
         int interval = options.CurrentValue.ProgressLogInterval;
-        logger.LogInformation(
+        _logger.LogInformation(
             "Rendering {Objective} on {Model}: {Steps} steps, {Image} image, batch {Batch}, pipeline '{Pipeline}', learning rate {LearningRate}, seed {Seed}",
             objective.Name,
             model.GetType().Name,
@@ -121,7 +121,7 @@ internal sealed class FeatureRenderer(
             renderOptions.LearningRate,
             renderOptions.Seed);
 
-        var reporter = new ProgressReporter(progress, logger, interval);
+        var reporter = new ProgressReporter(progress, _logger, interval);
         RenderResult result;
         try
         {
@@ -129,24 +129,24 @@ internal sealed class FeatureRenderer(
         }
         catch (Exception ex)
         {
-            logger.LogError(ex, "Rendering {Objective} failed: {Message}", objective.Name, ex.Message);
+            _logger.LogError(ex, "Rendering {Objective} failed: {Message}", objective.Name, ex.Message);
             throw;
         }
 
         foreach (string warning in result.Warnings)
         {
-            logger.LogWarning("{Warning}", warning);
+            _logger.LogWarning("{Warning}", warning);
         }
 
         if (result.StopReason == RenderStopReason.Completed)
         {
-            logger.LogInformation(
+            _logger.LogInformation(
                 "Rendered {Objective}: {Steps} steps in {Seconds:F2} s, loss {InitialLoss:G4} -> {FinalLoss:G4}",
                 objective.Name, result.Losses.Count, result.Elapsed.TotalSeconds, result.InitialLoss, result.FinalLoss);
         }
         else
         {
-            logger.LogWarning(
+            _logger.LogWarning(
                 "Render of {Objective} stopped early ({Reason}) after {Steps} steps in {Seconds:F2} s: {Message}",
                 objective.Name, result.StopReason, result.Losses.Count, result.Elapsed.TotalSeconds, result.StopMessage);
         }

@@ -60,36 +60,36 @@ internal sealed class DelegateModelProvider(string name, Func<ModelProviderConte
 /// <summary>The default <see cref="IModelCatalog"/>.</summary>
 internal sealed class ContainerModelCatalog : IModelCatalog, IDisposable
 {
-    private readonly Dictionary<string, IModelProvider> providers = new(StringComparer.OrdinalIgnoreCase);
-    private readonly ConcurrentDictionary<string, Lazy<nn.Module<Tensor, Tensor>>> models = new(StringComparer.OrdinalIgnoreCase);
-    private readonly IOptionsMonitor<LucentOptions> options;
-    private readonly IServiceProvider services;
+    private readonly Dictionary<string, IModelProvider> _providers = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, Lazy<nn.Module<Tensor, Tensor>>> _models = new(StringComparer.OrdinalIgnoreCase);
+    private readonly IOptionsMonitor<LucentOptions> _options;
+    private readonly IServiceProvider _services;
 
     public ContainerModelCatalog(IEnumerable<IModelProvider> providers, IOptionsMonitor<LucentOptions> options, IServiceProvider services)
     {
         foreach (var provider in providers)
         {
-            this.providers[provider.Name] = provider;
+            this._providers[provider.Name] = provider;
         }
 
-        this.options = options;
-        this.services = services;
+        this._options = options;
+        this._services = services;
     }
 
-    public IReadOnlyList<string> Names => providers.Keys.Order(StringComparer.Ordinal).ToList();
+    public IReadOnlyList<string> Names => _providers.Keys.Order(StringComparer.Ordinal).ToList();
 
     public nn.Module<Tensor, Tensor> Get(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
-        if (!providers.TryGetValue(name, out var provider))
+        if (!_providers.TryGetValue(name, out var provider))
         {
             throw new ModelNotRegisteredException(name, Names);
         }
 
-        var lazy = models.GetOrAdd(provider.Name, _ => new Lazy<nn.Module<Tensor, Tensor>>(
-            () => provider.CreateModel(new ModelProviderContext(options.CurrentValue.WeightsFolder, services)
+        var lazy = _models.GetOrAdd(provider.Name, _ => new Lazy<nn.Module<Tensor, Tensor>>(
+            () => provider.CreateModel(new ModelProviderContext(_options.CurrentValue.WeightsFolder, _services)
             {
-                Device = options.CurrentValue.Device is { } device ? TorchDevices.Parse(device) : null,
+                Device = _options.CurrentValue.Device is { } device ? TorchDevices.Parse(device) : null,
             })));
         try
         {
@@ -97,14 +97,14 @@ internal sealed class ContainerModelCatalog : IModelCatalog, IDisposable
         }
         catch
         {
-            models.TryRemove(new KeyValuePair<string, Lazy<nn.Module<Tensor, Tensor>>>(provider.Name, lazy));
+            _models.TryRemove(new KeyValuePair<string, Lazy<nn.Module<Tensor, Tensor>>>(provider.Name, lazy));
             throw;
         }
     }
 
     public void Dispose()
     {
-        foreach (var lazy in models.Values)
+        foreach (var lazy in _models.Values)
         {
             if (lazy.IsValueCreated)
             {
@@ -112,6 +112,6 @@ internal sealed class ContainerModelCatalog : IModelCatalog, IDisposable
             }
         }
 
-        models.Clear();
+        _models.Clear();
     }
 }

@@ -38,27 +38,27 @@ internal sealed record TransformPipelineRegistration(string Name, Action<Transfo
 /// <summary>The default <see cref="ITransformPipelineProvider"/>.</summary>
 internal sealed class TransformPipelineProvider : ITransformPipelineProvider, IDisposable
 {
-    private readonly Dictionary<string, TransformPipelineRegistration> code = new(StringComparer.OrdinalIgnoreCase);
-    private readonly ITransformRegistry transforms;
-    private readonly IOptionsMonitor<LucentOptions> options;
-    private readonly IServiceProvider services;
-    private readonly ConcurrentDictionary<string, TransformPipeline> cache = new(StringComparer.OrdinalIgnoreCase);
-    private readonly IDisposable? changeSubscription;
+    private readonly Dictionary<string, TransformPipelineRegistration> _code = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ITransformRegistry _transforms;
+    private readonly IOptionsMonitor<LucentOptions> _options;
+    private readonly IServiceProvider _services;
+    private readonly ConcurrentDictionary<string, TransformPipeline> _cache = new(StringComparer.OrdinalIgnoreCase);
+    private readonly IDisposable? _changeSubscription;
 
     public TransformPipelineProvider(IEnumerable<TransformPipelineRegistration> registrations, ITransformRegistry transforms, IOptionsMonitor<LucentOptions> options, IServiceProvider services)
     {
         foreach (var registration in registrations)
         {
-            code[registration.Name] = registration;
+            _code[registration.Name] = registration;
         }
 
-        this.transforms = transforms;
-        this.options = options;
-        this.services = services;
-        changeSubscription = options.OnChange(_ => cache.Clear());
+        this._transforms = transforms;
+        this._options = options;
+        this._services = services;
+        _changeSubscription = options.OnChange(_ => _cache.Clear());
     }
 
-    public IReadOnlyList<string> Names => NamesOf(code.Keys, options.CurrentValue);
+    public IReadOnlyList<string> Names => NamesOf(_code.Keys, _options.CurrentValue);
 
     public TransformPipeline Get(string name) =>
         TryGet(name, out var pipeline) ? pipeline : throw new UnknownTransformPipelineException(name, Names);
@@ -66,22 +66,22 @@ internal sealed class TransformPipelineProvider : ITransformPipelineProvider, ID
     public bool TryGet(string name, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out TransformPipeline? pipeline)
     {
         ArgumentNullException.ThrowIfNull(name);
-        if (cache.TryGetValue(name, out pipeline))
+        if (_cache.TryGetValue(name, out pipeline))
         {
             return true;
         }
 
-        pipeline = Build(name, options.CurrentValue, code, transforms, services);
+        pipeline = Build(name, _options.CurrentValue, _code, _transforms, _services);
         if (pipeline is null)
         {
             return false;
         }
 
-        pipeline = cache.GetOrAdd(name, pipeline);
+        pipeline = _cache.GetOrAdd(name, pipeline);
         return true;
     }
 
-    public void Dispose() => changeSubscription?.Dispose();
+    public void Dispose() => _changeSubscription?.Dispose();
 
     /// <summary>All pipeline names: built in, registered in code, and configured.</summary>
     internal static IReadOnlyList<string> NamesOf(IEnumerable<string> codeNames, LucentOptions options) =>

@@ -37,6 +37,7 @@ public sealed class TinyConvNet : nn.Module<Tensor, Tensor>
 
     // RegisterComponents names each layer after its field (hence no underscore) in declaration order: the hook
     // names in forward order, and the order the seeded initialisation draws the weights in.
+    #pragma warning disable IDE1006 // TorchSharp registers submodules and parameters under their field names (the layer and state-dict names)
     private readonly Conv2d conv1;
     private readonly ReLU relu1;
     private readonly Conv2d conv2;
@@ -45,6 +46,7 @@ public sealed class TinyConvNet : nn.Module<Tensor, Tensor>
     private readonly ReLU relu3;
     private readonly AdaptiveAvgPool2d pool;
     private readonly Linear fc;
+    #pragma warning restore IDE1006
 
     /// <summary>Builds the net with weights drawn from <paramref name="seed"/>.</summary>
     /// <param name="seed">The seed of the weights: the same seed and sizes give the same weights.</param>

@@ -316,7 +316,7 @@ public static class PyTorchCheckpoint
     /// <summary>A read-only window onto part of a seekable stream.</summary>
     private sealed class SubStream(Stream inner, long start, long length) : Stream
     {
-        private long position;
+        private long _position;
 
         public override bool CanRead => true;
 
@@ -328,15 +328,15 @@ public static class PyTorchCheckpoint
 
         public override long Position
         {
-            get => position;
-            set => position = value is >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(value));
+            get => _position;
+            set => _position = value is >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(value));
         }
 
         public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
         public override int Read(Span<byte> buffer)
         {
-            long left = length - position;
+            long left = length - _position;
             if (left <= 0)
             {
                 return 0;
@@ -347,9 +347,9 @@ public static class PyTorchCheckpoint
                 buffer = buffer[..(int)left];
             }
 
-            inner.Position = start + position;
+            inner.Position = start + _position;
             int read = inner.Read(buffer);
-            position += read;
+            _position += read;
             return read;
         }
 
@@ -358,10 +358,10 @@ public static class PyTorchCheckpoint
             Position = origin switch
             {
                 SeekOrigin.Begin => offset,
-                SeekOrigin.Current => position + offset,
+                SeekOrigin.Current => _position + offset,
                 _ => length + offset,
             };
-            return position;
+            return _position;
         }
 
         public override void Flush()

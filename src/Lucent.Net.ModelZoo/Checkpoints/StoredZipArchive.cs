@@ -25,18 +25,18 @@ internal sealed class StoredZipArchive
     private const int CentralHeaderSize = 46;
     private const int LocalHeaderSize = 30;
 
-    private readonly Stream stream;
-    private readonly Dictionary<string, Entry> byName;
-    private long bytesRead;
+    private readonly Stream _stream;
+    private readonly Dictionary<string, Entry> _byName;
+    private long _bytesRead;
 
     private StoredZipArchive(Stream stream, List<Entry> entries)
     {
-        this.stream = stream;
+        this._stream = stream;
         Entries = entries;
-        byName = new Dictionary<string, Entry>(entries.Count, StringComparer.Ordinal);
+        _byName = new Dictionary<string, Entry>(entries.Count, StringComparer.Ordinal);
         foreach (var entry in entries)
         {
-            if (!byName.TryAdd(entry.Name, entry))
+            if (!_byName.TryAdd(entry.Name, entry))
             {
                 throw Corrupt($"two entries are called '{PickleText.Truncate(entry.Name)}'");
             }
@@ -75,7 +75,7 @@ internal sealed class StoredZipArchive
     }
 
     /// <summary>The entry called <paramref name="name"/>, or null.</summary>
-    public Entry? GetEntry(string name) => byName.GetValueOrDefault(name);
+    public Entry? GetEntry(string name) => _byName.GetValueOrDefault(name);
 
     /// <summary>Reads the whole entry and checks its CRC-32.</summary>
     public byte[] Read(Entry entry)
@@ -85,14 +85,14 @@ internal sealed class StoredZipArchive
             throw new CheckpointFormatException($"The zip entry '{PickleText.Truncate(entry.Name)}' has {entry.Length} bytes, more than one array can hold.");
         }
 
-        bytesRead += entry.Length;
-        if (bytesRead > stream.Length)
+        _bytesRead += entry.Length;
+        if (_bytesRead > _stream.Length)
         {
             // Cannot happen with disjoint entries; kept so that no future change can read more than the file.
             throw Corrupt("its entries add up to more bytes than the file holds");
         }
 
-        byte[] data = ReadAt(stream, entry.DataOffset, (int)entry.Length);
+        byte[] data = ReadAt(_stream, entry.DataOffset, (int)entry.Length);
         uint crc = Crc32.Compute(data);
         if (crc != entry.Crc32)
         {

@@ -35,8 +35,8 @@ public sealed class WeightStore
 
     private static readonly Lazy<HttpClient> SharedClient = new(() => new HttpClient { Timeout = Timeout.InfiniteTimeSpan });
 
-    private readonly WeightStoreOptions options;
-    private readonly HttpClient httpClient;
+    private readonly WeightStoreOptions _options;
+    private readonly HttpClient _httpClient;
 
     /// <summary>Creates a store.</summary>
     /// <param name="options">Options; null for the defaults.</param>
@@ -44,14 +44,14 @@ public sealed class WeightStore
     /// Its own <see cref="HttpClient.Timeout"/> still applies; the store's timeouts come from <paramref name="options"/>.</param>
     public WeightStore(WeightStoreOptions? options = null, HttpClient? httpClient = null)
     {
-        this.options = options ?? new WeightStoreOptions();
-        if (this.options.StallTimeout <= TimeSpan.Zero || this.options.DownloadTimeout <= TimeSpan.Zero || this.options.MaxDownloadBytes <= 0)
+        this._options = options ?? new WeightStoreOptions();
+        if (this._options.StallTimeout <= TimeSpan.Zero || this._options.DownloadTimeout <= TimeSpan.Zero || this._options.MaxDownloadBytes <= 0)
         {
             throw new ArgumentException("StallTimeout, DownloadTimeout and MaxDownloadBytes must be positive.", nameof(options));
         }
 
-        this.httpClient = httpClient ?? SharedClient.Value;
-        CacheDirectory = Path.GetFullPath(this.options.CacheDirectory ?? DefaultCacheDirectory(this.options.GetEnvironmentVariable));
+        this._httpClient = httpClient ?? SharedClient.Value;
+        CacheDirectory = Path.GetFullPath(this._options.CacheDirectory ?? DefaultCacheDirectory(this._options.GetEnvironmentVariable));
     }
 
     /// <summary>The cache folder this store uses.</summary>
@@ -113,12 +113,12 @@ public sealed class WeightStore
                 : throw new WeightsUnavailableException(weights, cachePath, $"the path given ({full}) names a file that does not exist.");
         }
 
-        if (options.GetEnvironmentVariable(weights.EnvironmentVariable) is { Length: > 0 } fromVariable)
+        if (_options.GetEnvironmentVariable(weights.EnvironmentVariable) is { Length: > 0 } fromVariable)
         {
             return RequireLocal(weights, fromVariable, $"{weights.EnvironmentVariable} ({fromVariable})", cachePath);
         }
 
-        if (options.GetEnvironmentVariable(DirectoryVariable) is { Length: > 0 } folder)
+        if (_options.GetEnvironmentVariable(DirectoryVariable) is { Length: > 0 } folder)
         {
             string candidate = Path.Combine(folder, weights.FileName);
             if (File.Exists(candidate))
@@ -165,7 +165,7 @@ public sealed class WeightStore
 
         string cachePath = GetCachePath(weights);
         string before = quarantined is null ? string.Empty : quarantined + "; ";
-        if (!options.AllowDownload)
+        if (!_options.AllowDownload)
         {
             throw new WeightsUnavailableException(weights, cachePath, before + "the file was not found and downloads are disabled (WeightStoreOptions.AllowDownload is false).");
         }
@@ -300,14 +300,14 @@ public sealed class WeightStore
     {
         string tempPath = Path.Combine(CacheDirectory, $"{weights.FileName}.{Guid.NewGuid():N}{PartialSuffix}");
         using var overall = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        overall.CancelAfter(options.DownloadTimeout);
+        overall.CancelAfter(_options.DownloadTimeout);
         using var stall = CancellationTokenSource.CreateLinkedTokenSource(overall.Token);
         try
         {
             Directory.CreateDirectory(CacheDirectory);
-            stall.CancelAfter(options.StallTimeout);
+            stall.CancelAfter(_options.StallTimeout);
             using var request = new HttpRequestMessage(HttpMethod.Get, weights.Url);
-            using var response = await httpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, stall.Token).ConfigureAwait(false);
+            using var response = await _httpClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, stall.Token).ConfigureAwait(false);
             if (!response.IsSuccessStatusCode)
             {
                 throw new WeightsUnavailableException(weights, cachePath,
@@ -321,7 +321,7 @@ public sealed class WeightStore
                     $"the server announced {PretrainedWeights.FormatBytes(announced)} but the file has {PretrainedWeights.FormatBytes(expectedSize)}.");
             }
 
-            long limit = WeightFileChecks.SizeLimit(weights, options.MaxDownloadBytes);
+            long limit = WeightFileChecks.SizeLimit(weights, _options.MaxDownloadBytes);
             if (total > limit)
             {
                 throw new WeightsUnavailableException(weights, cachePath,
@@ -344,7 +344,7 @@ public sealed class WeightStore
                     var buffer = new byte[1 << 16];
                     while (true)
                     {
-                        stall.CancelAfter(options.StallTimeout);
+                        stall.CancelAfter(_options.StallTimeout);
                         int read = await body.ReadAsync(buffer, stall.Token).ConfigureAwait(false);
                         if (read == 0)
                         {
@@ -395,12 +395,12 @@ public sealed class WeightStore
         catch (OperationCanceledException e) when (overall.IsCancellationRequested)
         {
             throw new WeightsUnavailableException(weights, cachePath,
-                $"downloading {weights.Url} took longer than {options.DownloadTimeout.TotalSeconds:0.###} s (WeightStoreOptions.DownloadTimeout).", e);
+                $"downloading {weights.Url} took longer than {_options.DownloadTimeout.TotalSeconds:0.###} s (WeightStoreOptions.DownloadTimeout).", e);
         }
         catch (OperationCanceledException e) when (stall.IsCancellationRequested)
         {
             throw new WeightsUnavailableException(weights, cachePath,
-                $"downloading {weights.Url} stalled: the server sent nothing for {options.StallTimeout.TotalSeconds:0.###} s (WeightStoreOptions.StallTimeout).", e);
+                $"downloading {weights.Url} stalled: the server sent nothing for {_options.StallTimeout.TotalSeconds:0.###} s (WeightStoreOptions.StallTimeout).", e);
         }
         catch (OperationCanceledException e)
         {

@@ -30,7 +30,7 @@ internal static class KernelSelfCheck
     private const string CheckVariable = "LUCENT_NET_KERNEL_CHECK";
     private const int MaxCacheFileBytes = 1 << 20;
 
-    private static (KernelCacheEntry Entry, string Key, List<string> Roots, bool Store)? state;
+    private static (KernelCacheEntry Entry, string Key, List<string> Roots, bool Store)? _state;
 
     private static readonly JsonSerializerOptions JsonOptions = new()
     {
@@ -76,7 +76,7 @@ internal static class KernelSelfCheck
             WriteCache(roots, key, toStore);
         }
 
-        state = (toStore ?? cached ?? new KernelCacheEntry(), key, roots, mode == KernelMode.Auto);
+        _state = (toStore ?? cached ?? new KernelCacheEntry(), key, roots, mode == KernelMode.Auto);
         if (verdict.IsWorkaroundActive || !verdict.Float32Correct)
         {
             Console.Error.WriteLine("Lucent.Net: " + verdict.Description);
@@ -93,7 +93,7 @@ internal static class KernelSelfCheck
     /// <returns>The updated verdict.</returns>
     public static KernelVerdict CheckBFloat16(KernelVerdict verdict)
     {
-        if (verdict.BFloat16Correct is not null || !verdict.Checked || state is not { } current)
+        if (verdict.BFloat16Correct is not null || !verdict.Checked || _state is not { } current)
         {
             return verdict;
         }
@@ -200,8 +200,8 @@ internal static class KernelSelfCheck
     /// <summary>The switches of this process: the oneDNN cap through the C library's environment, the oneDNN switch through LibTorch's global context.</summary>
     private sealed class ProcessKernelEnvironment : IKernelEnvironment
     {
-        private readonly IntPtr getContext;
-        private readonly IntPtr setMkldnn;
+        private readonly IntPtr _getContext;
+        private readonly IntPtr _setMkldnn;
 
         public ProcessKernelEnvironment(IntPtr torchCpu, string? torchCpuPath)
         {
@@ -213,8 +213,8 @@ internal static class KernelSelfCheck
             }
 
             if (torchCpu != IntPtr.Zero &&
-                NativeLibrary.TryGetExport(torchCpu, "_ZN2at13globalContextEv", out getContext) &&
-                NativeLibrary.TryGetExport(torchCpu, "_ZN2at7Context20setUserEnabledMkldnnEb", out setMkldnn))
+                NativeLibrary.TryGetExport(torchCpu, "_ZN2at13globalContextEv", out _getContext) &&
+                NativeLibrary.TryGetExport(torchCpu, "_ZN2at7Context20setUserEnabledMkldnnEb", out _setMkldnn))
             {
                 CanSwitch = OperatingSystem.IsLinux();
             }
@@ -246,8 +246,8 @@ internal static class KernelSelfCheck
                 return;
             }
 
-            IntPtr context = ((delegate* unmanaged<IntPtr>)getContext)();
-            ((delegate* unmanaged<IntPtr, byte, void>)setMkldnn)(context, enabled ? (byte)1 : (byte)0);
+            IntPtr context = ((delegate* unmanaged<IntPtr>)_getContext)();
+            ((delegate* unmanaged<IntPtr, byte, void>)_setMkldnn)(context, enabled ? (byte)1 : (byte)0);
         }
 
         public KernelProbeReport Probe() => ConvolutionProbe.Run(bfloat16Cases: []);

@@ -31,21 +31,21 @@ public static class LucentRuntime
     private static readonly string[] NominalVersionRequirements = ["GLIBCXX_3.4.32"];
 
     private static readonly Lock Gate = new();
-    private static NativeRuntimeStatus? status;
-    private static Exception? failure;
-    private static IntPtr nnpackLibrary;
-    private static string? torchCpuPath;
-    private static KernelVerdict? kernels;
+    private static NativeRuntimeStatus? _status;
+    private static Exception? _failure;
+    private static IntPtr _nnpackLibrary;
+    private static string? _torchCpuPath;
+    private static KernelVerdict? _kernels;
 
     /// <summary>What the last successful <see cref="EnsureInitialized"/> did, or null before it ran.</summary>
-    public static NativeRuntimeStatus? Status => status;
+    public static NativeRuntimeStatus? Status => _status;
 
     /// <summary>
     /// The kernel self-check's verdict for this process: which convolution kernels LibTorch runs and
     /// whether they were found correct against float64 (docs/cpu-correctness.md). Null before
     /// <see cref="EnsureInitialized"/> ran.
     /// </summary>
-    public static KernelVerdict? Kernels => kernels;
+    public static KernelVerdict? Kernels => _kernels;
 
     /// <summary>
     /// Runs the full convolution probe now, on the kernels as they are configured in this process
@@ -64,7 +64,7 @@ public static class LucentRuntime
     public static void EnsureKernelsCorrect(ScalarType type = ScalarType.Float32)
     {
         EnsureInitialized();
-        var verdict = kernels;
+        var verdict = _kernels;
         if (verdict is null || !verdict.Checked)
         {
             return;
@@ -75,7 +75,7 @@ public static class LucentRuntime
         {
             lock (Gate)
             {
-                kernels = verdict = KernelSelfCheck.CheckBFloat16(kernels!);
+                _kernels = verdict = KernelSelfCheck.CheckBFloat16(_kernels!);
             }
         }
 
@@ -89,33 +89,33 @@ public static class LucentRuntime
     /// <exception cref="NativeRuntimeException">The native runtime cannot be loaded; the message says why and what to do.</exception>
     public static NativeRuntimeStatus EnsureInitialized()
     {
-        if (status is { } done)
+        if (_status is { } done)
         {
             return done;
         }
 
         lock (Gate)
         {
-            if (status is { } again)
+            if (_status is { } again)
             {
                 return again;
             }
 
-            if (failure is not null)
+            if (_failure is not null)
             {
-                throw new NativeRuntimeException(failure.Message, failure);
+                throw new NativeRuntimeException(_failure.Message, _failure);
             }
 
             try
             {
                 var prepared = Initialize();
-                kernels = KernelSelfCheck.Run(nnpackLibrary, torchCpuPath, CacheRoots());
-                status = prepared;
-                return status;
+                _kernels = KernelSelfCheck.Run(_nnpackLibrary, _torchCpuPath, CacheRoots());
+                _status = prepared;
+                return _status;
             }
             catch (Exception ex) when (ex is not NativeRuntimeException)
             {
-                failure = ex;
+                _failure = ex;
                 throw new NativeRuntimeException(
                     "Lucent.Net could not prepare TorchSharp's native runtime: " + ex.Message +
                     " Make sure the application references the TorchSharp-cpu package (or another libtorch backend package).",
@@ -123,7 +123,7 @@ public static class LucentRuntime
             }
             catch (NativeRuntimeException ex)
             {
-                failure = ex;
+                _failure = ex;
                 throw;
             }
         }
@@ -193,7 +193,7 @@ public static class LucentRuntime
             if (dependency == "libtorch_cpu.so")
             {
                 torchCpu = handle;
-                torchCpuPath = path;
+                _torchCpuPath = path;
             }
             else if (dependency == "libc10.so")
             {
@@ -249,7 +249,7 @@ public static class LucentRuntime
         if (torchCpu != IntPtr.Zero)
         {
             DisableNnpack(torchCpu);
-            nnpackLibrary = torchCpu;
+            _nnpackLibrary = torchCpu;
         }
 
         return result;
@@ -392,9 +392,9 @@ public static class LucentRuntime
     /// <summary>Whether libtorch's NNPACK switch is on; null when it cannot be read on this platform.</summary>
     internal static unsafe bool? IsNnpackEnabled()
     {
-        if (nnpackLibrary == IntPtr.Zero ||
-            !NativeLibrary.TryGetExport(nnpackLibrary, "_ZN2at13globalContextEv", out IntPtr getContext) ||
-            !NativeLibrary.TryGetExport(nnpackLibrary, "_ZNK2at7Context17userEnabledNNPACKEv", out IntPtr isEnabled))
+        if (_nnpackLibrary == IntPtr.Zero ||
+            !NativeLibrary.TryGetExport(_nnpackLibrary, "_ZN2at13globalContextEv", out IntPtr getContext) ||
+            !NativeLibrary.TryGetExport(_nnpackLibrary, "_ZNK2at7Context17userEnabledNNPACKEv", out IntPtr isEnabled))
         {
             return null;
         }

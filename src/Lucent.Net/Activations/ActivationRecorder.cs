@@ -13,18 +13,18 @@ namespace Lucent.Net.Activations;
 /// </summary>
 internal sealed class ActivationRecorder : IActivationLookup, IClassLabels, IDisposable
 {
-    private readonly Dictionary<string, Tensor> captured = new(StringComparer.Ordinal);
-    private readonly List<IDisposable> hooks = [];
-    private readonly HashSet<string> required;
-    private readonly IReadOnlyDictionary<string, string> aliases;
-    private readonly IReadOnlyList<string> knownNames;
-    private readonly bool captureAll;
-    private readonly ScalarType? inputType;
-    private readonly Device device;
-    private int remaining;
+    private readonly Dictionary<string, Tensor> _captured = new(StringComparer.Ordinal);
+    private readonly List<IDisposable> _hooks = [];
+    private readonly HashSet<string> _required;
+    private readonly IReadOnlyDictionary<string, string> _aliases;
+    private readonly IReadOnlyList<string> _knownNames;
+    private readonly bool _captureAll;
+    private readonly ScalarType? _inputType;
+    private readonly Device _device;
+    private int _remaining;
 
     /// <summary>The layers captured in the current step (hook names, plus input and labels once set).</summary>
-    public IReadOnlyCollection<string> CapturedLayers => captured.Keys;
+    public IReadOnlyCollection<string> CapturedLayers => _captured.Keys;
 
     /// <summary>The model's class names, when it has them (<see cref="IClassLabels"/>).</summary>
     public ClassLabels? ClassLabels { get; }
@@ -37,45 +37,45 @@ internal sealed class ActivationRecorder : IActivationLookup, IClassLabels, IDis
     /// <exception cref="UnknownLayerException">A layer is not in the model.</exception>
     public ActivationRecorder(nn.Module model, IReadOnlyCollection<string> layers, bool stopEarly, Device device)
     {
-        this.device = device;
+        this._device = device;
         ClassLabels = (model as IClassLabels)?.ClassLabels;
-        knownNames = ModelLayers.Names(model);
-        inputType = ModelInputType(model);
+        _knownNames = ModelLayers.Names(model);
+        _inputType = ModelInputType(model);
         if (device.type == DeviceType.CPU)
         {
             // The kernel self-check verifies LibTorch's CPU kernels; other devices run other code.
-            Runtime.LucentRuntime.EnsureKernelsCorrect(inputType ?? ScalarType.Float32);
+            Runtime.LucentRuntime.EnsureKernelsCorrect(_inputType ?? ScalarType.Float32);
         }
-        aliases = model is ILayerAliases a ? a.LayerAliases : new Dictionary<string, string>();
+        _aliases = model is ILayerAliases a ? a.LayerAliases : new Dictionary<string, string>();
         var modules = ModelLayers.HookableModules(model);
         var hookNames = new HashSet<string>(modules.Select(m => m.Key), StringComparer.Ordinal);
 
-        required = new HashSet<string>(StringComparer.Ordinal);
+        _required = new HashSet<string>(StringComparer.Ordinal);
         foreach (string layer in layers)
         {
             string resolved = Resolve(layer);
             if (resolved != IActivationLookup.Input && resolved != IActivationLookup.Labels && !hookNames.Contains(resolved))
             {
-                throw new UnknownLayerException(layer, knownNames);
+                throw new UnknownLayerException(layer, _knownNames);
             }
 
             if (resolved != IActivationLookup.Input)
             {
-                required.Add(resolved);
+                _required.Add(resolved);
             }
         }
 
-        captureAll = layers.Count == 0;
-        StopEarly = stopEarly && !captureAll && !required.Contains(IActivationLookup.Labels);
+        _captureAll = layers.Count == 0;
+        StopEarly = stopEarly && !_captureAll && !_required.Contains(IActivationLookup.Labels);
         foreach (var (name, module) in modules)
         {
-            if (!captureAll && !required.Contains(name))
+            if (!_captureAll && !_required.Contains(name))
             {
                 continue;
             }
 
             string hookName = name;
-            hooks.Add(new ModelLayers.HookHandle(module.register_forward_hook((_, _, output) =>
+            _hooks.Add(new ModelLayers.HookHandle(module.register_forward_hook((_, _, output) =>
             {
                 OnOutput(hookName, output);
                 return null!;
@@ -87,10 +87,10 @@ internal sealed class ActivationRecorder : IActivationLookup, IClassLabels, IDis
     public bool StopEarly { get; }
 
     /// <summary>Whether every needed layer (other than <c>input</c>) has been captured this step.</summary>
-    public bool AllRequiredCaptured => remaining == 0;
+    public bool AllRequiredCaptured => _remaining == 0;
 
     /// <summary>The needed layers not yet captured this step.</summary>
-    public IEnumerable<string> MissingLayers => required.Where(r => !captured.ContainsKey(r));
+    public IEnumerable<string> MissingLayers => _required.Where(r => !_captured.ContainsKey(r));
 
     /// <inheritdoc />
     public Tensor this[string layer]
@@ -99,14 +99,14 @@ internal sealed class ActivationRecorder : IActivationLookup, IClassLabels, IDis
         {
             ArgumentNullException.ThrowIfNull(layer);
             string resolved = Resolve(layer);
-            if (captured.TryGetValue(resolved, out var tensor))
+            if (_captured.TryGetValue(resolved, out var tensor))
             {
                 return tensor;
             }
 
-            if (!knownNames.Contains(layer, StringComparer.Ordinal))
+            if (!_knownNames.Contains(layer, StringComparer.Ordinal))
             {
-                throw new UnknownLayerException(layer, knownNames);
+                throw new UnknownLayerException(layer, _knownNames);
             }
 
             throw new InvalidOperationException(
@@ -119,9 +119,9 @@ internal sealed class ActivationRecorder : IActivationLookup, IClassLabels, IDis
     /// <param name="input">The image before transforms.</param>
     public void BeginStep(Tensor input)
     {
-        captured.Clear();
-        captured[IActivationLookup.Input] = input;
-        remaining = required.Count;
+        _captured.Clear();
+        _captured[IActivationLookup.Input] = input;
+        _remaining = _required.Count;
     }
 
     /// <summary>Records the model's output as <c>labels</c>.</summary>
@@ -143,14 +143,14 @@ internal sealed class ActivationRecorder : IActivationLookup, IClassLabels, IDis
     {
         TorchDevices.Require(
             input,
-            device,
+            _device,
             $"The model's input {where} (the image after the transforms)",
             "Every transform must return its result on its input's device; a custom parameterisation must make its parameters on the model's device.");
         try
         {
             // A model converted to another floating type (e.g. bfloat16) gets its input in that type; the
             // cast is differentiable, so the image's gradient comes back in the image's own type.
-            var output = inputType is { } type && input.dtype != type ? model.call(input.to(type)) : model.call(input);
+            var output = _inputType is { } type && input.dtype != type ? model.call(input.to(type)) : model.call(input);
             RecordLabels(output);
             return null;
         }
@@ -164,9 +164,9 @@ internal sealed class ActivationRecorder : IActivationLookup, IClassLabels, IDis
             if (TorchDevices.IsDeviceError(ex))
             {
                 throw new DeviceMismatchException(
-                    $"The model's forward pass failed {where} because tensors on different devices met: the input is on {TorchDevices.Describe(input.device)} and the model on {TorchDevices.Describe(device)}, " +
+                    $"The model's forward pass failed {where} because tensors on different devices met: the input is on {TorchDevices.Describe(input.device)} and the model on {TorchDevices.Describe(_device)}, " +
                     $"so some tensor the model uses is elsewhere. Move the whole model with model.to(device). The model said: {ex.Message}",
-                    TorchDevices.Describe(device),
+                    TorchDevices.Describe(_device),
                     TorchDevices.Describe(input.device),
                     ex);
             }
@@ -206,25 +206,25 @@ internal sealed class ActivationRecorder : IActivationLookup, IClassLabels, IDis
     /// <inheritdoc />
     public void Dispose()
     {
-        foreach (var hook in hooks)
+        foreach (var hook in _hooks)
         {
             hook.Dispose();
         }
 
-        hooks.Clear();
-        captured.Clear();
+        _hooks.Clear();
+        _captured.Clear();
     }
 
-    private string Resolve(string layer) => aliases.TryGetValue(layer, out var target) ? target : layer;
+    private string Resolve(string layer) => _aliases.TryGetValue(layer, out var target) ? target : layer;
 
     private void OnOutput(string name, Tensor output)
     {
-        if (captured.TryAdd(name, output) && required.Contains(name))
+        if (_captured.TryAdd(name, output) && _required.Contains(name))
         {
-            remaining--;
+            _remaining--;
         }
 
-        if (StopEarly && remaining == 0)
+        if (StopEarly && _remaining == 0)
         {
             throw new ForwardStoppedException();
         }

@@ -24,11 +24,11 @@ internal static class ModelLock
 
     private sealed class Lease(SemaphoreSlim gate) : IDisposable
     {
-        private int released;
+        private int _released;
 
         public void Dispose()
         {
-            if (Interlocked.Exchange(ref released, 1) == 0)
+            if (Interlocked.Exchange(ref _released, 1) == 0)
             {
                 gate.Release();
             }

@@ -16,15 +16,15 @@ internal sealed class BatchSliceLookup(IActivationLookup slice, long start, long
     /// <inheritdoc />
     public ClassLabels? ClassLabels => (slice as IClassLabels)?.ClassLabels;
 
-    private readonly Dictionary<string, Tensor> placed = new(StringComparer.Ordinal);
-    private readonly List<Tensor> owned = [];
+    private readonly Dictionary<string, Tensor> _placed = new(StringComparer.Ordinal);
+    private readonly List<Tensor> _owned = [];
 
     /// <inheritdoc />
     public Tensor this[string layer]
     {
         get
         {
-            if (placed.TryGetValue(layer, out var known))
+            if (_placed.TryGetValue(layer, out var known))
             {
                 return known;
             }
@@ -46,7 +46,7 @@ internal sealed class BatchSliceLookup(IActivationLookup slice, long start, long
 
             if (pieces.Count == 1)
             {
-                placed[layer] = part;
+                _placed[layer] = part;
                 return part;
             }
 
@@ -56,8 +56,8 @@ internal sealed class BatchSliceLookup(IActivationLookup slice, long start, long
                 zero.Dispose();
             }
 
-            placed[layer] = full;
-            owned.Add(full);
+            _placed[layer] = full;
+            _owned.Add(full);
             return full;
         }
     }
@@ -65,12 +65,12 @@ internal sealed class BatchSliceLookup(IActivationLookup slice, long start, long
     /// <inheritdoc />
     public void Dispose()
     {
-        foreach (var tensor in owned)
+        foreach (var tensor in _owned)
         {
             tensor.Dispose();
         }
 
-        owned.Clear();
-        placed.Clear();
+        _owned.Clear();
+        _placed.Clear();
     }
 }

@@ -9,10 +9,10 @@ namespace Lucent.Net.Rendering;
 /// <param name="inner">The objective.</param>
 internal sealed class LossRecordingObjective(IObjective inner) : IObjective
 {
-    private readonly List<double> values = [];
+    private readonly List<double> _values = [];
 
     /// <summary>The loss at each call so far.</summary>
-    public IReadOnlyList<double> Values => values;
+    public IReadOnlyList<double> Values => _values;
 
     /// <inheritdoc />
     public string Name => inner.Name;
@@ -28,7 +28,7 @@ internal sealed class LossRecordingObjective(IObjective inner) : IObjective
     {
         var loss = inner.Compute(activations);
         using var detached = loss.detach();
-        values.Add(detached.numel() == 1 ? detached.ToDouble() : double.NaN);
+        _values.Add(detached.numel() == 1 ? detached.ToDouble() : double.NaN);
         return loss;
     }
 }

@@ -258,11 +258,11 @@ public static class Renderer
         IProgress<RenderProgress>? progress,
         CancellationToken cancellationToken)
     {
-        private readonly List<RenderSnapshot> snapshots = [];
-        private readonly List<double> losses = [];
-        private readonly List<string> warnings = [];
-        private readonly ILogger? logger = options.Logger;
-        private bool warnedIncomputable;
+        private readonly List<RenderSnapshot> _snapshots = [];
+        private readonly List<double> _losses = [];
+        private readonly List<string> _warnings = [];
+        private readonly ILogger? _logger = options.Logger;
+        private bool _warnedIncomputable;
 
         public RenderResult Run(ModelSession session)
         {
@@ -292,7 +292,7 @@ public static class Renderer
             var frozen = options.FreezeModel ? Freeze(model) : [];
             Tensor? lastFiniteImage = null;
             double lastFiniteLoss = double.NaN;
-            logger?.LogInformation(
+            _logger?.LogInformation(
                 "Rendering {Objective} for {Steps} steps with {Parameterization}, transforms [{Transforms}], seed {Seed}",
                 objective.Name, steps, parameterization.Name, string.Join(", ", pipeline.Transforms.Select(t => t.Name)), options.Seed);
             try
@@ -306,7 +306,7 @@ public static class Renderer
                     {
                         stopReason = RenderStopReason.Cancelled;
                         stopMessage = $"Cancelled before step {step} of {steps}; the images after step {step - 1} were recorded.";
-                        Record(parameterization, step - 1, losses.Count > 0 ? losses[^1] : double.NaN);
+                        Record(parameterization, step - 1, _losses.Count > 0 ? _losses[^1] : double.NaN);
                         break;
                     }
 
@@ -329,10 +329,10 @@ public static class Renderer
                         {
                             stopReason = RenderStopReason.NonFiniteLoss;
                             stopMessage = string.Create(CultureInfo.InvariantCulture, $"The loss became {loss} at step {step} of {steps}; stopped and returned the last images with a finite loss (step {step - 1}). Lower the learning rate or check the objective.");
-                            logger?.LogWarning("{Message}", stopMessage);
+                            _logger?.LogWarning("{Message}", stopMessage);
                             if (lastFiniteImage is not null)
                             {
-                                snapshots.Add(new RenderSnapshot(step - 1, TensorImages.ToImageBatch(lastFiniteImage), lastFiniteLoss));
+                                _snapshots.Add(new RenderSnapshot(step - 1, TensorImages.ToImageBatch(lastFiniteImage), lastFiniteLoss));
                             }
 
                             break;
@@ -348,7 +348,7 @@ public static class Renderer
                         lastFiniteLoss = loss;
                     }
 
-                    losses.Add(loss);
+                    _losses.Add(loss);
                     if (step % CollectEverySteps == 0)
                     {
                         // TorchSharp's small native objects (scalars, autograd bookkeeping) are freed by
@@ -376,10 +376,10 @@ public static class Renderer
             }
 
             stopwatch.Stop();
-            logger?.LogInformation(
+            _logger?.LogInformation(
                 "Rendered {Objective}: {Steps} steps in {Elapsed:F1} s, loss {First:G4} -> {Last:G4} ({Reason})",
-                objective.Name, losses.Count, stopwatch.Elapsed.TotalSeconds, losses.Count > 0 ? losses[0] : double.NaN, losses.Count > 0 ? losses[^1] : double.NaN, stopReason);
-            return new RenderResult(snapshots, losses, stopReason, stopMessage, options.Seed, stopwatch.Elapsed, warnings);
+                objective.Name, _losses.Count, stopwatch.Elapsed.TotalSeconds, _losses.Count > 0 ? _losses[0] : double.NaN, _losses.Count > 0 ? _losses[^1] : double.NaN, stopReason);
+            return new RenderResult(_snapshots, _losses, stopReason, stopMessage, options.Seed, stopwatch.Elapsed, _warnings);
         }
 
         /// <summary>
@@ -548,8 +548,8 @@ public static class Renderer
             using var parameterization = options.Parameterization is { } factory ? factory(generator) : RenderDefaults.Parameterization(options, generator, device);
             Record(parameterization, 0, double.NaN);
             string message = $"Cancelled before step 1 of {options.Steps}; the starting images (step 0) were recorded.";
-            logger?.LogInformation("Rendering {Objective}: {Message}", objective.Name, message);
-            return new RenderResult(snapshots, losses, RenderStopReason.Cancelled, message, options.Seed, TimeSpan.Zero, warnings);
+            _logger?.LogInformation("Rendering {Objective}: {Message}", objective.Name, message);
+            return new RenderResult(_snapshots, _losses, RenderStopReason.Cancelled, message, options.Seed, TimeSpan.Zero, _warnings);
         }
 
         private void Record(IImageParameterization parameterization, int step, double loss)
@@ -557,17 +557,17 @@ public static class Renderer
             using var noGrad = torch.no_grad();
             using var scope = NewDisposeScope();
             var image = parameterization.CreateImage();
-            snapshots.Add(new RenderSnapshot(step, TensorImages.ToImageBatch(image), loss));
+            _snapshots.Add(new RenderSnapshot(step, TensorImages.ToImageBatch(image), loss));
         }
 
         private void RunForward(ActivationRecorder recorder, Tensor input, int step)
         {
-            if (recorder.RunForward(model, input, objective.Name, $"at step {step}") is { } ignored && !warnedIncomputable)
+            if (recorder.RunForward(model, input, objective.Name, $"at step {step}") is { } ignored && !_warnedIncomputable)
             {
-                warnedIncomputable = true;
+                _warnedIncomputable = true;
                 string warning = $"Some layers after those the objective needs cannot be computed at input size [{string.Join(", ", input.shape)}] ({ignored.Message}); the objective does not need them, so the render continues.";
-                warnings.Add(warning);
-                logger?.LogWarning("{Warning}", warning);
+                _warnings.Add(warning);
+                _logger?.LogWarning("{Warning}", warning);
             }
         }
 

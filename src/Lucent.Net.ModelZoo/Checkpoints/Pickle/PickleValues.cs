@@ -26,17 +26,17 @@ internal sealed class PyList
 /// </summary>
 internal sealed class PyDict(bool isOrderedDict)
 {
-    private readonly Dictionary<string, int> index = new(StringComparer.Ordinal);
-    private readonly List<KeyValuePair<object?, object?>> entries = [];
+    private readonly Dictionary<string, int> _index = new(StringComparer.Ordinal);
+    private readonly List<KeyValuePair<object?, object?>> _entries = [];
 
     public bool IsOrderedDict { get; } = isOrderedDict;
 
     /// <summary>The instance attributes set by BUILD (PyTorch attaches <c>_metadata</c> here), or null.</summary>
     public PyDict? Attributes { get; set; }
 
-    public int Count => entries.Count;
+    public int Count => _entries.Count;
 
-    public IReadOnlyList<KeyValuePair<object?, object?>> Entries => entries;
+    public IReadOnlyList<KeyValuePair<object?, object?>> Entries => _entries;
 
     public void Set(object? key, object? value)
     {
@@ -47,14 +47,14 @@ internal sealed class PyDict(bool isOrderedDict)
                 + "its _metadata and the legacy header has string keys). Save model.state_dict() with torch.save.");
         }
 
-        if (index.TryGetValue(name, out int position))
+        if (_index.TryGetValue(name, out int position))
         {
-            entries[position] = new KeyValuePair<object?, object?>(name, value);
+            _entries[position] = new KeyValuePair<object?, object?>(name, value);
         }
         else
         {
-            index.Add(name, entries.Count);
-            entries.Add(new KeyValuePair<object?, object?>(name, value));
+            _index.Add(name, _entries.Count);
+            _entries.Add(new KeyValuePair<object?, object?>(name, value));
         }
     }
 }

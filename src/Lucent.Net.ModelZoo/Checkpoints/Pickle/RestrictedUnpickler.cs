@@ -34,11 +34,11 @@ internal sealed class RestrictedUnpickler
     private const int MaxGlobalNameLength = 256;
     private const int MaxLongBytes = 64;
 
-    private readonly Stream input;
-    private readonly Func<object?, object?> persistentLoad;
-    private readonly List<object?> stack = [];
-    private readonly Stack<int> marks = new();
-    private readonly Dictionary<long, object?> memo = [];
+    private readonly Stream _input;
+    private readonly Func<object?, object?> _persistentLoad;
+    private readonly List<object?> _stack = [];
+    private readonly Stack<int> _marks = new();
+    private readonly Dictionary<long, object?> _memo = [];
 
     /// <param name="input">A seekable stream positioned at the pickle; reading stops right after STOP.</param>
     /// <param name="persistentLoad">Resolves a persistent id (BINPERSID) to a value.</param>
@@ -49,21 +49,21 @@ internal sealed class RestrictedUnpickler
             throw new ArgumentException("The unpickler needs a seekable stream.", nameof(input));
         }
 
-        this.input = input;
-        this.persistentLoad = persistentLoad;
+        this._input = input;
+        this._persistentLoad = persistentLoad;
     }
 
-    private long Remaining => input.Length - input.Position;
+    private long Remaining => _input.Length - _input.Position;
 
     /// <summary>Runs the pickle until STOP and returns its value.</summary>
     public object? Load()
     {
-        stack.Clear();
-        marks.Clear();
-        memo.Clear();
+        _stack.Clear();
+        _marks.Clear();
+        _memo.Clear();
         while (true)
         {
-            int op = input.ReadByte();
+            int op = _input.ReadByte();
             if (op < 0)
             {
                 throw Truncated("an opcode");
@@ -85,12 +85,12 @@ internal sealed class RestrictedUnpickler
                 case '.': // STOP
                     return Pop();
                 case '(': // MARK
-                    if (marks.Count >= MaxMarkDepth)
+                    if (_marks.Count >= MaxMarkDepth)
                     {
                         throw new CheckpointFormatException($"The pickle nests more than {MaxMarkDepth} MARKs.");
                     }
 
-                    marks.Push(stack.Count);
+                    _marks.Push(_stack.Count);
                     break;
                 case '0': // POP
                     _ = Pop();
@@ -245,7 +245,7 @@ internal sealed class RestrictedUnpickler
                     Memoize(BinaryPrimitives.ReadUInt32LittleEndian(ReadBytes(4)));
                     break;
                 case 0x94: // MEMOIZE
-                    Memoize(memo.Count);
+                    Memoize(_memo.Count);
                     break;
                 case 'h': // BINGET
                     Push(Recall(ReadByte()));
@@ -298,11 +298,11 @@ internal sealed class RestrictedUnpickler
                     }
 
                 case 'Q': // BINPERSID
-                    Push(persistentLoad(Pop()));
+                    Push(_persistentLoad(Pop()));
                     break;
                 default:
                     throw new CheckpointFormatException(
-                        $"Unsupported pickle opcode 0x{op:x2} at byte {input.Position - 1}; this reader handles the opcodes torch.save writes (protocols 2 to 5).");
+                        $"Unsupported pickle opcode 0x{op:x2} at byte {_input.Position - 1}; this reader handles the opcodes torch.save writes (protocols 2 to 5).");
             }
         }
     }
@@ -331,68 +331,68 @@ internal sealed class RestrictedUnpickler
 
     private void Push(object? value)
     {
-        if (stack.Count >= MaxStackSize)
+        if (_stack.Count >= MaxStackSize)
         {
             throw new CheckpointFormatException($"The pickle pushes more than {MaxStackSize} values on its stack.");
         }
 
-        stack.Add(value);
+        _stack.Add(value);
     }
 
     private object? Pop()
     {
-        int floor = marks.Count > 0 ? marks.Peek() : 0;
-        if (stack.Count <= floor)
+        int floor = _marks.Count > 0 ? _marks.Peek() : 0;
+        if (_stack.Count <= floor)
         {
             throw new CheckpointFormatException("The pickle pops from an empty stack (corrupted data).");
         }
 
-        object? value = stack[^1];
-        stack.RemoveAt(stack.Count - 1);
+        object? value = _stack[^1];
+        _stack.RemoveAt(_stack.Count - 1);
         return value;
     }
 
     private object? Peek()
     {
-        int floor = marks.Count > 0 ? marks.Peek() : 0;
-        if (stack.Count <= floor)
+        int floor = _marks.Count > 0 ? _marks.Peek() : 0;
+        if (_stack.Count <= floor)
         {
             throw new CheckpointFormatException("The pickle reads from an empty stack (corrupted data).");
         }
 
-        return stack[^1];
+        return _stack[^1];
     }
 
     private object?[] PopMark()
     {
-        if (marks.Count == 0)
+        if (_marks.Count == 0)
         {
             throw new CheckpointFormatException("The pickle closes a MARK that was never opened (corrupted data).");
         }
 
-        int start = marks.Pop();
-        object?[] items = stack.GetRange(start, stack.Count - start).ToArray();
-        stack.RemoveRange(start, stack.Count - start);
+        int start = _marks.Pop();
+        object?[] items = _stack.GetRange(start, _stack.Count - start).ToArray();
+        _stack.RemoveRange(start, _stack.Count - start);
         return items;
     }
 
     private void Memoize(long index)
     {
-        if (memo.Count >= MaxMemoSize && !memo.ContainsKey(index))
+        if (_memo.Count >= MaxMemoSize && !_memo.ContainsKey(index))
         {
             throw new CheckpointFormatException($"The pickle memoizes more than {MaxMemoSize} values.");
         }
 
-        memo[index] = Peek();
+        _memo[index] = Peek();
     }
 
-    private object? Recall(long index) => memo.TryGetValue(index, out object? value)
+    private object? Recall(long index) => _memo.TryGetValue(index, out object? value)
         ? value
         : throw new CheckpointFormatException($"The pickle refers to memo entry {index}, which was never stored (corrupted data).");
 
     private int ReadByte()
     {
-        int b = input.ReadByte();
+        int b = _input.ReadByte();
         return b >= 0 ? b : throw Truncated("an opcode argument");
     }
 
@@ -404,7 +404,7 @@ internal sealed class RestrictedUnpickler
         }
 
         var buffer = new byte[count];
-        input.ReadExactly(buffer);
+        _input.ReadExactly(buffer);
         return buffer;
     }
 
@@ -465,7 +465,7 @@ internal sealed class RestrictedUnpickler
         var builder = new StringBuilder();
         while (true)
         {
-            int b = input.ReadByte();
+            int b = _input.ReadByte();
             if (b < 0)
             {
                 throw Truncated("a GLOBAL name");
