@@ -41,6 +41,7 @@ internal static class RenderCommand
             string file = result.GetRequiredValue(outPath);
             int stepCount = result.GetValue(steps);
             var chosen = Transforms(result.GetValue(noTransforms), result.GetValue(transforms));
+            bool fft = result.GetValue(param) == "fft";
             var options = new RenderOptions
             {
                 Thresholds = CommonOptions.Thresholds(result.GetValue(thresholds), stepCount),
@@ -48,17 +49,10 @@ internal static class RenderCommand
                 Transforms = chosen,
                 FixedImageSize = result.GetValue(inputSize) is int n ? (n, n) : null,
                 Device = TorchDevices.Parse(result.GetValue(device)),
+                Image = new ImageOptions(result.GetValue(size)) { Fft = fft, Decorrelate = fft, Alpha = result.GetValue(alpha) },
             };
             var parsed = ObjectiveExpression.Parse(result.GetRequiredValue(objective));
             using var module = await ModelSource.LoadAsync(result.GetRequiredValue(model), options.Device, token).ConfigureAwait(false);
-            bool fft = result.GetValue(param) == "fft";
-            int imageSize = result.GetValue(size);
-            bool transparent = result.GetValue(alpha);
-            options = options with
-            {
-                Parameterization = g => ImageParameterizations.Image(
-                    new ImageOptions(imageSize) { Fft = fft, Decorrelate = fft, Alpha = transparent, Device = TorchDevices.ModelDevice(module) }, g),
-            };
             var render = await Renderer.RenderAsync(module, parsed, options, progress: null, token).ConfigureAwait(false);
             if (render.StopReason == RenderStopReason.Cancelled)
             {

@@ -108,7 +108,7 @@ internal static class GalleryRunner
         var objectives = unit.Channels.Select((channel, i) => (IObjective)Objective.Channel(unit.Layer, channel, batch: i)).ToList();
         var renderOptions = new RenderOptions
         {
-            Parameterization = g => ImageParameterizations.Image(options.Size, batch: batch, generator: g, device: TorchDevices.ModelDevice(model)),
+            Image = new ImageOptions(options.Size),
             Transforms = options.Transforms ? null : [],
             Thresholds = options.Thresholds,
             Seed = unit.Seed,
