@@ -25,7 +25,7 @@ internal sealed class EvaluationSession : IDisposable
         RequireImageBatch(images);
         LucentRuntime.EnsureInitialized();
         _model = model;
-        _session = ModelSession.Open(model, options, CancellationToken.None);
+        _session = ModelSession.Open(model, options, RenderDevice.Resolve(model, options), CancellationToken.None);
         try
         {
             var shape = new ImageShape((int)images.shape[0], (int)images.shape[1], (int)images.shape[2], (int)images.shape[3]);

@@ -53,12 +53,15 @@ internal sealed class ModelSession : IDisposable
     public ActivationRecorder Recorder => _recorder ?? throw NotPrepared();
 
     /// <summary>Holds <paramref name="model"/> (waiting for another render on it, cancellably) and makes the generator.</summary>
+    /// <param name="model">The model.</param>
+    /// <param name="options">The render's options.</param>
+    /// <param name="device">The render's device, resolved once by the caller (<see cref="RenderDevice.Resolve"/>).</param>
+    /// <param name="cancellationToken">Stops the wait for the model.</param>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled before the model was free.</exception>
-    public static ModelSession Open(nn.Module<Tensor, Tensor> model, RenderOptions options, CancellationToken cancellationToken)
+    public static ModelSession Open(nn.Module<Tensor, Tensor> model, RenderOptions options, Device device, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(options);
-        var device = RenderDevice.Resolve(model, options);
         var lease = ModelLock.Acquire(model, cancellationToken);
         return new ModelSession(model, options, device, lease);
     }

@@ -14,8 +14,7 @@ internal static class RenderDefaults
     /// <param name="options">The render's options.</param>
     /// <param name="generator">The render's generator (a CPU generator: the initial values are drawn there and moved).</param>
     /// <param name="device">The render's device.</param>
-    /// <param name="batch">The number of images; null means <see cref="ImageOptions.Batch"/>.</param>
     /// <returns>A new parameterisation.</returns>
-    public static IImageParameterization Parameterization(RenderOptions options, Generator generator, Device device, int? batch = null) =>
-        ImageParameterizations.Image(options.Image with { Batch = batch ?? options.Image.Batch, Device = device }, generator);
+    public static IImageParameterization Parameterization(RenderOptions options, Generator generator, Device device) =>
+        ImageParameterizations.Image(options.Image with { Device = device }, generator);
 }

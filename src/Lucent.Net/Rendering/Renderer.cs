@@ -78,7 +78,7 @@ public static class Renderer
         ModelSession session;
         try
         {
-            session = ModelSession.Open(model, options, cancellationToken);
+            session = ModelSession.Open(model, options, device, cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -179,23 +179,28 @@ public static class Renderer
             throw new InvalidRenderOptionsException(nameof(RenderOptions.Image), $"Rendering {batch} images makes a batch of {batch}; Image.Batch is {image.Batch}. Leave Image.Batch at 1 (or set it to {batch}).");
         }
 
-        Func<Generator, IImageParameterization> factory = userFactory is null
-            ? g => RenderDefaults.Parameterization(options, g, RenderDevice.Resolve(model, options), batch)
-            : g =>
+        // The standard image gets the batch through Image (made on the render's device like any render's);
+        // a factory of the user's is checked for the batch it makes.
+        var batched = userFactory is null
+            ? (options.Image is { } standard ? options with { Image = standard with { Batch = batch } } : options)
+            : options with
             {
-                var parameterization = userFactory(g);
-                if (parameterization.Shape.Batch != batch)
+                Parameterization = g =>
                 {
-                    int made = parameterization.Shape.Batch;
-                    parameterization.Dispose();
-                    throw new InvalidRenderOptionsException(nameof(RenderOptions.Parameterization), $"Rendering {batch} images needs a parameterisation with a batch of {batch} images; it made {made}.");
-                }
+                    var parameterization = userFactory(g);
+                    if (parameterization.Shape.Batch != batch)
+                    {
+                        int made = parameterization.Shape.Batch;
+                        parameterization.Dispose();
+                        throw new InvalidRenderOptionsException(nameof(RenderOptions.Parameterization), $"Rendering {batch} images needs a parameterisation with a batch of {batch} images; it made {made}.");
+                    }
 
-                return parameterization;
+                    return parameterization;
+                },
             };
         var terms = imageObjectives.Select(o => new LossRecordingObjective(o ?? throw new ArgumentException("An image objective is null.", nameof(imageObjectives)))).ToList();
         IObjective objective = terms.Count == 1 ? terms[0] : Objective.Sum(terms.Select(Objective.From));
-        var result = RenderCore(model, objective, terms, options with { Parameterization = factory }, progress, cancellationToken);
+        var result = RenderCore(model, objective, terms, batched, progress, cancellationToken);
         int steps = result.Losses.Count;
         return result.WithImageLosses(terms.Select(t => (IReadOnlyList<double>)t.Values.Take(steps).ToList()).ToList());
     }
