@@ -71,6 +71,37 @@ public sealed class HostileRunTests
     }
 
     [Fact]
+    public async Task Plan_refuses_an_input_size_out_of_bounds_with_the_same_check_as_run()
+    {
+        string root = Path.Combine(Path.GetTempPath(), "lucent-input-size-" + System.Guid.NewGuid().ToString("N")[..8]);
+        string dir = Path.Combine(root, "gallery");
+
+        var (code, output) = await ToolProcess.RunAsync(
+            "gallery", "plan", "resnet18", "--layers", "layer1", "--channels", "0-1", "--steps", "2", "--input-size", "1048576", "--out", dir);
+
+        code.Should().Be(ExitCodes.Error, output);
+        output.Trim().Should().Be("error: --input-size must be between 8 and 2048; got 1048576.");
+        Directory.Exists(root).Should().BeFalse("nothing is written for a refused plan");
+    }
+
+    [Theory]
+    [InlineData("..")]
+    [InlineData(".")]
+    [InlineData("")]
+    [InlineData("a/b")]
+    [InlineData("/etc")]
+    [InlineData("a\\b")]
+    [InlineData("x\u0000y")]
+    [InlineData("\"><img>")]
+    public void Paths_are_made_only_of_plain_names(string part)
+    {
+        using var gallery = SyntheticGallery.Create();
+        var inside = () => GalleryPaths.Inside(gallery.Dir, GalleryFiles.LayersFolder, part);
+        inside.Should().Throw<GalleryFileException>().WithMessage("*is not a plain file or folder name*");
+        GalleryPaths.Inside(gallery.Dir, GalleryFiles.LayersFolder, "layer1", "c0000.json").Should().Be(Path.Combine(Path.GetFullPath(gallery.Dir), "layers", "layer1", "c0000.json"));
+    }
+
+    [Fact]
     public void Done_markers_that_are_empty_null_foreign_or_absurd_count_as_not_done()
     {
         using var gallery = SyntheticGallery.Create("resnet18", "layer1", "layer2");
