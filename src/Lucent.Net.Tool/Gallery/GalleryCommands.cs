@@ -25,11 +25,11 @@ internal static class GalleryCommands
         var model = CommonOptions.ModelArgument();
         var layers = new Option<string>("--layers") { Description = "Layers, comma-separated, or all (every layer with (batch, channels, height, width) output).", Required = true, HelpName = "a,b|all" };
         var channels = new Option<string>("--channels") { Description = "Channels of every layer: all, or ranges such as 0-63 or 0-3,10. Default all.", DefaultValueFactory = _ => "all", HelpName = "0-63|all" };
-        var steps = CommonOptions.IntOption("--steps", "Optimisation steps per image.", 512, 1, 100_000);
+        var steps = CommonOptions.IntOption("--steps", "Optimisation steps per image.", 512, 1, GalleryLimits.MaxSteps);
         var thresholds = new Option<string?>("--thresholds") { Description = "Also keep images at these steps, e.g. 64,256.", HelpName = "a,b" };
-        var size = CommonOptions.IntOption("--size", "Image width and height in pixels.", 128, 8, 2048);
+        var size = CommonOptions.IntOption("--size", "Image width and height in pixels.", 128, GalleryLimits.MinSize, GalleryLimits.MaxSize);
         var inputSize = new Option<int?>("--input-size") { Description = "Resize images to n x n for the model. Default: Lucent's rule (upsample to 224 when smaller).", HelpName = "n" };
-        var batch = CommonOptions.IntOption("--batch", "Channels per work unit, rendered as one batch.", 8, 1, 1024);
+        var batch = CommonOptions.IntOption("--batch", "Channels per work unit, rendered as one batch.", 8, 1, GalleryLimits.MaxBatch);
         var seed = new Option<long>("--seed") { Description = "Plan seed; each unit's seed derives from it and the unit id. Default 0.", HelpName = "n" };
         var noTransforms = new Option<bool>("--no-transforms") { Description = "Render without Lucent's standard transforms." };
         var outDir = new Option<string>("--out", "-o") { Description = "The gallery folder to create.", Required = true, HelpName = "dir" };
@@ -141,7 +141,7 @@ internal static class GalleryCommands
         var command = new Command("site", "Write a static site into DIR (index.html, a page per layer and per channel) that works from disk and any static host.") { dir };
         command.SetAction(async (result, token) =>
         {
-            var written = GallerySite.Write(result.GetRequiredValue(dir));
+            var written = GallerySite.Write(result.GetRequiredValue(dir), output);
             await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                 $"{Path.GetFullPath(written.Index)}: {written.Pages} pages ({written.Channels} channels rendered of {written.PlannedChannels} planned).")).ConfigureAwait(false);
             return 0;

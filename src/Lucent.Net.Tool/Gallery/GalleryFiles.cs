@@ -17,22 +17,17 @@ internal static class GalleryFiles
 
     public static string ChannelJsonName(int channel) => ChannelStem(channel) + ".json";
 
-    public static string LayerDirectory(string dir, string folder) => Path.Combine(dir, LayersFolder, folder);
-
-    public static string DoneMarker(string dir, string unitId) => Path.Combine(dir, DoneFolder, unitId + ".json");
-
     /// <summary>
     /// Removes DIR/.staging if it is empty, at the end of a run. rmdir(2) removes only an empty folder, atomically, so a
     /// folder in which another worker is staging a unit (or a killed worker left one) stays; a worker that stages a unit
-    /// after this creates the folder again (<see cref="CreateStagingFolder"/>).
+    /// after this creates the folder again (<see cref="StagingArea.Create"/>).
     /// </summary>
     /// <returns>Whether the folder is gone (removed now, or it was never there).</returns>
     public static bool RemoveStagingIfEmpty(string dir)
     {
-        string root = Path.Combine(dir, StagingFolder);
         try
         {
-            Directory.Delete(root, recursive: false);
+            Directory.Delete(GalleryPaths.Inside(dir, StagingFolder), recursive: false);
             return true;
         }
         catch (DirectoryNotFoundException)
@@ -44,61 +39,114 @@ internal static class GalleryFiles
             // Not empty: another worker is staging a unit, or a killed worker's folder waits for its unit's next run.
             return false;
         }
-    }
-
-    /// <summary>
-    /// Creates a unit's staging folder under DIR/.staging. Another worker may remove the empty DIR/.staging (end of its
-    /// run) between the creation of DIR/.staging and of the unit's folder; that makes the creation fail with
-    /// <see cref="DirectoryNotFoundException"/>, so it is tried again (each try that fails means another worker just
-    /// removed the folder, which happens once per finished run).
-    /// </summary>
-    public static void CreateStagingFolder(string staging)
-    {
-        for (int attempt = 1; ; attempt++)
+        catch (GalleryFileException)
         {
-            try
-            {
-                Directory.CreateDirectory(staging);
-                return;
-            }
-            catch (DirectoryNotFoundException) when (attempt < 100)
-            {
-                // DIR/.staging was removed under us: create it again.
-            }
+            return false; // DIR/.staging is a link: not the tool's to remove
         }
     }
 
-    /// <summary>Reads every done marker of DIR (unreadable ones count as not done: their unit is rendered again).</summary>
-    public static IReadOnlyDictionary<string, UnitRecord> ReadDone(string dir)
+    /// <summary>
+    /// Reads the done markers of the plan's units (DIR/done/UNIT.json; other files there are ignored). A marker that is
+    /// unreadable, too large, a link, or not a valid record of its unit counts as not done: its unit is rendered again.
+    /// </summary>
+    public static IReadOnlyDictionary<string, UnitRecord> ReadDone(string dir, GalleryPlan plan)
     {
+        ArgumentNullException.ThrowIfNull(plan);
         var records = new Dictionary<string, UnitRecord>(StringComparer.Ordinal);
-        string folder = Path.Combine(dir, DoneFolder);
-        if (!Directory.Exists(folder))
+        if (!Directory.Exists(GalleryPaths.Inside(dir, DoneFolder)))
         {
             return records;
         }
 
-        foreach (string file in Directory.EnumerateFiles(folder, "*.json"))
+        foreach (var unit in plan.Units)
         {
-            try
+            if (ReadDoneMarker(dir, plan, unit) is { } record)
             {
-                if (JsonSerializer.Deserialize<UnitRecord>(File.ReadAllText(file), GalleryJson.Options) is { } record)
-                {
-                    records[record.Unit] = record;
-                }
-            }
-            catch (JsonException)
-            {
-                // Written atomically, so this is a hand-edited or foreign file: the unit is simply rendered again.
+                records[unit.Id] = record;
             }
         }
 
         return records;
     }
+
+    /// <summary>The done marker of <paramref name="unit"/> if there is a valid one (any options hash), else null.</summary>
+    public static UnitRecord? ReadDoneMarker(string dir, GalleryPlan plan, GalleryUnit unit)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(unit);
+        try
+        {
+            byte[]? bytes = GalleryPaths.ReadIfPresent(dir, GalleryLimits.MaxDoneFileBytes, DoneFolder, unit.Id + ".json");
+            return bytes is not null && JsonSerializer.Deserialize<UnitRecord>(bytes, GalleryJson.Reading) is { } record && record.IsValidFor(plan, unit)
+                ? record
+                : null;
+        }
+        catch (Exception e) when (e is JsonException or GalleryFileException or IOException or UnauthorizedAccessException)
+        {
+            // Written atomically, so this is a hand-edited or foreign file: the unit is simply rendered again.
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Reads the channel record DIR/layers/FOLDER/cNNNN.json and checks it against the plan: its layer, channel, unit,
+    /// batch index, seed, options hash and images (exactly one per threshold, each named <see cref="ImageName"/>) must
+    /// be the ones the plan gives. Null when there is no record.
+    /// </summary>
+    /// <exception cref="GalleryFileException">The record is unreadable or invalid; the message says why.</exception>
+    public static ChannelRecord? ReadChannel(string dir, GalleryPlan plan, GalleryLayer layer, GalleryUnit unit, int batchIndex)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(layer);
+        ArgumentNullException.ThrowIfNull(unit);
+        int channel = unit.Channels[batchIndex];
+        string name = ChannelJsonName(channel);
+        ChannelRecord? record;
+        try
+        {
+            byte[]? bytes = GalleryPaths.ReadIfPresent(dir, GalleryLimits.MaxChannelFileBytes, LayersFolder, layer.Folder, name);
+            if (bytes is null)
+            {
+                return null;
+            }
+
+            record = JsonSerializer.Deserialize<ChannelRecord>(bytes, GalleryJson.Reading);
+        }
+        catch (JsonException e)
+        {
+            throw new GalleryFileException($"{LayersFolder}/{layer.Folder}/{name} is not a channel record: {GalleryPaths.Describe(e.Message)}", e);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new GalleryFileException($"{LayersFolder}/{layer.Folder}/{name} cannot be read: {GalleryPaths.Describe(e.Message)}", e);
+        }
+
+        string? problem = record is null ? "it is null" : record.Problem(plan, layer, unit, batchIndex);
+        return problem is null
+            ? record
+            : throw new GalleryFileException($"{LayersFolder}/{layer.Folder}/{name} is not this plan's record of channel {channel}: {problem}.");
+    }
 }
 
 /// <summary>The done marker of a unit, written last (after its images and JSONs are in place).</summary>
-internal sealed record UnitRecord(string Unit, string OptionsHash, int Images, long ImageSteps, double Seconds, string Worker, DateTimeOffset FinishedAt);
+internal sealed record UnitRecord(string Unit, string OptionsHash, int Images, long ImageSteps, double Seconds, string Worker, DateTimeOffset FinishedAt)
+{
+    /// <summary>The longest worker description kept (host, process and shard).</summary>
+    public const int MaxWorkerLength = 1024;
+
+    /// <summary>Whether this is a well-formed marker of <paramref name="unit"/> (its options hash may be another plan's).</summary>
+    public bool IsValidFor(GalleryPlan plan, GalleryUnit unit)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(unit);
+        return Unit == unit.Id
+            && OptionsHash is { Length: 32 } && OptionsHash.All(char.IsAsciiHexDigitLower)
+            && Images == unit.Channels.Count * plan.Options.Thresholds.Count
+            && ImageSteps == (long)unit.Channels.Count * plan.Options.Steps
+            && double.IsFinite(Seconds) && Seconds >= 0 && Seconds <= GalleryLimits.MaxUnitSeconds
+            && Worker is { Length: <= MaxWorkerLength };
+    }
+}
 
 /// <summary>The JSON written next to each channel's images.</summary>
 internal sealed record ChannelRecord(
@@ -111,6 +159,54 @@ internal sealed record ChannelRecord(
     IReadOnlyList<ChannelImage> Images,
     double ObjectiveBefore,
     double ObjectiveAfter,
-    IReadOnlyList<double> Loss);
+    IReadOnlyList<double> Loss)
+{
+    /// <summary>
+    /// What makes this record not the plan's record of channel <paramref name="batchIndex"/> of <paramref name="unit"/>
+    /// (of <paramref name="layer"/>); null when it is.
+    /// </summary>
+    public string? Problem(GalleryPlan plan, GalleryLayer layer, GalleryUnit unit, int batchIndex)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(layer);
+        ArgumentNullException.ThrowIfNull(unit);
+        int channel = unit.Channels[batchIndex];
+        var thresholds = plan.Options.Thresholds;
+        if (Layer != layer.Name || Channel != channel)
+        {
+            return string.Create(CultureInfo.InvariantCulture, $"it names layer '{GalleryPaths.Describe(Layer)}' channel {Channel}");
+        }
+
+        if (Unit != unit.Id || BatchIndex != batchIndex || Seed != unit.Seed)
+        {
+            return $"its unit, batch index or seed are not the plan's (unit '{GalleryPaths.Describe(Unit)}')";
+        }
+
+        if (OptionsHash != plan.OptionsHash)
+        {
+            return $"it was rendered with options {GalleryPaths.Describe(OptionsHash)}, not the plan's {plan.OptionsHash}";
+        }
+
+        if (Images is null || Images.Count != thresholds.Count)
+        {
+            return string.Create(CultureInfo.InvariantCulture, $"it lists {Images?.Count.ToString(CultureInfo.InvariantCulture) ?? "no"} images, not one per threshold ({thresholds.Count})");
+        }
+
+        for (int i = 0; i < Images.Count; i++)
+        {
+            if (Images[i] is not { } image || image.Step != thresholds[i] || image.File != GalleryFiles.ImageName(channel, thresholds[i]))
+            {
+                return string.Create(CultureInfo.InvariantCulture, $"image {i} is not {GalleryFiles.ImageName(channel, thresholds[i])} at step {thresholds[i]}");
+            }
+        }
+
+        if (Loss is null || Loss.Count is 0 || Loss.Count > plan.Options.Steps)
+        {
+            return string.Create(CultureInfo.InvariantCulture, $"its loss must hold 1 to {plan.Options.Steps} values");
+        }
+
+        return null;
+    }
+}
 
 internal sealed record ChannelImage(int Step, string File);

@@ -42,6 +42,73 @@ internal sealed record GalleryOptions
         return Convert.ToHexStringLower(digest.AsSpan(0, 16));
     }
 
+    /// <summary>
+    /// Checks every option against <see cref="GalleryLimits"/>: what <c>gallery plan</c> refuses, and what
+    /// <see cref="GalleryPlan.Load"/> refuses in a <c>gallery.json</c> (one check for both, so the bounds are declared once).
+    /// </summary>
+    /// <exception cref="ToolException">An option is missing or out of its bounds; the message names it.</exception>
+    public void Validate()
+    {
+        if (string.IsNullOrWhiteSpace(Model) || Model.Length > GalleryLimits.MaxModelLength || Model.Any(char.IsControl))
+        {
+            throw new ToolException(string.Create(CultureInfo.InvariantCulture, $"the model must be a name or path of at most {GalleryLimits.MaxModelLength} characters without control characters; got '{GalleryPaths.Describe(Model)}'."));
+        }
+
+        if (Layers is null || Layers.Count is 0 or > GalleryLimits.MaxLayers)
+        {
+            throw new ToolException(string.Create(CultureInfo.InvariantCulture, $"--layers must name 1 to {GalleryLimits.MaxLayers} layers; got {Layers?.Count ?? 0}."));
+        }
+
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (string? layer in Layers)
+        {
+            if (string.IsNullOrEmpty(layer) || layer.Length > GalleryLimits.MaxLayerNameLength || layer.Any(char.IsControl))
+            {
+                throw new ToolException(string.Create(CultureInfo.InvariantCulture, $"--layers: a layer name must have 1 to {GalleryLimits.MaxLayerNameLength} characters without control characters; got '{GalleryPaths.Describe(layer)}'."));
+            }
+
+            if (!names.Add(layer))
+            {
+                throw new ToolException($"--layers names '{GalleryPaths.Describe(layer)}' twice.");
+            }
+        }
+
+        if (string.IsNullOrWhiteSpace(Channels) || Channels.Length > GalleryLimits.MaxChannelsTextLength)
+        {
+            throw new ToolException(string.Create(CultureInfo.InvariantCulture, $"--channels must be 'all' or ranges such as 0-63, at most {GalleryLimits.MaxChannelsTextLength} characters."));
+        }
+
+        if (Thresholds is null || Thresholds.Count is 0 or > GalleryLimits.MaxThresholds)
+        {
+            throw new ToolException(string.Create(CultureInfo.InvariantCulture, $"--thresholds: a plan keeps 1 to {GalleryLimits.MaxThresholds} images per channel (the last at --steps); got {Thresholds?.Count ?? 0}."));
+        }
+
+        for (int i = 0; i < Thresholds.Count; i++)
+        {
+            if (Thresholds[i] < 1 || (i > 0 && Thresholds[i] <= Thresholds[i - 1]))
+            {
+                throw new ToolException("--thresholds must be increasing steps of at least 1, ending with --steps.");
+            }
+        }
+
+        Check("--steps", Steps, 1, GalleryLimits.MaxSteps);
+        Check("--size", Size, GalleryLimits.MinSize, GalleryLimits.MaxSize);
+        if (InputSize is int inputSize)
+        {
+            Check("--input-size", inputSize, GalleryLimits.MinSize, GalleryLimits.MaxSize);
+        }
+
+        Check("--batch", Batch, 1, GalleryLimits.MaxBatch);
+
+        static void Check(string name, int value, int min, int max)
+        {
+            if (value < min || value > max)
+            {
+                throw new ToolException(string.Create(CultureInfo.InvariantCulture, $"{name} must be between {min} and {max}; got {value}."));
+            }
+        }
+    }
+
     /// <summary>Names of the options that differ from <paramref name="other"/>'s.</summary>
     public IReadOnlyList<string> Differences(GalleryOptions other)
     {
@@ -99,14 +166,27 @@ internal sealed record GalleryPlan
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(modelChannels);
+        options.Validate();
         string hash = options.Hash();
         var layers = new List<GalleryLayer>();
         var units = new List<GalleryUnit>();
         var folders = new HashSet<string>(StringComparer.Ordinal);
+        long planned = 0;
         foreach (string layer in options.Layers)
         {
-            int count = modelChannels[layer];
+            int count = modelChannels.TryGetValue(layer, out int known) ? known : throw new ToolException($"No channel count for layer '{GalleryPaths.Describe(layer)}'.");
+            if (count is < 1 or > GalleryLimits.MaxLayerChannels)
+            {
+                throw new ToolException(string.Create(CultureInfo.InvariantCulture, $"Layer '{GalleryPaths.Describe(layer)}' has {count} channels; a gallery plans layers of 1 to {GalleryLimits.MaxLayerChannels} channels."));
+            }
+
             IReadOnlyList<int> channels = ChannelSelection.Parse(options.Channels, count, layer);
+            planned += channels.Count;
+            if (planned > GalleryLimits.MaxPlannedChannels)
+            {
+                throw new ToolException(string.Create(CultureInfo.InvariantCulture, $"The plan selects more than {GalleryLimits.MaxPlannedChannels} channels: plan fewer layers or channels per gallery."));
+            }
+
             string folder = FolderName(layer);
             if (!folders.Add(folder))
             {
@@ -118,6 +198,11 @@ internal sealed record GalleryPlan
             {
                 int[] block = channels.Skip(start).Take(options.Batch).ToArray();
                 string id = string.Create(CultureInfo.InvariantCulture, $"{folder}-{block[0]:D4}-{block[^1]:D4}");
+                if (!GalleryPaths.IsSafeName(folder) || !GalleryPaths.IsSafeName(id))
+                {
+                    throw new ToolException($"Layer '{GalleryPaths.Describe(layer)}' gives no safe folder name.");
+                }
+
                 units.Add(new GalleryUnit(id, layer, folder, block, UnitSeed(options.Seed, id)));
             }
         }
@@ -152,24 +237,27 @@ internal sealed record GalleryPlan
 
     public void Save(string directory) => AtomicFile.WriteAllText(Path.Combine(directory, FileName), ToJson());
 
-    /// <summary>Reads <c>DIR/gallery.json</c> and checks that its hash matches its options.</summary>
-    /// <exception cref="ToolException">There is no plan, it cannot be read, or it was edited.</exception>
+    /// <summary>
+    /// Reads <c>DIR/gallery.json</c> as untrusted input (a shared folder): its options must pass the checks of
+    /// <c>gallery plan</c> (<see cref="GalleryOptions.Validate"/>) and hash to its <c>optionsHash</c>, and its layers
+    /// and units must be exactly what <see cref="Create"/> derives from the options and the layers' channel counts:
+    /// so every folder name and unit id is one the tool made, never a path a hand-edited file chose.
+    /// </summary>
+    /// <exception cref="ToolException">There is no plan, it cannot be read, or it is not a valid plan.</exception>
+    /// <exception cref="GalleryConflictException">The plan was edited (its options, layers or units).</exception>
     public static GalleryPlan Load(string directory)
     {
         string path = Path.Combine(directory, FileName);
-        if (!File.Exists(path))
-        {
-            throw new ToolException($"'{Path.GetFullPath(directory)}' holds no gallery plan ({FileName}): make one with 'lucent gallery plan <model> --out {directory}'.");
-        }
-
+        byte[] bytes = GalleryPaths.ReadIfPresent(directory, GalleryLimits.MaxPlanFileBytes, FileName)
+            ?? throw new ToolException($"'{Path.GetFullPath(directory)}' holds no gallery plan ({FileName}): make one with 'lucent gallery plan <model> --out {directory}'.");
         GalleryPlan? plan;
         try
         {
-            plan = JsonSerializer.Deserialize<GalleryPlan>(File.ReadAllText(path), GalleryJson.Indented);
+            plan = JsonSerializer.Deserialize<GalleryPlan>(bytes, GalleryJson.Reading);
         }
         catch (JsonException e)
         {
-            throw new ToolException($"'{path}' is not a gallery plan: {e.Message}", e);
+            throw new ToolException($"'{path}' is not a gallery plan: {GalleryPaths.Describe(ModelSource.FirstLine(e.Message))}", e);
         }
 
         if (plan is null || plan.Format != CurrentFormat)
@@ -177,14 +265,149 @@ internal sealed record GalleryPlan
             throw new ToolException($"'{path}' is not a {CurrentFormat} gallery plan.");
         }
 
+        try
+        {
+            plan.Options.Validate();
+        }
+        catch (ToolException e)
+        {
+            throw new ToolException($"'{path}' is not a valid gallery plan: options: {e.Message}", e);
+        }
+
         string actual = plan.Options.Hash();
         if (actual != plan.OptionsHash)
         {
-            throw new GalleryConflictException($"'{path}' says its options hash is {plan.OptionsHash} but its options hash to {actual}: the plan was edited; make a new plan in a new folder.");
+            throw new GalleryConflictException($"'{path}' says its options hash is {GalleryPaths.Describe(plan.OptionsHash)} but its options hash to {actual}: the plan was edited; make a new plan in a new folder.");
+        }
+
+        if (plan.Derive() is { } difference)
+        {
+            throw new GalleryConflictException($"'{path}' was edited: {difference}; its layers and units must be the ones its options give. Make a new plan in a new folder.");
         }
 
         return plan;
     }
+
+    /// <summary>
+    /// Derives the layers and units again from <see cref="Options"/> and each layer's channel count and compares them
+    /// with the ones read. Null when they are the same; otherwise the first difference, for a one-line message.
+    /// </summary>
+    private string? Derive()
+    {
+        var options = Options;
+        if (Layers is null || Units is null || Layers.Count != options.Layers.Count)
+        {
+            return string.Create(CultureInfo.InvariantCulture, $"it lists {Layers?.Count.ToString(CultureInfo.InvariantCulture) ?? "no"} layers but its options name {options.Layers.Count}");
+        }
+
+        var modelChannels = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int i = 0; i < Layers.Count; i++)
+        {
+            var layer = Layers[i];
+            if (layer is null || layer.Name != options.Layers[i])
+            {
+                return string.Create(CultureInfo.InvariantCulture, $"layers[{i}] is {(layer is null ? "null" : $"'{GalleryPaths.Describe(layer.Name)}'")}, but its options name '{GalleryPaths.Describe(options.Layers[i])}'");
+            }
+
+            if (layer.ModelChannels is < 1 or > GalleryLimits.MaxLayerChannels)
+            {
+                return string.Create(CultureInfo.InvariantCulture, $"layers[{i}].modelChannels is {layer.ModelChannels}, not between 1 and {GalleryLimits.MaxLayerChannels}");
+            }
+
+            modelChannels[layer.Name] = layer.ModelChannels;
+        }
+
+        GalleryPlan expected;
+        try
+        {
+            expected = Create(options, modelChannels);
+        }
+        catch (ToolException e)
+        {
+            return e.Message;
+        }
+
+        for (int i = 0; i < Layers.Count; i++)
+        {
+            GalleryLayer read = Layers[i], made = expected.Layers[i];
+            if (read.Folder != made.Folder)
+            {
+                return $"layers[{i}].folder is '{GalleryPaths.Describe(read.Folder)}', but layer '{GalleryPaths.Describe(read.Name)}' has the folder '{made.Folder}'";
+            }
+
+            if (read.Channels is null || !read.Channels.SequenceEqual(made.Channels))
+            {
+                return string.Create(CultureInfo.InvariantCulture, $"layers[{i}].channels are not the {made.Channels.Count} channels that --channels {GalleryPaths.Describe(options.Channels)} selects of its {made.ModelChannels}");
+            }
+        }
+
+        if (Units.Count != expected.Units.Count)
+        {
+            return string.Create(CultureInfo.InvariantCulture, $"it lists {Units.Count} units, but its options give {expected.Units.Count}");
+        }
+
+        for (int i = 0; i < Units.Count; i++)
+        {
+            GalleryUnit? read = Units[i];
+            GalleryUnit made = expected.Units[i];
+            string? field = read is null ? "itself"
+                : read.Id != made.Id ? "id"
+                : read.Layer != made.Layer ? "layer"
+                : read.Folder != made.Folder ? "folder"
+                : read.Channels is null || !read.Channels.SequenceEqual(made.Channels) ? "channels"
+                : read.Seed != made.Seed ? "seed"
+                : null;
+            if (field is not null)
+            {
+                return string.Create(CultureInfo.InvariantCulture, $"units[{i}] ('{GalleryPaths.Describe(read?.Id)}') differs in its {field} from the unit its options give ('{made.Id}')");
+            }
+        }
+
+        return null;
+    }
+}
+
+/// <summary>
+/// The bounds of a gallery plan, declared once: <c>gallery plan</c> refuses values outside them and
+/// <see cref="GalleryPlan.Load"/> refuses a <c>gallery.json</c> that holds them (<see cref="GalleryOptions.Validate"/>).
+/// </summary>
+internal static class GalleryLimits
+{
+    public const int MinSize = 8;
+    public const int MaxSize = 2048;
+    public const int MaxSteps = 100_000;
+
+    /// <summary>The most thresholds (images kept per channel): each one is a PNG per channel and a batch of images in memory.</summary>
+    public const int MaxThresholds = 1_000;
+
+    public const int MaxBatch = 1024;
+
+    /// <summary>The most layers in one plan.</summary>
+    public const int MaxLayers = 4096;
+
+    /// <summary>The longest layer name: its folder name plus a unit id's suffix and a staging folder's must fit a file name.</summary>
+    public const int MaxLayerNameLength = 180;
+
+    /// <summary>The most channels a layer may have.</summary>
+    public const int MaxLayerChannels = 65_536;
+
+    /// <summary>The most channels of all layers of one plan together.</summary>
+    public const int MaxPlannedChannels = 1 << 20;
+
+    public const int MaxModelLength = 4096;
+    public const int MaxChannelsTextLength = 4096;
+
+    /// <summary>The largest <c>gallery.json</c> read (a plan of <see cref="MaxPlannedChannels"/> channels in batches of 8 is about 30 MB).</summary>
+    public const long MaxPlanFileBytes = 64L << 20;
+
+    /// <summary>The largest done marker read.</summary>
+    public const long MaxDoneFileBytes = 64 << 10;
+
+    /// <summary>The largest channel record read (a loss per step: at most <see cref="MaxSteps"/> numbers).</summary>
+    public const long MaxChannelFileBytes = 8L << 20;
+
+    /// <summary>The largest number of worker-seconds a done marker may record (about 31 years).</summary>
+    public const double MaxUnitSeconds = 1e9;
 }
 
 /// <summary>JSON settings of every file the gallery writes: camelCase, invariant, stable order.</summary>
@@ -197,6 +420,17 @@ internal static class GalleryJson
     };
 
     public static JsonSerializerOptions Indented { get; } = new(Options) { WriteIndented = true };
+
+    /// <summary>
+    /// How gallery files are read (they are untrusted): a null where the type has none, a missing constructor
+    /// parameter or a repeated key is a <see cref="JsonException"/>, not a default value.
+    /// </summary>
+    public static JsonSerializerOptions Reading { get; } = new(Options)
+    {
+        RespectNullableAnnotations = true,
+        RespectRequiredConstructorParameters = true,
+        AllowDuplicateProperties = false,
+    };
 }
 
 /// <summary>Parses channel selections: <c>all</c>, <c>7</c>, <c>0-63</c>, <c>0-3,10,12-13</c>.</summary>
@@ -210,7 +444,7 @@ internal static class ChannelSelection
             return Enumerable.Range(0, channelCount).ToArray();
         }
 
-        var result = new SortedSet<int>();
+        var ranges = new List<(int First, int Last)>();
         foreach (string part in text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
         {
             string[] bounds = part.Split('-', StringSplitOptions.TrimEntries);
@@ -227,17 +461,28 @@ internal static class ChannelSelection
                 throw new ToolException(string.Create(CultureInfo.InvariantCulture, $"--channels: layer '{layer}' has {channelCount} channels (0-{channelCount - 1}); '{part}' is out of range."));
             }
 
-            for (int c = first; c <= last; c++)
-            {
-                result.Add(c);
-            }
+            ranges.Add((first, last));
         }
 
-        if (result.Count == 0)
+        if (ranges.Count == 0)
         {
             throw new ToolException("--channels selects no channel.");
         }
 
-        return result.ToArray();
+        // Merged in order, so the cost is the ranges' count plus the channels selected, however the ranges overlap.
+        ranges.Sort();
+        var result = new List<int>();
+        int next = 0;
+        foreach (var (first, last) in ranges)
+        {
+            for (int c = Math.Max(first, next); c <= last; c++)
+            {
+                result.Add(c);
+            }
+
+            next = Math.Max(next, last + 1);
+        }
+
+        return result;
     }
 }

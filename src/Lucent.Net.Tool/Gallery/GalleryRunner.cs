@@ -26,7 +26,7 @@ internal static class GalleryRunner
         ArgumentNullException.ThrowIfNull(output);
         var clock = Stopwatch.StartNew();
         var plan = GalleryPlan.Load(dir);
-        var done = GalleryFiles.ReadDone(dir);
+        var done = GalleryFiles.ReadDone(dir, plan);
         if (done.Values.FirstOrDefault(r => r.OptionsHash != plan.OptionsHash) is { } foreign)
         {
             throw new GalleryConflictException(
@@ -54,6 +54,14 @@ internal static class GalleryRunner
                     continue;
                 }
 
+                if (DoneByAnother(dir, plan, unit))
+                {
+                    // A worker of an overlapping shard (or a second run of the whole plan) finished it since this run began.
+                    skipped++;
+                    await output.WriteLineAsync($"{prefix}: done by another worker, skipped").ConfigureAwait(false);
+                    continue;
+                }
+
                 cancellationToken.ThrowIfCancellationRequested();
                 if (model is null)
                 {
@@ -73,11 +81,17 @@ internal static class GalleryRunner
                     int images = RenderUnit(dir, plan, unit, model, cancellationToken);
                     long steps = (long)unit.Channels.Count * plan.Options.Steps;
                     var record = new UnitRecord(unit.Id, plan.OptionsHash, images, steps, Math.Round(unitClock.Elapsed.TotalSeconds, 3), Worker(settings.Shard), DateTimeOffset.UtcNow);
-                    AtomicFile.WriteAllText(GalleryFiles.DoneMarker(dir, unit.Id), JsonSerializer.Serialize(record, GalleryJson.Indented) + "\n");
+                    AtomicFile.WriteAllText(GalleryPaths.Inside(dir, GalleryFiles.DoneFolder, unit.Id + ".json"), JsonSerializer.Serialize(record, GalleryJson.Indented) + "\n");
                     rendered++;
                     imageSteps += steps;
                     await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                         $"{prefix}: rendered {images} images in {unitClock.Elapsed.TotalSeconds:F1} s ({steps / Math.Max(unitClock.Elapsed.TotalSeconds, 1e-9):F1} image-steps/s)")).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is not OperationCanceledException && DoneByAnother(dir, plan, unit))
+                {
+                    // Another worker on the same unit finished it (its files are the same bytes): not a failure of this run.
+                    skipped++;
+                    await output.WriteLineAsync($"{prefix}: done by another worker, skipped ({ModelSource.FirstLine(e.Message)})").ConfigureAwait(false);
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
@@ -102,8 +116,7 @@ internal static class GalleryRunner
     private static int RenderUnit(string dir, GalleryPlan plan, GalleryUnit unit, nn.Module<Tensor, Tensor> model, CancellationToken cancellationToken)
     {
         var options = plan.Options;
-        string stagingRoot = Path.Combine(dir, GalleryFiles.StagingFolder);
-        RemoveStaleStaging(stagingRoot, unit.Id);
+        StagingArea.RemoveStale(dir, unit.Id);
         int batch = unit.Channels.Count;
         var objectives = unit.Channels.Select((channel, i) => (IObjective)Objective.Channel(unit.Layer, channel, batch: i)).ToList();
         var renderOptions = new RenderOptions
@@ -125,8 +138,8 @@ internal static class GalleryRunner
             throw new ToolException($"the render stopped early ({result.StopReason}): {result.StopMessage}");
         }
 
-        string staging = Path.Combine(stagingRoot, string.Create(CultureInfo.InvariantCulture, $"{unit.Id}.{Environment.ProcessId}.{Guid.NewGuid():N}"));
-        GalleryFiles.CreateStagingFolder(staging);
+        using var area = StagingArea.Create(dir, unit.Id);
+        string staging = area.Folder;
         var files = new List<string>();
         for (int i = 0; i < batch; i++)
         {
@@ -147,43 +160,20 @@ internal static class GalleryRunner
             files.Add(json);
         }
 
-        string target = GalleryFiles.LayerDirectory(dir, unit.Folder);
-        Directory.CreateDirectory(target);
+        Directory.CreateDirectory(GalleryPaths.Inside(dir, GalleryFiles.LayersFolder));
+        Directory.CreateDirectory(GalleryPaths.Inside(dir, GalleryFiles.LayersFolder, unit.Folder));
         foreach (string name in files)
         {
             // rename(2) within one file system: a reader (or a killed worker) never leaves half a file at the final path.
-            File.Move(Path.Combine(staging, name), Path.Combine(target, name), overwrite: true);
+            File.Move(Path.Combine(staging, name), GalleryPaths.Inside(dir, GalleryFiles.LayersFolder, unit.Folder, name), overwrite: true);
         }
 
-        Directory.Delete(staging, recursive: true);
         return result.Snapshots.Count * batch;
     }
 
-    /// <summary>Deletes staging folders a killed worker left for this unit (units belong to one shard, so no live worker owns them).</summary>
-    private static void RemoveStaleStaging(string stagingRoot, string unitId)
-    {
-        string[] stale;
-        try
-        {
-            stale = Directory.GetDirectories(stagingRoot, unitId + ".*");
-        }
-        catch (DirectoryNotFoundException)
-        {
-            return; // no staging folder (never made, or removed empty by a worker that finished its run)
-        }
-
-        foreach (string folder in stale)
-        {
-            try
-            {
-                Directory.Delete(folder, recursive: true);
-            }
-            catch (DirectoryNotFoundException)
-            {
-                // Another worker of an overlapping shard cleaned it first.
-            }
-        }
-    }
+    /// <summary>Whether the unit has a valid done marker of this plan's options (written by any worker).</summary>
+    private static bool DoneByAnother(string dir, GalleryPlan plan, GalleryUnit unit) =>
+        GalleryFiles.ReadDoneMarker(dir, plan, unit) is { } record && record.OptionsHash == plan.OptionsHash;
 
     private static string Worker(ShardSpec shard) =>
         string.Create(CultureInfo.InvariantCulture, $"{Environment.MachineName}:{Environment.ProcessId} shard {shard}");

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
 using Lucent.Net.Imaging;
 using static System.Net.WebUtility;
 
@@ -12,7 +11,9 @@ internal sealed record SiteSummary(string Index, int Pages, int Channels, int Pl
 /// <summary>
 /// A static site over a gallery folder: <c>index.html</c> (layers), <c>site/LAYER.html</c> (a lazy-loaded grid),
 /// <c>site/LAYER/cNNNN.html</c> (a channel). Relative links only, no script but arrow-key navigation, so it works from
-/// disk and from any static host.
+/// disk and from any static host. The gallery's files are untrusted input: every value from them is HTML-encoded,
+/// links and image URLs are built only from the plan's checked folder names and from <see cref="GalleryFiles.ImageName"/>,
+/// and a channel record that is not exactly the plan's is skipped with a warning (its channel shows as pending).
 /// </summary>
 internal static class GallerySite
 {
@@ -27,20 +28,25 @@ internal static class GallerySite
         ".steps img{width:128px;image-rendering:pixelated}.steps figure{display:inline-block;margin:0 8px 8px 0}" +
         "pre{background:#eee;padding:.6rem;overflow-x:auto}nav a{margin-right:1rem}";
 
-    public static SiteSummary Write(string dir)
+    /// <summary>Writes the site into DIR.</summary>
+    /// <param name="dir">The gallery folder.</param>
+    /// <param name="warnings">Gets a <c>warning: ...</c> line for each channel record skipped.</param>
+    public static SiteSummary Write(string dir, TextWriter warnings)
     {
+        ArgumentNullException.ThrowIfNull(warnings);
         var plan = GalleryPlan.Load(dir);
+        var unitsOf = plan.Units.ToLookup(u => u.Layer, StringComparer.Ordinal);
         int pages = 0, rendered = 0;
         var index = new StringBuilder();
         index.Append(Head("Gallery " + plan.Options.Model, string.Empty));
-        index.Append(CultureInfo.InvariantCulture, $"<h1>{HtmlEncode(plan.Options.Model)} gallery</h1><p>{plan.Options.Steps} steps, {plan.Options.Size} px, seed {plan.Options.Seed}, options <code>{plan.OptionsHash}</code>.</p><ul id=\"layers\">");
+        index.Append(CultureInfo.InvariantCulture, $"<h1>{HtmlEncode(plan.Options.Model)} gallery</h1><p>{plan.Options.Steps} steps, {plan.Options.Size} px, seed {plan.Options.Seed}, options <code>{HtmlEncode(plan.OptionsHash)}</code>.</p><ul id=\"layers\">");
         foreach (var layer in plan.Layers)
         {
-            var records = ReadChannels(dir, layer);
+            var records = ReadChannels(dir, plan, layer, unitsOf[layer.Name], warnings);
             rendered += records.Count;
             index.Append(CultureInfo.InvariantCulture,
-                $"<li><a href=\"{SiteFolder}/{layer.Folder}.html\">{HtmlEncode(layer.Name)}</a> ({records.Count}/{layer.Channels.Count} channels)</li>");
-            WriteLayerPage(dir, plan, layer, records);
+                $"<li><a href=\"{Url(SiteFolder, layer.Folder + ".html")}\">{HtmlEncode(layer.Name)}</a> ({records.Count}/{layer.Channels.Count} channels)</li>");
+            WriteLayerPage(dir, layer, records);
             pages++;
             for (int i = 0; i < records.Count; i++)
             {
@@ -50,7 +56,7 @@ internal static class GallerySite
         }
 
         index.Append("</ul></body></html>\n");
-        string indexPath = Path.Combine(dir, "index.html");
+        string indexPath = GalleryPaths.Inside(dir, "index.html");
         AtomicFile.WriteAllText(indexPath, index.ToString());
         return new SiteSummary(indexPath, pages + 1, rendered, plan.Layers.Sum(l => l.Channels.Count));
     }
@@ -60,7 +66,7 @@ internal static class GallerySite
     {
         var o = plan.Options;
         var builder = new StringBuilder();
-        builder.Append(CultureInfo.InvariantCulture, $"lucent gallery plan {o.Model} --layers {string.Join(',', o.Layers)} --channels {o.Channels} --steps {o.Steps}");
+        builder.Append(CultureInfo.InvariantCulture, $"lucent gallery plan {ShellWord(o.Model)} --layers {ShellWord(string.Join(',', o.Layers))} --channels {ShellWord(o.Channels)} --steps {o.Steps}");
         if (o.Thresholds.Count > 1)
         {
             builder.Append(" --thresholds ").Append(string.Join(',', o.Thresholds.Take(o.Thresholds.Count - 1).Select(t => t.ToString(CultureInfo.InvariantCulture))));
@@ -78,27 +84,63 @@ internal static class GallerySite
             builder.Append(" --no-transforms");
         }
 
-        builder.Append(" --out gallery && lucent gallery run gallery --unit ").Append(unitId);
+        builder.Append(" --out gallery && lucent gallery run gallery --unit ").Append(ShellWord(unitId));
         return builder.ToString();
     }
 
-    private static List<ChannelRecord> ReadChannels(string dir, GalleryLayer layer)
+    /// <summary>
+    /// <paramref name="value"/> as one POSIX shell word: as it is when it holds only safe characters, else in single
+    /// quotes (so a model path or layer name from a hostile plan cannot add commands to the reproduce line).
+    /// </summary>
+    public static string ShellWord(string value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        bool plain = value.Length > 0 && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.' or '/' or ',' or ':' or '=' or '+' or '@');
+        return plain ? value : "'" + value.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
+    }
+
+    /// <summary>A relative URL from checked path parts (plain names, <see cref="GalleryPaths.IsSafeName"/>), HTML-encoded for an attribute.</summary>
+    private static string Url(params ReadOnlySpan<string> parts)
+    {
+        var builder = new StringBuilder();
+        foreach (string part in parts)
+        {
+            if (part != ".." && !GalleryPaths.IsSafeName(part))
+            {
+                throw new GalleryFileException($"'{GalleryPaths.Describe(part)}' is not a plain name: no link is made to it.");
+            }
+
+            builder.Append(builder.Length > 0 ? "/" : string.Empty).Append(Uri.EscapeDataString(part));
+        }
+
+        return HtmlEncode(builder.ToString());
+    }
+
+    private static List<ChannelRecord> ReadChannels(string dir, GalleryPlan plan, GalleryLayer layer, IEnumerable<GalleryUnit> units, TextWriter warnings)
     {
         var records = new List<ChannelRecord>();
-        string folder = GalleryFiles.LayerDirectory(dir, layer.Folder);
-        foreach (int channel in layer.Channels)
+        foreach (var unit in units)
         {
-            string path = Path.Combine(folder, GalleryFiles.ChannelJsonName(channel));
-            if (File.Exists(path) && JsonSerializer.Deserialize<ChannelRecord>(File.ReadAllText(path), GalleryJson.Options) is { } record)
+            for (int i = 0; i < unit.Channels.Count; i++)
             {
-                records.Add(record);
+                try
+                {
+                    if (GalleryFiles.ReadChannel(dir, plan, layer, unit, i) is { } record)
+                    {
+                        records.Add(record);
+                    }
+                }
+                catch (GalleryFileException e)
+                {
+                    warnings.WriteLine($"warning: {e.Message} Skipped: the channel shows as pending.");
+                }
             }
         }
 
         return records;
     }
 
-    private static void WriteLayerPage(string dir, GalleryPlan plan, GalleryLayer layer, List<ChannelRecord> records)
+    private static void WriteLayerPage(string dir, GalleryLayer layer, List<ChannelRecord> records)
     {
         var done = records.ToDictionary(r => r.Channel);
         var html = new StringBuilder();
@@ -108,9 +150,8 @@ internal static class GallerySite
         {
             if (done.TryGetValue(channel, out var record))
             {
-                string image = record.Images[^1].File;
                 html.Append(CultureInfo.InvariantCulture,
-                    $"<a class=\"cell\" href=\"{layer.Folder}/{GalleryFiles.ChannelStem(channel)}.html\" title=\"channel {channel}\"><img loading=\"lazy\" decoding=\"async\" src=\"../{GalleryFiles.LayersFolder}/{layer.Folder}/{image}\" alt=\"{HtmlEncode(layer.Name)} channel {channel}\"><span>{channel}</span></a>");
+                    $"<a class=\"cell\" href=\"{Url(layer.Folder, GalleryFiles.ChannelStem(channel) + ".html")}\" title=\"channel {channel}\"><img loading=\"lazy\" decoding=\"async\" src=\"{Url("..", GalleryFiles.LayersFolder, layer.Folder, ImageFile(record, ^1))}\" alt=\"{HtmlEncode(layer.Name)} channel {channel}\"><span>{channel}</span></a>");
             }
             else
             {
@@ -119,34 +160,35 @@ internal static class GallerySite
         }
 
         html.Append("</div></body></html>\n");
-        AtomicFile.WriteAllText(Path.Combine(dir, SiteFolder, layer.Folder + ".html"), html.ToString());
-        _ = plan;
+        AtomicFile.WriteAllText(GalleryPaths.Inside(dir, SiteFolder, layer.Folder + ".html"), html.ToString());
     }
+
+    /// <summary>The name of a record's image, made from its channel and step (a checked record's file is exactly this).</summary>
+    private static string ImageFile(ChannelRecord record, Index image) => GalleryFiles.ImageName(record.Channel, record.Images[image].Step);
 
     private static void WriteChannelPage(string dir, GalleryPlan plan, GalleryLayer layer, ChannelRecord record, ChannelRecord? previous, ChannelRecord? next)
     {
-        string images = $"../../{GalleryFiles.LayersFolder}/{layer.Folder}/";
         var html = new StringBuilder();
         html.Append(Head(string.Create(CultureInfo.InvariantCulture, $"{layer.Name} channel {record.Channel}"), "../../"));
         html.Append("<nav>");
-        html.Append(CultureInfo.InvariantCulture, $"<a href=\"../{layer.Folder}.html\" id=\"up\">{HtmlEncode(layer.Name)}</a>");
+        html.Append(CultureInfo.InvariantCulture, $"<a href=\"{Url("..", layer.Folder + ".html")}\" id=\"up\">{HtmlEncode(layer.Name)}</a>");
         if (previous is not null)
         {
-            html.Append(CultureInfo.InvariantCulture, $"<a href=\"{GalleryFiles.ChannelStem(previous.Channel)}.html\" id=\"prev\">&larr; channel {previous.Channel}</a>");
+            html.Append(CultureInfo.InvariantCulture, $"<a href=\"{Url(GalleryFiles.ChannelStem(previous.Channel) + ".html")}\" id=\"prev\">&larr; channel {previous.Channel}</a>");
         }
 
         if (next is not null)
         {
-            html.Append(CultureInfo.InvariantCulture, $"<a href=\"{GalleryFiles.ChannelStem(next.Channel)}.html\" id=\"next\">channel {next.Channel} &rarr;</a>");
+            html.Append(CultureInfo.InvariantCulture, $"<a href=\"{Url(GalleryFiles.ChannelStem(next.Channel) + ".html")}\" id=\"next\">channel {next.Channel} &rarr;</a>");
         }
 
         html.Append("</nav>");
         html.Append(CultureInfo.InvariantCulture, $"<h1>{HtmlEncode(layer.Name)} channel {record.Channel}</h1>");
-        html.Append(CultureInfo.InvariantCulture, $"<img class=\"large\" id=\"final\" src=\"{images}{record.Images[^1].File}\" alt=\"{HtmlEncode(layer.Name)} channel {record.Channel} after {record.Images[^1].Step} steps\">");
+        html.Append(CultureInfo.InvariantCulture, $"<img class=\"large\" id=\"final\" src=\"{Url("..", "..", GalleryFiles.LayersFolder, layer.Folder, ImageFile(record, ^1))}\" alt=\"{HtmlEncode(layer.Name)} channel {record.Channel} after {record.Images[^1].Step} steps\">");
         html.Append("<h2>At each threshold</h2><div class=\"steps\">");
-        foreach (var image in record.Images)
+        for (int i = 0; i < record.Images.Count; i++)
         {
-            html.Append(CultureInfo.InvariantCulture, $"<figure><img src=\"{images}{image.File}\" alt=\"step {image.Step}\"><figcaption>step {image.Step}</figcaption></figure>");
+            html.Append(CultureInfo.InvariantCulture, $"<figure><img src=\"{Url("..", "..", GalleryFiles.LayersFolder, layer.Folder, ImageFile(record, i))}\" alt=\"step {record.Images[i].Step}\"><figcaption>step {record.Images[i].Step}</figcaption></figure>");
         }
 
         html.Append("</div>");
@@ -155,7 +197,7 @@ internal static class GallerySite
         html.Append("<h2>Reproduce</h2><pre id=\"reproduce\">").Append(HtmlEncode(ReproduceCommand(plan, record.Unit))).Append("</pre>");
         html.Append("<script>document.addEventListener('keydown',function(e){var t={ArrowLeft:'prev',ArrowRight:'next',ArrowUp:'up'}[e.key];var a=t&&document.getElementById(t);if(a){location.href=a.href;}});</script>");
         html.Append("</body></html>\n");
-        AtomicFile.WriteAllText(Path.Combine(dir, SiteFolder, layer.Folder, GalleryFiles.ChannelStem(record.Channel) + ".html"), html.ToString());
+        AtomicFile.WriteAllText(GalleryPaths.Inside(dir, SiteFolder, layer.Folder, GalleryFiles.ChannelStem(record.Channel) + ".html"), html.ToString());
     }
 
     /// <summary>The loss per step as an inline SVG polyline (lower is better: the loss is minus the objective).</summary>

@@ -17,15 +17,15 @@ internal sealed record GalleryStatusReport(
     /// <summary>Image-steps per second of one worker (rendering time only), or NaN before the first unit.</summary>
     public double ImageStepsPerSecond => WorkerSeconds > 0 ? DoneImageSteps / WorkerSeconds : double.NaN;
 
-    /// <summary>Time left at <see cref="Workers"/> workers of the measured speed, or null before the first unit.</summary>
-    public TimeSpan? EstimatedRemaining => double.IsNaN(ImageStepsPerSecond)
-        ? null
-        : TimeSpan.FromSeconds(PendingImageSteps / ImageStepsPerSecond / Workers);
+    /// <summary>Time left at <see cref="Workers"/> workers of the measured speed, or null before the first unit (or beyond what a <see cref="TimeSpan"/> holds).</summary>
+    public TimeSpan? EstimatedRemaining => PendingImageSteps / ImageStepsPerSecond / Workers is double seconds && double.IsFinite(seconds) && seconds < TimeSpan.MaxValue.TotalSeconds / 2
+        ? TimeSpan.FromSeconds(seconds)
+        : null;
 
     public static GalleryStatusReport Read(string dir, int workers)
     {
         var plan = GalleryPlan.Load(dir);
-        var done = GalleryFiles.ReadDone(dir);
+        var done = GalleryFiles.ReadDone(dir, plan);
         var layers = new List<LayerStatus>();
         long doneSteps = 0, pendingSteps = 0;
         double seconds = 0;
