@@ -65,9 +65,9 @@ internal static class CompatibilityCopy
         foreach (string root in roots)
         {
             string target = Path.Combine(root, "lucent-net", "native", folder, FileName);
+            string? repaired = null;
             try
             {
-                string? repaired = null;
                 if (Present(target))
                 {
                     if (TryOpenVerified(target, patched, out string? problem) is { } cached)
@@ -90,7 +90,7 @@ internal static class CompatibilityCopy
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
                 lastError = ex;
-                problems.Add($"'{target}': {ex.Message}");
+                problems.Add(repaired is null ? $"'{target}': {ex.Message}" : $"'{target}' {repaired}, and replacing it failed: {ex.Message}");
             }
         }
 

@@ -205,6 +205,14 @@ internal static class KernelSelector
     private static (KernelVerdict, KernelCacheEntry?) SelectAutomatically(KernelCacheEntry? cached, IKernelEnvironment environment, string cpu)
     {
         var entry = cached ?? new KernelCacheEntry();
+        var candidates = OneDnnCandidates.Where(c => c != KernelConfiguration.OneDnnAvx2 || !environment.UserCapsIsa).ToArray();
+        if (entry.Chosen is null && entry.For(KernelConfiguration.NativeKernels) is { Float32Correct: false } &&
+            candidates.All(c => entry.For(c) is { Float32Correct: false }))
+        {
+            // A cached verdict that would refuse every configuration is not trusted (it may be forged or stale): start over.
+            entry = new KernelCacheEntry { Key = entry.Key, Cpu = entry.Cpu, LibTorch = entry.LibTorch };
+        }
+
         bool isaTouched = false;
         if (entry.Chosen is { } chosen && entry.For(chosen) is { Float32Correct: true } chosenRecord)
         {
@@ -216,12 +224,11 @@ internal static class KernelSelector
             }
 
             // The cached choice no longer holds (e.g. oneDNN was used before the cap could apply): start over.
-            entry = new KernelCacheEntry { Key = entry.Key, Cpu = entry.Cpu };
+            entry = new KernelCacheEntry { Key = entry.Key, Cpu = entry.Cpu, LibTorch = entry.LibTorch };
             isaTouched = true;
             environment.SetOneDnnEnabled(true);
         }
 
-        var candidates = OneDnnCandidates.Where(c => c != KernelConfiguration.OneDnnAvx2 || !environment.UserCapsIsa).ToArray();
         var untried = candidates.Where(c => entry.For(c) is null).ToList();
         if (!isaTouched && untried.Count > 0)
         {
