@@ -1,5 +1,7 @@
 using System.Buffers.Binary;
+using System.Globalization;
 using Lucent.Net.Images;
+using Lucent.Net.Runtime;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats.Png;
 using SixLabors.ImageSharp.PixelFormats;
@@ -10,7 +12,10 @@ namespace Lucent.Net.Imaging;
 /// Decodes PNG files (such as snapshot baselines) with size limits enforced before decoding.
 /// </summary>
 /// <remarks>
-/// <para>Order of checks: file size against <see cref="ImageDecodeLimits.MaxFileBytes"/> (before reading the file);
+/// <para>Order of checks: the file must be a regular file (a symbolic link is followed to a regular file; a directory,
+/// FIFO, socket or device such as <c>/dev/zero</c> is refused with <see cref="InvalidPngException"/> before a byte is
+/// read); file size against <see cref="ImageDecodeLimits.MaxFileBytes"/>, from the file's length before reading and
+/// again by counting the bytes as they are read (reading stops one byte past the limit);
 /// the PNG signature and the IHDR header read directly from the bytes; width, height and pixel count against the
 /// limits; then <c>Image.Identify</c> with a configuration that knows only PNG, the same checks on what it reports,
 /// and only then the decode. Before decoding, the chunk list is walked: every chunk length is checked against the
@@ -36,7 +41,7 @@ public static class SafePngLoader
     /// <returns>A batch of one image with 1 (grey) or 3 (RGB) channels.</returns>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="ImageTooLargeException">The file or the image is over a limit.</exception>
-    /// <exception cref="InvalidPngException">The file is not a valid PNG.</exception>
+    /// <exception cref="InvalidPngException">The file is not a valid PNG, or not a regular file (a directory, FIFO, socket or device).</exception>
     public static ImageBatch Load(string path, ImageDecodeLimits? limits = null)
     {
         return LoadFile(path, limits, keepAlpha: false);
@@ -59,7 +64,7 @@ public static class SafePngLoader
     /// <returns>A batch of one image with 4 channels; alpha is 1 where the file has none.</returns>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="ImageTooLargeException">The file or the image is over a limit.</exception>
-    /// <exception cref="InvalidPngException">The file is not a valid PNG.</exception>
+    /// <exception cref="InvalidPngException">The file is not a valid PNG, or not a regular file (a directory, FIFO, socket or device).</exception>
     public static ImageBatch LoadRgba(string path, ImageDecodeLimits? limits = null)
     {
         return LoadFile(path, limits, keepAlpha: true);
@@ -90,27 +95,45 @@ public static class SafePngLoader
         return ReadHeader(png, limits, "PNG data");
     }
 
-    /// <summary>The file checks of <see cref="Load"/> and <see cref="LoadRgba"/>: exists, within the size limit; then decodes.</summary>
+    /// <summary>
+    /// The file checks of <see cref="Load"/> and <see cref="LoadRgba"/>: exists, is a regular file (a symbolic link
+    /// is followed to its target, which must be one too), within the size limit counted as the bytes are read; then decodes.
+    /// </summary>
     private static ImageBatch LoadFile(string path, ImageDecodeLimits? limits, bool keepAlpha)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         limits ??= ImageDecodeLimits.Default;
         limits.Validate();
         var info = new FileInfo(path);
-        if (!info.Exists)
+        if (info.Exists && info.Length > limits.MaxFileBytes)
         {
-            throw new FileNotFoundException($"PNG file '{path}' does not exist.", path);
+            throw OverFileLimit(path, info.Length.ToString(CultureInfo.InvariantCulture), limits);
         }
 
-        if (info.Length > limits.MaxFileBytes)
+        // The length above is only a shortcut: a device (/dev/zero) reports 0 and a file may grow, so the bytes are
+        // counted as they are read, and only regular files are read at all (a FIFO would block, a device never ends).
+        long readLimit = Math.Min(limits.MaxFileBytes, Array.MaxLength - 1L);
+        byte[] bytes;
+        try
         {
-            throw new ImageTooLargeException(
-                $"PNG file '{path}' is {info.Length} bytes, over the limit of {limits.MaxFileBytes} bytes (ImageDecodeLimits.MaxFileBytes). " +
-                "Raise the limit if the file is trusted.");
+            bytes = RegularFile.ReadAtMost(path, readLimit, followSymbolicLinks: true);
+        }
+        catch (NotRegularFileException ex)
+        {
+            throw new InvalidPngException($"PNG file '{path}' is not a regular file, so it was not read: {ex.Message}", ex);
         }
 
-        return DecodeCore(File.ReadAllBytes(path), limits, $"PNG file '{path}'", keepAlpha);
+        if (bytes.LongLength > readLimit)
+        {
+            throw OverFileLimit(path, "more than " + readLimit.ToString(CultureInfo.InvariantCulture), limits);
+        }
+
+        return DecodeCore(bytes, limits, $"PNG file '{path}'", keepAlpha);
     }
+
+    private static ImageTooLargeException OverFileLimit(string path, string size, ImageDecodeLimits limits) => new(
+        $"PNG file '{path}' is {size} bytes, over the limit of {limits.MaxFileBytes} bytes (ImageDecodeLimits.MaxFileBytes). " +
+        "Raise the limit if the file is trusted.");
 
     /// <summary>The checks of <see cref="Decode"/> and <see cref="DecodeRgba"/>: within the size limit; then decodes.</summary>
     private static ImageBatch DecodeData(byte[] png, ImageDecodeLimits? limits, bool keepAlpha)

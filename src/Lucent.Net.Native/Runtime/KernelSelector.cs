@@ -78,8 +78,11 @@ internal sealed class KernelCacheEntry
     /// <summary>The key the entry was made for (CPU, flags, LibTorch, threads, environment).</summary>
     public string Key { get; set; } = "";
 
-    /// <summary>The CPU, for people reading the file.</summary>
+    /// <summary>The CPU it was made on (<see cref="CpuIdentity.Name"/>); an entry for another CPU is discarded.</summary>
     public string Cpu { get; set; } = "";
+
+    /// <summary>The TorchSharp and LibTorch it was made with; an entry for another LibTorch is discarded.</summary>
+    public string LibTorch { get; set; } = "";
 
     /// <summary>Probe outcomes per configuration name.</summary>
     public Dictionary<string, KernelResultRecord> Results { get; set; } = [];
@@ -93,6 +96,75 @@ internal sealed class KernelCacheEntry
 
     /// <summary>Records an outcome.</summary>
     public void Set(KernelConfiguration configuration, KernelResultRecord record) => Results[configuration.ToString()] = record;
+
+    /// <summary>
+    /// Checks an entry read from a file that anyone with write access to the cache folder may have written:
+    /// its shape (no missing parts), its identity (format version, key, CPU and LibTorch of this process),
+    /// its keys (only known configurations) and the consistency of its values (a record's flags agree with
+    /// its failures; the chosen configuration has a record that found it correct).
+    /// </summary>
+    /// <param name="key">This process's cache key.</param>
+    /// <param name="cpu">This machine's CPU (<see cref="CpuIdentity.Name"/>).</param>
+    /// <param name="libTorch">This process's TorchSharp and LibTorch identity.</param>
+    /// <returns>Null when the entry may be used, else why it is discarded.</returns>
+    public string? Problem(string key, string cpu, string libTorch)
+    {
+        if (Version != KernelSelector.CacheVersion)
+        {
+            return $"its format version is {Version}, not {KernelSelector.CacheVersion}";
+        }
+
+        if (Key != key || Cpu != cpu || LibTorch != libTorch)
+        {
+            return "it was made for another CPU, LibTorch or setting";
+        }
+
+        if (Results is null)
+        {
+            return "it has no results";
+        }
+
+        if (Chosen is { } chosen && (!Enum.IsDefined(chosen) || For(chosen) is not { Float32Correct: true }))
+        {
+            return "its chosen configuration is unknown or was not found correct";
+        }
+
+        foreach (var (name, record) in Results)
+        {
+            if (!Enum.TryParse<KernelConfiguration>(name, ignoreCase: false, out var configuration) || configuration.ToString() != name)
+            {
+                return $"it names an unknown configuration '{name}'";
+            }
+
+            if (record?.Failures is not { } failures)
+            {
+                return $"its record for {name} is incomplete";
+            }
+
+            bool float32Failures = false;
+            bool bfloat16Failures = false;
+            foreach (var failure in failures)
+            {
+                if (failure is null || failure.Case is null || failure.Layout is null || failure.Pass is null ||
+                    failure.DataType is not ("float32" or "bfloat16") || !(failure.RelativeError >= 0) || !(failure.Tolerance > 0))
+                {
+                    return $"its record for {name} holds a malformed failure";
+                }
+
+                float32Failures |= failure.DataType == "float32";
+                bfloat16Failures |= failure.DataType == "bfloat16";
+            }
+
+            if (record.Float32Correct == float32Failures ||
+                (record.BFloat16Correct != false && bfloat16Failures) || (record.BFloat16Correct == false && !bfloat16Failures) ||
+                !(record.MaxFloat32Error >= 0) || !(record.ProbeMilliseconds >= 0))
+            {
+                return $"its record for {name} contradicts itself";
+            }
+        }
+
+        return null;
+    }
 }
 
 /// <summary>
@@ -108,11 +180,14 @@ internal sealed class KernelCacheEntry
 /// chosen if right.</item>
 /// <item>If nothing is right, the verdict says so and rendering refuses (<see cref="KernelCheckException"/>).</item>
 /// </list>
+/// The cache is never trusted to refuse: a cached outcome for LibTorch's own kernels is re-probed in the
+/// process when it says they are wrong, and confirmed by the short probe when it says they are right, so a
+/// forged entry can at most make a process run slower kernels, never render with wrong ones or refuse.
 /// </summary>
 internal static class KernelSelector
 {
     /// <summary>The cache format version (bump when the probe's cases or tolerances change).</summary>
-    public const int CacheVersion = 1;
+    public const int CacheVersion = 2;
 
     private static readonly KernelConfiguration[] OneDnnCandidates = [KernelConfiguration.AsShipped, KernelConfiguration.OneDnnAvx2];
 
@@ -130,6 +205,14 @@ internal static class KernelSelector
     private static (KernelVerdict, KernelCacheEntry?) SelectAutomatically(KernelCacheEntry? cached, IKernelEnvironment environment, string cpu)
     {
         var entry = cached ?? new KernelCacheEntry();
+        var candidates = OneDnnCandidates.Where(c => c != KernelConfiguration.OneDnnAvx2 || !environment.UserCapsIsa).ToArray();
+        if (entry.Chosen is null && entry.For(KernelConfiguration.NativeKernels) is { Float32Correct: false } &&
+            candidates.All(c => entry.For(c) is { Float32Correct: false }))
+        {
+            // A cached verdict that would refuse every configuration is not trusted (it may be forged or stale): start over.
+            entry = new KernelCacheEntry { Key = entry.Key, Cpu = entry.Cpu, LibTorch = entry.LibTorch };
+        }
+
         bool isaTouched = false;
         if (entry.Chosen is { } chosen && entry.For(chosen) is { Float32Correct: true } chosenRecord)
         {
@@ -141,12 +224,11 @@ internal static class KernelSelector
             }
 
             // The cached choice no longer holds (e.g. oneDNN was used before the cap could apply): start over.
-            entry = new KernelCacheEntry { Key = entry.Key, Cpu = entry.Cpu };
+            entry = new KernelCacheEntry { Key = entry.Key, Cpu = entry.Cpu, LibTorch = entry.LibTorch };
             isaTouched = true;
             environment.SetOneDnnEnabled(true);
         }
 
-        var candidates = OneDnnCandidates.Where(c => c != KernelConfiguration.OneDnnAvx2 || !environment.UserCapsIsa).ToArray();
         var untried = candidates.Where(c => entry.For(c) is null).ToList();
         if (!isaTouched && untried.Count > 0)
         {
@@ -167,8 +249,15 @@ internal static class KernelSelector
         environment.SetOneDnnEnabled(false);
         KernelProbeReport? nativeReport = null;
         var native = entry.For(KernelConfiguration.NativeKernels);
-        if (native is null)
+        if (native is { Float32Correct: true } && !environment.Confirm().Float32Correct)
         {
+            // The cache said LibTorch's own kernels are right, but the short probe disagrees: probe them fully.
+            native = null;
+        }
+
+        if (native is not { Float32Correct: true })
+        {
+            // Refusing needs a probe in this process: an outcome read from the cache that says "wrong" is not trusted.
             nativeReport = environment.Probe();
             native = KernelResultRecord.From(nativeReport);
             entry.Set(KernelConfiguration.NativeKernels, native);

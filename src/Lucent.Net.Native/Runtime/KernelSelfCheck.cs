@@ -30,7 +30,7 @@ internal static class KernelSelfCheck
     private const string CheckVariable = "LUCENT_NET_KERNEL_CHECK";
     private const int MaxCacheFileBytes = 1 << 20;
 
-    private static (KernelCacheEntry Entry, string Key, List<string> Roots, bool Store)? _state;
+    private static (KernelCacheEntry Entry, string Key, string LibTorch, List<string> Roots, bool Store)? _state;
 
     private static readonly JsonSerializerOptions JsonOptions = new()
     {
@@ -67,16 +67,17 @@ internal static class KernelSelfCheck
         var roots = Environment.GetEnvironmentVariable("LUCENT_NET_CACHE") is { Length: > 0 } explicitRoot
             ? [explicitRoot]
             : cacheRoots.ToList();
-        var cached = mode == KernelMode.Auto ? ReadCache(roots, key) : null;
+        var cached = mode == KernelMode.Auto ? ReadCache(roots, key, cpu, environment.LibTorchIdentity) : null;
         var (verdict, toStore) = KernelSelector.Select(mode, cached, environment, cpu);
         if (toStore is not null)
         {
             toStore.Key = key;
             toStore.Cpu = cpu;
+            toStore.LibTorch = environment.LibTorchIdentity;
             WriteCache(roots, key, toStore);
         }
 
-        _state = (toStore ?? cached ?? new KernelCacheEntry(), key, roots, mode == KernelMode.Auto);
+        _state = (toStore ?? cached ?? new KernelCacheEntry(), key, environment.LibTorchIdentity, roots, mode == KernelMode.Auto);
         if (verdict.IsWorkaroundActive || !verdict.Float32Correct)
         {
             Console.Error.WriteLine("Lucent.Net: " + verdict.Description);
@@ -107,6 +108,7 @@ internal static class KernelSelfCheck
         {
             current.Entry.Key = current.Key;
             current.Entry.Cpu = CpuIdentity.Name;
+            current.Entry.LibTorch = current.LibTorch;
             WriteCache(current.Roots, current.Key, current.Entry);
         }
 
@@ -148,52 +150,85 @@ internal static class KernelSelfCheck
     /// <summary>The cache file for a key under a root.</summary>
     internal static string CachePath(string root, string key) => Path.Combine(root, "lucent-net", "kernel-check", key + ".json");
 
-    internal static KernelCacheEntry? ReadCache(IEnumerable<string> roots, string key)
+    /// <summary>
+    /// Reads this machine's cache entry from the first root that holds a usable one. A file is read only when it
+    /// is a regular file (not a symbolic link, FIFO or device), at most <see cref="MaxCacheFileBytes"/> bytes
+    /// counted as they are read; an entry that does not parse or fails <see cref="KernelCacheEntry.Problem"/>
+    /// is discarded (the check then probes, and the file is replaced).
+    /// </summary>
+    /// <param name="roots">Cache roots, most preferred first.</param>
+    /// <param name="key">This process's cache key.</param>
+    /// <param name="cpu">This machine's CPU.</param>
+    /// <param name="libTorch">This process's TorchSharp and LibTorch identity.</param>
+    /// <returns>The entry, or null when none may be used.</returns>
+    internal static KernelCacheEntry? ReadCache(IEnumerable<string> roots, string key, string cpu, string libTorch)
     {
         foreach (string root in roots)
         {
             string path = CachePath(root, key);
             try
             {
-                var info = new FileInfo(path);
-                if (!info.Exists || info.Length > MaxCacheFileBytes)
+                byte[] bytes = RegularFile.ReadAtMost(path, MaxCacheFileBytes, followSymbolicLinks: false);
+                if (bytes.Length > MaxCacheFileBytes)
                 {
                     continue;
                 }
 
-                var entry = JsonSerializer.Deserialize<KernelCacheEntry>(File.ReadAllText(path), JsonOptions);
-                if (entry is { Version: KernelSelector.CacheVersion } && entry.Key == key)
+                var entry = JsonSerializer.Deserialize<KernelCacheEntry>(bytes, JsonOptions);
+                if (entry is not null && entry.Problem(key, cpu, libTorch) is null)
                 {
                     return entry;
                 }
             }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException or NotSupportedException)
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException or NotSupportedException or ArgumentException)
             {
-                // An unreadable or malformed entry is ignored and replaced.
+                // A missing, unreadable, irregular or malformed entry is ignored and replaced.
             }
         }
 
         return null;
     }
 
+    /// <summary>Writes the entry to the first root that accepts it: a new temporary file, flushed, then renamed over the old one.</summary>
+    /// <param name="roots">Cache roots, most preferred first.</param>
+    /// <param name="key">This process's cache key.</param>
+    /// <param name="entry">The entry.</param>
     internal static void WriteCache(IEnumerable<string> roots, string key, KernelCacheEntry entry)
     {
-        string json = JsonSerializer.Serialize(entry, JsonOptions);
+        byte[] json = JsonSerializer.SerializeToUtf8Bytes(entry, JsonOptions);
         foreach (string root in roots)
         {
+            string path = CachePath(root, key);
+            string temp = path + $".{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}.{Guid.NewGuid():N}.tmp";
             try
             {
-                string path = CachePath(root, key);
                 Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-                string temp = path + $".{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}.{Guid.NewGuid():N}.tmp";
-                File.WriteAllText(temp, json);
+                using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+                {
+                    stream.Write(json);
+                    stream.Flush(flushToDisk: true);
+                }
+
                 File.Move(temp, path, overwrite: true);
                 return;
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
                 // Try the next root; without a cache the check simply runs again next time.
+                TryDelete(temp);
             }
+        }
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // A leftover temporary file is harmless.
         }
     }
 

@@ -1,8 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
-using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 using static TorchSharp.torch;
 
@@ -226,17 +224,22 @@ public static class LucentRuntime
                     "Install a newer libstdc++ (GCC 13 or later) or run on a newer distribution. Loader message: " + loadError);
             }
 
-            string patched = WritePatchedCopy(torchSharpPath, missing);
-            string? patchedError = TryLoad(patched);
+            var (patchedBytes, folder) = CompatibilityCopy.Patch(torchSharpPath, missing);
+            var copy = CompatibilityCopy.Prepare(patchedBytes, folder, CacheRoots());
+            string? patchedError = TryLoad(copy.LoadPath);
             if (patchedError is not null)
             {
-                throw new NativeRuntimeException($"A compatibility copy of TorchSharp's native library was written to '{patched}' but failed to load: {patchedError}");
+                copy.Dispose();
+                throw new NativeRuntimeException($"A compatibility copy of TorchSharp's native library was written to '{copy.Path}' and verified but failed to load: {patchedError}");
             }
 
+            // Loaded from the open, verified file: keep it open so that its /proc/self/fd name stays its own.
+            CompatibilityCopy.KeepOpen(copy);
             result = new NativeRuntimeStatus(
                 NativeRuntimeAction.LoadedCompatibilityCopy,
-                patched,
-                $"The system libstdc++ lacks {string.Join(", ", missing)}; loaded a copy of libLibTorchSharp.so with that requirement marked weak from '{patched}'.");
+                copy.Path,
+                $"The system libstdc++ lacks {string.Join(", ", missing)}; loaded a copy of libLibTorchSharp.so with that requirement marked weak from '{copy.Path}' (verified byte for byte)" +
+                (copy.Repaired is { } why ? $"; the cached file there {why} and was replaced." : "."));
         }
 
         TensorMemoryRedirectFailure = c10 == IntPtr.Zero ? "libc10.so was not loaded"
@@ -295,44 +298,6 @@ public static class LucentRuntime
         }
 
         return null;
-    }
-
-    private static string WritePatchedCopy(string original, string[] versions)
-    {
-        byte[] bytes = File.ReadAllBytes(original);
-        string hash = Convert.ToHexString(SHA256.HashData(bytes))[..16].ToLowerInvariant();
-        foreach (string version in versions)
-        {
-            ElfVersionPatcher.MarkVersionWeak(bytes, version);
-        }
-
-        Exception? lastError = null;
-        foreach (string root in CacheRoots())
-        {
-            try
-            {
-                string dir = Path.Combine(root, "lucent-net", "native", hash);
-                string target = Path.Combine(dir, "libLibTorchSharp.so");
-                if (File.Exists(target) && new FileInfo(target).Length == bytes.Length)
-                {
-                    return target;
-                }
-
-                Directory.CreateDirectory(dir);
-                string temp = Path.Combine(dir, $".libLibTorchSharp.{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}.{Guid.NewGuid():N}.tmp");
-                File.WriteAllBytes(temp, bytes);
-                File.Move(temp, target, overwrite: true);
-                return target;
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                lastError = ex;
-            }
-        }
-
-        throw new NativeRuntimeException(
-            "Could not write a compatibility copy of TorchSharp's native library to any cache folder (tried $LUCENT_NET_CACHE, $XDG_CACHE_HOME, ~/.cache and the temp folder): " + lastError?.Message,
-            lastError);
     }
 
     private static IEnumerable<string> CacheRoots()

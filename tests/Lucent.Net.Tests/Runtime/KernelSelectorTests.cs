@@ -11,6 +11,7 @@ namespace Lucent.Net.Tests.Runtime;
 public sealed class KernelSelectorTests
 {
     private const string Cpu = "Simulated CPU";
+    private const string LibTorch = "torchsharp=0.0;libtorch_cpu=1";
 
     [Fact]
     public void Correct_kernels_as_shipped_are_kept_and_chosen_after_one_probe()
@@ -193,7 +194,7 @@ public sealed class KernelSelectorTests
         string root = Path.Combine(Path.GetTempPath(), "lucent-kernel-cache-" + Guid.NewGuid().ToString("N"));
         try
         {
-            var entry = new KernelCacheEntry { Key = "k1", Cpu = Cpu, Chosen = KernelConfiguration.OneDnnAvx2 };
+            var entry = new KernelCacheEntry { Key = "k1", Cpu = Cpu, LibTorch = LibTorch, Chosen = KernelConfiguration.OneDnnAvx2 };
             entry.Set(KernelConfiguration.AsShipped, new KernelResultRecord
             {
                 Float32Correct = false,
@@ -203,19 +204,19 @@ public sealed class KernelSelectorTests
             entry.Set(KernelConfiguration.OneDnnAvx2, new KernelResultRecord { Float32Correct = true, BFloat16Correct = true });
             KernelSelfCheck.WriteCache([root], "k1", entry);
 
-            var read = KernelSelfCheck.ReadCache([root], "k1");
+            var read = KernelSelfCheck.ReadCache([root], "k1", Cpu, LibTorch);
             read!.Chosen.Should().Be(KernelConfiguration.OneDnnAvx2);
             read.For(KernelConfiguration.AsShipped)!.Failures.Should().ContainSingle().Which.RelativeError.Should().Be(double.PositiveInfinity);
             read.For(KernelConfiguration.OneDnnAvx2)!.BFloat16Correct.Should().BeTrue();
             Directory.GetFiles(Path.GetDirectoryName(KernelSelfCheck.CachePath(root, "k1"))!).Should().ContainSingle("no temporary file is left behind");
 
-            KernelSelfCheck.ReadCache([root], "other").Should().BeNull();
+            KernelSelfCheck.ReadCache([root], "other", Cpu, LibTorch).Should().BeNull();
             File.WriteAllText(KernelSelfCheck.CachePath(root, "k2"), "{ not json");
-            KernelSelfCheck.ReadCache([root], "k2").Should().BeNull();
+            KernelSelfCheck.ReadCache([root], "k2", Cpu, LibTorch).Should().BeNull();
             File.WriteAllText(KernelSelfCheck.CachePath(root, "k3"), File.ReadAllText(KernelSelfCheck.CachePath(root, "k1")));
-            KernelSelfCheck.ReadCache([root], "k3").Should().BeNull("an entry made for another key is not trusted");
+            KernelSelfCheck.ReadCache([root], "k3", Cpu, LibTorch).Should().BeNull("an entry made for another key is not trusted");
             File.WriteAllBytes(KernelSelfCheck.CachePath(root, "k4"), new byte[(1 << 20) + 1]);
-            KernelSelfCheck.ReadCache([root], "k4").Should().BeNull("oversized files are not read");
+            KernelSelfCheck.ReadCache([root], "k4", Cpu, LibTorch).Should().BeNull("oversized files are not read");
         }
         finally
         {
@@ -225,6 +226,69 @@ public sealed class KernelSelectorTests
             }
         }
     }
+
+    [Fact]
+    public void A_cached_verdict_that_refuses_everything_is_not_trusted_and_probing_starts_over()
+    {
+        // Forged (or stale): every configuration wrong. This machine is healthy.
+        var forged = new KernelCacheEntry { Key = "k", Cpu = Cpu, LibTorch = LibTorch };
+        foreach (var configuration in Enum.GetValues<KernelConfiguration>())
+        {
+            forged.Set(configuration, WrongRecord());
+        }
+
+        forged.Problem("k", Cpu, LibTorch).Should().BeNull("the file itself is well formed");
+        var machine = new SimulatedMachine();
+        var (verdict, stored) = KernelSelector.Select(KernelMode.Auto, forged, machine, Cpu);
+
+        verdict.Float32Correct.Should().BeTrue();
+        verdict.Configuration.Should().Be(KernelConfiguration.AsShipped, "the fastest configuration is probed again, not skipped");
+        verdict.FromCache.Should().BeFalse();
+        machine.Probes.Should().Be(1);
+        stored!.Chosen.Should().Be(KernelConfiguration.AsShipped);
+        stored.For(KernelConfiguration.NativeKernels).Should().BeNull("the forged outcomes were dropped");
+    }
+
+    [Fact]
+    public void A_cached_wrong_outcome_for_native_kernels_is_probed_again_before_refusing()
+    {
+        // The oneDNN levels really are wrong here; the cache falsely says LibTorch's own kernels are too.
+        var forged = new KernelCacheEntry { Key = "k", Cpu = Cpu, LibTorch = LibTorch };
+        forged.Set(KernelConfiguration.AsShipped, WrongRecord());
+        forged.Set(KernelConfiguration.NativeKernels, WrongRecord());
+        var machine = new SimulatedMachine { FaultyAsShipped = true, FaultyAvx2 = true };
+        var (verdict, stored) = KernelSelector.Select(KernelMode.Auto, forged, machine, Cpu);
+
+        verdict.Configuration.Should().Be(KernelConfiguration.NativeKernels);
+        verdict.Float32Correct.Should().BeTrue("native kernels were probed in this process and are right");
+        machine.Probes.Should().Be(2, "the AVX2 cap, then native kernels again");
+        stored!.Chosen.Should().Be(KernelConfiguration.NativeKernels);
+        stored.For(KernelConfiguration.NativeKernels)!.Float32Correct.Should().BeTrue();
+    }
+
+    [Fact]
+    public void A_cached_right_outcome_for_native_kernels_is_confirmed_before_rendering_with_them()
+    {
+        // The cache falsely says LibTorch's own kernels are right; on this machine nothing is.
+        var forged = new KernelCacheEntry { Key = "k", Cpu = Cpu, LibTorch = LibTorch };
+        forged.Set(KernelConfiguration.AsShipped, WrongRecord());
+        forged.Set(KernelConfiguration.NativeKernels, new KernelResultRecord { Float32Correct = true });
+        var machine = new SimulatedMachine { FaultyAsShipped = true, FaultyAvx2 = true, FaultyNative = true };
+        var (verdict, _) = KernelSelector.Select(KernelMode.Auto, forged, machine, Cpu);
+
+        verdict.Float32Correct.Should().BeFalse("the short probe caught the false claim and the full probe found them wrong");
+        machine.Confirms.Should().Be(1);
+        machine.Probes.Should().Be(2);
+        var refuse = () => LucentRuntime.ThrowIfIncorrect(verdict, ScalarType.Float32);
+        refuse.Should().Throw<KernelCheckException>();
+    }
+
+    private static KernelResultRecord WrongRecord() => new()
+    {
+        Float32Correct = false,
+        MaxFloat32Error = 1,
+        Failures = [new KernelProbeFailure("forged", "channels-last", "forward", "float32", 1, 1e-4)],
+    };
 
     /// <summary>
     /// A machine whose convolutions are wrong in the configurations flagged faulty: the real probe runs
