@@ -1,3 +1,4 @@
+using Lucent.Net.Runtime;
 using Lucent.Net.Tool.CommandLine;
 using System.Globalization;
 using System.Text;
@@ -94,38 +95,37 @@ internal static class GalleryPaths
     public static byte[]? ReadIfPresent(string dir, long maxBytes, params ReadOnlySpan<string> parts)
     {
         string path = Inside(dir, parts);
-        var info = new FileInfo(path);
-        if (!info.Exists)
+        if (Directory.Exists(path) && !File.Exists(path))
         {
-            return Directory.Exists(path) ? throw new GalleryFileException($"'{path}' is a folder, not a file.") : null;
+            throw new GalleryFileException($"'{path}' is a folder, not a file.");
         }
 
-        // FIFOs and devices report length 0 (and a FIFO would block the open): no gallery file is empty.
-        if (info.Length == 0)
+        byte[] bytes;
+        try
         {
-            throw new GalleryFileException($"'{path}' is empty or not a regular file.");
+            // Regular files only (no link, FIFO or device: checked before the open, and a FIFO cannot block it),
+            // bytes counted as they are read: the one reader of untrusted files (Lucent.Net.Runtime.RegularFile).
+            bytes = RegularFile.ReadAtMost(path, maxBytes, followSymbolicLinks: false);
+        }
+        catch (FileNotFoundException)
+        {
+            return null;
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return null;
+        }
+        catch (NotRegularFileException e)
+        {
+            throw new GalleryFileException(e.Message, e);
         }
 
-        if (info.Length > maxBytes)
+        if (bytes.Length > maxBytes)
         {
-            throw new GalleryFileException(string.Create(CultureInfo.InvariantCulture, $"'{path}' holds {info.Length} bytes; a file of its kind holds at most {maxBytes}."));
+            throw new GalleryFileException(string.Create(CultureInfo.InvariantCulture, $"'{path}' holds more than {maxBytes} bytes; a file of its kind holds at most {maxBytes}."));
         }
 
-        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan);
-        var buffer = new MemoryStream((int)info.Length);
-        byte[] chunk = new byte[81920];
-        int read;
-        while ((read = stream.Read(chunk, 0, chunk.Length)) > 0)
-        {
-            if (buffer.Length + read > maxBytes)
-            {
-                throw new GalleryFileException(string.Create(CultureInfo.InvariantCulture, $"'{path}' holds more than {maxBytes} bytes, the most a file of its kind holds."));
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
-
-        return buffer.ToArray();
+        return bytes;
     }
 
     /// <summary>
