@@ -46,6 +46,24 @@ internal static class ToolApp
             await error.WriteLineAsync("error: " + ModelSource.FirstLine(e.Message)).ConfigureAwait(false);
             return ExitCodes.Error;
         }
+        catch (Exception e) when (e is Lucent.Net.Runtime.NativeRuntimeException or Lucent.Net.Runtime.KernelCheckException)
+        {
+            // The machine cannot run LibTorch (correctly): the whole message says what was found and what to do.
+            await error.WriteLineAsync("error: " + e.Message).ConfigureAwait(false);
+            return ExitCodes.Error;
+        }
+        catch (OutOfMemoryException)
+        {
+            await error.WriteLineAsync("error: out of memory: use smaller images (--size), fewer channels per unit (--batch) or a machine with more memory.").ConfigureAwait(false);
+            return ExitCodes.Error;
+        }
+        catch (Exception e)
+        {
+            // Not an input the tool expects to refuse: a bug. Say so, and keep the details for the report.
+            await error.WriteLineAsync($"error: internal error ({e.GetType().FullName}: {ModelSource.FirstLine(e.Message)}). This is a bug in lucent, not in your input; please report it with the details below.").ConfigureAwait(false);
+            await error.WriteLineAsync(e.ToString()).ConfigureAwait(false);
+            return ExitCodes.InternalError;
+        }
     }
 
     /// <summary>Library exceptions that describe a wrong input (layer, expression, option, device), not a bug.</summary>
@@ -56,6 +74,15 @@ internal static class ToolApp
         or Lucent.Net.Activations.LayerNotComputableException
         or Lucent.Net.Devices.DeviceUnavailableException
         or Lucent.Net.Devices.DeviceMismatchException
+        or Lucent.Net.ModelZoo.Catalog.UnknownModelException
+        or Lucent.Net.ModelZoo.Weights.WeightsUnavailableException
+        or Lucent.Net.ModelZoo.Weights.WeightsHashMismatchException
+        or Lucent.Net.ModelZoo.Checkpoints.CheckpointFormatException
+        or Lucent.Net.ModelZoo.Checkpoints.StateDictMismatchException
+        or Lucent.Net.ModelZoo.InceptionV1.InceptionV1StateDictException
+        or Lucent.Net.ModelZoo.Onnx.OnnxImportException
+        or Lucent.Net.Imaging.InvalidPngException
+        or Lucent.Net.Imaging.ImageTooLargeException
         or IOException
         or UnauthorizedAccessException;
 

@@ -229,6 +229,7 @@ public static class Renderer
     /// <param name="options">The render settings.</param>
     /// <param name="imageShape">The parameterised image's shape.</param>
     /// <returns>The transforms in order.</returns>
+    /// <exception cref="InvalidRenderOptionsException">The transforms could make images over <see cref="TransformPipeline.MaxImageSide"/> pixels a side from this image.</exception>
     public static IReadOnlyList<IImageTransform> BuildPipeline(nn.Module model, RenderOptions options, ImageShape imageShape)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -251,6 +252,7 @@ public static class Renderer
             transforms.Add(resize);
         }
 
+        RenderOptions.CheckTransformedSize(transforms, imageShape.Height, imageShape.Width, "the parameterised image");
         return transforms;
     }
 
