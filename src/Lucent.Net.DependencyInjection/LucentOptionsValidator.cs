@@ -98,13 +98,13 @@ internal sealed class LucentOptionsValidator(
         int before = failures.Count;
         if (render.Image is { } image)
         {
-            Between(failures, $"{p}:ImageSize", image.Width, 1, RenderOptions.MaxImageSize);
+            Within(failures, $"{p}:ImageSize", image.Width, 1, RenderOptions.MaxImageSize);
             if (image.Height is int height)
             {
-                Between(failures, $"{p}:ImageSize", height, 1, RenderOptions.MaxImageSize);
+                Within(failures, $"{p}:ImageSize", height, 1, RenderOptions.MaxImageSize);
             }
 
-            Between(failures, $"{p}:BatchSize", image.Batch, 1, RenderOptions.MaxBatchSize);
+            Within(failures, $"{p}:BatchSize", image.Batch, 1, RenderOptions.MaxBatchSize);
             long pixels = (long)image.Width * image.EffectiveHeight * image.Batch;
             if (failures.Count == before && pixels > RenderOptions.MaxImagePixels)
             {
@@ -115,12 +115,9 @@ internal sealed class LucentOptionsValidator(
 
         if (render.FixedImageSize is { } size)
         {
-            string key = $"{p}:{fixedImageSizeKey}";
-            Between(failures, key, Math.Min(size.Height, size.Width), 1, RenderOptions.MaxFixedImageSize);
-            if (Math.Min(size.Height, size.Width) >= 1)
-            {
-                Between(failures, key, Math.Max(size.Height, size.Width), 1, RenderOptions.MaxFixedImageSize);
-            }
+            // Named as configured: FixedImageSize, or ModelInputSize in files written before 0.1.0.
+            Within(failures, $"{p}:{fixedImageSizeKey}", Math.Min(size.Height, size.Width), 1, int.MaxValue);
+            Within(failures, $"{p}:{fixedImageSizeKey}", Math.Max(size.Height, size.Width), int.MinValue, RenderOptions.MaxFixedImageSize);
         }
 
         if (render.MicroBatchSize is int microBatch)
@@ -156,11 +153,13 @@ internal sealed class LucentOptionsValidator(
         }
     }
 
-    private static void Between(List<string> failures, string key, int value, int minimum, int maximum)
+    /// <summary>Adds <c>KEY must be &gt;= min</c> or <c>KEY must be &lt;= max</c> when <paramref name="value"/> is outside.</summary>
+    private static void Within(List<string> failures, string key, int value, int minimum, int maximum)
     {
-        if (value < minimum || value > maximum)
+        AtLeast(failures, key, value, minimum);
+        if (value > maximum)
         {
-            failures.Add(Invariant($"{key} must be between {minimum} and {maximum} (got {value})."));
+            failures.Add(Invariant($"{key} must be <= {maximum} (got {value})."));
         }
     }
 
