@@ -112,7 +112,7 @@ public class DeviceMismatchTests
             TorchDevices.IsWellFormed(bad).Should().BeFalse(bad);
         }
 
-        foreach (string good in new[] { "auto", " CPU ", "cuda", "CUDA:3", "", null })
+        foreach (string? good in new[] { "auto", " CPU ", "cuda", "CUDA:3", "", null })
         {
             TorchDevices.IsWellFormed(good).Should().BeTrue(good ?? "null means auto");
         }
