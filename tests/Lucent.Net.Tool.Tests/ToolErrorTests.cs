@@ -153,11 +153,67 @@ public sealed class ToolErrorTests : IDisposable
         output.Should().Contain("error: --threads must be between 1 and 1024; got 0.").And.NotContain("   at ");
     }
 
+    public static TheoryData<Exception> LibraryErrors => new()
+    {
+        new Lucent.Net.ModelZoo.Checkpoints.CheckpointFormatException("The checkpoint is truncated."),
+        new Lucent.Net.ModelZoo.Checkpoints.StateDictMismatchException("The state dict lacks 'conv1.weight'."),
+        new Lucent.Net.ModelZoo.InceptionV1.InceptionV1StateDictException("The state dict does not fit InceptionV1."),
+        new Lucent.Net.ModelZoo.Onnx.OnnxImportException("The data is not a valid ONNX model."),
+        new Lucent.Net.ModelZoo.Onnx.UnsupportedOnnxOperatorException("Unsupported ONNX operator 'Loop'."),
+        new Lucent.Net.ModelZoo.Weights.WeightsHashMismatchException("The weights file is damaged."),
+        new Lucent.Net.ModelZoo.Weights.WeightsUnavailableException("The weights cannot be downloaded."),
+        new Lucent.Net.Rendering.InvalidRenderOptionsException("Transforms", "The transforms could make images too large."),
+        new Lucent.Net.Imaging.InvalidPngException("The PNG is truncated."),
+    };
+
+    [Theory]
+    [MemberData(nameof(LibraryErrors))]
+    public async Task The_librarys_typed_errors_are_one_line_errors(Exception exception)
+    {
+        using var error = new StringWriter();
+        int code = await ToolApp.ReportAsync(Thrown(exception), error);
+        OneLineError(code, error.ToString(), ExitCodes.Error);
+        error.ToString().Should().Be("error: " + exception.Message.Split(" (Parameter")[0] + Environment.NewLine);
+    }
+
+    [Fact]
+    public async Task Anything_else_is_reported_as_a_bug_with_its_details()
+    {
+        using var error = new StringWriter();
+        int code = await ToolApp.ReportAsync(Thrown(new InvalidOperationException("boom\nsecond line")), error);
+        code.Should().Be(ExitCodes.InternalError);
+        string text = error.ToString();
+        text.Should().StartWith("error: internal error (System.InvalidOperationException: boom). This is a bug in lucent, not in your input; please report it with the details below.");
+        text.Should().Contain("   at ", "the details of a bug are kept for its report").And.Contain(nameof(Thrown));
+    }
+
+    [Fact]
+    public async Task A_machine_that_cannot_run_libtorch_gets_the_whole_message_without_a_stack_trace()
+    {
+        using var error = new StringWriter();
+        int code = await ToolApp.ReportAsync(Thrown(new Lucent.Net.Runtime.KernelCheckException("Convolutions are wrong here.\nSet LUCENT_NET_KERNELS to override.")), error);
+        code.Should().Be(ExitCodes.Error);
+        error.ToString().Should().Be("error: Convolutions are wrong here.\nSet LUCENT_NET_KERNELS to override." + Environment.NewLine);
+    }
+
     public void Dispose()
     {
         if (Directory.Exists(_dir))
         {
             Directory.Delete(_dir, recursive: true);
+        }
+    }
+
+    /// <summary>The exception after a throw, so that it has a stack trace as a real one does.</summary>
+    private static Exception Thrown(Exception exception)
+    {
+        try
+        {
+            throw exception;
+        }
+        catch (Exception e)
+        {
+            return e;
         }
     }
 
