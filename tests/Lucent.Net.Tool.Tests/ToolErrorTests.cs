@@ -37,6 +37,15 @@ public sealed class ToolErrorTests : IDisposable
         error.Should().MatchRegex("4096|8192|10|360", "the message gives the bound").And.NotContain("no-such-model", "the transforms and options are checked before the model");
     }
 
+    [Fact]
+    public async Task Transforms_that_do_not_fit_the_image_are_a_one_line_error()
+    {
+        var (code, error) = await RunAsync("render", "resnet18", "layer3:7", "--out", Path.Combine(_dir, "x.png"), "--size", "32", "--steps", "2", "--transforms", "pad(100)");
+        OneLineError(code, error, ExitCodes.Error);
+        error.Should().StartWith("error: The transforms cannot be applied to the 32x32 image: Reflect padding by 100 needs images larger than 100 pixels");
+        File.Exists(Path.Combine(_dir, "x.png")).Should().BeFalse();
+    }
+
     [Theory]
     [InlineData("--threads", "0", "--threads must be between 1 and 1024; got 0.")]
     [InlineData("--threads", "-1", "--threads must be between 1 and 1024; got -1.")]

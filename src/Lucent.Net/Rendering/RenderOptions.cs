@@ -270,4 +270,13 @@ public sealed class InvalidRenderOptionsException : ArgumentException
         : base(message, option)
     {
     }
+
+    /// <summary>Creates the exception for one option, with the cause.</summary>
+    /// <param name="option">The option's name.</param>
+    /// <param name="message">What was wrong and how to fix it.</param>
+    /// <param name="innerException">The cause, e.g. a transform's own exception.</param>
+    public InvalidRenderOptionsException(string option, string message, Exception? innerException)
+        : base(message, option, innerException)
+    {
+    }
 }

@@ -256,6 +256,26 @@ public static class Renderer
         return transforms;
     }
 
+    /// <summary>
+    /// Applies the render's transforms; a transform that refuses the image (an <see cref="ArgumentException"/>, e.g.
+    /// reflect padding wider than the image) is a wrong option, reported as such for <see cref="RenderOptions.Transforms"/>.
+    /// </summary>
+    internal static Tensor ApplyTransforms(TransformPipeline pipeline, Tensor image, TransformContext context)
+    {
+        try
+        {
+            return pipeline.Apply(image, context);
+        }
+        catch (ArgumentException e) when (e is not InvalidRenderOptionsException)
+        {
+            string shape = string.Join("x", image.shape.Skip(2));
+            throw new InvalidRenderOptionsException(
+                nameof(RenderOptions.Transforms),
+                $"The transforms cannot be applied to the {shape} image: {e.Message}",
+                e);
+        }
+    }
+
     private sealed class RenderRun(
         nn.Module<Tensor, Tensor> model,
         IObjective objective,
@@ -396,7 +416,7 @@ public static class Renderer
         private double ForwardBackward(ActivationRecorder recorder, TransformPipeline pipeline, TransformContext context, Tensor image, int step, int microBatch)
         {
             recorder.BeginStep(image);
-            var input = pipeline.Apply(image, context);
+            var input = ApplyTransforms(pipeline, image, context);
             if (microBatch < input.shape[0])
             {
                 return MicroBatchedForwardBackward(recorder, image, input, step, microBatch);

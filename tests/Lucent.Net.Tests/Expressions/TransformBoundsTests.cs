@@ -93,6 +93,17 @@ public sealed class TransformBoundsTests
     }
 
     [Fact]
+    public void A_transform_that_refuses_the_image_is_reported_as_the_transforms_option()
+    {
+        using var model = new TinyConvNet(seed: 1);
+        var options = new RenderOptions { Transforms = [new PadTransform(100)], Image = new ImageOptions(16), Thresholds = [1], FixedImageSize = (16, 16) };
+        var error = FluentActions.Invoking(() => Renderer.Render(model, "conv2:3", options)).Should().Throw<InvalidRenderOptionsException>().Which;
+        error.ParamName.Should().Be(nameof(RenderOptions.Transforms));
+        error.Message.Should().StartWith("The transforms cannot be applied to the 16x16 image: Reflect padding by 100 needs images larger than 100 pixels");
+        error.InnerException.Should().BeOfType<ArgumentException>();
+    }
+
+    [Fact]
     public void Largest_image_size_follows_nested_pipelines_and_every_random_draw()
     {
         // Standard on 128: pad 12 -> 152, scale up to 1.1 -> ceil(167.2) = 168; jitter and rotate keep the size.
