@@ -42,6 +42,14 @@ internal static class GalleryCommands
             string dir = result.GetRequiredValue(outDir);
             string modelSpec = result.GetRequiredValue(model);
             int stepCount = result.GetValue(steps);
+
+            // A unit renders --batch images of --size at --input-size: refuse what no render would accept, before the model loads.
+            new Lucent.Net.Rendering.RenderOptions
+            {
+                Image = new Lucent.Net.Parameterization.ImageOptions(result.GetValue(size)) { Batch = result.GetValue(batch) },
+                FixedImageSize = result.GetValue(inputSize) is int n ? (n, n) : null,
+                Transforms = result.GetValue(noTransforms) ? [] : null,
+            }.Validate();
             using var module = await ModelSource.LoadAsync(modelSpec, null, token).ConfigureAwait(false);
             var available = ModelSource.ChannelCounts(module);
             string layerText = result.GetRequiredValue(layers);
