@@ -101,6 +101,7 @@ internal sealed class LucentConfigurationReader(IConfiguration section) : IConfi
             if (ReadSize(options, key, out var size))
             {
                 render = render with { FixedImageSize = size };
+                options.FixedImageSizeKey = key;
             }
         }
 

@@ -55,6 +55,12 @@ public sealed class LucentOptions
     /// <summary>The configuration path of these options, used in validation messages (e.g. <c>Lucent</c>).</summary>
     public string SectionPath { get; set; } = SectionName;
 
+    /// <summary>
+    /// The key <see cref="RenderOptions.FixedImageSize"/> was read from: <c>FixedImageSize</c>, or <c>ModelInputSize</c>
+    /// (its name before 0.1.0) when only that one is set; validation messages name it.
+    /// </summary>
+    internal string FixedImageSizeKey { get; set; } = "FixedImageSize";
+
     /// <summary>Problems met while reading configuration (values that are not numbers, unknown keys); reported at validation.</summary>
     internal List<string> BindingErrors { get; } = [];
 }

@@ -3,6 +3,7 @@ using Lucent.Net.Devices;
 using Lucent.Net.Expressions;
 using Lucent.Net.Parameterization;
 using Lucent.Net.Rendering;
+using Lucent.Net.Transforms;
 using Microsoft.Extensions.Options;
 
 namespace Lucent.Net.DependencyInjection;
@@ -22,7 +23,7 @@ internal sealed class LucentOptionsValidator(
         var failures = new List<string>(options.BindingErrors);
         string p = options.SectionPath;
 
-        ValidateRender(failures, p, options.Render);
+        ValidateRender(failures, p, options.Render, options.FixedImageSizeKey);
         AtLeast(failures, $"{p}:ProgressLogInterval", options.ProgressLogInterval, 0);
         if (options.Device is { } device)
         {
@@ -54,16 +55,27 @@ internal sealed class LucentOptionsValidator(
 
         foreach (var (pipeline, specs) in options.Pipelines)
         {
+            var steps = new List<IImageTransform>();
             for (int i = 0; i < specs.Count; i++)
             {
                 try
                 {
-                    transforms.Create(specs[i]);
+                    steps.Add(transforms.Create(specs[i]));
                 }
                 catch (Exception ex) when (ex is LucentNameNotFoundException or ExpressionException)
                 {
                     string where = specs[i].Path is null ? Invariant($"{p}:Pipelines:{pipeline}:{i}: ") : string.Empty;
                     failures.Add(where + ex.Message);
+                }
+            }
+
+            if (steps.Count == specs.Count && options.Render?.Image is { } image && image.Width is >= 1 and <= RenderOptions.MaxImageSize && image.EffectiveHeight is >= 1 and <= RenderOptions.MaxImageSize)
+            {
+                var (height, width) = TransformPipeline.LargestImageSize(steps, image.EffectiveHeight, image.Width);
+                if (height > TransformPipeline.MaxImageSide || width > TransformPipeline.MaxImageSide)
+                {
+                    failures.Add(Invariant(
+                        $"{p}:Pipelines:{pipeline} could make images of up to {height}x{width} pixels from the {image.EffectiveHeight}x{image.Width} image of {p}:ImageSize; at most {TransformPipeline.MaxImageSide} pixels a side. Use smaller pads, scales or resizes, or fewer of them."));
                 }
             }
         }
@@ -75,7 +87,7 @@ internal sealed class LucentOptionsValidator(
     /// Checks the core's render options with the configuration keys in the messages (<c>Lucent:ImageSize</c> for
     /// <see cref="ImageOptions.Width"/>), then anything else the core checks (<see cref="RenderOptions.Validate"/>).
     /// </summary>
-    private static void ValidateRender(List<string> failures, string p, RenderOptions? render)
+    private static void ValidateRender(List<string> failures, string p, RenderOptions? render, string fixedImageSizeKey)
     {
         if (render is null)
         {
@@ -86,18 +98,26 @@ internal sealed class LucentOptionsValidator(
         int before = failures.Count;
         if (render.Image is { } image)
         {
-            AtLeast(failures, $"{p}:ImageSize", image.Width, 1);
+            Within(failures, $"{p}:ImageSize", image.Width, 1, RenderOptions.MaxImageSize);
             if (image.Height is int height)
             {
-                AtLeast(failures, $"{p}:ImageSize", height, 1);
+                Within(failures, $"{p}:ImageSize", height, 1, RenderOptions.MaxImageSize);
             }
 
-            AtLeast(failures, $"{p}:BatchSize", image.Batch, 1);
+            Within(failures, $"{p}:BatchSize", image.Batch, 1, RenderOptions.MaxBatchSize);
+            long pixels = (long)image.Width * image.EffectiveHeight * image.Batch;
+            if (failures.Count == before && pixels > RenderOptions.MaxImagePixels)
+            {
+                failures.Add(Invariant(
+                    $"{p}:ImageSize and {p}:BatchSize make {image.Batch} image(s) of {image.Width}x{image.EffectiveHeight}, {pixels} pixels in all; at most {RenderOptions.MaxImagePixels} (width x height x batch). Lower one of them."));
+            }
         }
 
         if (render.FixedImageSize is { } size)
         {
-            AtLeast(failures, $"{p}:FixedImageSize", Math.Min(size.Height, size.Width), 1);
+            // Named as configured: FixedImageSize, or ModelInputSize in files written before 0.1.0.
+            Within(failures, $"{p}:{fixedImageSizeKey}", Math.Min(size.Height, size.Width), 1, int.MaxValue);
+            Within(failures, $"{p}:{fixedImageSizeKey}", Math.Max(size.Height, size.Width), int.MinValue, RenderOptions.MaxFixedImageSize);
         }
 
         if (render.MicroBatchSize is int microBatch)
@@ -127,8 +147,19 @@ internal sealed class LucentOptionsValidator(
             }
             catch (InvalidRenderOptionsException ex)
             {
-                failures.Add($"{p}:{ex.ParamName}: {ex.Message}");
+                string? key = ex.ParamName == nameof(RenderOptions.FixedImageSize) ? fixedImageSizeKey : ex.ParamName;
+                failures.Add($"{p}:{key}: {ex.Message}");
             }
+        }
+    }
+
+    /// <summary>Adds <c>KEY must be &gt;= min</c> or <c>KEY must be &lt;= max</c> when <paramref name="value"/> is outside.</summary>
+    private static void Within(List<string> failures, string key, int value, int minimum, int maximum)
+    {
+        AtLeast(failures, key, value, minimum);
+        if (value > maximum)
+        {
+            failures.Add(Invariant($"{key} must be <= {maximum} (got {value})."));
         }
     }
 

@@ -19,11 +19,11 @@ internal static class RenderCommand
         {
             Description = "An objective expression (docs/expressions.md), e.g. \"layer3:7\" or \"channel(mixed4a, 97) - 100 * diversity(mixed4a)\".",
         };
-        var outPath = new Option<string>("--out", "-o") { Description = "The PNG to write (earlier thresholds go next to it as NAME_sSTEP.png).", Required = true, HelpName = "file.png" };
+        var outPath = CommonOptions.PathSymbol(new Option<string>("--out", "-o") { Description = "The PNG to write (earlier thresholds go next to it as NAME_sSTEP.png).", Required = true, HelpName = "file.png" });
         var steps = CommonOptions.IntOption("--steps", "Optimisation steps.", 512, 1, 100_000);
         var thresholds = new Option<string?>("--thresholds") { Description = "Also save the image at these steps, e.g. 64,128.", HelpName = "a,b" };
         var size = CommonOptions.IntOption("--size", "Image width and height in pixels.", RenderOptions.DefaultImageSize, 8, 2048);
-        var inputSize = new Option<int?>("--input-size") { Description = "Resize images to n x n for the model. Default: Lucent's rule (upsample to 224 when smaller).", HelpName = "n" };
+        var inputSize = CommonOptions.OptionalIntOption("--input-size", "Resize images to n x n for the model. Default: Lucent's rule (upsample to 224 when smaller).", 1, RenderOptions.MaxFixedImageSize);
         var param = new Option<string>("--param") { Description = "Image parameterisation: fft (Fourier basis, decorrelated colours; Lucent's default) or pixel.", DefaultValueFactory = _ => "fft", HelpName = "fft|pixel" };
         param.AcceptOnlyFromAmong("fft", "pixel");
         var alpha = new Option<bool>("--alpha") { Description = "Render a transparent image (Lucid's alpha=True): RGBA, composited over random noise each step, written as an RGBA PNG." };
@@ -52,6 +52,9 @@ internal static class RenderCommand
                 Image = new ImageOptions(result.GetValue(size)) { Fft = fft, Decorrelate = fft, Alpha = result.GetValue(alpha) },
             };
             var parsed = ObjectiveExpression.Parse(result.GetRequiredValue(objective));
+
+            // Sizes, batch and the largest image the transforms can make are checked before the model loads.
+            options.Validate();
             using var module = await ModelSource.LoadAsync(result.GetRequiredValue(model), options.Device, token).ConfigureAwait(false);
             var render = await Renderer.RenderAsync(module, parsed, options, progress: null, token).ConfigureAwait(false);
             if (render.StopReason == RenderStopReason.Cancelled)

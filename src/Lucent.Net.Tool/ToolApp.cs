@@ -31,21 +31,54 @@ internal static class ToolApp
         {
             return await parse.InvokeAsync(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false }, cancellationToken).ConfigureAwait(false);
         }
-        catch (ToolException e)
+        catch (Exception e)
         {
-            await error.WriteLineAsync("error: " + ModelSource.FirstLine(e.Message)).ConfigureAwait(false);
-            return e.ExitCode;
+            return await ReportAsync(e, error).ConfigureAwait(false);
         }
-        catch (OperationCanceledException)
+    }
+
+    /// <summary>
+    /// Writes what went wrong and returns the exit code: one line, <c>error: ...</c>, for a wrong input (the tool's own
+    /// checks and the library's typed exceptions); the whole message for a machine that cannot run LibTorch; and for
+    /// anything else, which no input should cause, a line that calls it a bug followed by the details for the report.
+    /// </summary>
+    internal static async Task<int> ReportAsync(Exception exception, TextWriter error)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        ArgumentNullException.ThrowIfNull(error);
+        switch (exception)
         {
-            await error.WriteLineAsync("Cancelled: finished units are kept; run the same command again to continue.").ConfigureAwait(false);
-            return ExitCodes.Cancelled;
+            case ToolException e:
+                await error.WriteLineAsync("error: " + OneLine(e)).ConfigureAwait(false);
+                return e.ExitCode;
+            case OperationCanceledException:
+                await error.WriteLineAsync("Cancelled: finished units are kept; run the same command again to continue.").ConfigureAwait(false);
+                return ExitCodes.Cancelled;
+            case var e when IsUserError(e):
+                await error.WriteLineAsync("error: " + OneLine(e)).ConfigureAwait(false);
+                return ExitCodes.Error;
+            case Lucent.Net.Runtime.NativeRuntimeException or Lucent.Net.Runtime.KernelCheckException:
+                // The machine cannot run LibTorch (correctly): the whole message says what was found and what to do.
+                await error.WriteLineAsync("error: " + exception.Message).ConfigureAwait(false);
+                return ExitCodes.Error;
+            case OutOfMemoryException:
+                await error.WriteLineAsync("error: out of memory: use smaller images (--size), fewer channels per unit (--batch) or a machine with more memory.").ConfigureAwait(false);
+                return ExitCodes.Error;
+            default:
+                // Not an input the tool expects to refuse: a bug. Say so, and keep the details for the report.
+                await error.WriteLineAsync(
+                    $"error: internal error ({exception.GetType().FullName}: {ModelSource.FirstLine(exception.Message)}). This is a bug in lucent, not in your input; please report it with the details below.").ConfigureAwait(false);
+                await error.WriteLineAsync(exception.ToString()).ConfigureAwait(false);
+                return ExitCodes.InternalError;
         }
-        catch (Exception e) when (IsUserError(e))
-        {
-            await error.WriteLineAsync("error: " + ModelSource.FirstLine(e.Message)).ConfigureAwait(false);
-            return ExitCodes.Error;
-        }
+    }
+
+    /// <summary>The first line of the message, without the <c>(Parameter 'name')</c> an <see cref="ArgumentException"/> appends.</summary>
+    private static string OneLine(Exception e)
+    {
+        string line = ModelSource.FirstLine(e.Message);
+        string suffix = e is ArgumentException { ParamName: { } name } ? $" (Parameter '{name}')" : string.Empty;
+        return suffix.Length > 0 && line.EndsWith(suffix, StringComparison.Ordinal) ? line[..^suffix.Length] : line;
     }
 
     /// <summary>Library exceptions that describe a wrong input (layer, expression, option, device), not a bug.</summary>
@@ -56,6 +89,15 @@ internal static class ToolApp
         or Lucent.Net.Activations.LayerNotComputableException
         or Lucent.Net.Devices.DeviceUnavailableException
         or Lucent.Net.Devices.DeviceMismatchException
+        or Lucent.Net.ModelZoo.Catalog.UnknownModelException
+        or Lucent.Net.ModelZoo.Weights.WeightsUnavailableException
+        or Lucent.Net.ModelZoo.Weights.WeightsHashMismatchException
+        or Lucent.Net.ModelZoo.Checkpoints.CheckpointFormatException
+        or Lucent.Net.ModelZoo.Checkpoints.StateDictMismatchException
+        or Lucent.Net.ModelZoo.InceptionV1.InceptionV1StateDictException
+        or Lucent.Net.ModelZoo.Onnx.OnnxImportException
+        or Lucent.Net.Imaging.InvalidPngException
+        or Lucent.Net.Imaging.ImageTooLargeException
         or IOException
         or UnauthorizedAccessException;
 

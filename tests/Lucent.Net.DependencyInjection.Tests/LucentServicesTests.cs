@@ -174,7 +174,11 @@ public sealed class LucentServicesTests
     [InlineData("Lucent:ImageSize", "big", "Lucent:ImageSize must be a whole number (got 'big').")]
     [InlineData("Lucent:Fft", "maybe", "Lucent:Fft must be true or false (got 'maybe').")]
     [InlineData("Lucent:FixedImageSize", "0", "Lucent:FixedImageSize must be >= 1 (got 0).")]
-    [InlineData("Lucent:ModelInputSize", "0", "Lucent:FixedImageSize must be >= 1 (got 0).")]
+    [InlineData("Lucent:ModelInputSize", "0", "Lucent:ModelInputSize must be >= 1 (got 0).")]
+    [InlineData("Lucent:ImageSize", "4097", "Lucent:ImageSize must be <= 4096 (got 4097).")]
+    [InlineData("Lucent:BatchSize", "5000", "Lucent:BatchSize must be <= 1024 (got 5000).")]
+    [InlineData("Lucent:FixedImageSize", "30000", "Lucent:FixedImageSize must be <= 4096 (got 30000).")]
+    [InlineData("Lucent:ModelInputSize", "30000", "Lucent:ModelInputSize must be <= 4096 (got 30000).")]
     [InlineData("Lucent:FixedImageSize", "big", "Lucent:FixedImageSize must be a whole number (got 'big').")]
     [InlineData("Lucent:MicroBatchSize", "0", "Lucent:MicroBatchSize must be >= 1 (got 0).")]
     [InlineData("Lucent:FreezeModel", "no", "Lucent:FreezeModel must be true or false (got 'no').")]
@@ -183,6 +187,39 @@ public sealed class LucentServicesTests
     {
         using var provider = Build(Config((key, value)));
         Failures(provider).Should().Contain(message);
+    }
+
+    [Fact]
+    public void Size_bounds_are_the_cores_and_name_the_key_that_was_set()
+    {
+        using var pixels = Build(Config(("Lucent:ImageSize", "4096"), ("Lucent:BatchSize", "5")));
+        Failures(pixels).Should().ContainSingle().Which.Should().Be(
+            $"Lucent:ImageSize and Lucent:BatchSize make 5 image(s) of 4096x4096, 83886080 pixels in all; at most {RenderOptions.MaxImagePixels} (width x height x batch). Lower one of them.");
+
+        using var list = Build(Config(("Lucent:ModelInputSize:0", "224"), ("Lucent:ModelInputSize:1", "9000")));
+        Failures(list).Should().Equal("Lucent:ModelInputSize must be <= 4096 (got 9000).");
+
+        using var both = Build(Config(("Lucent:ModelInputSize", "224"), ("Lucent:FixedImageSize", "0")));
+        Failures(both).Should().Equal("Lucent:FixedImageSize must be >= 1 (got 0).");
+
+        using var code = new ServiceCollection().AddLucent(o => o.Render = o.Render with { Image = new ImageOptions(64) { Batch = RenderOptions.MaxBatchSize + 1 } }).Services.BuildServiceProvider();
+        Failures(code).Should().Equal("Lucent:BatchSize must be <= 1024 (got 1025).");
+
+        using var largest = Build(Config(("Lucent:ImageSize", "256"), ("Lucent:BatchSize", "1024"), ("Lucent:FixedImageSize", "4096")));
+        largest.GetRequiredService<IOptions<LucentOptions>>().Value.Render.Image.Batch.Should().Be(1024, "the bounds themselves are accepted");
+    }
+
+    [Fact]
+    public void Configured_pipelines_are_bounded_by_their_arguments_and_the_largest_image_they_can_make()
+    {
+        using var provider = Build(Config(
+            ("Lucent:Pipelines:huge:0", "pad(12000)"),
+            ("Lucent:Pipelines:big:0", "pad(4000)"), ("Lucent:Pipelines:big:1:Type", "pad"), ("Lucent:Pipelines:big:1:Width", "4000"),
+            ("Lucent:Pipelines:fine:0", "pad(4000)")));
+        var failures = Failures(provider).ToList();
+        failures.Should().HaveCount(2, string.Join("\n", failures));
+        failures.Should().Contain(f => f.StartsWith("Lucent:Pipelines:huge:0: pad rejected its arguments (The pad width must be between 0 and 4096 pixels per side; got 12000.)", StringComparison.Ordinal));
+        failures.Should().Contain("Lucent:Pipelines:big could make images of up to 16128x16128 pixels from the 128x128 image of Lucent:ImageSize; at most 8192 pixels a side. Use smaller pads, scales or resizes, or fewer of them.");
     }
 
     [Fact]

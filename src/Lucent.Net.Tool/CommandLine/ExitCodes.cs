@@ -12,5 +12,8 @@ internal static class ExitCodes
     /// <summary>Some units failed (the others are written; run again to retry them).</summary>
     public const int FailedUnits = 4;
 
+    /// <summary>A bug: an exception no input should cause (the message says so and carries the details). EX_SOFTWARE of sysexits.h.</summary>
+    public const int InternalError = 70;
+
     public const int Cancelled = 130;
 }

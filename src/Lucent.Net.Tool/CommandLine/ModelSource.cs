@@ -11,7 +11,12 @@ internal static class ModelSource
 
     public static async Task<nn.Module<Tensor, Tensor>> LoadAsync(string spec, Device? device, CancellationToken cancellationToken)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(spec);
+        ArgumentNullException.ThrowIfNull(spec);
+        if (CommonOptions.PathProblem(spec) is { } problem)
+        {
+            throw new ToolException($"Cannot load model '{spec}': {problem}; give {HelpText}.");
+        }
+
         var options = new ModelLoadOptions { Device = device };
         try
         {
@@ -23,11 +28,26 @@ internal static class ModelSource
 
             return await ModelCatalog.LoadAsync(spec, options, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is UnknownModelException or FileNotFoundException or ArgumentException or Lucent.Net.ModelZoo.Weights.WeightsUnavailableException)
+        catch (Exception e) when (IsLoadError(e))
         {
             throw new ToolException($"Cannot load model '{spec}': {FirstLine(e.Message)}", e);
         }
     }
+
+    /// <summary>
+    /// Why a model named on the command line could not be loaded: an unknown name, a missing or unreadable file, a
+    /// file that is not a model (corrupt ONNX or checkpoint), weights of another model, weights unavailable or damaged.
+    /// </summary>
+    public static bool IsLoadError(Exception e) => e is UnknownModelException
+        or ArgumentException
+        or IOException
+        or UnauthorizedAccessException
+        or Lucent.Net.ModelZoo.Weights.WeightsUnavailableException
+        or Lucent.Net.ModelZoo.Weights.WeightsHashMismatchException
+        or Lucent.Net.ModelZoo.Checkpoints.CheckpointFormatException
+        or Lucent.Net.ModelZoo.Checkpoints.StateDictMismatchException
+        or Lucent.Net.ModelZoo.InceptionV1.InceptionV1StateDictException
+        or Lucent.Net.ModelZoo.Onnx.OnnxImportException;
 
     /// <summary>The model's layers with 4-D outputs (batch, channels, height, width) at <paramref name="size"/> pixels.</summary>
     public static IReadOnlyList<LayerInfo> ChannelLayers(nn.Module<Tensor, Tensor> model, int size = 224) =>

@@ -18,7 +18,7 @@ internal static class GalleryCommands
         return gallery;
     }
 
-    private static Argument<string> DirArgument() => new("dir") { Description = "The gallery folder (holds gallery.json)." };
+    private static Argument<string> DirArgument() => CommonOptions.PathSymbol(new Argument<string>("dir") { Description = "The gallery folder (holds gallery.json)." });
 
     private static Command Plan(TextWriter output)
     {
@@ -32,7 +32,7 @@ internal static class GalleryCommands
         var batch = CommonOptions.IntOption("--batch", "Channels per work unit, rendered as one batch.", 8, 1, GalleryLimits.MaxBatch);
         var seed = new Option<long>("--seed") { Description = "Plan seed; each unit's seed derives from it and the unit id. Default 0.", HelpName = "n" };
         var noTransforms = new Option<bool>("--no-transforms") { Description = "Render without Lucent's standard transforms." };
-        var outDir = new Option<string>("--out", "-o") { Description = "The gallery folder to create.", Required = true, HelpName = "dir" };
+        var outDir = CommonOptions.PathSymbol(new Option<string>("--out", "-o") { Description = "The gallery folder to create.", Required = true, HelpName = "dir" });
         var command = new Command("plan", "Write DIR/gallery.json: the options, their hash and the deterministic list of work units.")
         {
             model, layers, channels, steps, thresholds, size, inputSize, batch, seed, noTransforms, outDir,
@@ -42,6 +42,14 @@ internal static class GalleryCommands
             string dir = result.GetRequiredValue(outDir);
             string modelSpec = result.GetRequiredValue(model);
             int stepCount = result.GetValue(steps);
+
+            // A unit renders --batch images of --size at --input-size: refuse what no render would accept, before the model loads.
+            new Lucent.Net.Rendering.RenderOptions
+            {
+                Image = new Lucent.Net.Parameterization.ImageOptions(result.GetValue(size)) { Batch = result.GetValue(batch) },
+                FixedImageSize = result.GetValue(inputSize) is int n ? (n, n) : null,
+                Transforms = result.GetValue(noTransforms) ? [] : null,
+            }.Validate();
             using var module = await ModelSource.LoadAsync(modelSpec, null, token).ConfigureAwait(false);
             var available = ModelSource.ChannelCounts(module);
             string layerText = result.GetRequiredValue(layers);
@@ -95,7 +103,7 @@ internal static class GalleryCommands
         var shard = new Option<string?>("--shard") { Description = "Render shard I of N (zero-based: 0/3, 1/3, 2/3). Default: from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX, else the whole plan.", HelpName = "I/N" };
         var shards = new Option<int?>("--shards") { Description = "The shard count N, with the index from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX (needed for Kubernetes).", HelpName = "N" };
         var device = CommonOptions.DeviceOption();
-        var threads = new Option<int?>("--threads") { Description = "CPU threads of LibTorch (default: LibTorch's choice). Byte-identical images across workers need the same value everywhere.", HelpName = "n" };
+        var threads = CommonOptions.OptionalIntOption("--threads", "CPU threads of LibTorch (default: LibTorch's choice). Byte-identical images across workers need the same value everywhere.", 1, CommonOptions.MaxThreads);
         var unit = new Option<string?>("--unit") { Description = "Render only this unit (its id, as in gallery.json), whatever the shard.", HelpName = "id" };
         var command = new Command("run", "Render the units of one shard; finished units are skipped, so a killed worker is simply run again.") { dir, shard, shards, device, threads, unit };
         command.SetAction(async (result, token) =>

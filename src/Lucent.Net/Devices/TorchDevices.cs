@@ -13,6 +13,9 @@ public static class TorchDevices
     /// <summary>The device text that picks CUDA when TorchSharp reports it available, else the CPU.</summary>
     public const string Auto = "auto";
 
+    /// <summary>The device texts <see cref="Parse"/> accepts, as messages list them.</summary>
+    public const string Forms = "auto, cpu, cuda or cuda:N (N = 0, 1, ...)";
+
     /// <summary>The one-line hint on getting TorchSharp's CUDA backend, used in error messages.</summary>
     public const string CudaBackendHint =
         "Build the app with the CUDA backend (dotnet build -p:TorchBackend=cuda, which references TorchSharp-cuda-linux or TorchSharp-cuda-windows instead of TorchSharp-cpu; see docs/gpu.md) on a machine with an NVIDIA driver, or use --device cpu.";
@@ -35,19 +38,9 @@ public static class TorchDevices
             return torch.CPU;
         }
 
-        int index;
-        if (value == "cuda")
+        if (CudaIndex(value) is not int index)
         {
-            index = 0;
-        }
-        else if (value.StartsWith("cuda:", StringComparison.Ordinal)
-            && int.TryParse(value.AsSpan(5), NumberStyles.None, CultureInfo.InvariantCulture, out index))
-        {
-            // parsed
-        }
-        else
-        {
-            throw new ArgumentException($"Unknown device '{text}': use auto, cpu, cuda or cuda:N (N = 0, 1, ...).", nameof(text));
+            throw new ArgumentException($"Unknown device '{text}': use {Forms}.", nameof(text));
         }
 
         if (!IsCudaAvailable())
@@ -62,6 +55,33 @@ public static class TorchDevices
         }
 
         return torch.device(DeviceType.CUDA, index);
+    }
+
+    /// <summary>
+    /// Whether <paramref name="text"/> has one of the forms <see cref="Parse"/> accepts (<c>auto</c>, <c>cpu</c>,
+    /// <c>cuda</c>, <c>cuda:N</c>, case-insensitive; null or empty means <c>auto</c>), without loading LibTorch or
+    /// asking whether the device exists: a check of command-line or configuration text before anything native runs.
+    /// </summary>
+    /// <param name="text">The device text.</param>
+    /// <returns>True when <see cref="Parse"/> would not call it unknown.</returns>
+    public static bool IsWellFormed(string? text)
+    {
+        string value = string.IsNullOrWhiteSpace(text) ? Auto : text.Trim().ToLowerInvariant();
+        return value is Auto or "cpu" || CudaIndex(value) is not null;
+    }
+
+    /// <summary>The CUDA device index of <c>cuda</c> (0) or <c>cuda:N</c> (lower-case, trimmed); null for any other text.</summary>
+    private static int? CudaIndex(string value)
+    {
+        if (value == "cuda")
+        {
+            return 0;
+        }
+
+        return value.StartsWith("cuda:", StringComparison.Ordinal)
+            && int.TryParse(value.AsSpan(5), NumberStyles.None, CultureInfo.InvariantCulture, out int index)
+            ? index
+            : null;
     }
 
     /// <summary>Whether TorchSharp can use CUDA here (the CUDA backend is referenced and a device is present).</summary>

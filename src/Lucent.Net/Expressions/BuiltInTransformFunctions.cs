@@ -15,20 +15,20 @@ internal static class BuiltInTransformFunctions
     [
         Function("pad", [new("width") { Aliases = ["w"] }, new("mode", IsOptional: true), new("value", IsOptional: true) { Aliases = ["constant_value"] }], a =>
             new PadTransform(a.GetInt32("width"), a.GetOptionalEnum<PadMode>("mode") ?? PadMode.Reflect, a.GetOptionalDouble("value") ?? PadTransform.DefaultConstantValue),
-            "Pad every side by width pixels; mode is `reflect` (default), `constant`, `replicate` or `circular`; value is the constant fill, default 0.5 (`PadTransform`, Lucent's `pad`)."),
+            TransformHelpers.Invariant($"Pad every side by width pixels (0 to {PadTransform.MaxWidth}); mode is `reflect` (default), `constant`, `replicate` or `circular`; value is the constant fill, default 0.5 (`PadTransform`, Lucent's `pad`).")),
         Function("jitter", [new("d") { Aliases = ["distance"] }], a => new JitterTransform(a.GetInt32("d")),
-            "Shift by a random 0..d-1 pixels down and right, d > 1 (`JitterTransform`, Lucent's `jitter`)."),
+            TransformHelpers.Invariant($"Shift by a random 0..d-1 pixels down and right, 2 <= d <= {JitterTransform.MaxDistance} (`JitterTransform`, Lucent's `jitter`).")),
         Function("random_scale", [new("scales")], a => new RandomScaleTransform(a.GetDoubles("scales")),
-            "Rescale by a factor picked from the list (`RandomScaleTransform`, Lucent's `random_scale`)."),
+            TransformHelpers.Invariant($"Rescale by a factor picked from the list, each in (0, {RandomScaleTransform.MaxScale}] (`RandomScaleTransform`, Lucent's `random_scale`).")),
         Function("random_rotate", [new("angles"), new("unit", IsOptional: true) { Aliases = ["units"] }], a =>
             new RandomRotateTransform(a.GetDoubles("angles"), a.GetOptionalEnum<AngleUnit>("unit") ?? AngleUnit.Degrees),
-            "Rotate by an angle picked from the list; unit is `degrees` (default) or `radians` (`RandomRotateTransform`, Lucent's `random_rotate`)."),
+            TransformHelpers.Invariant($"Rotate by an angle picked from the list, each at most {RandomRotateTransform.MaxDegrees} degrees (2π radians) either way; unit is `degrees` (default) or `radians` (`RandomRotateTransform`, Lucent's `random_rotate`).")),
         Function("resize", [new("height"), new("width", IsOptional: true)], a =>
         {
             int height = a.GetInt32("height");
             return new ResizeTransform(height, a.GetOptionalInt32("width") ?? height);
         },
-            "Resize bilinearly to height x width pixels; width defaults to height (`ResizeTransform`)."),
+            TransformHelpers.Invariant($"Resize bilinearly to height x width pixels (1 to {ResizeTransform.MaxSize} each); width defaults to height (`ResizeTransform`).")),
         Function("normalize", [], _ => new ImageNetNormalizeTransform(),
             "ImageNet normalisation: minus the mean, divided by the standard deviation of each channel (`ImageNetNormalizeTransform`)."),
         Function("preprocess_inceptionv1", [], _ => new InceptionV1PreprocessingTransform(),

@@ -42,6 +42,25 @@ internal abstract class CallSite(ExpressionLanguage language)
     public ExpressionException NoResult(ExpressionFunction function) =>
         Error(function, $"The function {function.Name} returned no {Language.Noun}; its factory must return {Language.ResultType}");
 
+    /// <summary>
+    /// What a factory's exception says, on one line: its first line, without the <c>(Parameter 'name')</c> that
+    /// <see cref="ArgumentException"/> appends (the messages of the built-ins name the argument themselves).
+    /// </summary>
+    protected static string RejectionOf(Exception exception)
+    {
+        string line = FirstLine(exception.Message);
+        if (exception is ArgumentException { ParamName: { } name })
+        {
+            string suffix = $" (Parameter '{name}')";
+            if (line.EndsWith(suffix, StringComparison.Ordinal))
+            {
+                line = line[..^suffix.Length];
+            }
+        }
+
+        return line;
+    }
+
     /// <summary>The first line of an exception message (factories' messages may carry a caret block).</summary>
     protected static string FirstLine(string message)
     {

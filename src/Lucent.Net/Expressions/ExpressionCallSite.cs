@@ -40,7 +40,7 @@ internal sealed class ExpressionCallSite(ExpressionLanguage language, string exp
         Language.Error($"{function.Name} has no argument '{name}'", expression, namedColumns.GetValueOrDefault(name, value.Column), null, CallItAs(function));
 
     public override ExpressionException Rejected(ExpressionFunction function, Exception exception) =>
-        Language.Error($"{function.Name} rejected its arguments ({FirstLine(exception.Message)})", expression, Column, null, null, exception);
+        Language.Error($"{function.Name} rejected its arguments ({RejectionOf(exception)})", expression, Column, null, null, exception);
 
     private static string CallItAs(ExpressionFunction function) => $"Call it as {function.Signature}.";
 }

@@ -37,7 +37,7 @@ internal sealed class KeyedCallSite(ExpressionLanguage language, string? path) :
         UnknownKey(function, Written.TryGetValue(name, out var written) ? written.Key : name, known);
 
     public override ExpressionException Rejected(ExpressionFunction function, Exception exception) =>
-        Language.Error($"{Where(function)}: the {Language.Noun} '{function.Name}' rejected its arguments: {exception.Message}", exception);
+        Language.Error($"{Where(function)}: the {Language.Noun} '{function.Name}' rejected its arguments: {RejectionOf(exception)}", exception);
 
     /// <summary>A key that names no parameter.</summary>
     public ExpressionException UnknownKey(ExpressionFunction function, string key, IEnumerable<string> known)

@@ -55,7 +55,7 @@ internal sealed class EvaluationSession : IDisposable
     {
         var recorder = _session.Recorder;
         recorder.BeginStep(_placed);
-        var input = _session.Pipeline.Apply(_placed, _session.Context);
+        var input = Renderer.ApplyTransforms(_session.Pipeline, _placed, _session.Context);
         recorder.RunForward(_model, input, objectiveName, where);
         return recorder;
     }

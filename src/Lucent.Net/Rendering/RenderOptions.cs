@@ -22,6 +22,21 @@ public sealed record RenderOptions
     /// <summary>Images smaller than this (in either side) are upsampled to it before the model, as in Lucent.</summary>
     public const int MinimumModelInputSize = ResizeTransform.DefaultMinimumModelInputSize;
 
+    /// <summary>The largest width or height of the standard image (<see cref="Image"/>), in pixels.</summary>
+    public const int MaxImageSize = 4096;
+
+    /// <summary>The most images the standard image may hold (<see cref="ImageOptions.Batch"/>, or the objectives of a batch render).</summary>
+    public const int MaxBatchSize = 1024;
+
+    /// <summary>
+    /// The most pixels the standard image may hold in all, width x height x batch (2^26: e.g. 1024 images of
+    /// 256x256, or 4 of 4096x4096), so that the image, its gradients and the optimiser's state stay within a few GiB.
+    /// </summary>
+    public const long MaxImagePixels = 1L << 26;
+
+    /// <summary>The largest side of <see cref="FixedImageSize"/>, in pixels (the largest resize, <see cref="ResizeTransform.MaxSize"/>).</summary>
+    public const int MaxFixedImageSize = ResizeTransform.MaxSize;
+
     /// <summary>
     /// Makes the image parameterisation from the render's seeded generator (Lucent's <c>param_f</c>).
     /// Null means the standard image that <see cref="Image"/> describes.
@@ -130,7 +145,12 @@ public sealed record RenderOptions
     /// <summary>The largest threshold: how many steps the render runs.</summary>
     public int Steps => Thresholds.Count == 0 ? 0 : Thresholds[^1];
 
-    /// <summary>Checks the options and throws <see cref="InvalidRenderOptionsException"/> naming the bad setting.</summary>
+    /// <summary>
+    /// Checks the options and throws <see cref="InvalidRenderOptionsException"/> naming the bad setting: among others,
+    /// the standard image within <see cref="MaxImageSize"/>, <see cref="MaxBatchSize"/> and <see cref="MaxImagePixels"/>,
+    /// <see cref="FixedImageSize"/> within <see cref="MaxFixedImageSize"/>, and (for the standard image) transforms that
+    /// never make an image over <see cref="TransformPipeline.MaxImageSide"/> pixels a side.
+    /// </summary>
     public void Validate()
     {
         if (Thresholds is null || Thresholds.Count == 0)
@@ -166,16 +186,58 @@ public sealed record RenderOptions
             throw new InvalidRenderOptionsException(nameof(Image), $"Image must be at least 1x1 pixels; got {Image.Width}x{Image.EffectiveHeight}.");
         }
 
+        if (Image.Width > MaxImageSize || Image.EffectiveHeight > MaxImageSize)
+        {
+            throw new InvalidRenderOptionsException(nameof(Image), Invariant($"Image must be at most {MaxImageSize}x{MaxImageSize} pixels (RenderOptions.MaxImageSize); got {Image.Width}x{Image.EffectiveHeight}."));
+        }
+
         if (Image.Batch < 1)
         {
             throw new InvalidRenderOptionsException(nameof(Image), $"Image.Batch must be at least 1; got {Image.Batch}.");
+        }
+
+        if (Image.Batch > MaxBatchSize)
+        {
+            throw new InvalidRenderOptionsException(nameof(Image), Invariant($"Image.Batch (the number of images rendered together) must be at most {MaxBatchSize} (RenderOptions.MaxBatchSize); got {Image.Batch}. Render them in several batches."));
+        }
+
+        long pixels = (long)Image.Width * Image.EffectiveHeight * Image.Batch;
+        if (pixels > MaxImagePixels)
+        {
+            throw new InvalidRenderOptionsException(nameof(Image), Invariant(
+                $"Image holds {Image.Batch} image(s) of {Image.Width}x{Image.EffectiveHeight}, {pixels} pixels in all; at most {MaxImagePixels} (RenderOptions.MaxImagePixels, width x height x batch). Use smaller images or fewer per batch."));
         }
 
         if (FixedImageSize is { } size && (size.Height < 1 || size.Width < 1))
         {
             throw new InvalidRenderOptionsException(nameof(FixedImageSize), $"FixedImageSize must be at least 1x1; got {size.Height}x{size.Width}.");
         }
+
+        if (FixedImageSize is { } fixedSize && (fixedSize.Height > MaxFixedImageSize || fixedSize.Width > MaxFixedImageSize))
+        {
+            throw new InvalidRenderOptionsException(nameof(FixedImageSize), Invariant($"FixedImageSize must be at most {MaxFixedImageSize}x{MaxFixedImageSize} (RenderOptions.MaxFixedImageSize); got {fixedSize.Height}x{fixedSize.Width}."));
+        }
+
+        if (Parameterization is null)
+        {
+            CheckTransformedSize(Transforms ?? RenderDefaults.StandardTransforms, Image.EffectiveHeight, Image.Width, "the standard image");
+        }
     }
+
+    /// <summary>
+    /// Throws <see cref="InvalidRenderOptionsException"/> for <see cref="Transforms"/> when the transforms could make an
+    /// image larger than <see cref="TransformPipeline.MaxImageSide"/> a side from <paramref name="height"/> x <paramref name="width"/>.
+    /// </summary>
+    internal static void CheckTransformedSize(IReadOnlyList<IImageTransform> transforms, long height, long width, string what)
+    {
+        if (TransformPipeline.FirstOverLimit(transforms, height, width, TransformPipeline.MaxImageSide) is { } over)
+        {
+            throw new InvalidRenderOptionsException(nameof(Transforms), Invariant(
+                $"The transforms could make images of up to {over.Height}x{over.Width} pixels from {what} ({height}x{width}), at the step {over.Step.Name}; at most {TransformPipeline.MaxImageSide} pixels a side (TransformPipeline.MaxImageSide). Use smaller pads, scales or resizes, fewer of them, or a smaller image."));
+        }
+    }
+
+    private static string Invariant(FormattableString text) => text.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }
 
 /// <summary>A render option has a value that cannot work; the message names the option and the fix.</summary>
@@ -206,6 +268,15 @@ public sealed class InvalidRenderOptionsException : ArgumentException
     /// <param name="message">What was wrong and how to fix it.</param>
     public InvalidRenderOptionsException(string option, string message)
         : base(message, option)
+    {
+    }
+
+    /// <summary>Creates the exception for one option, with the cause.</summary>
+    /// <param name="option">The option's name.</param>
+    /// <param name="message">What was wrong and how to fix it.</param>
+    /// <param name="innerException">The cause, e.g. a transform's own exception.</param>
+    public InvalidRenderOptionsException(string option, string message, Exception? innerException)
+        : base(message, option, innerException)
     {
     }
 }

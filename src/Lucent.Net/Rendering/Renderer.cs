@@ -229,6 +229,7 @@ public static class Renderer
     /// <param name="options">The render settings.</param>
     /// <param name="imageShape">The parameterised image's shape.</param>
     /// <returns>The transforms in order.</returns>
+    /// <exception cref="InvalidRenderOptionsException">The transforms could make images over <see cref="TransformPipeline.MaxImageSide"/> pixels a side from this image.</exception>
     public static IReadOnlyList<IImageTransform> BuildPipeline(nn.Module model, RenderOptions options, ImageShape imageShape)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -251,7 +252,28 @@ public static class Renderer
             transforms.Add(resize);
         }
 
+        RenderOptions.CheckTransformedSize(transforms, imageShape.Height, imageShape.Width, "the parameterised image");
         return transforms;
+    }
+
+    /// <summary>
+    /// Applies the render's transforms; a transform that refuses the image (an <see cref="ArgumentException"/>, e.g.
+    /// reflect padding wider than the image) is a wrong option, reported as such for <see cref="RenderOptions.Transforms"/>.
+    /// </summary>
+    internal static Tensor ApplyTransforms(TransformPipeline pipeline, Tensor image, TransformContext context)
+    {
+        try
+        {
+            return pipeline.Apply(image, context);
+        }
+        catch (ArgumentException e) when (e is not InvalidRenderOptionsException)
+        {
+            string shape = string.Join("x", image.shape.Skip(2));
+            throw new InvalidRenderOptionsException(
+                nameof(RenderOptions.Transforms),
+                $"The transforms cannot be applied to the {shape} image: {e.Message}",
+                e);
+        }
     }
 
     private sealed class RenderRun(
@@ -394,7 +416,7 @@ public static class Renderer
         private double ForwardBackward(ActivationRecorder recorder, TransformPipeline pipeline, TransformContext context, Tensor image, int step, int microBatch)
         {
             recorder.BeginStep(image);
-            var input = pipeline.Apply(image, context);
+            var input = ApplyTransforms(pipeline, image, context);
             if (microBatch < input.shape[0])
             {
                 return MicroBatchedForwardBackward(recorder, image, input, step, microBatch);

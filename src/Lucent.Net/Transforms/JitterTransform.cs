@@ -13,14 +13,22 @@ namespace Lucent.Net.Transforms;
 /// </remarks>
 public sealed class JitterTransform : IImageTransform
 {
+    /// <summary>The largest distance d accepted, in pixels (Lucent's standard transforms use 8 and 4).</summary>
+    public const int MaxDistance = 4096;
+
     /// <summary>Creates a jitter transform.</summary>
-    /// <param name="distance">d: shifts are drawn from 0..d-1; must be greater than 1.</param>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="distance"/> is 1 or less.</exception>
+    /// <param name="distance">d: shifts are drawn from 0..d-1; from 2 to <see cref="MaxDistance"/>.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="distance"/> is 1 or less, or over <see cref="MaxDistance"/>.</exception>
     public JitterTransform(int distance)
     {
         if (distance <= 1)
         {
             throw new ArgumentOutOfRangeException(nameof(distance), distance, $"Jitter distance d must be > 1 (shifts are drawn from 0..d-1), got {distance}. Use d = 2 or more, or leave jitter out.");
+        }
+
+        if (distance > MaxDistance)
+        {
+            throw new ArgumentOutOfRangeException(nameof(distance), distance, TransformHelpers.Invariant($"Jitter distance d must be at most {MaxDistance} pixels, got {distance}."));
         }
 
         Distance = distance;

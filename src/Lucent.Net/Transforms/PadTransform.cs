@@ -23,19 +23,25 @@ public enum PadMode
 /// Pads every side of the images by the same number of pixels (Lucent's <c>pad(w, mode, constant_value)</c>).
 /// The output is <c>2 * Width</c> larger in each spatial dimension.
 /// </summary>
-public sealed class PadTransform : IDeterministicTransform
+public sealed class PadTransform : IDeterministicTransform, IResizingTransform
 {
     /// <summary>The fill value Lucent uses in constant mode when none is given.</summary>
     public const double DefaultConstantValue = 0.5;
 
+    /// <summary>The largest width accepted, in pixels per side (Lucent's standard transforms pad by 12).</summary>
+    public const int MaxWidth = 4096;
+
     /// <summary>Creates a pad transform.</summary>
-    /// <param name="width">Pixels added on each side; 0 or more.</param>
+    /// <param name="width">Pixels added on each side; 0 to <see cref="MaxWidth"/>.</param>
     /// <param name="mode">How to fill the border; Lucent's default is <see cref="PadMode.Reflect"/>.</param>
     /// <param name="constantValue">The fill value for <see cref="PadMode.Constant"/> (ignored otherwise, as in Lucent).</param>
-    /// <exception cref="ArgumentOutOfRangeException">Width is negative, the mode is unknown, or the value is not finite.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">Width is negative or over <see cref="MaxWidth"/>, the mode is unknown, or the value is not finite.</exception>
     public PadTransform(int width, PadMode mode = PadMode.Reflect, double constantValue = DefaultConstantValue)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(width);
+        if (width is < 0 or > MaxWidth)
+        {
+            throw new ArgumentOutOfRangeException(nameof(width), width, TransformHelpers.Invariant($"The pad width must be between 0 and {MaxWidth} pixels per side; got {width}."));
+        }
         if (!Enum.IsDefined(mode))
         {
             throw new ArgumentOutOfRangeException(nameof(mode), mode, "Unknown pad mode; use Reflect, Constant, Replicate or Circular.");
@@ -67,6 +73,9 @@ public sealed class PadTransform : IDeterministicTransform
 
     /// <inheritdoc />
     public Tensor Apply(Tensor image, TransformContext context) => Apply(image);
+
+    /// <inheritdoc />
+    public (long Height, long Width) MaxOutputSize(long height, long width) => (height + (2L * Width), width + (2L * Width));
 
     /// <inheritdoc />
     public Tensor Apply(Tensor image)

@@ -26,13 +26,16 @@ public enum AngleUnit
 /// </remarks>
 public sealed class RandomRotateTransform : IImageTransform
 {
+    /// <summary>The largest angle accepted, in degrees either way (one full turn; 2π in radians).</summary>
+    public const double MaxDegrees = 360;
+
     private readonly double[] _angles;
 
     /// <summary>Creates a random-rotate transform.</summary>
     /// <param name="angles">The angles to pick from (uniformly, repeats allowed, so repeating 0 makes "no rotation" likelier).</param>
     /// <param name="unit">The unit of <paramref name="angles"/>.</param>
     /// <exception cref="ArgumentException">The list is empty.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">An angle is not finite, or the unit is unknown.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An angle is not finite or turns more than <see cref="MaxDegrees"/> either way, or the unit is unknown.</exception>
     public RandomRotateTransform(IEnumerable<double> angles, AngleUnit unit = AngleUnit.Degrees)
     {
         if (!Enum.IsDefined(unit))
@@ -41,6 +44,18 @@ public sealed class RandomRotateTransform : IImageTransform
         }
 
         _angles = TransformHelpers.CopyFinite(angles, nameof(angles), "angles");
+        double max = unit == AngleUnit.Radians ? MaxDegrees / 180.0 * Math.PI : MaxDegrees;
+        foreach (double angle in _angles)
+        {
+            if (Math.Abs(angle) > max)
+            {
+                throw new ArgumentOutOfRangeException(
+                    nameof(angles),
+                    angle,
+                    TransformHelpers.Invariant($"Every angle must be between -{max} and {max} {unit.ToString().ToLowerInvariant()} (one full turn); got {angle}."));
+            }
+        }
+
         Unit = unit;
     }
 
@@ -65,7 +80,7 @@ public sealed class RandomRotateTransform : IImageTransform
 
     /// <summary>Rotates by one given angle, exactly as the random transform does after its draw.</summary>
     /// <param name="image">Images laid out (batch, channels, height, width).</param>
-    /// <param name="degrees">The angle in degrees, counter-clockwise as displayed.</param>
+    /// <param name="degrees">The angle in degrees, counter-clockwise as displayed; any finite angle (whole turns are removed first).</param>
     /// <returns>A new tensor; the caller owns it.</returns>
     public static Tensor Rotate(Tensor image, double degrees)
     {
@@ -75,7 +90,9 @@ public sealed class RandomRotateTransform : IImageTransform
             throw new ArgumentOutOfRangeException(nameof(degrees), degrees, "The angle must be a finite number.");
         }
 
-        if (degrees % 360.0 == 0.0)
+        // The remainder is exact, and keeps the conversion to radians finite for any finite angle (1e308 degrees included).
+        degrees %= 360.0;
+        if (degrees == 0.0)
         {
             return image.alias();
         }

@@ -15,22 +15,25 @@ namespace Lucent.Net.Transforms;
 /// bottom borders get <c>pad_x</c>. For square images (the usual case) every side gets the same padding;
 /// the output can be one pixel larger than the input when the size difference is odd.</para>
 /// </remarks>
-public sealed class RandomScaleTransform : IImageTransform
+public sealed class RandomScaleTransform : IImageTransform, IResizingTransform
 {
+    /// <summary>The largest scale factor accepted (Lucent's standard transforms scale by 0.9 to 1.1).</summary>
+    public const double MaxScale = 10;
+
     private readonly double[] _scales;
 
     /// <summary>Creates a random-scale transform.</summary>
-    /// <param name="scales">The factors to pick from (uniformly, repeats allowed); each must be positive and finite.</param>
+    /// <param name="scales">The factors to pick from (uniformly, repeats allowed); each in (0, <see cref="MaxScale"/>].</param>
     /// <exception cref="ArgumentException">The list is empty.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">A scale is not positive and finite.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A scale is not positive and finite, or over <see cref="MaxScale"/>.</exception>
     public RandomScaleTransform(IEnumerable<double> scales)
     {
         _scales = TransformHelpers.CopyFinite(scales, nameof(scales), "scales");
         foreach (double scale in _scales)
         {
-            if (scale <= 0)
+            if (scale is <= 0 or > MaxScale)
             {
-                throw new ArgumentOutOfRangeException(nameof(scales), scale, "Every scale must be greater than 0.");
+                throw new ArgumentOutOfRangeException(nameof(scales), scale, TransformHelpers.Invariant($"Every scale must be greater than 0 and at most {MaxScale}; got {scale}."));
             }
         }
     }
@@ -50,6 +53,20 @@ public sealed class RandomScaleTransform : IImageTransform
         return Rescale(image, scale);
     }
 
+    /// <inheritdoc />
+    public (long Height, long Width) MaxOutputSize(long height, long width)
+    {
+        long maxHeight = 0, maxWidth = 0;
+        foreach (double scale in _scales)
+        {
+            var (outHeight, outWidth) = OutputSize(height, width, scale);
+            maxHeight = Math.Max(maxHeight, outHeight);
+            maxWidth = Math.Max(maxWidth, outWidth);
+        }
+
+        return (maxHeight, maxWidth);
+    }
+
     /// <summary>Applies one given scale, exactly as the random transform does after its draw.</summary>
     /// <param name="image">Images laid out (batch, channels, height, width).</param>
     /// <param name="scale">The factor; positive and finite.</param>
@@ -62,12 +79,7 @@ public sealed class RandomScaleTransform : IImageTransform
             throw new ArgumentOutOfRangeException(nameof(scale), scale, "The scale must be a positive finite number.");
         }
 
-        long height = image.shape[2];
-        long width = image.shape[3];
-        long newHeight = (long)Math.Ceiling(scale * height);
-        long newWidth = (long)Math.Ceiling(scale * width);
-        long padX = Math.Max(0, (long)Math.Ceiling((width - newWidth) / 2.0));
-        long padY = Math.Max(0, (long)Math.Ceiling((height - newHeight) / 2.0));
+        var (newHeight, newWidth, padY, padX) = Plan(image.shape[2], image.shape[3], scale);
 
         using var scope = torch.NewDisposeScope();
         var resized = torch.nn.functional.interpolate(image, [newHeight, newWidth], mode: InterpolationMode.Bilinear, align_corners: true);
@@ -79,5 +91,24 @@ public sealed class RandomScaleTransform : IImageTransform
         // Lucent passes [pad_y, pad_x] * 2 to torch's pad: (left, right, top, bottom) = (pad_y, pad_x, pad_y, pad_x).
         var padded = torch.nn.functional.pad(resized, [padY, padX, padY, padX], PaddingModes.Constant, 0.0);
         return padded.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The output size of <see cref="Rescale"/> for an input of <paramref name="height"/> x <paramref name="width"/>.</summary>
+    private static (long Height, long Width) OutputSize(long height, long width, double scale)
+    {
+        var (newHeight, newWidth, padY, padX) = Plan(height, width, scale);
+
+        // Rows get pad_y on top and pad_x below, columns pad_y left and pad_x right (Lucent's ordering, see Rescale).
+        return (newHeight + padY + padX, newWidth + padY + padX);
+    }
+
+    /// <summary>The resized size and Lucent's paddings for one scale.</summary>
+    private static (long NewHeight, long NewWidth, long PadY, long PadX) Plan(long height, long width, double scale)
+    {
+        long newHeight = (long)Math.Ceiling(scale * height);
+        long newWidth = (long)Math.Ceiling(scale * width);
+        long padX = Math.Max(0, (long)Math.Ceiling((width - newWidth) / 2.0));
+        long padY = Math.Max(0, (long)Math.Ceiling((height - newHeight) / 2.0));
+        return (newHeight, newWidth, padY, padX);
     }
 }

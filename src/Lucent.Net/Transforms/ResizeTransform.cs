@@ -8,25 +8,28 @@ namespace Lucent.Net.Transforms;
 /// <c>torch.nn.Upsample(size, mode="bilinear", align_corners=True)</c> step that <c>render_vis</c>
 /// appends after preprocessing).
 /// </summary>
-public sealed class ResizeTransform : IDeterministicTransform
+public sealed class ResizeTransform : IDeterministicTransform, IResizingTransform
 {
     /// <summary>The side below which the renderer upsamples model inputs (Lucent: 224).</summary>
     public const int DefaultMinimumModelInputSize = 224;
 
+    /// <summary>The largest output height or width accepted, in pixels.</summary>
+    public const int MaxSize = 4096;
+
     /// <summary>Creates a resize to <paramref name="height"/> x <paramref name="width"/>.</summary>
-    /// <param name="height">Output height in pixels; at least 1.</param>
-    /// <param name="width">Output width in pixels; at least 1.</param>
-    /// <exception cref="ArgumentOutOfRangeException">A size is less than 1.</exception>
+    /// <param name="height">Output height in pixels; 1 to <see cref="MaxSize"/>.</param>
+    /// <param name="width">Output width in pixels; 1 to <see cref="MaxSize"/>.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A size is less than 1 or over <see cref="MaxSize"/>.</exception>
     public ResizeTransform(int height, int width)
     {
-        if (height < 1)
+        if (height is < 1 or > MaxSize)
         {
-            throw new ArgumentOutOfRangeException(nameof(height), height, "The output height must be at least 1 pixel.");
+            throw new ArgumentOutOfRangeException(nameof(height), height, TransformHelpers.Invariant($"The output height must be between 1 and {MaxSize} pixels; got {height}."));
         }
 
-        if (width < 1)
+        if (width is < 1 or > MaxSize)
         {
-            throw new ArgumentOutOfRangeException(nameof(width), width, "The output width must be at least 1 pixel.");
+            throw new ArgumentOutOfRangeException(nameof(width), width, TransformHelpers.Invariant($"The output width must be between 1 and {MaxSize} pixels; got {width}."));
         }
 
         Height = height;
@@ -34,7 +37,7 @@ public sealed class ResizeTransform : IDeterministicTransform
     }
 
     /// <summary>Creates a resize to a square <paramref name="size"/> x <paramref name="size"/>.</summary>
-    /// <param name="size">Output side in pixels; at least 1.</param>
+    /// <param name="size">Output side in pixels; 1 to <see cref="MaxSize"/>.</param>
     public ResizeTransform(int size)
         : this(size, size)
     {
@@ -51,6 +54,9 @@ public sealed class ResizeTransform : IDeterministicTransform
 
     /// <inheritdoc />
     public Tensor Apply(Tensor image, TransformContext context) => Apply(image);
+
+    /// <inheritdoc />
+    public (long Height, long Width) MaxOutputSize(long height, long width) => (Height, Width);
 
     /// <inheritdoc />
     public Tensor Apply(Tensor image)

@@ -27,6 +27,9 @@ internal static class TransformHelpers
         return (int)draw.item<long>();
     }
 
+    /// <summary>Formats an interpolated message culture-independently.</summary>
+    public static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
     /// <summary>Formats a number for a transform name, culture-independently.</summary>
     public static string Format(double value) => value.ToString("G6", CultureInfo.InvariantCulture);
 

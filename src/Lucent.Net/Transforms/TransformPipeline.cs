@@ -8,8 +8,17 @@ namespace Lucent.Net.Transforms;
 /// with <see cref="CreateBuilder"/>, <see cref="Transform.Compose(IImageTransform[])"/> or use
 /// <see cref="Standard"/>.
 /// </summary>
-public sealed class TransformPipeline : IImageTransform
+public sealed class TransformPipeline : IImageTransform, IResizingTransform
 {
+    /// <summary>
+    /// The largest height or width, in pixels, that the images of a render may have at any step of its pipeline
+    /// (the renderer refuses options whose transforms could make larger ones, see <see cref="LargestImageSize"/>).
+    /// </summary>
+    public const int MaxImageSide = 8192;
+
+    /// <summary>Sizes are not tracked beyond this (far over any limit), so that no sum or product overflows.</summary>
+    private const long SizeCap = 1L << 40;
+
     private static readonly Lazy<TransformPipeline> StandardPipeline = new(StandardTransforms.Create);
 
     /// <summary>Creates a pipeline that applies <paramref name="transforms"/> in order.</summary>
@@ -41,6 +50,38 @@ public sealed class TransformPipeline : IImageTransform
 
     /// <inheritdoc />
     public string Name => "compose([" + string.Join(", ", Transforms.Select(t => t.Name)) + "])";
+
+    /// <summary>
+    /// The largest height and the largest width the images can have on their way through <paramref name="transforms"/>,
+    /// from <paramref name="height"/> x <paramref name="width"/> to the last step's output, over every random draw:
+    /// each <see cref="IResizingTransform"/> says how large its output can be, nested pipelines are followed step
+    /// by step, and other transforms are taken to keep the size.
+    /// </summary>
+    /// <param name="transforms">The steps, in order.</param>
+    /// <param name="height">The input height in pixels.</param>
+    /// <param name="width">The input width in pixels.</param>
+    /// <returns>The largest height and width at any step (the input's included).</returns>
+    public static (long Height, long Width) LargestImageSize(IEnumerable<IImageTransform> transforms, long height, long width)
+    {
+        ArgumentNullException.ThrowIfNull(transforms);
+        var largest = Walk(transforms, (Clamp(height), Clamp(width)), long.MaxValue);
+        return (largest.MaxHeight, largest.MaxWidth);
+    }
+
+    /// <summary>The first step whose output can exceed <paramref name="limit"/> pixels a side, with that size; null when none does.</summary>
+    internal static (IImageTransform Step, long Height, long Width)? FirstOverLimit(IEnumerable<IImageTransform> transforms, long height, long width, long limit)
+    {
+        ArgumentNullException.ThrowIfNull(transforms);
+        var walk = Walk(transforms, (Clamp(height), Clamp(width)), limit);
+        return walk.Over;
+    }
+
+    /// <inheritdoc />
+    public (long Height, long Width) MaxOutputSize(long height, long width)
+    {
+        var walk = Walk(Transforms, (Clamp(height), Clamp(width)), long.MaxValue);
+        return walk.Output;
+    }
 
     /// <summary>Starts a fluent builder for a new pipeline.</summary>
     /// <returns>An empty builder.</returns>
@@ -93,4 +134,44 @@ public sealed class TransformPipeline : IImageTransform
 
     /// <inheritdoc />
     public override string ToString() => Name;
+
+    private static long Clamp(long side) => Math.Clamp(side, 0, SizeCap);
+
+    /// <summary>Follows the sizes through the steps; stops at the first step whose output is over <paramref name="limit"/>.</summary>
+    private static WalkResult Walk(IEnumerable<IImageTransform> transforms, (long Height, long Width) size, long limit)
+    {
+        long maxHeight = size.Height, maxWidth = size.Width;
+        foreach (var transform in transforms)
+        {
+            if (transform is TransformPipeline nested)
+            {
+                var inner = Walk(nested.Transforms, size, limit);
+                maxHeight = Math.Max(maxHeight, inner.MaxHeight);
+                maxWidth = Math.Max(maxWidth, inner.MaxWidth);
+                if (inner.Over is not null)
+                {
+                    return new WalkResult(inner.Output, maxHeight, maxWidth, inner.Over);
+                }
+
+                size = inner.Output;
+                continue;
+            }
+
+            if (transform is IResizingTransform resizing)
+            {
+                var (h, w) = resizing.MaxOutputSize(size.Height, size.Width);
+                size = (Clamp(h), Clamp(w));
+                maxHeight = Math.Max(maxHeight, size.Height);
+                maxWidth = Math.Max(maxWidth, size.Width);
+                if (size.Height > limit || size.Width > limit)
+                {
+                    return new WalkResult(size, maxHeight, maxWidth, (transform, size.Height, size.Width));
+                }
+            }
+        }
+
+        return new WalkResult(size, maxHeight, maxWidth, null);
+    }
+
+    private readonly record struct WalkResult((long Height, long Width) Output, long MaxHeight, long MaxWidth, (IImageTransform Step, long Height, long Width)? Over);
 }

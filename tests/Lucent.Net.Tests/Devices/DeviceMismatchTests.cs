@@ -109,6 +109,12 @@ public class DeviceMismatchTests
         {
             var parse = () => TorchDevices.Parse(bad);
             parse.Should().Throw<ArgumentException>().WithMessage($"Unknown device '{bad}': use auto, cpu, cuda or cuda:N*");
+            TorchDevices.IsWellFormed(bad).Should().BeFalse(bad);
+        }
+
+        foreach (string? good in new[] { "auto", " CPU ", "cuda", "CUDA:3", "", null })
+        {
+            TorchDevices.IsWellFormed(good).Should().BeTrue(good ?? "null means auto");
         }
 
         if (!torch.cuda.is_available())
