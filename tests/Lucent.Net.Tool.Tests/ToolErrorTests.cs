@@ -60,9 +60,9 @@ public sealed class ToolErrorTests : IDisposable
     }
 
     [Theory]
-    [InlineData("--size", "2048", "--batch", "1024", "error: Image holds 1024 image(s) of 2048x2048")]
-    [InlineData("--input-size", "1048576", "--batch", "8", "error: FixedImageSize must be at most 4096x4096")]
-    [InlineData("--input-size", "0", "--batch", "8", "error: FixedImageSize must be at least 1x1")]
+    [InlineData("--size", "2048", "--batch", "1024", "error: --size 2048 with --batch 1024: Image holds 1024 image(s) of 2048x2048")]
+    [InlineData("--input-size", "1048576", "--batch", "8", "error: --input-size must be between 8 and 2048; got 1048576.")]
+    [InlineData("--input-size", "0", "--batch", "8", "error: --input-size must be between 8 and 2048; got 0.")]
     public async Task Gallery_plan_refuses_units_no_render_would_accept_before_the_model_loads(string option1, string value1, string option2, string value2, string message)
     {
         var (code, error) = await RunAsync("gallery", "plan", Path.Combine(_dir, "no-such-model.onnx"), "--layers", "layer3", "--out", Path.Combine(_dir, "g"), option1, value1, option2, value2);

@@ -44,12 +44,7 @@ internal static class GalleryCommands
             int stepCount = result.GetValue(steps);
 
             // A unit renders --batch images of --size at --input-size: refuse what no render would accept, before the model loads.
-            new Lucent.Net.Rendering.RenderOptions
-            {
-                Image = new Lucent.Net.Parameterization.ImageOptions(result.GetValue(size)) { Batch = result.GetValue(batch) },
-                FixedImageSize = result.GetValue(inputSize) is int n ? (n, n) : null,
-                Transforms = result.GetValue(noTransforms) ? [] : null,
-            }.Validate();
+            GalleryOptions.ValidateImage(result.GetValue(size), result.GetValue(inputSize), result.GetValue(batch), !result.GetValue(noTransforms));
             using var module = await ModelSource.LoadAsync(modelSpec, null, token).ConfigureAwait(false);
             var available = ModelSource.ChannelCounts(module);
             string layerText = result.GetRequiredValue(layers);

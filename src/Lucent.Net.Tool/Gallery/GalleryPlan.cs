@@ -92,20 +92,44 @@ internal sealed record GalleryOptions
         }
 
         Check("--steps", Steps, 1, GalleryLimits.MaxSteps);
-        Check("--size", Size, GalleryLimits.MinSize, GalleryLimits.MaxSize);
-        if (InputSize is int inputSize)
+        ValidateImage(Size, InputSize, Batch, Transforms);
+    }
+
+    /// <summary>
+    /// Checks the image settings of a unit (size, input size, batch) against <see cref="GalleryLimits"/>, then against the
+    /// renderer's own validation (the image a unit renders and the largest image its transforms can make): what no render
+    /// would accept is refused when planned or loaded, not in every unit. <c>gallery plan</c> calls it before the model loads.
+    /// </summary>
+    /// <exception cref="ToolException">A setting is out of its bounds; the message names the option.</exception>
+    public static void ValidateImage(int size, int? inputSize, int batch, bool transforms)
+    {
+        Check("--size", size, GalleryLimits.MinSize, GalleryLimits.MaxSize);
+        if (inputSize is int n)
         {
-            Check("--input-size", inputSize, GalleryLimits.MinSize, GalleryLimits.MaxSize);
+            Check("--input-size", n, GalleryLimits.MinSize, GalleryLimits.MaxSize);
         }
 
-        Check("--batch", Batch, 1, GalleryLimits.MaxBatch);
-
-        static void Check(string name, int value, int min, int max)
+        Check("--batch", batch, 1, GalleryLimits.MaxBatch);
+        try
         {
-            if (value < min || value > max)
+            new Lucent.Net.Rendering.RenderOptions
             {
-                throw new ToolException(string.Create(CultureInfo.InvariantCulture, $"{name} must be between {min} and {max}; got {value}."));
-            }
+                Image = new Lucent.Net.Parameterization.ImageOptions(size) { Batch = batch },
+                FixedImageSize = inputSize is int fixedSize ? (fixedSize, fixedSize) : null,
+                Transforms = transforms ? null : [],
+            }.Validate();
+        }
+        catch (Lucent.Net.Rendering.InvalidRenderOptionsException e)
+        {
+            throw new ToolException(string.Create(CultureInfo.InvariantCulture, $"--size {size} with --batch {batch}: {e.Message.Replace($" (Parameter '{e.ParamName}')", string.Empty, StringComparison.Ordinal)}"), e);
+        }
+    }
+
+    private static void Check(string name, int value, int min, int max)
+    {
+        if (value < min || value > max)
+        {
+            throw new ToolException(string.Create(CultureInfo.InvariantCulture, $"{name} must be between {min} and {max}; got {value}."));
         }
     }
 
