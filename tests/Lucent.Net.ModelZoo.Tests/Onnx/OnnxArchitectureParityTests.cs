@@ -85,3 +85,39 @@ public sealed class OnnxArchitectureParityTests(ITestOutputHelper output)
         }
     }
 }
+
+/// <summary>
+/// Small PyTorch models per operator group (Fixtures/onnx/ops_*.onnx, exported by PyTorch 1.13 at opsets
+/// 11 to 17): Resize modes, activations, elementwise math, reductions, shape and indexing operators,
+/// Einsum, normalisations and masks with Where. Each must match PyTorch within 1e-5 of the output's maximum.
+/// </summary>
+public sealed class OnnxOperatorParityTests(ITestOutputHelper output)
+{
+    public static TheoryData<string, int> OperatorModels()
+    {
+        var data = new TheoryData<string, int>();
+        foreach (var kind in new[] { "resize", "activations", "math", "reduce", "shape", "einsum", "norm", "where" })
+        {
+            foreach (var opset in kind == "einsum" ? new[] { 12, 13, 17 } : [11, 13, 17])
+            {
+                data.Add(kind, opset);
+            }
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(OperatorModels))]
+    public void Matches_pytorch(string kind, int opset)
+    {
+        var fixture = OnnxPyTorchFixture.Load("ops_" + kind);
+        using var model = OnnxModel.Load(OnnxPyTorchFixture.ModelPath("ops_" + kind, opset));
+        using var scope = NewDisposeScope();
+        var result = model.call(OnnxPyTorchFixture.Input(fixture.InputShape, fixture.InputOffset));
+        result.shape.Should().Equal(fixture.OutputShape);
+        var error = OnnxTestGraph.RelativeError(result.data<float>().ToArray(), fixture.Output);
+        output.WriteLine($"ops_{kind} opset {opset}: {string.Join(", ", model.Nodes.Select(n => n.OperatorType).Distinct().Order())}; relative error {error:E2}");
+        error.Should().BeLessThan(1e-5);
+    }
+}
