@@ -133,6 +133,17 @@ public class OnnxGraphModule : nn.Module<Tensor, Tensor>, ILayerAliases
     /// </summary>
     public IReadOnlyList<long?>? InputShape { get; }
 
+    /// <summary>
+    /// The (height, width) of a 4-D image input whose last two axes are fixed in the file, e.g. (224, 224)
+    /// for a model exported with a 224 x 224 example; <c>null</c> when they are symbolic or undeclared.
+    /// A render should feed this size (<c>RenderOptions.FixedImageSize</c>): graphs exported with
+    /// constant-folded reshapes only run at it.
+    /// </summary>
+    public (int Height, int Width)? InputImageSize =>
+        InputShape is { Count: 4 } shape && shape[2] is { } height and <= int.MaxValue && shape[3] is { } width and <= int.MaxValue
+            ? ((int)height, (int)width)
+            : null;
+
     /// <summary>How many nodes other than <c>Constant</c> are folded (computed once per input shape, see the remarks).</summary>
     internal int FoldedNodeCount => _nodes.Where((n, i) => i < _foldable.Length && _foldable[i] && n.OperatorType != "Constant").Count();
 

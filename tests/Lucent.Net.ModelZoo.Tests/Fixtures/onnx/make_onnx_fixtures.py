@@ -35,6 +35,10 @@ def randomise(model, seed):
                 if m.affine:
                     m.weight.copy_(torch.rand(m.num_features, generator=g) + 0.5)
                     m.bias.copy_(torch.randn(m.num_features, generator=g) * 0.1)
+            elif isinstance(m, nn.Linear) and not m.weight.any():
+                # torchvision zeroes ViT's head: a zero head would make the output (and the parity test) trivial.
+                m.weight.copy_(torch.randn(m.weight.shape, generator=g) * 0.2)
+                m.bias.copy_(torch.randn(m.bias.shape, generator=g) * 0.1)
             elif isinstance(m, nn.LayerNorm) and m.elementwise_affine:
                 m.weight.copy_(torch.rand(m.weight.shape, generator=g) + 0.5)
                 m.bias.copy_(torch.randn(m.bias.shape, generator=g) * 0.1)
