@@ -38,6 +38,7 @@ public class OnnxGraphModule : nn.Module<Tensor, Tensor>, ILayerAliases
     private bool _useRedirectedRelu;
     private bool[] _foldable = [];
     private bool _hasFolding;
+    private readonly bool _floatInput;
     private FoldCache? _foldCache;
 
     /// <summary>The most values a declared input shape may have for the graph to be run at import (to fold its shape arithmetic).</summary>
@@ -121,6 +122,7 @@ public class OnnxGraphModule : nn.Module<Tensor, Tensor>, ILayerAliases
         }
 
         InputShape = DeclaredShape(graph, InputName);
+        _floatInput = graph.Input.FirstOrDefault(i => i.Name == InputName)?.Type?.TensorType?.ElemType is null or 0 or 1;
         eval();
         PlanFolding();
         PrefoldAtDeclaredShape();
@@ -217,6 +219,12 @@ public class OnnxGraphModule : nn.Module<Tensor, Tensor>, ILayerAliases
     public override Tensor forward(Tensor input)
     {
         ArgumentNullException.ThrowIfNull(input);
+        return RunGraph(input);
+    }
+
+    /// <summary>Runs the graph (not virtual: the import runs it before a derived class is constructed).</summary>
+    private Tensor RunGraph(Tensor input)
+    {
         using var reordered = UseChannelsLast && input.dim() == 4 ? ChannelsLast.From(input) : null;
         var graphInput = reordered ?? input;
         var values = new Dictionary<string, Tensor>(StringComparer.Ordinal) { [InputName] = graphInput };
@@ -336,7 +344,7 @@ public class OnnxGraphModule : nn.Module<Tensor, Tensor>, ILayerAliases
     /// <summary>Folds the shape arithmetic at import when the graph input has a fixed (and modest) shape.</summary>
     private void PrefoldAtDeclaredShape()
     {
-        if (!_hasFolding || InputShape is not { Count: > 0 } declared || declared.Any(d => d is null))
+        if (!_hasFolding || !_floatInput || InputShape is not { Count: > 0 } declared || declared.Any(d => d is null))
         {
             return;
         }
@@ -353,7 +361,7 @@ public class OnnxGraphModule : nn.Module<Tensor, Tensor>, ILayerAliases
         try
         {
             using var zeros = torch.zeros(shape);
-            forward(zeros);
+            RunGraph(zeros);
         }
         catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or ExternalException or IndexOutOfRangeException)
         {
