@@ -119,9 +119,6 @@ public abstract class OnnxNodeModule : nn.Module<Tensor, Tensor>
         return outputs;
     }
 
-    /// <summary>Whether the operator can produce outputs after the first (the graph may read them).</summary>
-    internal virtual bool HasSecondaryOutputs => false;
-
     /// <summary>Records the outputs after the first for the graph to take (multi-output operators).</summary>
     private protected void SetSecondaryOutputs(Tensor[] outputs) => _secondaryOutputs = outputs;
 

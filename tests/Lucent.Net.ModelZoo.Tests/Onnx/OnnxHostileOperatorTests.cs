@@ -134,3 +134,25 @@ public sealed class OnnxHostileOperatorTests
         act.Should().Throw<InvalidOperationException>().WithMessage("*Gather node 'pick'*outside [-3, 2]*");
     }
 }
+
+/// <summary>Folding at import is bounded: a huge declared input shape is not run at import.</summary>
+public sealed class OnnxFoldingBoundsTests
+{
+    [Fact]
+    public void A_huge_declared_input_is_not_run_at_import()
+    {
+        var graph = new OnnxTestGraph([1, 3, 100_000, 100_000]);
+        var shape = graph.Node("Shape", ["x"]);
+        var y = graph.Node("Reshape", ["x", graph.Node("Concat", [graph.Int64Initializer([-1]), graph.Node("Slice", [shape, graph.Int64Initializer([3]), graph.Int64Initializer([4])])], n => n.Int("axis", 0))], output: "y");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        using var module = OnnxModel.Load(graph.Build(y));
+        clock.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(10));
+        module.HasFoldedValues.Should().BeFalse("3e10 input values are over the limit for running the graph at import");
+        module.FoldedNodeCount.Should().Be(3, "Shape, Slice and Concat depend only on the input's shape");
+
+        using var scope = NewDisposeScope();
+        var result = module.call(randn(1, 3, 4, 5));
+        result.shape.Should().Equal(12, 5);
+        module.HasFoldedValues.Should().BeTrue("the first call folds at its own shape");
+    }
+}

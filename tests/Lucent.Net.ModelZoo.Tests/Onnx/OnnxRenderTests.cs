@@ -59,3 +59,27 @@ public sealed class OnnxTransformerRenderTests(ITestOutputHelper output)
         result.FinalLoss.Should().BeLessThan(result.InitialLoss, "16 steps of gradient descent must raise the logit");
     }
 }
+
+/// <summary>A graph exported with a symbolic batch renders a batch of images.</summary>
+public sealed class OnnxBatchedRenderTests(ITestOutputHelper output)
+{
+    [Fact]
+    public void A_dynamic_batch_vit_renders_two_images_at_once()
+    {
+        using var model = OnnxModel.Load(OnnxPyTorchFixture.ModelPath("vit", 17, "_dynbatch"));
+        var logits = model.GetLayerName(model.OutputName);
+        var options = new RenderOptions
+        {
+            Image = new ImageOptions(32) { Batch = 2 },
+            FixedImageSize = model.InputImageSize,
+            Transforms = [],
+            Thresholds = [16],
+            Seed = 5,
+        };
+
+        var result = Renderer.Render(model, $"{logits}:4", options);
+        output.WriteLine($"vit batch 2: loss {result.InitialLoss:F4} -> {result.FinalLoss:F4}");
+        result.FinalImages.Batch.Should().Be(2);
+        result.FinalLoss.Should().BeLessThan(result.InitialLoss);
+    }
+}

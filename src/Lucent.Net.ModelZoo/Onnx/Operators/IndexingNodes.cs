@@ -439,8 +439,6 @@ internal sealed class SplitNode : OnnxNodeModule
         }
     }
 
-    internal override bool HasSecondaryOutputs => true;
-
     private protected override Tensor Compute(IReadOnlyList<Tensor?> operands)
     {
         var x = Operand(operands, 0);
