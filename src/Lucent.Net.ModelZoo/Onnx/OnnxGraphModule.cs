@@ -149,6 +149,9 @@ public class OnnxGraphModule : nn.Module<Tensor, Tensor>, ILayerAliases
     /// <summary>How many nodes other than <c>Constant</c> are folded (computed once per input shape, see the remarks).</summary>
     internal int FoldedNodeCount => _nodes.Where((n, i) => i < _foldable.Length && _foldable[i] && n.OperatorType != "Constant").Count();
 
+    /// <summary>Whether folding is used (tests and measurements turn it off to compare).</summary>
+    internal bool FoldingEnabled { get; set; } = true;
+
     /// <summary>Whether folded values are cached for the latest input shape.</summary>
     internal bool HasFoldedValues => _foldCache is not null;
 
@@ -229,7 +232,7 @@ public class OnnxGraphModule : nn.Module<Tensor, Tensor>, ILayerAliases
         var graphInput = reordered ?? input;
         var values = new Dictionary<string, Tensor>(StringComparer.Ordinal) { [InputName] = graphInput };
         FoldCache? cache = null;
-        if (_hasFolding)
+        if (_hasFolding && FoldingEnabled)
         {
             if (_foldCache is { } current && current.Matches(graphInput))
             {

@@ -82,7 +82,8 @@ public sealed class OnnxZooTests(ITestOutputHelper output)
 
     /// <summary>
     /// The bar: a Swin-T render step (forward and backward to the logits, 224 x 224) costs at most 3x a
-    /// ResNet-50 step on the same machine. Measured as medians of 6 steps, ResNet-50 before and after Swin-T.
+    /// ResNet-50 step on the same machine. The CPU may be shared, and contention only adds time, so each model's
+    /// cost is its fastest step over two renders of 6 steps, the renders of the two models alternating.
     /// </summary>
     [SkippableFact]
     public void A_swin_t_step_costs_at_most_three_resnet50_steps()
@@ -90,16 +91,23 @@ public sealed class OnnxZooTests(ITestOutputHelper output)
         string Path13(string name) => Folder is { } folder ? Path.Combine(folder, $"{name}_op13.onnx") : string.Empty;
         Skip.If(!File.Exists(Path13("swin_t")) || !File.Exists(Path13("resnet50")),
             "No swin_t / resnet50 export at opset 13: run Fixtures/onnx/export_zoo.py <folder> and set LUCENT_ONNX_ZOO=<folder>.");
-        var resnet = MedianStep(Path13("resnet50"));
-        var swin = MedianStep(Path13("swin_t"));
-        resnet = Math.Min(resnet, MedianStep(Path13("resnet50")));
-        output.WriteLine($"median render step at 224 x 224: resnet50 {resnet:F3} s, swin_t {swin:F3} s, ratio {swin / resnet:F2}");
+        double resnet = double.MaxValue, swin = double.MaxValue;
+        for (var round = 0; round < 2; round++)
+        {
+            resnet = Math.Min(resnet, FastestStep(Path13("resnet50")));
+            swin = Math.Min(swin, FastestStep(Path13("swin_t")));
+        }
+
+        var unfolded = FastestStep(Path13("swin_t"), folding: false);
+        output.WriteLine($"fastest render step at 224 x 224: resnet50 {resnet:F3} s, swin_t {swin:F3} s, ratio {swin / resnet:F2}; " +
+            $"swin_t without folding {unfolded:F3} s");
         (swin / resnet).Should().BeLessThanOrEqualTo(3.0);
     }
 
-    private static double MedianStep(string path)
+    private static double FastestStep(string path, bool folding = true)
     {
         using var model = OnnxModel.Load(path);
+        model.FoldingEnabled = folding;
         var options = new RenderOptions
         {
             Image = new ImageOptions(224),
@@ -110,8 +118,7 @@ public sealed class OnnxZooTests(ITestOutputHelper output)
         };
         var steps = new List<TimeSpan>();
         Renderer.Render(model, $"{model.GetLayerName(model.OutputName)}:0", options, new Progress(steps));
-        var durations = steps.Zip(steps.Skip(1), (a, b) => (b - a).TotalSeconds).Skip(1).Order().ToList();
-        return durations[durations.Count / 2];
+        return steps.Zip(steps.Skip(1), (a, b) => (b - a).TotalSeconds).Skip(1).Min();
     }
 
     private static (long[] InputShape, int InputOffset, long[] OutputShape, float[] Output) LoadExpected(string path)
