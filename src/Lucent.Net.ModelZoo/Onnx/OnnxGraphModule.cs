@@ -72,6 +72,7 @@ public class OnnxGraphModule : nn.Module<Tensor, Tensor>, ILayerAliases
         InputName = ResolveInput(graph, initializers, options.InputName);
         var ordered = TopologicalOrder(graph, initializers.Keys, InputName);
         CheckOnlyFirstOutputsUsed(graph, ordered);
+        ordered = OnnxFusion.FuseLayerNormalization(ordered, initializers, graph.Output.Select(o => o.Name));
 
         var takenNames = new HashSet<string>(StringComparer.Ordinal) { "input", "labels" };
         var usedInitializers = new HashSet<string>(StringComparer.Ordinal);
