@@ -3,6 +3,7 @@ using Lucent.Net.ModelZoo.Onnx;
 using Lucent.Net.Parameterization;
 using Lucent.Net.Rendering;
 using Xunit.Abstractions;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Lucent.Net.ModelZoo.Tests.Onnx;
@@ -82,8 +83,9 @@ public sealed class OnnxZooTests(ITestOutputHelper output)
 
     /// <summary>
     /// The bar: a Swin-T render step (forward and backward to the logits, 224 x 224) costs at most 3x a
-    /// ResNet-50 step on the same machine. The CPU may be shared, and contention only adds time, so each model's
-    /// cost is its fastest step over two renders of 6 steps, the renders of the two models alternating.
+    /// ResNet-50 step on the same machine. The CPU may be shared by other processes, so the cost is measured as
+    /// processor time with one TorchSharp thread (wall time is also printed), each model's cost being its
+    /// cheapest step over two renders of 6 steps, the renders of the two models alternating.
     /// </summary>
     [SkippableFact]
     public void A_swin_t_step_costs_at_most_three_resnet50_steps()
@@ -91,20 +93,34 @@ public sealed class OnnxZooTests(ITestOutputHelper output)
         string Path13(string name) => Folder is { } folder ? Path.Combine(folder, $"{name}_op13.onnx") : string.Empty;
         Skip.If(!File.Exists(Path13("swin_t")) || !File.Exists(Path13("resnet50")),
             "No swin_t / resnet50 export at opset 13: run Fixtures/onnx/export_zoo.py <folder> and set LUCENT_ONNX_ZOO=<folder>.");
-        double resnet = double.MaxValue, swin = double.MaxValue;
-        for (var round = 0; round < 2; round++)
+        var threads = torch.get_num_threads();
+        torch.set_num_threads(1);
+        try
         {
-            resnet = Math.Min(resnet, FastestStep(Path13("resnet50")));
-            swin = Math.Min(swin, FastestStep(Path13("swin_t")));
-        }
+            var resnet = (Cpu: double.MaxValue, Wall: double.MaxValue);
+            var swin = resnet;
+            for (var round = 0; round < 2; round++)
+            {
+                resnet = Cheaper(resnet, CheapestStep(Path13("resnet50")));
+                swin = Cheaper(swin, CheapestStep(Path13("swin_t")));
+            }
 
-        var unfolded = FastestStep(Path13("swin_t"), folding: false);
-        output.WriteLine($"fastest render step at 224 x 224: resnet50 {resnet:F3} s, swin_t {swin:F3} s, ratio {swin / resnet:F2}; " +
-            $"swin_t without folding {unfolded:F3} s");
-        (swin / resnet).Should().BeLessThanOrEqualTo(3.0);
+            var unfolded = CheapestStep(Path13("swin_t"), folding: false);
+            output.WriteLine($"cheapest render step at 224 x 224, one thread: resnet50 {resnet.Cpu:F3} s CPU ({resnet.Wall:F3} s wall), " +
+                $"swin_t {swin.Cpu:F3} s CPU ({swin.Wall:F3} s wall), ratio {swin.Cpu / resnet.Cpu:F2} CPU ({swin.Wall / resnet.Wall:F2} wall); " +
+                $"swin_t without folding {unfolded.Cpu:F3} s CPU ({unfolded.Wall:F3} s wall)");
+            (swin.Cpu / resnet.Cpu).Should().BeLessThanOrEqualTo(3.0);
+        }
+        finally
+        {
+            torch.set_num_threads(threads);
+        }
     }
 
-    private static double FastestStep(string path, bool folding = true)
+    private static (double Cpu, double Wall) Cheaper((double Cpu, double Wall) a, (double Cpu, double Wall) b) =>
+        (Math.Min(a.Cpu, b.Cpu), Math.Min(a.Wall, b.Wall));
+
+    private static (double Cpu, double Wall) CheapestStep(string path, bool folding = true)
     {
         using var model = OnnxModel.Load(path);
         model.FoldingEnabled = folding;
@@ -117,8 +133,11 @@ public sealed class OnnxZooTests(ITestOutputHelper output)
             Seed = 1,
         };
         var steps = new List<TimeSpan>();
-        Renderer.Render(model, $"{model.GetLayerName(model.OutputName)}:0", options, new Progress(steps));
-        return steps.Zip(steps.Skip(1), (a, b) => (b - a).TotalSeconds).Skip(1).Min();
+        var cpu = new List<TimeSpan>();
+        Renderer.Render(model, $"{model.GetLayerName(model.OutputName)}:0", options, new Progress(steps, cpu));
+        return (
+            cpu.Zip(cpu.Skip(1), (a, b) => (b - a).TotalSeconds).Skip(1).Min(),
+            steps.Zip(steps.Skip(1), (a, b) => (b - a).TotalSeconds).Skip(1).Min());
     }
 
     private static (long[] InputShape, int InputOffset, long[] OutputShape, float[] Output) LoadExpected(string path)
@@ -133,9 +152,13 @@ public sealed class OnnxZooTests(ITestOutputHelper output)
             root.GetProperty("output").EnumerateArray().Select(v => (float)v.GetDouble()).ToArray());
     }
 
-    /// <summary>Records the elapsed time at every step, synchronously (the render reports on its own thread).</summary>
-    private sealed class Progress(List<TimeSpan> steps) : IProgress<RenderProgress>
+    /// <summary>Records the elapsed time (and the process's processor time) at every step, synchronously.</summary>
+    private sealed class Progress(List<TimeSpan> steps, List<TimeSpan>? processor = null) : IProgress<RenderProgress>
     {
-        public void Report(RenderProgress value) => steps.Add(value.Elapsed);
+        public void Report(RenderProgress value)
+        {
+            steps.Add(value.Elapsed);
+            processor?.Add(Process.GetCurrentProcess().TotalProcessorTime);
+        }
     }
 }
