@@ -296,3 +296,20 @@ public sealed class OnnxShapeOperatorTests
         return proto;
     }
 }
+
+/// <summary>Operators never write into their operands.</summary>
+public sealed class OnnxOperandSafetyTests
+{
+    [Fact]
+    public void A_one_input_mean_leaves_its_input_untouched()
+    {
+        var graph = new OnnxTestGraph([2, 3]);
+        var y = graph.Node("Mean", ["x"]);
+        using var module = Lucent.Net.ModelZoo.Onnx.OnnxModel.Load(graph.Build(y));
+        using var scope = TorchSharp.torch.NewDisposeScope();
+        var x = TorchSharp.torch.ones(2, 3);
+        var result = module.call(x);
+        x.sum().item<float>().Should().Be(6f, "the input must not be divided in place");
+        result.sum().item<float>().Should().Be(6f);
+    }
+}

@@ -170,7 +170,7 @@ internal sealed class VariadicNode : OnnxNodeModule
 
         if (_mean)
         {
-            result /= operands.Count;
+            result = result / operands.Count;
         }
 
         return result.MoveToOuterDisposeScope();
