@@ -1,4 +1,6 @@
+using System.Runtime.InteropServices;
 using System.Text;
+using TorchSharp;
 using Lucent.Net.ModelZoo.Layout;
 using Lucent.Net.ModelZoo.Onnx.Operators;
 using Lucent.Net.Modules;
@@ -19,6 +21,11 @@ namespace Lucent.Net.ModelZoo.Onnx;
 /// replaced by <c>_</c>; a name that starts with a digit gets the lower-case operator type as a
 /// prefix, and a name that repeats after sanitising gets <c>_2</c>, <c>_3</c>, ... (two nodes with the same ONNX name are
 /// an import error, as are two nodes producing the same value) Registration order is graph order.</para>
+/// <para>Folding: nodes whose values depend only on constants and on the input's shape (not its
+/// values), such as the <c>Shape</c> -&gt; <c>Gather</c> -&gt; <c>Concat</c> -&gt; <c>Reshape</c> arithmetic and the
+/// attention masks of exported transformers, run once per input shape (at import when the graph input
+/// has a fixed shape, else on the first call with a new shape); later calls with the same shape, device
+/// and type reuse their values, so those nodes' hooks fire only on the run that computes them.</para>
 /// <para>Tensor ownership: <see cref="forward"/> returns a new tensor the caller owns. The outputs of
 /// inner nodes are not disposed by the module (hooks may hold them); run it inside a
 /// <c>torch.NewDisposeScope()</c> so they are freed with the step.</para>
@@ -29,6 +36,19 @@ public class OnnxGraphModule : nn.Module<Tensor, Tensor>, ILayerAliases
     private readonly Dictionary<string, string> _layerByValue = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _aliases = new(StringComparer.Ordinal);
     private bool _useRedirectedRelu;
+    private bool[] _foldable = [];
+    private bool _hasFolding;
+    private readonly bool _floatInput;
+    private FoldCache? _foldCache;
+
+    /// <summary>The most values a declared input shape may have for the graph to be run at import (to fold its shape arithmetic).</summary>
+    private const long MaxPrefoldElements = 1L << 24;
+
+    /// <summary>Operators whose further outputs (after the first) the graph can read.</summary>
+    private static readonly HashSet<string> MultiOutputOperators = new(StringComparer.Ordinal) { "Split" };
+
+    /// <summary>Operators whose output depends on their input's shape only, not its values.</summary>
+    private static readonly HashSet<string> ShapeOnlyOperators = new(StringComparer.Ordinal) { "Shape", "Size" };
 
     internal OnnxGraphModule(ModelProto model, OnnxImportOptions options)
         : base(PrepareRuntime(options.ModuleName))
@@ -52,6 +72,7 @@ public class OnnxGraphModule : nn.Module<Tensor, Tensor>, ILayerAliases
         InputName = ResolveInput(graph, initializers, options.InputName);
         var ordered = TopologicalOrder(graph, initializers.Keys, InputName);
         CheckOnlyFirstOutputsUsed(graph, ordered);
+        ordered = OnnxFusion.FuseLayerNormalization(ordered, initializers, graph.Output.Select(o => o.Name));
 
         var takenNames = new HashSet<string>(StringComparer.Ordinal) { "input", "labels" };
         var usedInitializers = new HashSet<string>(StringComparer.Ordinal);
@@ -81,9 +102,9 @@ public class OnnxGraphModule : nn.Module<Tensor, Tensor>, ILayerAliases
 
             register_module(displayName, node);
             _nodes.Add(node);
-            if (proto.Output.Count > 0)
+            foreach (var output in proto.Output.Where(o => o.Length > 0))
             {
-                _layerByValue[proto.Output[0]] = displayName;
+                _layerByValue.TryAdd(output, displayName);
             }
         }
 
@@ -101,8 +122,39 @@ public class OnnxGraphModule : nn.Module<Tensor, Tensor>, ILayerAliases
             AddAlias(alias, target);
         }
 
+        InputShape = DeclaredShape(graph, InputName);
+        _floatInput = graph.Input.FirstOrDefault(i => i.Name == InputName)?.Type?.TensorType?.ElemType is null or 0 or 1;
         eval();
+        PlanFolding();
+        PrefoldAtDeclaredShape();
     }
+
+    /// <summary>
+    /// The graph input's declared shape: one entry per axis, <c>null</c> for a symbolic (dynamic) axis such
+    /// as a batch exported with <c>dynamic_axes</c>; <c>null</c> when the file declares no shape. A render
+    /// can use a fixed height and width from here.
+    /// </summary>
+    public IReadOnlyList<long?>? InputShape { get; }
+
+    /// <summary>
+    /// The (height, width) of a 4-D image input whose last two axes are fixed in the file, e.g. (224, 224)
+    /// for a model exported with a 224 x 224 example; <c>null</c> when they are symbolic or undeclared.
+    /// A render should feed this size (<c>RenderOptions.FixedImageSize</c>): graphs exported with
+    /// constant-folded reshapes only run at it.
+    /// </summary>
+    public (int Height, int Width)? InputImageSize =>
+        InputShape is { Count: 4 } shape && shape[2] is { } height and <= int.MaxValue && shape[3] is { } width and <= int.MaxValue
+            ? ((int)height, (int)width)
+            : null;
+
+    /// <summary>How many nodes other than <c>Constant</c> are folded (computed once per input shape, see the remarks).</summary>
+    internal int FoldedNodeCount => _nodes.Where((n, i) => i < _foldable.Length && _foldable[i] && n.OperatorType != "Constant").Count();
+
+    /// <summary>Whether folding is used (tests and measurements turn it off to compare).</summary>
+    internal bool FoldingEnabled { get; set; } = true;
+
+    /// <summary>Whether folded values are cached for the latest input shape.</summary>
+    internal bool HasFoldedValues => _foldCache is not null;
 
     /// <summary>The default-domain opset the model was exported with.</summary>
     public long Opset { get; }
@@ -171,20 +223,219 @@ public class OnnxGraphModule : nn.Module<Tensor, Tensor>, ILayerAliases
     public override Tensor forward(Tensor input)
     {
         ArgumentNullException.ThrowIfNull(input);
+        return RunGraph(input);
+    }
+
+    /// <summary>Runs the graph (not virtual: the import runs it before a derived class is constructed).</summary>
+    private Tensor RunGraph(Tensor input)
+    {
         using var reordered = UseChannelsLast && input.dim() == 4 ? ChannelsLast.From(input) : null;
         var graphInput = reordered ?? input;
         var values = new Dictionary<string, Tensor>(StringComparer.Ordinal) { [InputName] = graphInput };
-        foreach (var node in _nodes)
+        FoldCache? cache = null;
+        if (_hasFolding && FoldingEnabled)
         {
-            var output = node.Run(values, graphInput);
-            if (node.Outputs.Count > 0)
+            if (_foldCache is { } current && current.Matches(graphInput))
             {
-                values[node.Outputs[0]] = output;
+                cache = current;
+            }
+            else
+            {
+                _foldCache?.Dispose();
+                _foldCache = cache = new FoldCache(graphInput);
+            }
+        }
+
+        var completed = 0;
+        try
+        {
+            for (var i = 0; i < _nodes.Count; i++)
+            {
+                var node = _nodes[i];
+                var folded = cache is not null && _foldable[i];
+                if (folded && i < cache!.CompleteUpTo)
+                {
+                    foreach (var name in node.Outputs)
+                    {
+                        if (cache.Values.TryGetValue(name, out var value))
+                        {
+                            values[name] = value;
+                        }
+                    }
+
+                    completed = i + 1;
+                    continue;
+                }
+
+                var output = node.Run(values, graphInput);
+                if (node.Outputs.Count > 0)
+                {
+                    values[node.Outputs[0]] = output;
+                }
+
+                if (node.TakeSecondaryOutputs() is { } more)
+                {
+                    for (var k = 0; k < more.Length && k + 1 < node.Outputs.Count; k++)
+                    {
+                        values[node.Outputs[k + 1]] = more[k];
+                    }
+                }
+
+                if (folded)
+                {
+                    foreach (var name in node.Outputs.Where(o => o.Length > 0 && values.ContainsKey(o)))
+                    {
+                        cache!.Keep(name, values[name]);
+                    }
+                }
+
+                completed = i + 1;
+            }
+        }
+        finally
+        {
+            // A forward stopped early (e.g. by a render that has the layers it needs) still keeps what it folded.
+            if (cache is not null)
+            {
+                cache.CompleteUpTo = Math.Max(cache.CompleteUpTo, completed);
             }
         }
 
         var result = values[OutputName];
-        return ReferenceEquals(result, input) || ReferenceEquals(result, reordered) ? result.alias() : result;
+        return ReferenceEquals(result, input) || ReferenceEquals(result, reordered) || (cache is not null && cache.Holds(result))
+            ? result.alias()
+            : result;
+    }
+
+    /// <inheritdoc />
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _foldCache?.Dispose();
+            _foldCache = null;
+        }
+
+        base.Dispose(disposing);
+    }
+
+    /// <summary>
+    /// Marks the nodes whose outputs do not depend on the input's values (constants, shape arithmetic),
+    /// and the folded values that unfolded nodes or the graph output read.
+    /// </summary>
+    private void PlanFolding()
+    {
+        var dependent = new HashSet<string>(StringComparer.Ordinal) { InputName };
+        _foldable = new bool[_nodes.Count];
+        for (var i = 0; i < _nodes.Count; i++)
+        {
+            var node = _nodes[i];
+            var isDependent = !ShapeOnlyOperators.Contains(node.OperatorType) && node.Inputs.Any(dependent.Contains);
+            _foldable[i] = !isDependent;
+            if (isDependent)
+            {
+                dependent.UnionWith(node.Outputs);
+            }
+        }
+
+        _hasFolding = FoldedNodeCount > 0;
+        if (!_hasFolding)
+        {
+            _foldable = new bool[_nodes.Count];
+        }
+    }
+
+    /// <summary>Folds the shape arithmetic at import when the graph input has a fixed (and modest) shape.</summary>
+    private void PrefoldAtDeclaredShape()
+    {
+        if (!_hasFolding || !_floatInput || InputShape is not { Count: > 0 } declared || declared.Any(d => d is null))
+        {
+            return;
+        }
+
+        var shape = declared.Select(d => d!.Value).ToArray();
+        var count = shape.Aggregate(1.0, (a, b) => a * b);
+        if (count > MaxPrefoldElements)
+        {
+            return;
+        }
+
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        try
+        {
+            using var zeros = torch.zeros(shape);
+            RunGraph(zeros);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or ExternalException or IndexOutOfRangeException)
+        {
+            throw new OnnxImportException(
+                $"The graph does not run at its declared input shape [{string.Join(", ", shape)}] (while folding its shape arithmetic): {ex.Message}", ex);
+        }
+    }
+
+    private static IReadOnlyList<long?>? DeclaredShape(GraphProto graph, string inputName)
+    {
+        var input = graph.Input.FirstOrDefault(i => i.Name == inputName);
+        if (input?.Type?.TensorType?.Shape is not { } shape || shape.Dim.Count > OnnxTensors.MaxRank)
+        {
+            return null;
+        }
+
+        return shape.Dim.Select(d => d.ValueCase == TensorShapeProto.Types.Dimension.ValueOneofCase.DimValue && d.DimValue > 0 ? d.DimValue : (long?)null).ToArray();
+    }
+
+    /// <summary>Folded values for one input shape, device and type.</summary>
+    private sealed class FoldCache : IDisposable
+    {
+        private readonly long[] _shape;
+        private readonly Device _device;
+        private readonly ScalarType _type;
+        private readonly HashSet<Tensor> _held;
+
+        public FoldCache(Tensor input)
+        {
+            _shape = input.shape;
+            _device = input.device;
+            _type = input.dtype;
+            _held = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
+        }
+
+        public Dictionary<string, Tensor> Values { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>The folded nodes before this node index have their values here.</summary>
+        public int CompleteUpTo { get; set; }
+
+        /// <summary>Keeps a copy of a folded value that outlives the caller's dispose scope.</summary>
+        public void Keep(string name, Tensor value)
+        {
+            using var detached = value.detach();
+            var kept = detached.clone().DetachFromDisposeScope();
+            if (Values.Remove(name, out var previous))
+            {
+                _held.Remove(previous);
+                previous.Dispose();
+            }
+
+            Values[name] = kept;
+            _held.Add(kept);
+        }
+
+        public bool Matches(Tensor input) =>
+            input.dtype == _type && input.device.type == _device.type && input.device.index == _device.index && input.shape.AsSpan().SequenceEqual(_shape);
+
+        public bool Holds(Tensor value) => _held.Contains(value);
+
+        public void Dispose()
+        {
+            foreach (var value in Values.Values)
+            {
+                value.Dispose();
+            }
+
+            Values.Clear();
+            _held.Clear();
+        }
     }
 
 
@@ -319,7 +570,7 @@ public class OnnxGraphModule : nn.Module<Tensor, Tensor>, ILayerAliases
     private static void CheckOnlyFirstOutputsUsed(GraphProto graph, List<NodeProto> nodes)
     {
         var secondary = new Dictionary<string, NodeProto>(StringComparer.Ordinal);
-        foreach (var node in nodes)
+        foreach (var node in nodes.Where(n => !MultiOutputOperators.Contains(n.OpType)))
         {
             foreach (var output in node.Output.Skip(1).Where(o => o.Length > 0))
             {

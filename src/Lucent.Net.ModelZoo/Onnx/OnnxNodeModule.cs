@@ -20,6 +20,7 @@ public abstract class OnnxNodeModule : nn.Module<Tensor, Tensor>
     private readonly string[] _outputs;
     private readonly string?[] _constantBuffers;
     private Tensor?[]? _pendingOperands;
+    private Tensor[]? _secondaryOutputs;
 
     private protected OnnxNodeModule(OnnxNodeDefinition definition)
         : base(definition.DisplayName)
@@ -106,6 +107,20 @@ public abstract class OnnxNodeModule : nn.Module<Tensor, Tensor>
             _pendingOperands = null;
         }
     }
+
+    /// <summary>
+    /// The outputs after the first of the latest run (e.g. the further parts of a <c>Split</c>), taken
+    /// once by the graph; <c>null</c> for single-output operators.
+    /// </summary>
+    internal Tensor[]? TakeSecondaryOutputs()
+    {
+        var outputs = _secondaryOutputs;
+        _secondaryOutputs = null;
+        return outputs;
+    }
+
+    /// <summary>Records the outputs after the first for the graph to take (multi-output operators).</summary>
+    private protected void SetSecondaryOutputs(Tensor[] outputs) => _secondaryOutputs = outputs;
 
     /// <summary>Computes the node's first output.</summary>
     /// <param name="operands">One entry per ONNX input; <c>null</c> for an omitted optional input.</param>

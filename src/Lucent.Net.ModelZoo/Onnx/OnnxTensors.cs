@@ -24,6 +24,63 @@ internal static class OnnxTensors
     /// <summary>The most values one initializer or constant may hold (the largest .NET array of floats).</summary>
     internal const long MaxElements = int.MaxValue;
 
+    /// <summary>
+    /// The most values a tensor whose shape comes from the graph's values (ConstantOfShape, Expand,
+    /// Tile, Range, Resize) may have: 2^28 (1 GiB of floats), so a hostile shape fails cleanly instead
+    /// of exhausting memory.
+    /// </summary>
+    internal const long MaxComputedElements = 1L << 28;
+
+    /// <summary>Checks the shape a node is about to create from values of the graph.</summary>
+    /// <param name="dims">The shape.</param>
+    /// <param name="node">The node's name and operator (for the message).</param>
+    /// <exception cref="OnnxImportException">A dimension is negative, or the count is over <see cref="MaxComputedElements"/>.</exception>
+    internal static void CheckComputedShape(IReadOnlyList<long> dims, string node)
+    {
+        if (dims.Count > MaxRank)
+        {
+            throw new OnnxImportException($"Node {node} would make a tensor of rank {dims.Count}; at most {MaxRank} dimensions are supported.");
+        }
+
+        double count = 1;
+        foreach (long dim in dims)
+        {
+            if (dim < 0)
+            {
+                throw new OnnxImportException($"Node {node} would make a tensor of shape [{string.Join(", ", dims)}], with a negative dimension.");
+            }
+
+            count *= dim;
+        }
+
+        if (count > MaxComputedElements)
+        {
+            throw new OnnxImportException(
+                $"Node {node} would make a tensor of shape [{string.Join(", ", dims)}] ({count:0} values), over the limit of {MaxComputedElements} values " +
+                "for a tensor whose shape the graph computes. The model is malformed or hostile.");
+        }
+    }
+
+    /// <summary>The ONNX element type (TensorProto.DataType) as a TorchSharp type.</summary>
+    /// <param name="onnxType">The ONNX type number.</param>
+    /// <param name="node">The node (for the message).</param>
+    /// <returns>The scalar type.</returns>
+    internal static ScalarType ToScalarType(long onnxType, string node) => onnxType switch
+    {
+        Float => ScalarType.Float32,
+        UInt8 => ScalarType.Byte,
+        Int8 => ScalarType.Int8,
+        Int16 => ScalarType.Int16,
+        Int32 => ScalarType.Int32,
+        Int64 => ScalarType.Int64,
+        Bool => ScalarType.Bool,
+        Float16 => ScalarType.Float16,
+        Double => ScalarType.Float64,
+        16 => ScalarType.BFloat16,
+        _ => throw new OnnxImportException(
+            $"Node {node} uses ONNX data type {onnxType}, which the importer does not support (supported: float, double, float16, bfloat16, int64, int32, int16, int8, uint8, bool)."),
+    };
+
     /// <summary>Converts a tensor proto; reads <c>raw_data</c> when present, else the typed field.</summary>
     /// <param name="proto">The tensor.</param>
     /// <param name="context">What the tensor is (for error messages).</param>

@@ -63,11 +63,14 @@ internal sealed class OnnxTestGraph
     }
 
     /// <summary>Adds an int64 initializer (shapes, pads, axes).</summary>
-    public string Int64Initializer(long[] values, string? name = null)
+    public string Int64Initializer(long[] values, string? name = null) => Int64Initializer(values, [values.Length], name);
+
+    /// <summary>Adds an int64 initializer of any shape (an empty shape is a scalar).</summary>
+    public string Int64Initializer(long[] values, long[] shape, string? name = null)
     {
         name ??= $"i{_counter++}";
         var proto = new TensorProto { Name = name, DataType = 7 };
-        proto.Dims.Add(values.Length);
+        proto.Dims.AddRange(shape);
         proto.RawData = ByteString.CopyFrom(MemoryMarshal.AsBytes(values.AsSpan()));
         _graph.Initializer.Add(proto);
         return name;

@@ -74,3 +74,82 @@ internal sealed class LrnNode : OnnxNodeModule
         return (x / denominator).MoveToOuterDisposeScope();
     }
 }
+
+/// <summary>
+/// ONNX <c>LayerNormalization</c> (opset 17): normalises over the axes from <c>axis</c> (default -1) to the
+/// end, then scales and shifts by the broadcast <c>Scale</c> and optional <c>B</c>.
+/// </summary>
+internal sealed class LayerNormalizationNode : OnnxNodeModule
+{
+    private readonly long _axis;
+    private readonly double _epsilon;
+
+    public LayerNormalizationNode(OnnxNodeDefinition definition)
+        : base(definition)
+    {
+        _axis = definition.Attributes.Int("axis", -1, -OnnxTensors.MaxRank, OnnxTensors.MaxRank - 1);
+        _epsilon = definition.Attributes.Float("epsilon", 1e-5f);
+    }
+
+    private protected override Tensor Compute(IReadOnlyList<Tensor?> operands)
+    {
+        var x = Operand(operands, 0);
+        var scale = Operand(operands, 1);
+        var bias = OptionalOperand(operands, 2);
+        AxisCheck.Require(this, _axis, x.dim(), inclusiveEnd: false);
+        var axis = _axis < 0 ? _axis + x.dim() : _axis;
+        var normalized = x.shape.Skip((int)axis).ToArray();
+        if (scale.shape.SequenceEqual(normalized) && (bias is null || bias.shape.SequenceEqual(normalized)))
+        {
+            return nn.functional.layer_norm(x, normalized, scale, bias, _epsilon);
+        }
+
+        using var scope = NewDisposeScope();
+        var axes = Enumerable.Range((int)axis, normalized.Length).Select(a => (long)a).ToArray();
+        var mean = x.mean(axes, keepdim: true);
+        var centred = x - mean;
+        var variance = centred.square().mean(axes, keepdim: true);
+        var result = centred / (variance + _epsilon).sqrt() * scale;
+        if (bias is not null)
+        {
+            result += bias;
+        }
+
+        return result.MoveToOuterDisposeScope();
+    }
+}
+
+/// <summary>ONNX <c>InstanceNormalization</c>: per-sample, per-channel normalisation over the spatial axes, then <c>scale</c> and <c>B</c> per channel.</summary>
+internal sealed class InstanceNormalizationNode : OnnxNodeModule
+{
+    private readonly double _epsilon;
+
+    public InstanceNormalizationNode(OnnxNodeDefinition definition)
+        : base(definition)
+    {
+        _epsilon = definition.Attributes.Float("epsilon", 1e-5f);
+    }
+
+    private protected override Tensor Compute(IReadOnlyList<Tensor?> operands)
+    {
+        var x = Operand(operands, 0);
+        var scale = Operand(operands, 1);
+        var bias = Operand(operands, 2);
+        if (x.dim() < 3 || scale.numel() != x.shape[1] || bias.numel() != x.shape[1])
+        {
+            throw new InvalidOperationException(
+                $"InstanceNormalization node '{name}': input [{string.Join(", ", x.shape)}] needs (batch, channels, spatial...) and a scale and bias of one value per channel.");
+        }
+
+        using var scope = NewDisposeScope();
+        var axes = Enumerable.Range(2, (int)x.dim() - 2).Select(a => (long)a).ToArray();
+        var mean = x.mean(axes, keepdim: true);
+        var centred = x - mean;
+        var variance = centred.square().mean(axes, keepdim: true);
+        var perChannel = new long[x.dim()];
+        Array.Fill(perChannel, 1L);
+        perChannel[1] = x.shape[1];
+        var result = (centred / (variance + _epsilon).sqrt() * scale.reshape(perChannel)) + bias.reshape(perChannel);
+        return result.MoveToOuterDisposeScope();
+    }
+}
