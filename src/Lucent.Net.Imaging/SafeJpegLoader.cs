@@ -96,6 +96,7 @@ public static class SafeJpegLoader
     private static ImageBatch DecodeData(byte[] jpeg, ImageDecodeLimits limits, string what)
     {
         (int width, int height) = ReadHeader(jpeg, limits, what);
+        RequireEnd(jpeg, what);
         var configuration = new Configuration(new JpegConfigurationModule());
         configuration.ImageFormatsManager.SetDecoder(JpegFormat.Instance, new JpegDecoder { IgnoreMetadata = true });
         try
@@ -202,6 +203,53 @@ public static class SafeJpegLoader
 
             position += 2 + length;
         }
+    }
+
+    /// <summary>
+    /// Requires an end-of-image marker after the first scan: the decoder fills a truncated scan with grey instead of failing,
+    /// so a cut file is refused here. Inside entropy-coded data every 0xFF is followed by 0x00 or a restart marker, so an
+    /// FF D9 after the scan header is the real end; segments before the scan (which may hold an EXIF thumbnail with its
+    /// own end marker) are skipped by their lengths.
+    /// </summary>
+    private static void RequireEnd(byte[] jpeg, string what)
+    {
+        int position = 2;
+        while (position + 4 <= jpeg.Length)
+        {
+            if (jpeg[position] != 0xFF)
+            {
+                break;
+            }
+
+            byte marker = jpeg[position + 1];
+            if (marker == 0xFF)
+            {
+                position++;
+                continue;
+            }
+
+            if (marker is 0x01 or (>= 0xD0 and <= 0xD7))
+            {
+                position += 2;
+                continue;
+            }
+
+            int length = BinaryPrimitives.ReadUInt16BigEndian(jpeg.AsSpan(position + 2, 2));
+            if (marker == 0xDA)
+            {
+                int data = position + 2 + length;
+                if (data <= jpeg.Length && jpeg.AsSpan(data).IndexOf((ReadOnlySpan<byte>)[0xFF, 0xD9]) >= 0)
+                {
+                    return;
+                }
+
+                break;
+            }
+
+            position += 2 + length;
+        }
+
+        throw new InvalidJpegException($"{what} is truncated: it has no end-of-image marker (FF D9) after its scan data.");
     }
 
     private static void CheckSize(long width, long height, ImageDecodeLimits limits, string what)

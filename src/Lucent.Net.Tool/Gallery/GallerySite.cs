@@ -74,7 +74,18 @@ internal static class GallerySite
         index.Append(CultureInfo.InvariantCulture, $"<h1>{HtmlEncode(plan.Options.Model)} gallery</h1><p>{plan.Options.Steps} steps, {plan.Options.Size} px, seed {plan.Options.Seed}, kinds {HtmlEncode(string.Join(", ", plan.Options.RenderKinds))}, options <code>{HtmlEncode(plan.OptionsHash)}</code>.</p>");
         if (examples is not null)
         {
-            index.Append(CultureInfo.InvariantCulture, $"<p>Dataset examples: {examples.DoneUnits} of {examples.TotalUnits} dataset units done, {plan.Options.Dataset!.Files.Count} images, {examples.Skipped.Count} skipped.</p>");
+            var dataset = plan.Options.Dataset!;
+            index.Append(CultureInfo.InvariantCulture, $"<p>Dataset examples: {examples.DoneUnits} of {examples.TotalUnits} dataset units done, {dataset.Files.Count} images, {examples.Skipped.Count} skipped.</p>");
+            if (examples.Skipped.Count > 0)
+            {
+                index.Append("<details id=\"skipped\"><summary>Skipped images</summary><ul>");
+                foreach (var skipped in examples.Skipped)
+                {
+                    index.Append(CultureInfo.InvariantCulture, $"<li><code>{HtmlEncode(dataset.Files[skipped.Image])}</code>: {HtmlEncode(skipped.Reason)}</li>");
+                }
+
+                index.Append("</ul></details>");
+            }
         }
 
         index.Append(jump).Append("<ul id=\"layers\" class=\"layers\">");
