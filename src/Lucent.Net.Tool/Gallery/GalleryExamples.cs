@@ -1,6 +1,7 @@
 using Lucent.Net.Tool.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Lucent.Net.Images;
 using Lucent.Net.Imaging;
 using Lucent.Net.Rendering;
@@ -188,18 +189,23 @@ internal sealed record DatasetOptions
 }
 
 /// <summary>One example: a dataset image (its index), its mean activation over positions, and its strongest position.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 internal sealed record Example(int Image, double Mean, double Max, int X, int Y);
 
 /// <summary>A channel's examples: those that excite it most (mean, descending) and least (ascending).</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 internal sealed record ChannelExamples(int Channel, IReadOnlyList<Example> Top, IReadOnlyList<Example> Bottom);
 
 /// <summary>A layer's examples and the size of its activation map (for the position of <see cref="Example.Max"/>).</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 internal sealed record LayerExamples(string Layer, int Height, int Width, IReadOnlyList<ChannelExamples> Channels);
 
 /// <summary>An image of the dataset that was skipped, and why.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 internal sealed record SkippedImage(int Image, string Reason);
 
 /// <summary>The record of one dataset unit: DIR/examples/UNIT.json, written atomically before its done marker.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 internal sealed record ExamplesRecord(string Unit, string OptionsHash, int ImageFirst, int ImageCount, IReadOnlyList<SkippedImage> Skipped, IReadOnlyList<LayerExamples> Layers);
 
 /// <summary>
