@@ -39,14 +39,20 @@ internal static class GallerySite
         "pre{background:#eee;padding:.6rem;overflow-x:auto}nav a{margin-right:1rem}#jump{margin:.5rem 0}#jump-message{color:#a00;margin-left:.5rem}";
 
     /// <summary>The jump box's script: reads the layers and their pages from the page's own <c>#jump-layers</c> options.</summary>
-    private const string JumpScript =
-        "<script>(function(){var f=document.getElementById('jump');if(!f){return;}f.addEventListener('submit',function(e){e.preventDefault();" +
+    private const string JumpScript = "<script>" + JumpCode + "</script>";
+
+    /// <summary>The arrow keys of a channel page: previous, next, up (not while typing in the jump box).</summary>
+    private const string ArrowKeysCode =
+        "document.addEventListener('keydown',function(e){if(e.target&&e.target.tagName==='INPUT'){return;}var t={ArrowLeft:'prev',ArrowRight:'next',ArrowUp:'up'}[e.key];var a=t&&document.getElementById(t);if(a){location.href=a.href;}});";
+
+    private const string JumpCode =
+        "(function(){var f=document.getElementById('jump');if(!f){return;}f.addEventListener('submit',function(e){e.preventDefault();" +
         "var v=document.getElementById('jump-to').value.trim();var i=v.lastIndexOf(':');var m=document.getElementById('jump-message');" +
         "var name=i<0?v:v.slice(0,i),c=i<0?'':v.slice(i+1);var o=[].slice.call(document.querySelectorAll('#jump-layers option')).filter(function(x){return x.value===name;})[0];" +
         "if(!o){m.textContent='No layer '+name+' in this gallery.';return;}" +
         "if(c===''){location.href=document.body.dataset.root+'site/'+o.dataset.folder+'.html';return;}" +
         "if(!/^[0-9]+$/.test(c)||o.dataset.pages.split(',').indexOf(String(parseInt(c,10)))<0){m.textContent='No page for channel '+c+' of '+name+'.';return;}" +
-        "var n=String(parseInt(c,10));while(n.length<4){n='0'+n;}location.href=document.body.dataset.root+'site/'+o.dataset.folder+'/c'+n+'.html';});})();</script>";
+        "var n=String(parseInt(c,10));while(n.length<4){n='0'+n;}location.href=document.body.dataset.root+'site/'+o.dataset.folder+'/c'+n+'.html';});})();";
 
     /// <summary>Writes the site into DIR.</summary>
     /// <param name="dir">The gallery folder.</param>
@@ -360,8 +366,7 @@ internal static class GallerySite
             html.Append("<h2>Reproduce</h2><pre id=\"reproduce\">").Append(HtmlEncode(ReproduceCommand(plan, main.Unit))).Append("</pre>");
         }
 
-        html.Append("<script>document.addEventListener('keydown',function(e){if(e.target&&e.target.tagName==='INPUT'){return;}var t={ArrowLeft:'prev',ArrowRight:'next',ArrowUp:'up'}[e.key];var a=t&&document.getElementById(t);if(a){location.href=a.href;}});</script>");
-        html.Append(JumpScript).Append("</body></html>\n");
+        html.Append("<script>").Append(ArrowKeysCode).Append(JumpCode).Append("</script></body></html>\n");
         AtomicFile.WriteAllText(GalleryPaths.Inside(dir, SiteFolder, layer.Folder, GalleryFiles.ChannelStem(channel) + ".html"), html.ToString());
     }
 
