@@ -129,6 +129,7 @@ public sealed class MicroscopeRunTests(MicroscopeFixture gallery)
         (await page.Locator(".kinds figure img").CountAsync()).Should().Be(3 + 4);
         (await page.Locator("#examples-top figure").CountAsync()).Should().Be(3);
         (await page.Locator("#examples-bottom figure").CountAsync()).Should().Be(3);
+        (await page.Locator("#examples-top img.crop").CountAsync()).Should().Be(3, "each top example also shows the receptive field around its strongest position");
         (await page.Locator("#examples-top figcaption b").First.InnerTextAsync()).Should().MatchRegex("^-?[0-9]");
         (await page.Locator("#steps-diversity img").CountAsync()).Should().Be(2 * 4);
 
@@ -159,6 +160,8 @@ public sealed class MicroscopeRunTests(MicroscopeFixture gallery)
         "skipped image twice",
         "not json",
         "too large",
+        "receptive field 0",
+        "receptive field larger than the image",
     };
 
     [Theory]
@@ -191,6 +194,8 @@ public sealed class MicroscopeRunTests(MicroscopeFixture gallery)
                 case "extra property": json["script"] = "<script>"; break;
                 case "unit renamed": json["unit"] = "../../evil"; break;
                 case "layers null": json["layers"] = null; break;
+                case "receptive field 0": json["layers"]![0]!["receptiveField"] = 0; break;
+                case "receptive field larger than the image": json["layers"]![1]!["receptiveField"] = 33; break;
                 case "skipped image twice": json["skipped"]!.AsArray().Add(new JsonObject { ["image"] = 0, ["reason"] = "x" }); json["skipped"]!.AsArray().Add(new JsonObject { ["image"] = 0, ["reason"] = "x" }); break;
                 default: throw new ArgumentOutOfRangeException(nameof(edit));
             }
@@ -340,6 +345,23 @@ public sealed class MicroscopePlanTests
         }
 
         bottom.Select(e => e.Image).Should().Equal(1, 2);
+    }
+
+    [Fact]
+    public async Task Receptive_fields_are_measured_from_the_model()
+    {
+        using var model = await ModelSource.LoadAsync("resnet18", null, CancellationToken.None);
+        var options = new GalleryOptions
+        {
+            Model = "resnet18", Layers = ["layer1", "layer2"], Channels = "0", Thresholds = [1], Size = 32, Batch = 1, Seed = 0, Transforms = false,
+        };
+        var plan = GalleryPlan.Create(options, new Dictionary<string, int> { ["layer1"] = 64, ["layer2"] = 128 });
+
+        int[] fields = GalleryExamples.ReceptiveFields(plan, model, 64);
+
+        // ResNet-18: conv1 7x7/2 (7), max pool 3x3/2 (11), layer1 four 3x3 convolutions at stride 4 (43, measured in steps of 2);
+        // layer2 sees 99 pixels: more than the 64 x 64 image.
+        fields.Should().Equal(44, 64);
     }
 
     [Fact]

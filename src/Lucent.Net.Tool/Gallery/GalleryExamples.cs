@@ -196,9 +196,12 @@ internal sealed record Example(int Image, double Mean, double Max, int X, int Y)
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 internal sealed record ChannelExamples(int Channel, IReadOnlyList<Example> Top, IReadOnlyList<Example> Bottom);
 
-/// <summary>A layer's examples and the size of its activation map (for the position of <see cref="Example.Max"/>).</summary>
+/// <summary>
+/// A layer's examples, the size of its activation map (for the position of <see cref="Example.Max"/>) and the side of
+/// its centre unit's receptive field in pixels of the model's input (measured: <see cref="GalleryExamples.ReceptiveFields"/>).
+/// </summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
-internal sealed record LayerExamples(string Layer, int Height, int Width, IReadOnlyList<ChannelExamples> Channels);
+internal sealed record LayerExamples(string Layer, int Height, int Width, int ReceptiveField, IReadOnlyList<ChannelExamples> Channels);
 
 /// <summary>An image of the dataset that was skipped, and why.</summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
@@ -427,11 +430,12 @@ internal static class GalleryExamples
             }
         }
 
+        int[] fields = ReceptiveFields(plan, model, dataset.InputSize);
         var layers = new List<LayerExamples>();
         for (int l = 0; l < plan.Layers.Count; l++)
         {
             var layer = plan.Layers[l];
-            layers.Add(new LayerExamples(layer.Name, grid[l].Height, grid[l].Width, layer.Channels.Select((c, i) => new ChannelExamples(c, top[l][i], bottom[l][i])).ToArray()));
+            layers.Add(new LayerExamples(layer.Name, grid[l].Height, grid[l].Width, fields[l], layer.Channels.Select((c, i) => new ChannelExamples(c, top[l][i], bottom[l][i])).ToArray()));
         }
 
         var record = new ExamplesRecord(unit.Id, plan.OptionsHash, unit.ImageFirst, unit.ImageCount, skipped, layers);
@@ -496,6 +500,116 @@ internal static class GalleryExamples
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// The side of each planned layer's centre-unit receptive field at <paramref name="size"/> x <paramref name="size"/>
+    /// pixels, measured without gradients: a grey image and copies whose pixels outside a centred square of side
+    /// 2r are changed run through the model, and the field is the smallest 2r for which no larger square changes the
+    /// centre unit's activations (at most <paramref name="size"/>: the whole image). A pure function of the model and
+    /// the size, so every dataset unit records the same.
+    /// </summary>
+    public static int[] ReceptiveFields(GalleryPlan plan, nn.Module<Tensor, Tensor> model, int size)
+    {
+        int half = size / 2;
+        int step = Math.Max(1, (half + 31) / 32);
+        var radii = new List<int>();
+        for (int r = step; r < half; r += step)
+        {
+            radii.Add(r);
+        }
+
+        var fields = Enumerable.Repeat(size, plan.Layers.Count).ToArray();
+        var unchangedFrom = new int[plan.Layers.Count];
+        Array.Fill(unchangedFrom, radii.Count);
+        var images = new float[(radii.Count + 1) * 3 * size * size];
+        Array.Fill(images, 0.5f);
+        for (int k = 0; k < radii.Count; k++)
+        {
+            int r = radii[k];
+            int offset = (k + 1) * 3 * size * size;
+            for (int c = 0; c < 3; c++)
+            {
+                for (int y = 0; y < size; y++)
+                {
+                    for (int x = 0; x < size; x++)
+                    {
+                        bool inside = y >= half - r && y < half + r && x >= half - r && x < half + r;
+                        if (!inside)
+                        {
+                            images[offset + (((c * size) + y) * size) + x] = ((x + y + c) & 1) == 0 ? 0f : 1f;
+                        }
+                    }
+                }
+            }
+        }
+
+        using var scope = NewDisposeScope();
+        var device = model.parameters().FirstOrDefault()?.device ?? CPU;
+        using var batch = tensor(images, [radii.Count + 1, 3, size, size], device: device);
+        using var activations = ActivationCapture.Capture(model, batch, plan.Layers.Select(l => l.Name));
+        for (int l = 0; l < plan.Layers.Count; l++)
+        {
+            var act = activations[plan.Layers[l].Name];
+            if (act.dim() != 4)
+            {
+                continue;
+            }
+
+            long cy = act.shape[2] / 2, cx = act.shape[3] / 2;
+            float[] centre = act.select(3, cx).select(2, cy).to(ScalarType.Float32).cpu().data<float>().ToArray();
+            int channels = (int)act.shape[1];
+            float scale = 1e-5f * (1 + centre.Take(channels).Select(Math.Abs).DefaultIfEmpty(0).Max());
+
+            // Walk from the largest square down: the field is the smallest radius from which every larger one leaves the centre unchanged.
+            for (int k = radii.Count - 1; k >= 0; k--)
+            {
+                bool same = true;
+                for (int c = 0; c < channels && same; c++)
+                {
+                    same = Math.Abs(centre[((k + 1) * channels) + c] - centre[c]) <= scale;
+                }
+
+                if (!same)
+                {
+                    break;
+                }
+
+                unchangedFrom[l] = k;
+            }
+
+            fields[l] = unchangedFrom[l] < radii.Count ? Math.Min(size, 2 * radii[unchangedFrom[l]]) : size;
+        }
+
+        return fields;
+    }
+
+    /// <summary>The square of side <paramref name="field"/> (pixels of the model's <paramref name="size"/> x <paramref name="size"/> view) around activation position (x, y) of a <paramref name="height"/> x <paramref name="width"/> map, cut from the image's centre square and resized to <paramref name="output"/> px.</summary>
+    public static ImageBatch CropAt(ImageBatch image, int size, int height, int width, int x, int y, int field, int output)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        int side = Math.Min(image.Width, image.Height);
+        int left = (image.Width - side) / 2, top = (image.Height - side) / 2;
+        double scale = (double)side / size;
+        double view = Math.Clamp(field, 1, size);
+        double cx = (x + 0.5) * size / Math.Max(1, width), cy = (y + 0.5) * size / Math.Max(1, height);
+        double bx = Math.Clamp(cx - (view / 2), 0, size - view), by = Math.Clamp(cy - (view / 2), 0, size - view);
+        int crop = Math.Max(1, (int)Math.Round(view * scale));
+        int x0 = Math.Clamp(left + (int)Math.Round(bx * scale), left, left + side - crop);
+        int y0 = Math.Clamp(top + (int)Math.Round(by * scale), top, top + side - crop);
+        var pixels = new float[crop * crop * 3];
+        for (int row = 0; row < crop; row++)
+        {
+            for (int column = 0; column < crop; column++)
+            {
+                for (int c = 0; c < 3; c++)
+                {
+                    pixels[(((row * crop) + column) * 3) + c] = image[0, y0 + row, x0 + column, c];
+                }
+            }
+        }
+
+        return SquareResize(new ImageBatch(pixels, 1, crop, crop, 3), output);
     }
 
     /// <summary>The largest record of a dataset unit of <paramref name="plan"/> (its examples and skipped images, compact JSON).</summary>
@@ -571,7 +685,8 @@ internal static class GalleryExamples
             var layer = plan.Layers[l];
             var read = record.Layers[l];
             if (read is null || read.Layer != layer.Name || read.Channels is null || read.Channels.Count != layer.Channels.Count
-                || read.Height is < 0 or > GalleryLimits.MaxSize || read.Width is < 0 or > GalleryLimits.MaxSize)
+                || read.Height is < 0 or > GalleryLimits.MaxSize || read.Width is < 0 or > GalleryLimits.MaxSize
+                || read.ReceptiveField < 1 || read.ReceptiveField > plan.Options.Dataset.InputSize)
             {
                 return string.Create(CultureInfo.InvariantCulture, $"layers[{l}] is not layer '{GalleryPaths.Describe(layer.Name)}' with its {layer.Channels.Count} channels");
             }
@@ -622,6 +737,7 @@ internal static class GalleryExamples
         var top = plan.Layers.Select(l => l.Channels.Select(_ => new List<Example>()).ToArray()).ToArray();
         var bottom = plan.Layers.Select(l => l.Channels.Select(_ => new List<Example>()).ToArray()).ToArray();
         var grid = new (int Height, int Width)[plan.Layers.Count];
+        var fields = new int[plan.Layers.Count];
         var skipped = new List<SkippedImage>();
         int done = 0, total = 0;
         if (dataset is not null)
@@ -650,6 +766,7 @@ internal static class GalleryExamples
                 for (int l = 0; l < plan.Layers.Count; l++)
                 {
                     grid[l] = (record.Layers[l].Height, record.Layers[l].Width);
+                    fields[l] = record.Layers[l].ReceptiveField;
                     for (int i = 0; i < plan.Layers[l].Channels.Count; i++)
                     {
                         foreach (var e in record.Layers[l].Channels[i].Top)
@@ -670,7 +787,7 @@ internal static class GalleryExamples
         for (int l = 0; l < plan.Layers.Count; l++)
         {
             var layer = plan.Layers[l];
-            layers[layer.Name] = new LayerExamples(layer.Name, grid[l].Height, grid[l].Width, layer.Channels.Select((c, i) => new ChannelExamples(c, top[l][i], bottom[l][i])).ToArray());
+            layers[layer.Name] = new LayerExamples(layer.Name, grid[l].Height, grid[l].Width, fields[l], layer.Channels.Select((c, i) => new ChannelExamples(c, top[l][i], bottom[l][i])).ToArray());
         }
 
         return new MergedExamples(layers, skipped, done, total);

@@ -34,7 +34,7 @@ internal static class GallerySite
         ".cell span{position:absolute;left:0;top:0;background:#000a;color:#fff;font-size:12px;padding:1px 4px}" +
         ".pending{opacity:.4}.kinds img{width:160px;height:160px;display:block;image-rendering:pixelated}" +
         ".steps img{width:128px;image-rendering:pixelated}.steps figure,.kinds figure,.examples figure{display:inline-block;margin:0 8px 8px 0;vertical-align:top}" +
-        ".examples img{width:64px;height:64px;image-rendering:pixelated;display:block}.examples figcaption{font-size:11px;max-width:96px;overflow-wrap:anywhere}" +
+        ".examples img{width:64px;height:64px;image-rendering:pixelated;display:block}.examples img.crop{margin-top:2px;outline:1px solid #0b5cad}.examples figcaption{font-size:11px;max-width:96px;overflow-wrap:anywhere}" +
         ".layers{display:grid;grid-template-columns:repeat(auto-fill,minmax(160px,1fr));gap:12px;list-style:none;padding:0}.layers img{width:128px;height:128px;display:block;image-rendering:pixelated;background:#ddd}" +
         "pre{background:#eee;padding:.6rem;overflow-x:auto}nav a{margin-right:1rem}#jump{margin:.5rem 0}#jump-message{color:#a00;margin-left:.5rem}";
 
@@ -139,17 +139,29 @@ internal static class GallerySite
 
     /// <summary>
     /// Writes a thumbnail (centre square, <see cref="ThumbnailSize"/> px) of every dataset image among the merged examples,
-    /// read again with the dataset's decode limits; an image that cannot be read gets a warning and no thumbnail.
+    /// and for every top example the crop around its strongest position (the layer's receptive field), each image read
+    /// once again with the dataset's decode limits; an image that cannot be read gets a warning and no thumbnail.
     /// </summary>
-    /// <returns>The images that have a thumbnail.</returns>
+    /// <returns>The images that have a thumbnail (their crops were written too).</returns>
     private static HashSet<int> WriteThumbnails(string dir, GalleryPlan plan, MergedExamples examples, TextWriter warnings)
     {
         var dataset = plan.Options.Dataset!;
-        var wanted = new SortedSet<int>();
-        foreach (var channel in examples.Layers.Values.SelectMany(l => l.Channels))
+        var wanted = new SortedDictionary<int, List<(GalleryLayer Layer, LayerExamples Examples, Example Example, int Channel)>>();
+        foreach (var layer in plan.Layers)
         {
-            wanted.UnionWith(channel.Top.Select(e => e.Image));
-            wanted.UnionWith(channel.Bottom.Select(e => e.Image));
+            var merged = examples.Layers[layer.Name];
+            foreach (var channel in merged.Channels)
+            {
+                foreach (var e in channel.Bottom)
+                {
+                    Want(e.Image);
+                }
+
+                foreach (var e in channel.Top)
+                {
+                    Want(e.Image).Add((layer, merged, e, channel.Channel));
+                }
+            }
         }
 
         var written = new HashSet<int>();
@@ -160,12 +172,24 @@ internal static class GallerySite
 
         Directory.CreateDirectory(GalleryPaths.Inside(dir, SiteFolder));
         Directory.CreateDirectory(GalleryPaths.Inside(dir, SiteFolder, ThumbnailFolder));
-        foreach (int image in wanted)
+        foreach (var layer in plan.Layers)
+        {
+            Directory.CreateDirectory(GalleryPaths.Inside(dir, SiteFolder, ThumbnailFolder, layer.Folder));
+        }
+
+        foreach (var (image, crops) in wanted)
         {
             try
             {
-                var thumbnail = GalleryExamples.SquareResize(GalleryExamples.LoadImage(dataset, image), ThumbnailSize);
+                var decoded = GalleryExamples.LoadImage(dataset, image);
+                var thumbnail = GalleryExamples.SquareResize(decoded, ThumbnailSize);
                 AtomicFile.WriteAllBytes(GalleryPaths.Inside(dir, SiteFolder, ThumbnailFolder, ThumbnailName(image)), thumbnail.ToPngBytes());
+                foreach (var (layer, merged, e, channel) in crops)
+                {
+                    var crop = GalleryExamples.CropAt(decoded, dataset.InputSize, merged.Height, merged.Width, e.X, e.Y, merged.ReceptiveField, ThumbnailSize);
+                    AtomicFile.WriteAllBytes(GalleryPaths.Inside(dir, SiteFolder, ThumbnailFolder, layer.Folder, CropName(channel, image)), crop.ToPngBytes());
+                }
+
                 written.Add(image);
             }
             catch (Exception e) when (e is InvalidPngException or InvalidJpegException or ImageTooLargeException or InvalidDataException or IOException or UnauthorizedAccessException)
@@ -175,7 +199,20 @@ internal static class GallerySite
         }
 
         return written;
+
+        List<(GalleryLayer Layer, LayerExamples Examples, Example Example, int Channel)> Want(int image)
+        {
+            if (!wanted.TryGetValue(image, out var list))
+            {
+                wanted[image] = list = [];
+            }
+
+            return list;
+        }
     }
+
+    /// <summary>The crop of dataset image <paramref name="image"/> around channel <paramref name="channel"/>'s strongest position, relative to site/examples/LAYER.</summary>
+    public static string CropName(int channel, int image) => string.Create(CultureInfo.InvariantCulture, $"{GalleryFiles.ChannelStem(channel)}_i{image:D7}.png");
 
     /// <summary>The thumbnail of dataset image <paramref name="image"/>, relative to site/examples.</summary>
     public static string ThumbnailName(int image) => string.Create(CultureInfo.InvariantCulture, $"i{image:D7}.png");
@@ -342,7 +379,7 @@ internal static class GallerySite
         html.Append("</div>");
         if (examples is not null)
         {
-            AppendExamples(html, plan, site.Examples.GetValueOrDefault(channel), examples.Layers[layer.Name], thumbnails);
+            AppendExamples(html, plan, layer.Folder, site.Examples.GetValueOrDefault(channel), examples.Layers[layer.Name], thumbnails);
         }
 
         foreach (string kind in plan.Options.RenderKinds.Where(kinds.ContainsKey))
@@ -371,7 +408,7 @@ internal static class GallerySite
     }
 
     /// <summary>The channel's top and bottom dataset examples: thumbnail, mean (and max) activation, file name, all encoded.</summary>
-    private static void AppendExamples(StringBuilder html, GalleryPlan plan, ChannelExamples? channel, LayerExamples layer, HashSet<int> thumbnails)
+    private static void AppendExamples(StringBuilder html, GalleryPlan plan, string layerFolder, ChannelExamples? channel, LayerExamples layer, HashSet<int> thumbnails)
     {
         var dataset = plan.Options.Dataset!;
         html.Append("<h2>Dataset examples</h2>");
@@ -381,7 +418,7 @@ internal static class GallerySite
             return;
         }
 
-        html.Append(CultureInfo.InvariantCulture, $"<p>The {dataset.Examples} images of the dataset that excite the channel most and least (mean activation over the {layer.Height}x{layer.Width} positions; max and its position in brackets).</p>");
+        html.Append(CultureInfo.InvariantCulture, $"<p>The {dataset.Examples} images of the dataset that excite the channel most and least (mean activation over the {layer.Height}x{layer.Width} positions; max and its position in brackets; for the most, also the {layer.ReceptiveField} px receptive field around the strongest position).</p>");
         foreach (var (title, id, list) in new[] { ("Most", "top", channel.Top), ("Least", "bottom", channel.Bottom) })
         {
             html.Append(CultureInfo.InvariantCulture, $"<h3>{title}</h3><div class=\"examples\" id=\"examples-{id}\">");
@@ -391,6 +428,11 @@ internal static class GallerySite
                 string image = thumbnails.Contains(e.Image)
                     ? $"<img src=\"{Url("..", ThumbnailFolder, ThumbnailName(e.Image))}\" alt=\"{HtmlEncode(file)}\">"
                     : "<div class=\"cell pending\" style=\"width:64px;height:64px\"></div>";
+                if (id == "top" && thumbnails.Contains(e.Image))
+                {
+                    image += string.Create(CultureInfo.InvariantCulture, $"<img class=\"crop\" src=\"{Url("..", ThumbnailFolder, layerFolder, CropName(channel.Channel, e.Image))}\" alt=\"{HtmlEncode(file)}: the {layer.ReceptiveField} px receptive field around the strongest position\">");
+                }
+
                 html.Append(CultureInfo.InvariantCulture, $"<figure title=\"{HtmlEncode(file)}\">{image}<figcaption><b>{e.Mean:G4}</b> (max {e.Max:G4} at {e.X},{e.Y})<br>{HtmlEncode(file)}</figcaption></figure>");
             }
 
