@@ -439,8 +439,15 @@ internal static class GalleryExamples
         }
 
         var record = new ExamplesRecord(unit.Id, plan.OptionsHash, unit.ImageFirst, unit.ImageCount, skipped, layers);
+
+        // Staged like a render unit's files: a worker killed at any point leaves no partial file in DIR/examples, and the
+        // next run of the unit removes its stale staging folder.
+        StagingArea.RemoveStale(dir, unit.Id);
+        using var area = StagingArea.Create(dir, unit.Id);
+        string name = unit.Id + ".json";
+        File.WriteAllText(Path.Combine(area.Folder, name), JsonSerializer.Serialize(record, GalleryJson.Options) + "\n");
         Directory.CreateDirectory(GalleryPaths.Inside(dir, GalleryKinds.ExamplesFolder));
-        AtomicFile.WriteAllText(GalleryPaths.Inside(dir, GalleryKinds.ExamplesFolder, unit.Id + ".json"), JsonSerializer.Serialize(record, GalleryJson.Options) + "\n");
+        File.Move(Path.Combine(area.Folder, name), GalleryPaths.Inside(dir, GalleryKinds.ExamplesFolder, name), overwrite: true);
         return (used, skipped.Count);
     }
 
