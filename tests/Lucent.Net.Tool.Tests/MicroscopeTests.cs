@@ -48,22 +48,39 @@ public sealed class MicroscopeRunTests(MicroscopeFixture gallery)
     }
 
     [Fact]
-    public async Task Three_concurrent_shards_and_a_rerun_unit_equal_the_single_process_run_byte_for_byte()
+    public async Task Three_concurrent_shards_with_one_killed_in_a_dataset_unit_and_rerun_equal_the_single_process_run_byte_for_byte()
     {
         string dir = await gallery.NewPlanAsync("sharded-" + Guid.NewGuid().ToString("N")[..6]);
         File.ReadAllBytes(Path.Combine(dir, GalleryPlan.FileName)).Should().Equal(File.ReadAllBytes(Path.Combine(gallery.Reference, GalleryPlan.FileName)));
-        var runs = Enumerable.Range(0, 3).Select(i => ToolProcess.RunAsync("gallery", "run", dir, "--shard", $"{i}/3", "--threads", "1")).ToArray();
+        var runs = Enumerable.Range(0, 2).Select(i => ToolProcess.RunAsync("gallery", "run", dir, "--shard", $"{i}/3", "--threads", "1")).ToArray();
+
+        // Shard 2 owns units 2, 5, 8, 11, 14 and 17 (the second dataset unit): kill it in that unit.
+        using (var shard2 = ToolProcess.Start("gallery", "run", dir, "--shard", "2/3", "--threads", "1"))
+        {
+            (await shard2.WaitForOutputAsync("[6/6] examples-0000016-0000031: dataset examples of images 16-31", TimeSpan.FromMinutes(3))).Should().BeTrue(shard2.Output);
+            shard2.Kill();
+            await shard2.WaitAsync(TimeSpan.FromMinutes(1));
+        }
+
+        // Normally the kill lands in the unit; on a fast machine the unit may finish first. Either way the rerun completes the shard.
+        bool finishedBeforeKill = File.Exists(Path.Combine(dir, "done", "examples-0000016-0000031.json"));
         foreach (var (code, output) in await Task.WhenAll(runs))
         {
             code.Should().Be(0, output);
         }
 
-        // A dataset unit lost (its worker killed before its done marker, or its record removed) is run again.
+        var (rerun, rerunOutput) = await ToolProcess.RunAsync("gallery", "run", dir, "--shard", "2/3", "--threads", "1");
+        rerun.Should().Be(0, rerunOutput);
+        rerunOutput.Should().Contain(finishedBeforeKill ? "Summary: 0 rendered, 6 skipped, 0 failed units" : "Summary: 1 rendered, 5 skipped, 0 failed units");
+
+        // A dataset unit whose record and marker are gone is run again.
         File.Delete(Path.Combine(dir, "examples", "examples-0000016-0000031.json"));
         File.Delete(Path.Combine(dir, "done", "examples-0000016-0000031.json"));
         var (again, againOutput) = await ToolProcess.RunAsync("gallery", "run", dir, "--threads", "1");
         again.Should().Be(0, againOutput);
         againOutput.Should().Contain($"Summary: 1 rendered, {MicroscopeFixture.RenderUnits + MicroscopeFixture.DatasetUnits - 1} skipped, 0 failed units");
+        Directory.Exists(Path.Combine(dir, ".staging")).Should().BeFalse("no staging folder is left");
+        Directory.EnumerateFiles(dir, "*.lucent-tmp", SearchOption.AllDirectories).Should().BeEmpty();
 
         var expected = MicroscopeFixture.Outputs(gallery.Reference);
         var actual = MicroscopeFixture.Outputs(dir);
