@@ -86,7 +86,7 @@ internal static class GalleryCommands
             Directory.CreateDirectory(dir);
             plan.Save(dir);
             await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"{Path.GetFullPath(path)}: {plan.Units.Count} units, {plan.Layers.Sum(l => l.Channels.Count)} channels of {plan.Layers.Count} layers, {plan.ImageSteps} image-steps; options {plan.OptionsHash}.")).ConfigureAwait(false);
+                $"{Path.GetFullPath(path)}: {plan.Units.Count} units, {plan.Layers.Sum(l => l.Channels.Count)} channels of {plan.Layers.Count} layers, {GalleryPlanSummary.Describe(plan)}; options {plan.OptionsHash}.")).ConfigureAwait(false);
             return 0;
         });
         return command;

@@ -123,3 +123,18 @@ internal static class GalleryKinds
         _ => kind,
     };
 }
+
+/// <summary>The work of a plan in words, for <c>gallery plan</c>'s summary line.</summary>
+internal static class GalleryPlanSummary
+{
+    public static string Describe(GalleryPlan plan)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        var render = plan.Units.Where(u => !u.IsExamples).ToArray();
+        long steps = render.Sum(u => GalleryKinds.ImageSteps(plan.Options, u));
+        string text = string.Create(CultureInfo.InvariantCulture, $"{render.Length} render units ({string.Join(", ", plan.Options.RenderKinds)}) of {steps} image-steps");
+        return plan.Options.Dataset is { } dataset
+            ? text + string.Create(CultureInfo.InvariantCulture, $", {plan.Units.Count - render.Length} dataset units over {dataset.Files.Count} images (k = {dataset.Examples})")
+            : text;
+    }
+}
