@@ -7,7 +7,7 @@ namespace Lucent.Net.Tool.Tests;
 public sealed class GalleryFixture : IAsyncLifetime
 {
     public static readonly string[] PlanOptions =
-        ["resnet18", "--layers", "layer1,layer2", "--channels", "0-5", "--steps", "40", "--thresholds", "8", "--size", "32", "--input-size", "32", "--batch", "2", "--seed", "7"];
+        ["resnet18", "--layers", "layer1,layer2", "--channels", "0-5", "--steps", "40", "--thresholds", "8", "--size", "32", "--input-size", "32", "--batch", "2", "--seed", "7", "--kinds", "channel"];
 
     public const int Units = 6;
 

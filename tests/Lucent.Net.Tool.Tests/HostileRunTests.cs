@@ -213,7 +213,7 @@ public sealed class HostileRunTests
         string dir = Path.Combine(root, "gallery");
         var (code, output) = await ToolProcess.RunAsync(
             "gallery", "plan", "resnet18", "--layers", "layer1", "--channels", channels, "--steps", steps.ToString(CultureInfo.InvariantCulture),
-            "--size", "32", "--input-size", "32", "--batch", batch.ToString(CultureInfo.InvariantCulture), "--out", dir);
+            "--size", "32", "--input-size", "32", "--batch", batch.ToString(CultureInfo.InvariantCulture), "--kinds", "channel", "--out", dir);
         code.Should().Be(0, output);
         return dir;
     }

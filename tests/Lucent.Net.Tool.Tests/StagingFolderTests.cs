@@ -171,7 +171,7 @@ public sealed class StagingFolderTests : IDisposable
     {
         string gallery = Path.Combine(dir, "gallery");
         var (planned, planOutput) = await ToolProcess.RunAsync(
-            "gallery", "plan", "resnet18", "--layers", "layer1", "--channels", "0-1", "--steps", "2", "--size", "32", "--input-size", "32", "--batch", "2", "--out", gallery);
+            "gallery", "plan", "resnet18", "--layers", "layer1", "--channels", "0-1", "--steps", "2", "--size", "32", "--input-size", "32", "--batch", "2", "--kinds", "channel", "--out", gallery);
         planned.Should().Be(0, planOutput);
 
         var (code, output) = await ToolProcess.RunAsync("gallery", "run", gallery, "--threads", "1");

@@ -33,10 +33,12 @@ internal static class GalleryCommands
         var seed = new Option<long>("--seed") { Description = "Plan seed; each unit's seed derives from it and the unit id. Default 0.", HelpName = "n" };
         var noTransforms = new Option<bool>("--no-transforms") { Description = "Render without Lucent's standard transforms." };
         var outDir = CommonOptions.PathSymbol(new Option<string>("--out", "-o") { Description = "The gallery folder to create.", Required = true, HelpName = "dir" });
+        var microscope = MicroscopeOptions.Create();
         var command = new Command("plan", "Write DIR/gallery.json: the options, their hash and the deterministic list of work units.")
         {
             model, layers, channels, steps, thresholds, size, inputSize, batch, seed, noTransforms, outDir,
         };
+        microscope.AddTo(command);
         command.SetAction(async (result, token) =>
         {
             string dir = result.GetRequiredValue(outDir);
@@ -68,6 +70,7 @@ internal static class GalleryCommands
                 Seed = result.GetValue(seed),
                 Transforms = !result.GetValue(noTransforms),
             };
+            options = microscope.Apply(result, options);
             var plan = GalleryPlan.Create(options, available);
             string path = Path.Combine(dir, GalleryPlan.FileName);
             if (File.Exists(path))
@@ -86,7 +89,7 @@ internal static class GalleryCommands
             Directory.CreateDirectory(dir);
             plan.Save(dir);
             await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"{Path.GetFullPath(path)}: {plan.Units.Count} units, {plan.Layers.Sum(l => l.Channels.Count)} channels of {plan.Layers.Count} layers, {plan.ImageSteps} image-steps; options {plan.OptionsHash}.")).ConfigureAwait(false);
+                $"{Path.GetFullPath(path)}: {plan.Units.Count} units, {plan.Layers.Sum(l => l.Channels.Count)} channels of {plan.Layers.Count} layers, {GalleryPlanSummary.Describe(plan)}; options {plan.OptionsHash}.")).ConfigureAwait(false);
             return 0;
         });
         return command;
@@ -129,6 +132,11 @@ internal static class GalleryCommands
                     Spectre.Console.Markup.Escape(layer.Layer),
                     string.Create(CultureInfo.InvariantCulture, $"{layer.DoneChannels}/{layer.TotalChannels}"),
                     string.Create(CultureInfo.InvariantCulture, $"{layer.DoneUnits}/{layer.TotalUnits}"));
+            }
+
+            if (report.Dataset is { } dataset)
+            {
+                table.AddRow("(dataset examples)", string.Create(CultureInfo.InvariantCulture, $"{dataset.DoneImages}/{dataset.TotalImages} images"), string.Create(CultureInfo.InvariantCulture, $"{dataset.DoneUnits}/{dataset.TotalUnits}"));
             }
 
             CommonOptions.Console(output).Write(table);

@@ -100,7 +100,7 @@ internal static class GalleryFiles
         ArgumentNullException.ThrowIfNull(layer);
         ArgumentNullException.ThrowIfNull(unit);
         int channel = unit.Channels[batchIndex];
-        string name = ChannelJsonName(channel);
+        string name = GalleryKinds.JsonName(channel, unit.Kind);
         ChannelRecord? record;
         try
         {
@@ -141,8 +141,8 @@ internal sealed record UnitRecord(string Unit, string OptionsHash, int Images, l
         ArgumentNullException.ThrowIfNull(unit);
         return Unit == unit.Id
             && OptionsHash is { Length: 32 } && OptionsHash.All(char.IsAsciiHexDigitLower)
-            && Images == unit.Channels.Count * plan.Options.Thresholds.Count
-            && ImageSteps == (long)unit.Channels.Count * plan.Options.Steps
+            && Images == (unit.IsExamples ? unit.ImageCount : GalleryKinds.UnitImages(plan.Options, unit))
+            && ImageSteps == GalleryKinds.ImageSteps(plan.Options, unit)
             && double.IsFinite(Seconds) && Seconds >= 0 && Seconds <= GalleryLimits.MaxUnitSeconds
             && Worker is { Length: <= MaxWorkerLength };
     }
@@ -159,8 +159,13 @@ internal sealed record ChannelRecord(
     IReadOnlyList<ChannelImage> Images,
     double ObjectiveBefore,
     double ObjectiveAfter,
-    IReadOnlyList<double> Loss)
+    IReadOnlyList<double> Loss,
+    string? Kind = null)
 {
+    /// <summary>The kind of render (<see cref="GalleryKinds.Channel"/> in records written before kinds existed).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string RenderKind => Kind ?? GalleryKinds.Channel;
+
     /// <summary>
     /// What makes this record not the plan's record of channel <paramref name="batchIndex"/> of <paramref name="unit"/>
     /// (of <paramref name="layer"/>); null when it is.
@@ -187,16 +192,24 @@ internal sealed record ChannelRecord(
             return $"it was rendered with options {GalleryPaths.Describe(OptionsHash)}, not the plan's {plan.OptionsHash}";
         }
 
-        if (Images is null || Images.Count != thresholds.Count)
+        if (RenderKind != unit.Kind)
         {
-            return string.Create(CultureInfo.InvariantCulture, $"it lists {Images?.Count.ToString(CultureInfo.InvariantCulture) ?? "no"} images, not one per threshold ({thresholds.Count})");
+            return $"it is a render of kind '{GalleryPaths.Describe(Kind)}', not '{unit.Kind}'";
+        }
+
+        int perThreshold = GalleryKinds.ImagesPerThreshold(plan.Options, unit.Kind);
+        if (Images is null || Images.Count != thresholds.Count * perThreshold)
+        {
+            return string.Create(CultureInfo.InvariantCulture, $"it lists {Images?.Count.ToString(CultureInfo.InvariantCulture) ?? "no"} images, not {perThreshold} per threshold ({thresholds.Count})");
         }
 
         for (int i = 0; i < Images.Count; i++)
         {
-            if (Images[i] is not { } image || image.Step != thresholds[i] || image.File != GalleryFiles.ImageName(channel, thresholds[i]))
+            int step = thresholds[i / perThreshold];
+            string expected = GalleryKinds.ImageName(channel, unit.Kind, step, i % perThreshold);
+            if (Images[i] is not { } image || image.Step != step || image.File != expected)
             {
-                return string.Create(CultureInfo.InvariantCulture, $"image {i} is not {GalleryFiles.ImageName(channel, thresholds[i])} at step {thresholds[i]}");
+                return string.Create(CultureInfo.InvariantCulture, $"image {i} is not {expected} at step {step}");
             }
         }
 

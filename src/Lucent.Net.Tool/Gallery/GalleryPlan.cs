@@ -32,6 +32,29 @@ internal sealed record GalleryOptions
 
     public required bool Transforms { get; init; }
 
+    /// <summary>
+    /// The kinds of render per channel (<see cref="GalleryKinds"/>), in canonical order; null in plans made before kinds
+    /// existed, which mean <c>channel</c> only (left out of the JSON, so those plans keep their hash).
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<string>? Kinds { get; init; }
+
+    /// <summary>Images per channel of the <c>diversity</c> kind (one batch); null when the plan has no diversity kind.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? DiversityImages { get; init; }
+
+    /// <summary>The weight of Lucent's diversity term: <c>channel - weight * diversity</c>; null without the diversity kind.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? DiversityWeight { get; init; }
+
+    /// <summary>Dataset examples; null when the plan has none.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public DatasetOptions? Dataset { get; init; }
+
+    /// <summary>The kinds of render, <c>channel</c> for a plan made before kinds existed.</summary>
+    [JsonIgnore]
+    public IReadOnlyList<string> RenderKinds => Kinds ?? [GalleryKinds.Channel];
+
     [JsonIgnore]
     public int Steps => Thresholds[^1];
 
@@ -93,6 +116,31 @@ internal sealed record GalleryOptions
 
         Check("--steps", Steps, 1, GalleryLimits.MaxSteps);
         ValidateImage(Size, InputSize, Batch, Transforms);
+        if (Kinds is not null)
+        {
+            if (Kinds.Count == 0 || !Kinds.SequenceEqual(GalleryKinds.Canonical(Kinds)))
+            {
+                throw new ToolException($"--kinds must name one or more of {string.Join(", ", GalleryKinds.All)}, each once, in that order.");
+            }
+        }
+
+        bool diversity = RenderKinds.Contains(GalleryKinds.Diversity);
+        if (diversity != DiversityImages.HasValue || diversity != DiversityWeight.HasValue)
+        {
+            throw new ToolException("--diversity-images and the diversity weight are set exactly when --kinds has diversity.");
+        }
+
+        if (DiversityImages is int images)
+        {
+            Check("--diversity-images", images, 2, GalleryLimits.MaxDiversityImages);
+        }
+
+        if (DiversityWeight is double weight && (!double.IsFinite(weight) || weight < 0 || weight > GalleryLimits.MaxDiversityWeight))
+        {
+            throw new ToolException(string.Create(CultureInfo.InvariantCulture, $"the diversity weight must be between 0 and {GalleryLimits.MaxDiversityWeight}; got {weight}."));
+        }
+
+        Dataset?.Validate();
     }
 
     /// <summary>
@@ -154,6 +202,8 @@ internal sealed record GalleryOptions
         Check("batch", Batch == other.Batch);
         Check("seed", Seed == other.Seed);
         Check("transforms", Transforms == other.Transforms);
+        Check("kinds", RenderKinds.SequenceEqual(other.RenderKinds) && DiversityImages == other.DiversityImages && DiversityWeight == other.DiversityWeight);
+        Check("dataset", Dataset is null ? other.Dataset is null : other.Dataset is not null && Dataset.SameAs(other.Dataset));
         return names;
     }
 }
@@ -161,8 +211,17 @@ internal sealed record GalleryOptions
 /// <summary>A layer of the plan: its folder name under <c>layers/</c> and its channel count in the model.</summary>
 internal sealed record GalleryLayer(string Name, string Folder, int ModelChannels, IReadOnlyList<int> Channels);
 
-/// <summary>A work unit: one layer and a fixed block of channels, rendered as one batch with its own seed.</summary>
-internal sealed record GalleryUnit(string Id, string Layer, string Folder, IReadOnlyList<int> Channels, long Seed);
+/// <summary>
+/// A work unit. A render unit (<see cref="Kind"/> one of <see cref="GalleryKinds.All"/>): one layer, one kind and a fixed
+/// block of channels, rendered with its own seed. A dataset unit (<see cref="GalleryKinds.Examples"/>): images
+/// <see cref="ImageFirst"/> to <see cref="ImageFirst"/> + <see cref="ImageCount"/> - 1 of the dataset, every planned
+/// channel of every layer (its Layer is empty, its Channels empty).
+/// </summary>
+internal sealed record GalleryUnit(string Id, string Layer, string Folder, IReadOnlyList<int> Channels, long Seed, string Kind = GalleryKinds.Channel, int ImageFirst = 0, int ImageCount = 0)
+{
+    [JsonIgnore]
+    public bool IsExamples => Kind == GalleryKinds.Examples;
+}
 
 /// <summary>The contents of <c>DIR/gallery.json</c>.</summary>
 internal sealed record GalleryPlan
@@ -181,7 +240,7 @@ internal sealed record GalleryPlan
     public required IReadOnlyList<GalleryUnit> Units { get; init; }
 
     [JsonIgnore]
-    public long ImageSteps => Units.Sum(u => (long)u.Channels.Count) * Options.Steps;
+    public long ImageSteps => Units.Sum(u => GalleryKinds.ImageSteps(Options, u));
 
     /// <summary>Builds the plan: units are the layers in order, each cut into blocks of <c>Batch</c> channels.</summary>
     /// <param name="options">The options.</param>
@@ -218,16 +277,34 @@ internal sealed record GalleryPlan
             }
 
             layers.Add(new GalleryLayer(layer, folder, count, channels));
-            for (int start = 0; start < channels.Count; start += options.Batch)
+            foreach (string kind in options.RenderKinds)
             {
-                int[] block = channels.Skip(start).Take(options.Batch).ToArray();
-                string id = string.Create(CultureInfo.InvariantCulture, $"{folder}-{block[0]:D4}-{block[^1]:D4}");
-                if (!GalleryPaths.IsSafeName(folder) || !GalleryPaths.IsSafeName(id))
+                for (int start = 0; start < channels.Count; start += options.Batch)
                 {
-                    throw new ToolException($"Layer '{GalleryPaths.Describe(layer)}' gives no safe folder name.");
-                }
+                    int[] block = channels.Skip(start).Take(options.Batch).ToArray();
+                    string id = GalleryKinds.UnitId(folder, kind, block[0], block[^1]);
+                    if (!GalleryPaths.IsSafeName(folder) || !GalleryPaths.IsSafeName(id))
+                    {
+                        throw new ToolException($"Layer '{GalleryPaths.Describe(layer)}' gives no safe folder name.");
+                    }
 
-                units.Add(new GalleryUnit(id, layer, folder, block, UnitSeed(options.Seed, id)));
+                    units.Add(new GalleryUnit(id, layer, folder, block, UnitSeed(options.Seed, id), kind));
+                }
+            }
+        }
+
+        if (options.Dataset is { } dataset)
+        {
+            if (planned * dataset.Examples * 2 > GalleryLimits.MaxExampleEntries)
+            {
+                throw new ToolException(string.Create(CultureInfo.InvariantCulture, $"--examples {dataset.Examples} for {planned} channels keeps more than {GalleryLimits.MaxExampleEntries} examples per dataset unit: plan fewer channels or examples."));
+            }
+
+            for (int first = 0; first < dataset.Files.Count; first += dataset.Chunk)
+            {
+                int count = Math.Min(dataset.Chunk, dataset.Files.Count - first);
+                string id = GalleryKinds.ExamplesUnitId(first, first + count - 1);
+                units.Add(new GalleryUnit(id, string.Empty, GalleryKinds.ExamplesFolder, [], UnitSeed(options.Seed, id), GalleryKinds.Examples, first, count));
             }
         }
 
@@ -380,6 +457,8 @@ internal sealed record GalleryPlan
                 : read.Folder != made.Folder ? "folder"
                 : read.Channels is null || !read.Channels.SequenceEqual(made.Channels) ? "channels"
                 : read.Seed != made.Seed ? "seed"
+                : read.Kind != made.Kind ? "kind"
+                : read.ImageFirst != made.ImageFirst || read.ImageCount != made.ImageCount ? "images"
                 : null;
             if (field is not null)
             {
@@ -429,6 +508,36 @@ internal static class GalleryLimits
 
     /// <summary>The largest channel record read (a loss per step: at most <see cref="MaxSteps"/> numbers).</summary>
     public const long MaxChannelFileBytes = 8L << 20;
+
+    /// <summary>The most images of a diversity batch.</summary>
+    public const int MaxDiversityImages = 64;
+
+    /// <summary>The largest weight of the diversity term.</summary>
+    public const double MaxDiversityWeight = 1e6;
+
+    /// <summary>The most images of a dataset.</summary>
+    public const int MaxDatasetImages = 200_000;
+
+    /// <summary>The longest path of a dataset image (relative to the dataset folder) and of the dataset folder.</summary>
+    public const int MaxDatasetPathLength = 1024;
+
+    /// <summary>The most characters of all dataset image paths together (they are part of the plan).</summary>
+    public const long MaxDatasetPathBytes = 24L << 20;
+
+    /// <summary>The largest dataset list file read.</summary>
+    public const long MaxDatasetListBytes = 64L << 20;
+
+    /// <summary>The largest size dataset images are resized to for the model.</summary>
+    public const int MaxExamplesInputSize = 1024;
+
+    /// <summary>The most examples kept per channel, at the top and at the bottom each.</summary>
+    public const int MaxExamples = 100;
+
+    /// <summary>The most images of one dataset unit.</summary>
+    public const int MaxExamplesChunk = 65_536;
+
+    /// <summary>The most examples (channels x examples x 2) one dataset unit keeps: bounds its record and the merge's memory.</summary>
+    public const long MaxExampleEntries = 4_000_000;
 
     /// <summary>The largest number of worker-seconds a done marker may record (about 31 years).</summary>
     public const double MaxUnitSeconds = 1e9;

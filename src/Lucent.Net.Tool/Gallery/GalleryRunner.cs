@@ -4,7 +4,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Lucent.Net.Imaging;
-using Lucent.Net.Objectives;
 using Lucent.Net.Parameterization;
 using Lucent.Net.Rendering;
 using static TorchSharp.torch;
@@ -74,18 +73,32 @@ internal static class GalleryRunner
                     model = await ModelSource.LoadAsync(plan.Options.Model, device, cancellationToken).ConfigureAwait(false);
                 }
 
-                await output.WriteLineAsync($"{prefix}: rendering {unit.Layer} channels {string.Join(',', unit.Channels)}").ConfigureAwait(false);
+                await output.WriteLineAsync(unit.IsExamples
+                    ? string.Create(CultureInfo.InvariantCulture, $"{prefix}: dataset examples of images {unit.ImageFirst}-{unit.ImageFirst + unit.ImageCount - 1}")
+                    : $"{prefix}: rendering {unit.Kind} of {unit.Layer} channels {string.Join(',', unit.Channels)}").ConfigureAwait(false);
                 var unitClock = Stopwatch.StartNew();
                 try
                 {
-                    int images = RenderUnit(dir, plan, unit, model, cancellationToken);
-                    long steps = (long)unit.Channels.Count * plan.Options.Steps;
+                    int images;
+                    if (unit.IsExamples)
+                    {
+                        var (used, skippedImages) = GalleryExamples.RunUnit(dir, plan, unit, model, output, prefix, cancellationToken);
+                        await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{prefix}: {used} images used, {skippedImages} skipped")).ConfigureAwait(false);
+                        images = unit.ImageCount;
+                    }
+                    else
+                    {
+                        images = RenderUnit(dir, plan, unit, model, cancellationToken);
+                    }
+
+                    long steps = GalleryKinds.ImageSteps(plan.Options, unit);
                     var record = new UnitRecord(unit.Id, plan.OptionsHash, images, steps, Math.Round(unitClock.Elapsed.TotalSeconds, 3), Worker(settings.Shard), DateTimeOffset.UtcNow);
                     AtomicFile.WriteAllText(GalleryPaths.Inside(dir, GalleryFiles.DoneFolder, unit.Id + ".json"), JsonSerializer.Serialize(record, GalleryJson.Indented) + "\n");
                     rendered++;
                     imageSteps += steps;
-                    await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                        $"{prefix}: rendered {images} images in {unitClock.Elapsed.TotalSeconds:F1} s ({steps / Math.Max(unitClock.Elapsed.TotalSeconds, 1e-9):F1} image-steps/s)")).ConfigureAwait(false);
+                    await output.WriteLineAsync(unit.IsExamples
+                        ? string.Create(CultureInfo.InvariantCulture, $"{prefix}: examined {images} images in {unitClock.Elapsed.TotalSeconds:F1} s ({images / Math.Max(unitClock.Elapsed.TotalSeconds, 1e-9):F1} images/s)")
+                        : string.Create(CultureInfo.InvariantCulture, $"{prefix}: rendered {images} images in {unitClock.Elapsed.TotalSeconds:F1} s ({steps / Math.Max(unitClock.Elapsed.TotalSeconds, 1e-9):F1} image-steps/s)")).ConfigureAwait(false);
                 }
                 catch (Exception e) when (e is not OperationCanceledException && DoneByAnother(dir, plan, unit))
                 {
@@ -118,7 +131,6 @@ internal static class GalleryRunner
         var options = plan.Options;
         StagingArea.RemoveStale(dir, unit.Id);
         int batch = unit.Channels.Count;
-        var objectives = unit.Channels.Select((channel, i) => (IObjective)Objective.Channel(unit.Layer, channel, batch: i)).ToList();
         var renderOptions = new RenderOptions
         {
             Image = new ImageOptions(options.Size),
@@ -127,35 +139,57 @@ internal static class GalleryRunner
             Seed = unit.Seed,
             FixedImageSize = options.InputSize is int n ? (n, n) : null,
         };
-        var result = Renderer.RenderBatch(model, objectives, renderOptions, progress: null, cancellationToken);
-        if (result.StopReason == RenderStopReason.Cancelled)
-        {
-            throw new OperationCanceledException(cancellationToken);
-        }
 
-        if (result.StopReason != RenderStopReason.Completed)
+        // One render per unit (a batch of its channels), or for diversity one render per channel (a batch of its images).
+        var renders = new List<(RenderResult Result, IReadOnlyList<double> Losses, int Index)>();
+        if (unit.Kind == GalleryKinds.Diversity)
         {
-            throw new ToolException($"the render stopped early ({result.StopReason}): {result.StopMessage}");
+            int images = GalleryKinds.ImagesPerThreshold(options, unit.Kind);
+            foreach (int channel in unit.Channels)
+            {
+                var objective = GalleryKinds.DiversityObjective(unit.Layer, channel, options.DiversityWeight ?? GalleryKinds.DefaultDiversityWeight);
+                var result = Renderer.Render(model, objective, renderOptions with
+                {
+                    Image = new ImageOptions(options.Size) { Batch = images },
+                    Seed = GalleryPlan.UnitSeed(unit.Seed, channel.ToString(CultureInfo.InvariantCulture)),
+                }, progress: null, cancellationToken);
+                renders.Add((Check(result, cancellationToken), result.Losses, 0));
+            }
+        }
+        else
+        {
+            var objectives = unit.Channels.Select((channel, i) => GalleryKinds.Objective(unit.Kind, unit.Layer, channel, i)).ToList();
+            var result = Check(Renderer.RenderBatch(model, objectives, renderOptions, progress: null, cancellationToken), cancellationToken);
+            for (int i = 0; i < batch; i++)
+            {
+                renders.Add((result, result.ImageLosses[i], i));
+            }
         }
 
         using var area = StagingArea.Create(dir, unit.Id);
         string staging = area.Folder;
         var files = new List<string>();
+        int written = 0;
         for (int i = 0; i < batch; i++)
         {
             int channel = unit.Channels[i];
+            var (result, losses, index) = renders[i];
             var images = new List<ChannelImage>();
             foreach (var snapshot in result.Snapshots)
             {
-                string name = GalleryFiles.ImageName(channel, snapshot.Step);
-                File.WriteAllBytes(Path.Combine(staging, name), snapshot.Images.ToPngBytes(i));
-                files.Add(name);
-                images.Add(new ChannelImage(snapshot.Step, name));
+                int count = unit.Kind == GalleryKinds.Diversity ? snapshot.Images.Batch : 1;
+                for (int d = 0; d < count; d++)
+                {
+                    string name = GalleryKinds.ImageName(channel, unit.Kind, snapshot.Step, d);
+                    File.WriteAllBytes(Path.Combine(staging, name), snapshot.Images.ToPngBytes(unit.Kind == GalleryKinds.Diversity ? d : index));
+                    files.Add(name);
+                    images.Add(new ChannelImage(snapshot.Step, name));
+                    written++;
+                }
             }
 
-            var losses = result.ImageLosses[i];
-            var record = new ChannelRecord(unit.Layer, channel, unit.Id, i, unit.Seed, plan.OptionsHash, images, -losses[0], -losses[^1], losses);
-            string json = GalleryFiles.ChannelJsonName(channel);
+            var record = new ChannelRecord(unit.Layer, channel, unit.Id, i, unit.Seed, plan.OptionsHash, images, -losses[0], -losses[^1], losses, unit.Kind);
+            string json = GalleryKinds.JsonName(channel, unit.Kind);
             File.WriteAllText(Path.Combine(staging, json), JsonSerializer.Serialize(record, GalleryJson.Indented) + "\n");
             files.Add(json);
         }
@@ -168,7 +202,19 @@ internal static class GalleryRunner
             File.Move(Path.Combine(staging, name), GalleryPaths.Inside(dir, GalleryFiles.LayersFolder, unit.Folder, name), overwrite: true);
         }
 
-        return result.Snapshots.Count * batch;
+        return written;
+    }
+
+    private static RenderResult Check(RenderResult result, CancellationToken cancellationToken)
+    {
+        if (result.StopReason == RenderStopReason.Cancelled)
+        {
+            throw new OperationCanceledException(cancellationToken);
+        }
+
+        return result.StopReason == RenderStopReason.Completed
+            ? result
+            : throw new ToolException($"the render stopped early ({result.StopReason}): {result.StopMessage}");
     }
 
     /// <summary>Whether the unit has a valid done marker of this plan's options (written by any worker).</summary>

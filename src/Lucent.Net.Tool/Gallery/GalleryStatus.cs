@@ -12,7 +12,8 @@ internal sealed record GalleryStatusReport(
     long DoneImageSteps,
     long PendingImageSteps,
     double WorkerSeconds,
-    int Workers)
+    int Workers,
+    DatasetStatus? Dataset = null)
 {
     /// <summary>Image-steps per second of one worker (rendering time only), or NaN before the first unit.</summary>
     public double ImageStepsPerSecond => WorkerSeconds > 0 ? DoneImageSteps / WorkerSeconds : double.NaN;
@@ -31,12 +32,13 @@ internal sealed record GalleryStatusReport(
         double seconds = 0;
         foreach (var layer in plan.Layers)
         {
-            var units = plan.Units.Where(u => u.Layer == layer.Name).ToArray();
+            var units = plan.Units.Where(u => u.Layer == layer.Name && !u.IsExamples).ToArray();
             var finished = units.Where(u => done.TryGetValue(u.Id, out var r) && r.OptionsHash == plan.OptionsHash).ToArray();
-            layers.Add(new LayerStatus(layer.Name, finished.Sum(u => u.Channels.Count), layer.Channels.Count, finished.Length, units.Length));
+            int kinds = plan.Options.RenderKinds.Count;
+            layers.Add(new LayerStatus(layer.Name, finished.Sum(u => u.Channels.Count), layer.Channels.Count * kinds, finished.Length, units.Length));
             foreach (var unit in units)
             {
-                long steps = (long)unit.Channels.Count * plan.Options.Steps;
+                long steps = GalleryKinds.ImageSteps(plan.Options, unit);
                 if (done.TryGetValue(unit.Id, out var record) && record.OptionsHash == plan.OptionsHash)
                 {
                     doneSteps += steps;
@@ -49,7 +51,20 @@ internal sealed record GalleryStatusReport(
             }
         }
 
-        return new GalleryStatusReport(plan.OptionsHash, layers, doneSteps, pendingSteps, seconds, Math.Max(1, workers));
+        DatasetStatus? dataset = null;
+        if (plan.Options.Dataset is not null)
+        {
+            var units = plan.Units.Where(u => u.IsExamples).ToArray();
+            var finished = units.Where(u => done.TryGetValue(u.Id, out var r) && r.OptionsHash == plan.OptionsHash).ToArray();
+            dataset = new DatasetStatus(
+                finished.Length,
+                units.Length,
+                finished.Sum(u => (long)u.ImageCount),
+                units.Sum(u => (long)u.ImageCount),
+                finished.Sum(u => done[u.Id].Seconds));
+        }
+
+        return new GalleryStatusReport(plan.OptionsHash, layers, doneSteps, pendingSteps, seconds, Math.Max(1, workers), dataset);
     }
 
     public string FormatSummary()
@@ -61,10 +76,30 @@ internal sealed record GalleryStatusReport(
             ? string.Create(CultureInfo.InvariantCulture, $"ETA {FormatDuration(left)} with {Workers} worker{(Workers == 1 ? string.Empty : "s")}")
             : "ETA unknown";
         int doneChannels = Layers.Sum(l => l.DoneChannels), total = Layers.Sum(l => l.TotalChannels);
-        return string.Create(CultureInfo.InvariantCulture, $"{doneChannels}/{total} channels done, {PendingImageSteps} image-steps pending; {speed}; {eta}.");
+        string renders = string.Create(CultureInfo.InvariantCulture, $"Renders: {doneChannels}/{total} channels done, {PendingImageSteps} image-steps pending; {speed}; {eta}.");
+        return Dataset is null ? renders : renders + Environment.NewLine + Dataset.Format(Workers);
     }
 
+    /// <summary>Formats a duration as hours and minutes, or minutes and seconds.</summary>
     public static string FormatDuration(TimeSpan span) => span.TotalHours >= 1
         ? string.Create(CultureInfo.InvariantCulture, $"{(int)span.TotalHours} h {span.Minutes:D2} min")
         : string.Create(CultureInfo.InvariantCulture, $"{span.Minutes} min {span.Seconds:D2} s");
+}
+
+/// <summary>Progress of the dataset examples: units and images done, and the time their workers took.</summary>
+internal sealed record DatasetStatus(int DoneUnits, int TotalUnits, long DoneImages, long TotalImages, double WorkerSeconds)
+{
+    /// <summary>Images per second of one worker, or NaN before the first dataset unit.</summary>
+    public double ImagesPerSecond => WorkerSeconds > 0 ? DoneImages / WorkerSeconds : double.NaN;
+
+    /// <summary>One line: units and images done, throughput, ETA at <paramref name="workers"/> workers.</summary>
+    public string Format(int workers)
+    {
+        double seconds = (TotalImages - DoneImages) / ImagesPerSecond / Math.Max(1, workers);
+        string speed = double.IsNaN(ImagesPerSecond) ? "no dataset unit finished yet" : string.Create(CultureInfo.InvariantCulture, $"{ImagesPerSecond:F1} images/s per worker");
+        string eta = double.IsFinite(seconds) && seconds < TimeSpan.MaxValue.TotalSeconds / 2
+            ? "ETA " + GalleryStatusReport.FormatDuration(TimeSpan.FromSeconds(seconds))
+            : "ETA unknown";
+        return string.Create(CultureInfo.InvariantCulture, $"Dataset examples: {DoneUnits}/{TotalUnits} units, {DoneImages}/{TotalImages} images done; {speed}; {eta}.");
+    }
 }
