@@ -211,6 +211,15 @@ internal static class RenderTuner
         }
 
         var (samples, milliseconds) = measure(Candidates);
+        if (!TuningDecision.Conclusive(samples, rule))
+        {
+            // Too busy to finish the repetitions within the budget: nothing is cached, the next process measures again.
+            var timings = samples.Select(c => new RenderTuningTiming(c.MicroBatchSize, TuningDecision.Median(c.Samples), c.Samples.Count, c.Correct)).ToList();
+            return new RenderTuning(rule, RenderTuningSource.RuleOfThumb, kernels, timings, milliseconds,
+                string.Create(CultureInfo.InvariantCulture,
+                    $"{Setting(rule)} (not measured: the stand-in did not finish {TuningDecision.MinRepetitions} repetitions within {BudgetMilliseconds:F0} ms, {milliseconds:F0} ms spent (a busy machine?); the rule of thumb for {KernelSelector.Describe(kernels)}; measured again by the next process)"));
+        }
+
         var (choice, _) = TuningDecision.Decide(samples, rule);
         var entry = new TuningCacheEntry
         {

@@ -3,7 +3,12 @@ namespace Lucent.Net.Runtime;
 /// <summary>Where a <see cref="RenderTuning"/> came from.</summary>
 public enum RenderTuningSource
 {
-    /// <summary>Not measured: the rule of thumb by the kernels in use (measuring was turned off with <c>LUCENT_NET_TUNING=0</c>, or the kernel check is off, so there is no per-machine key to cache it under).</summary>
+    /// <summary>
+    /// Not measured: the rule of thumb by the kernels in use (one image per pass with LibTorch's own kernels, the whole
+    /// batch with oneDNN). Measuring was turned off (<c>LUCENT_NET_TUNING=off</c>), the kernel check is off (no
+    /// per-machine key to cache under), or the measurement did not finish its repetitions within its budget (a busy
+    /// machine; nothing is cached and the next process measures again).
+    /// </summary>
     RuleOfThumb = 0,
 
     /// <summary>Measured in this process on the stand-in network, and cached for the next starts.</summary>

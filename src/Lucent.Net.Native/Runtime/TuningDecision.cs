@@ -35,15 +35,22 @@ internal static class TuningDecision
         return sorted.Length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
     }
 
+    /// <summary>Whether the measurements can decide anything: the previous default was measured correct with enough finite repetitions.</summary>
+    /// <param name="candidates">Each candidate's measurements.</param>
+    /// <param name="previous">The previous default.</param>
+    /// <returns>True when <see cref="Decide"/> compares against measurements rather than keeping the previous default for want of them.</returns>
+    public static bool Conclusive(IReadOnlyList<TuningSamples> candidates, int? previous) =>
+        candidates.FirstOrDefault(c => c.MicroBatchSize == previous) is { } baseline && Usable(baseline);
+
+    private static bool Usable(TuningSamples c) =>
+        c.Correct && c.Samples.Count >= MinRepetitions && c.Samples.All(s => double.IsFinite(s) && s > 0);
+
     /// <summary>Chooses the micro-batch size.</summary>
     /// <param name="candidates">Each candidate's measurements.</param>
     /// <param name="previous">The previous default (null for the whole batch), kept unless a candidate is clearly faster.</param>
     /// <returns>The choice and why, in words.</returns>
     public static (int? Choice, string Reason) Decide(IReadOnlyList<TuningSamples> candidates, int? previous)
     {
-        static bool Usable(TuningSamples c) =>
-            c.Correct && c.Samples.Count >= MinRepetitions && c.Samples.All(s => double.IsFinite(s) && s > 0);
-
         var baseline = candidates.FirstOrDefault(c => c.MicroBatchSize == previous);
         if (baseline is null || !Usable(baseline))
         {
@@ -82,7 +89,8 @@ internal static class TuningDecision
     /// Runs the candidates interleaved: one warm-up round that is not timed (<paramref name="warmUp"/> also says
     /// whether the candidate is correct), then rounds in alternating order (reversed on every other round) until
     /// <paramref name="maxRounds"/> rounds or until the next round would overrun <paramref name="budgetMilliseconds"/>
-    /// (judged by the longest round so far, the warm-up included).
+    /// (judged by the longest round so far, the warm-up included). When the budget runs out during the warm-up,
+    /// nothing is timed.
     /// </summary>
     /// <param name="candidates">The candidates.</param>
     /// <param name="warmUp">Runs one candidate once, untimed, and says whether its result is correct.</param>
@@ -101,7 +109,18 @@ internal static class TuningDecision
     {
         var samples = candidates.Select(_ => new List<double>()).ToArray();
         double start = elapsedMilliseconds();
-        bool[] correct = [.. candidates.Select(warmUp)];
+        bool[] correct = new bool[candidates.Count];
+        for (int i = 0; i < candidates.Count; i++)
+        {
+            if (elapsedMilliseconds() > budgetMilliseconds)
+            {
+                // Not even the warm-up fits (a very busy machine): nothing is timed.
+                return [.. candidates.Select(c => new TuningSamples(c, [], false))];
+            }
+
+            correct[i] = warmUp(candidates[i]);
+        }
+
         double longest = elapsedMilliseconds() - start;
         for (int round = 0; round < maxRounds; round++)
         {

@@ -14,19 +14,25 @@ namespace Lucent.Net.Runtime;
 internal sealed class TuningStandIn : IDisposable
 {
     /// <summary>The stand-in batch (a batched render's typical ten channels, rounded to a power of two).</summary>
-    public const int Batch = 8;
+    public const int DefaultBatch = 8;
 
-    private const int Size = 96;
+    /// <summary>The stand-in's input height and width.</summary>
+    public const int DefaultSize = 96;
+
     private const long Seed = 20_261_207;
 
     private readonly Tensor _input;
     private readonly Tensor[] _weights;
     private readonly Tensor[] _biases;
 
-    public TuningStandIn()
+    /// <summary>Makes the stand-in.</summary>
+    /// <param name="batch">Images per pass.</param>
+    /// <param name="size">Input height and width.</param>
+    public TuningStandIn(int batch = DefaultBatch, int size = DefaultSize)
     {
+        Batch = batch;
         using var generator = new Generator((ulong)Seed);
-        _input = rand([Batch, 3, Size, Size], generator: generator);
+        _input = rand([batch, 3, size, size], generator: generator);
         (int Out, int In, int K)[] shapes = [(64, 3, 7), (64, 64, 1), (192, 64, 3), (64, 192, 1), (96, 192, 1), (128, 96, 3)];
         _weights = new Tensor[shapes.Length];
         _biases = new Tensor[shapes.Length];
@@ -39,6 +45,9 @@ internal sealed class TuningStandIn : IDisposable
             _biases[i] = b * 0.1;
         }
     }
+
+    /// <summary>Images per pass.</summary>
+    public int Batch { get; }
 
     /// <summary>Runs one pass with <paramref name="microBatch"/> images per slice (null: all at once).</summary>
     /// <param name="microBatch">Images per slice.</param>

@@ -113,6 +113,38 @@ public sealed class RenderTuningTests
     }
 
     [Fact]
+    public void A_warm_up_that_overruns_the_budget_times_nothing()
+    {
+        double now = 0;
+        int timed = 0;
+        var samples = TuningDecision.Collect([null, 1, 2], _ => { now += 800; return true; }, _ => { timed++; return 1; }, () => now, budgetMilliseconds: 1500, maxRounds: 7);
+        timed.Should().Be(0);
+        now.Should().Be(1600, "the third warm-up is not started past the budget");
+        samples.Should().OnlyContain(s => s.Samples.Count == 0);
+        TuningDecision.Conclusive(samples, null).Should().BeFalse();
+    }
+
+    [Fact]
+    public void An_inconclusive_measurement_keeps_the_rule_of_thumb_caches_nothing_and_is_measured_again()
+    {
+        using var files = new UnixFiles("lucent-tuning");
+        int measured = 0;
+        Func<IReadOnlyList<int?>, (List<TuningSamples>, double)> busy = candidates =>
+        {
+            measured++;
+            return ([.. candidates.Select(c => Samples(c, c is null ? [10, 10] : [1, 1]))], 1600);
+        };
+
+        var tuning = RenderTuner.Resolve(TuningMode.Auto, OneDnn, Location(files.Root), busy);
+        tuning.Source.Should().Be(RenderTuningSource.RuleOfThumb);
+        tuning.MicroBatchSize.Should().BeNull("two repetitions are too few to leave the rule of thumb");
+        tuning.Description.Should().Contain("did not finish 3 repetitions");
+        File.Exists(RenderTuner.CachePath(files.Root, Key)).Should().BeFalse();
+        RenderTuner.Resolve(TuningMode.Auto, OneDnn, Location(files.Root), busy);
+        measured.Should().Be(2);
+    }
+
+    [Fact]
     public void The_number_of_rounds_is_capped()
     {
         double now = 0;
