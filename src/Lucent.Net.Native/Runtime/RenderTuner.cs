@@ -240,11 +240,11 @@ internal static class RenderTuner
         return Describe(entry, RenderTuningSource.Measured);
     }
 
-    /// <summary>The cache file for a key under a root: beside the kernel verdict's file.</summary>
+    /// <summary>The cache file for a key under a root: beside the kernel verdict's folder (<c>lucent-net/kernel-check</c>), with the same key.</summary>
     /// <param name="root">The cache root.</param>
     /// <param name="key">The kernel verdict's key.</param>
     /// <returns>The path.</returns>
-    public static string CachePath(string root, string key) => Path.Combine(root, "lucent-net", "kernel-check", key + ".tuning.json");
+    public static string CachePath(string root, string key) => Path.Combine(root, "lucent-net", "render-tuning", key + ".json");
 
     /// <summary>
     /// Reads the tuning from the first root that holds a usable one: a regular file (no link, FIFO or device) of at
