@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using static TorchSharp.torch;
 
 namespace Lucent.Net.Runtime;
 
@@ -323,21 +324,43 @@ internal static class RenderTuner
     {
         var clock = Stopwatch.StartNew();
         using var standIn = new TuningStandIn();
-        using var reference = standIn.Gradient(null);
-        double scale = Math.Max(reference.abs().max().item<float>(), 1e-30);
-        var samples = TuningDecision.Collect(
-            candidates,
-            warmUp: c =>
-            {
-                using var gradient = standIn.Gradient(c);
-                using var difference = (gradient - reference).abs().max();
-                return difference.item<float>() <= GradientTolerance * scale;
-            },
-            timeOne: standIn.Time,
-            elapsedMilliseconds: () => clock.Elapsed.TotalMilliseconds,
-            budgetMilliseconds: BudgetMilliseconds,
-            maxRounds: MaxRounds);
-        return (samples, clock.Elapsed.TotalMilliseconds);
+        Tensor? reference = null;
+        double scale = 0;
+        try
+        {
+            var samples = TuningDecision.Collect(
+                candidates,
+                warmUp: c =>
+                {
+                    if (reference is null)
+                    {
+                        // The whole batch is the reference (the first candidate, so its warm-up pass computes it).
+                        reference = standIn.Gradient(null);
+                        using (NewDisposeScope())
+                        {
+                            scale = Math.Max(reference.abs().max().item<float>(), 1e-30);
+                        }
+
+                        if (c is null)
+                        {
+                            return true;
+                        }
+                    }
+
+                    using var scope = NewDisposeScope();
+                    var gradient = standIn.Gradient(c);
+                    return (gradient - reference).abs().max().item<float>() <= GradientTolerance * scale;
+                },
+                timeOne: standIn.Time,
+                elapsedMilliseconds: () => clock.Elapsed.TotalMilliseconds,
+                budgetMilliseconds: BudgetMilliseconds,
+                maxRounds: MaxRounds);
+            return (samples, clock.Elapsed.TotalMilliseconds);
+        }
+        finally
+        {
+            reference?.Dispose();
+        }
     }
 
     /// <summary>A setting in words.</summary>

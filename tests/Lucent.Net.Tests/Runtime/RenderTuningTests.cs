@@ -313,13 +313,14 @@ public sealed class RenderTuningTests
     public void Every_candidate_gives_the_stand_in_the_gradient_of_the_whole_batch()
     {
         LucentRuntime.EnsureInitialized();
-        using var standIn = new TuningStandIn();
-        using var whole = standIn.Gradient(null);
+        using var scope = TorchSharp.torch.NewDisposeScope();
+        using var standIn = new TuningStandIn(batch: 4, size: 64);
+        var whole = standIn.Gradient(null);
         double scale = whole.abs().max().item<float>();
         scale.Should().BeGreaterThan(0);
         foreach (int? microBatch in RenderTuner.Candidates.Skip(1))
         {
-            using var sliced = standIn.Gradient(microBatch);
+            var sliced = standIn.Gradient(microBatch);
             sliced.shape.Should().Equal(whole.shape);
             ((sliced - whole).abs().max().item<float>() / scale).Should().BeLessThan(1e-4, $"micro-batch {microBatch}");
         }
