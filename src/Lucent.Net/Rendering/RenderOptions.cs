@@ -120,7 +120,7 @@ public sealed record RenderOptions
     /// through the model per forward and backward pass within one step. Every step still transforms and
     /// optimises the whole batch at once, and each image's objective sees only its own activations, so the
     /// images do not depend on it beyond float rounding. Null (the default) uses the size measured to be
-    /// fastest on this machine (<see cref="Runtime.LucentRuntime.EnsureTuned"/>: the whole batch, 1, 2 or 4,
+    /// fastest on this machine (<see cref="Runtime.LucentRuntime.EnsureTuned"/>: the whole batch, 1 or 2,
     /// timed once per machine on a stand-in network and cached beside the kernel verdict; with
     /// <c>LUCENT_NET_TUNING=off</c> one image at a time with LibTorch's own convolution kernels and the whole
     /// batch with oneDNN). A value set here always wins. See docs/performance.md, "Measured defaults".
