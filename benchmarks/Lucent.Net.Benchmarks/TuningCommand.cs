@@ -20,7 +20,7 @@ internal static class TuningCommand
         CompareCommand.Print($"tuning  : {tuning.Source}: {tuning.Description}");
         foreach (var timing in tuning.Timings)
         {
-            CompareCommand.Print($"  {timing.Setting,-14} {timing.MedianMilliseconds,7:F2} ms per stand-in image (median of {timing.Repetitions}){(timing.Correct ? string.Empty : " WRONG")}");
+            CompareCommand.Print($"  {timing.Setting,-14} {timing.MedianMilliseconds,7:F2} ms per stand-in image (median of {timing.Repetitions}){(timing.Repetitions == 0 ? " (not measured)" : timing.Correct ? string.Empty : " WRONG")}");
         }
 
         CompareCommand.Print($"took    : {ms:F0} ms in this process (load {Machine.LoadAverage()})");

@@ -89,8 +89,8 @@ internal static class TuningDecision
     /// Runs the candidates interleaved: one warm-up round that is not timed (<paramref name="warmUp"/> also says
     /// whether the candidate is correct), then rounds in alternating order (reversed on every other round) until
     /// <paramref name="maxRounds"/> rounds or until the next round would overrun <paramref name="budgetMilliseconds"/>
-    /// (judged by the longest round so far, the warm-up included). When the budget runs out during the warm-up,
-    /// nothing is timed.
+    /// (judged by the warm-up for the first round, then by the longest timed round). When the budget runs out
+    /// during the warm-up, nothing is timed.
     /// </summary>
     /// <param name="candidates">The candidates.</param>
     /// <param name="warmUp">Runs one candidate once, untimed, and says whether its result is correct.</param>
@@ -121,11 +121,14 @@ internal static class TuningDecision
             correct[i] = warmUp(candidates[i]);
         }
 
-        double longest = elapsedMilliseconds() - start;
+        // The first round is predicted by the warm-up (which also pays for first-use set-up), later ones by the
+        // longest timed round.
+        double predicted = elapsedMilliseconds() - start;
+        double longest = 0;
         for (int round = 0; round < maxRounds; round++)
         {
             double roundStart = elapsedMilliseconds();
-            if (roundStart + longest > budgetMilliseconds)
+            if (roundStart + predicted > budgetMilliseconds)
             {
                 break;
             }
@@ -137,6 +140,7 @@ internal static class TuningDecision
             }
 
             longest = Math.Max(longest, elapsedMilliseconds() - roundStart);
+            predicted = longest;
         }
 
         return [.. candidates.Select((c, i) => new TuningSamples(c, samples[i], correct[i]))];

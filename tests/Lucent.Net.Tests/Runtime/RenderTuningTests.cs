@@ -113,6 +113,18 @@ public sealed class RenderTuningTests
     }
 
     [Fact]
+    public void After_the_first_round_the_budget_is_judged_by_the_timed_rounds_not_the_slower_warm_up()
+    {
+        double now = 0;
+        var samples = TuningDecision.Collect(
+            [null, 1, 2], _ => { now += 200; return true; }, _ => { now += 100; return 1; }, () => now, budgetMilliseconds: 1500, maxRounds: 7);
+
+        // Warm-up 600 ms predicts round 1 (600 + 600 <= 1500); rounds of 300 ms then fit at 900 and 1200, not at 1500.
+        samples.Should().OnlyContain(s => s.Samples.Count == 3);
+        now.Should().Be(1500);
+    }
+
+    [Fact]
     public void A_warm_up_that_overruns_the_budget_times_nothing()
     {
         double now = 0;
