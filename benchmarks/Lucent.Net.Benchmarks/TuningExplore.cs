@@ -14,7 +14,7 @@ internal static class TuningExplore
     {
         int rounds = options.Int("rounds", 5);
         int?[] candidates = [null, 1, 2, 4];
-        var standIns = new[] { (8, 64), (8, 96) }.Select(s => (Name: $"stand-in b{s.Item1} {s.Item2}px", Net: new TuningStandIn(s.Item1, s.Item2))).ToList();
+        var standIns = new[] { (8, 64), (8, 80), (8, 96) }.Select(s => (Name: $"stand-in b{s.Item1} {s.Item2}px", Net: new TuningStandIn(s.Item1, s.Item2))).ToList();
         using var model = Part1Workload.CreateModel();
         var channels = Part1Workload.Channels;
         var real = new Dictionary<string, List<double>>();

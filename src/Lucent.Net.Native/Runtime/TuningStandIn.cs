@@ -5,7 +5,7 @@ namespace Lucent.Net.Runtime;
 
 /// <summary>
 /// The small network the render tuning times (docs/performance.md, "Measured defaults"): InceptionV1's stem
-/// and a reduced inception branch at full channel counts on a 96x96 input (conv 7x7/2 3->64, max pool,
+/// and a reduced inception branch at full channel counts on an 80x80 input (conv 7x7/2 3->64, max pool,
 /// conv 1x1 64->64, conv 3x3 64->192, max pool, then 1x1 192->64 beside 1x1 192->96 and 3x3 96->128),
 /// frozen seeded weights, channels-last like the model zoo's InceptionV1, ReLUs and max pools. A pass is what
 /// a render step does in the model: the forward pass of <see cref="Batch"/> images, a few at a time, each
@@ -17,7 +17,7 @@ internal sealed class TuningStandIn : IDisposable
     public const int DefaultBatch = 8;
 
     /// <summary>The stand-in's input height and width.</summary>
-    public const int DefaultSize = 96;
+    public const int DefaultSize = 80;
 
     private const long Seed = 20_261_207;
 
