@@ -9,13 +9,13 @@ namespace Lucent.Net.Runtime;
 /// <summary>How the render defaults are chosen (<c>LUCENT_NET_TUNING</c>).</summary>
 internal enum TuningMode
 {
-    /// <summary>Read the cache, measure when it holds nothing usable (the default).</summary>
+    /// <summary>Read the cache, measure when it holds nothing usable (opt-in: <c>LUCENT_NET_TUNING=auto</c>).</summary>
     Auto,
 
     /// <summary>Measure again now and replace the cache.</summary>
     Remeasure,
 
-    /// <summary>Do not measure: the rule of thumb by the kernels in use.</summary>
+    /// <summary>Do not measure: the rule of thumb by the kernels in use (the default until the stand-in is validated; docs/performance.md).</summary>
     Off,
 }
 
@@ -172,11 +172,11 @@ internal static class RenderTuner
     /// <exception cref="NativeRuntimeException">The value is not one of the documented ones.</exception>
     public static TuningMode ParseMode(string? text) => text?.Trim().ToUpperInvariant() switch
     {
-        null or "" or "AUTO" or "1" or "ON" => TuningMode.Auto,
+        "AUTO" or "1" or "ON" => TuningMode.Auto,
         "REMEASURE" => TuningMode.Remeasure,
-        "0" or "OFF" or "FALSE" => TuningMode.Off,
+        null or "" or "0" or "OFF" or "FALSE" => TuningMode.Off,
         _ => throw new NativeRuntimeException(
-            $"{ModeVariable}='{text}' is not a tuning mode. Use auto (the default), remeasure or off; see docs/performance.md."),
+            $"{ModeVariable}='{text}' is not a tuning mode. Use off (the default), auto or remeasure; see docs/performance.md."),
     };
 
     /// <summary>Resolves the tuning for this process from the environment variable, the cache and, if needed, a measurement of the stand-in.</summary>

@@ -216,7 +216,7 @@ public sealed class RenderTuningTests
 
     [Theory]
     [InlineData("auto", "Auto")]
-    [InlineData(null, "Auto")]
+    [InlineData(null, "Off")]
     [InlineData(" Remeasure ", "Remeasure")]
     [InlineData("0", "Off")]
     [InlineData("off", "Off")]
@@ -226,7 +226,7 @@ public sealed class RenderTuningTests
     public void An_unknown_environment_value_names_the_valid_ones()
     {
         var act = () => RenderTuner.ParseMode("fast");
-        act.Should().Throw<NativeRuntimeException>().WithMessage("*LUCENT_NET_TUNING='fast'*auto*remeasure*off*");
+        act.Should().Throw<NativeRuntimeException>().WithMessage("*LUCENT_NET_TUNING='fast'*off*auto*remeasure*");
     }
 
     [Theory]
