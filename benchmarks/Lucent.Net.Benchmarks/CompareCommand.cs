@@ -26,12 +26,13 @@ internal static class CompareCommand
         RenderOptions? ourOptions = null;
         bool single = options.Flag("single");
         bool bf16 = options.Flag("bf16");
+        bool alternatives = options.Flag("alternatives");
         if (options.Int("threads", 0) is > 0 and int threads)
         {
             torch.set_num_threads(threads);
         }
 
-        Machine.PrintHeader($"compare --steps {steps} --repeats {repeats} --lucent-channels {lucentChannels}{(single ? " --single" : string.Empty)}{(bf16 ? " --bf16" : string.Empty)} (threads {torch.get_num_threads()})");
+        Machine.PrintHeader($"compare --steps {steps} --repeats {repeats} --lucent-channels {lucentChannels}{(single ? " --single" : string.Empty)}{(bf16 ? " --bf16" : string.Empty)}{(alternatives ? " --alternatives" : string.Empty)} (threads {torch.get_num_threads()})");
         var channels = Part1Workload.Channels;
         int images = channels.Length;
 
@@ -63,6 +64,12 @@ internal static class CompareCommand
             paths.Add(new("ours, 1 channel", "frozen + early stop, no batching", () => RunOursSingle(model, channels, steps), steps * images));
         }
 
+        if (alternatives)
+        {
+            // The measured default against the two settings it chooses between most often, in the same process.
+            paths.Add(new("ours, whole", "our path, whole batch per pass (the rule of thumb with oneDNN)", () => RunOurs(model, channels, steps, Part1Workload.OurOptions(steps) with { MicroBatchSize = images }), steps * images));
+            paths.Add(new("ours, mb 1", "our path, one image per pass (the rule of thumb with LibTorch's own kernels)", () => RunOurs(model, channels, steps, Part1Workload.OurOptions(steps) with { MicroBatchSize = 1 }), steps * images));
+        }
 
         // Warm-up: every path once for 2 steps (allocator, oneDNN primitives, JIT).
         Time(() => RunLucent(lucentModel, channels.Take(1).ToArray(), 2));
@@ -73,6 +80,10 @@ internal static class CompareCommand
         {
             Time(() => RunOursSingle(model, channels.Take(1).ToArray(), 2));
         }
+
+        // The measured default (measured by the warm-up above when the cache held none: LucentRuntime.EnsureTuned).
+        var tuning = LucentRuntime.EnsureTuned();
+        Print($"tuning    : {tuning.Source}: {tuning.Description}");
 
         var matmul = new List<double> { MatmulProbe.Measure() };
         for (int repeat = 0; repeat < repeats; repeat++)
@@ -147,7 +158,9 @@ internal static class CompareCommand
         Print($"memory          : peak {peak:F0} MB (VmHWM), final {final:F0} MB (VmRSS)");
         Print($"load average    : {Machine.LoadAverage()}");
         Print($"kernels         : {LucentRuntime.Kernels?.Configuration.ToString() ?? "unchecked"} ({CpuIdentity.Name})");
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"speedup={speedup:F2} gflops_share={share:F2} peak_mb={peak:F0} kernels={LucentRuntime.Kernels?.Configuration.ToString() ?? "unchecked"}"));
+        Print($"default setting : {(microBatch > 0 ? $"micro-batch {microBatch} (--micro-batch)" : tuning.Source + ": " + tuning.Description)}");
+        string chosen = microBatch > 0 ? microBatch.ToString(CultureInfo.InvariantCulture) : tuning.MicroBatchSize?.ToString(CultureInfo.InvariantCulture) ?? "whole";
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"speedup={speedup:F2} gflops_share={share:F2} peak_mb={peak:F0} kernels={LucentRuntime.Kernels?.Configuration.ToString() ?? "unchecked"} micro_batch={chosen}"));
         return 0;
     }
 

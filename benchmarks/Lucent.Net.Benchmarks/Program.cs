@@ -16,6 +16,8 @@ switch (command)
 {
     case "compare":
         return CompareCommand.Run(new HarnessOptions(rest));
+    case "tuning":
+        return rest.Contains("--explore") ? TuningExplore.Run(new HarnessOptions(rest)) : TuningCommand.Run();
     case "startup":
         return StartupCommand.Run(new HarnessOptions(rest), mainAtMs, initialisedAtMs);
     case "memory":
@@ -38,8 +40,9 @@ switch (command)
     default:
         Console.WriteLine("""
             Lucent.Net benchmarks.
-              compare  [--steps 20] [--repeats 1] [--lucent-channels 4] [--single] [--bf16] [--threads N] [--micro-batch N]
+              compare  [--steps 20] [--repeats 1] [--lucent-channels 4] [--single] [--bf16] [--threads N] [--micro-batch N] [--alternatives]
                        Lucent-faithful loop vs our default path on the Part 1 workload
+              tuning                                            the measured defaults (LUCENT_NET_TUNING=remeasure measures again)
               startup  [--steps 20]                             process start to first render step (runtime, kernel check, model, steps)
               memory   [--steps 512] [--batched-steps 128] [--threads N]
                        memory growth of a long render and peak of a batched render

@@ -34,6 +34,7 @@ public static class LucentRuntime
     private static IntPtr _nnpackLibrary;
     private static string? _torchCpuPath;
     private static KernelVerdict? _kernels;
+    private static RenderTuning? _tuning;
 
     /// <summary>What the last successful <see cref="EnsureInitialized"/> did, or null before it ran.</summary>
     public static NativeRuntimeStatus? Status => _status;
@@ -44,6 +45,37 @@ public static class LucentRuntime
     /// <see cref="EnsureInitialized"/> ran.
     /// </summary>
     public static KernelVerdict? Kernels => _kernels;
+
+    /// <summary>
+    /// The render defaults measured on this machine (the micro-batch size of batched renders), or null before
+    /// the first <see cref="EnsureTuned"/> (the first batched render that leaves them unset calls it).
+    /// See docs/performance.md, "Measured defaults".
+    /// </summary>
+    public static RenderTuning? Tuning => _tuning;
+
+    /// <summary>
+    /// Returns this machine's measured render defaults, measuring them first when the per-machine cache holds none
+    /// for this CPU, LibTorch, thread count and kernel configuration (at most about 1.5 s, once per machine):
+    /// candidate micro-batch sizes are timed interleaved on a small stand-in network and the fastest correct one is
+    /// kept when it beats the rule of thumb by 10%. <c>LUCENT_NET_TUNING=off</c> skips the measurement (the rule of
+    /// thumb by the kernels in use), <c>remeasure</c> measures again. Options set explicitly
+    /// (<c>RenderOptions.MicroBatchSize</c>) always win over it.
+    /// </summary>
+    /// <returns>The tuning.</returns>
+    /// <exception cref="NativeRuntimeException">The runtime cannot load, or <c>LUCENT_NET_TUNING</c> has an unknown value.</exception>
+    public static RenderTuning EnsureTuned()
+    {
+        EnsureInitialized();
+        if (_tuning is { } done)
+        {
+            return done;
+        }
+
+        lock (Gate)
+        {
+            return _tuning ??= RenderTuner.Run(_kernels!, KernelSelfCheck.TuningLocation());
+        }
+    }
 
     /// <summary>
     /// Runs the full convolution probe now, on the kernels as they are configured in this process

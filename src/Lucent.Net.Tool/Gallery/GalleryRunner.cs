@@ -121,7 +121,7 @@ internal static class GalleryRunner
 
         var summary = new GalleryRunSummary(rendered, skipped, failed, imageSteps, clock.Elapsed);
         await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-            $"Summary: {rendered} rendered, {skipped} skipped, {failed} failed units; {imageSteps} image-steps in {clock.Elapsed.TotalSeconds:F1} s (shard {settings.Shard}).")).ConfigureAwait(false);
+            $"Summary: {rendered} rendered, {skipped} skipped, {failed} failed units; {imageSteps} image-steps in {clock.Elapsed.TotalSeconds:F1} s (shard {settings.Shard}; {imageSteps / Math.Max(clock.Elapsed.TotalSeconds, 1e-9):F1} image-steps/s on this worker; render defaults: {Lucent.Net.Runtime.LucentRuntime.Tuning?.Description ?? "not needed"}).")).ConfigureAwait(false);
         return summary;
     }
 

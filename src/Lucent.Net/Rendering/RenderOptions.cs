@@ -134,10 +134,11 @@ public sealed record RenderOptions
     /// For <see cref="Renderer.RenderBatch"/> and <see cref="Renderer.RenderChannels"/>: how many images go
     /// through the model per forward and backward pass within one step. Every step still transforms and
     /// optimises the whole batch at once, and each image's objective sees only its own activations, so the
-    /// images do not depend on it beyond float rounding. Null (the default) chooses by the kernels in use
-    /// (<see cref="Runtime.LucentRuntime.Kernels"/>): one image at a time with LibTorch's own convolution
-    /// kernels, which compute image by image anyway and lose 3x per image at batch 10 to the larger working
-    /// set (AMD Zen 5, docs/performance.md); the whole batch with oneDNN, which gains from batching.
+    /// images do not depend on it beyond float rounding. Null (the default) uses the size measured to be
+    /// fastest on this machine (<see cref="Runtime.LucentRuntime.EnsureTuned"/>: the whole batch, 1 or 2,
+    /// timed once per machine on a stand-in network and cached beside the kernel verdict; with
+    /// <c>LUCENT_NET_TUNING=off</c> one image at a time with LibTorch's own convolution kernels and the whole
+    /// batch with oneDNN). A value set here always wins. See docs/performance.md, "Measured defaults".
     /// Objectives that read the <c>input</c> or <c>labels</c> layer always run on the whole batch.
     /// </summary>
     public int? MicroBatchSize { get; init; }
@@ -168,7 +169,7 @@ public sealed record RenderOptions
 
         if (MicroBatchSize is < 1)
         {
-            throw new InvalidRenderOptionsException(nameof(MicroBatchSize), $"MicroBatchSize must be at least 1 (or null to choose by the kernels in use); got {MicroBatchSize}.");
+            throw new InvalidRenderOptionsException(nameof(MicroBatchSize), $"MicroBatchSize must be at least 1 (or null for the size measured on this machine); got {MicroBatchSize}.");
         }
 
         if (!(LearningRate > 0) || double.IsInfinity(LearningRate))

@@ -527,9 +527,10 @@ public static class Renderer
                 return Math.Min(size, batch);
             }
 
-            // LibTorch's own convolutions work image by image; batching them only grows the working set
-            // (3.2x slower per image at batch 10 on AMD Zen 5, docs/performance.md). oneDNN gains from batches.
-            return device.type == DeviceType.CPU && LucentRuntime.Kernels is { Configuration: KernelConfiguration.NativeKernels } ? 1 : batch;
+            // Measured once per machine on a stand-in network and cached beside the kernel verdict: whether
+            // batches pay depends on the CPU's caches and the kernels (3.2x slower per image at batch 10 on
+            // AMD Zen 5 with LibTorch's own kernels, 2.5x faster on Intel with oneDNN; docs/performance.md).
+            return device.type == DeviceType.CPU ? LucentRuntime.EnsureTuned().MicroBatchFor(batch) : batch;
         }
 
         /// <summary>

@@ -1,0 +1,374 @@
+using System.Text.Json.Nodes;
+using Lucent.Net.Runtime;
+
+namespace Lucent.Net.Tests.Runtime;
+
+/// <summary>
+/// The measured render defaults (docs/performance.md, "Measured defaults"): the decision is a pure function of
+/// injected timings (any CPU), the measurement interleaves candidates within a budget, and the cache file is
+/// forgeable input that is validated like the kernel verdict's (discarded and measured again when it does not hold).
+/// </summary>
+public sealed class RenderTuningTests
+{
+    private const string Key = "0123456789abcdef01234567";
+    private const string Cpu = "Simulated CPU";
+    private const string LibTorch = "torchsharp=0.0;libtorch_cpu=1";
+
+    private static readonly KernelVerdict OneDnn = new(KernelConfiguration.AsShipped, true, true, null, true, [], null, null, "as shipped");
+    private static readonly KernelVerdict Native = new(KernelConfiguration.NativeKernels, true, true, null, true, [], null, null, "native");
+
+    [Fact]
+    public void A_candidate_faster_by_more_than_the_margin_replaces_the_previous_default()
+    {
+        // The AMD Zen 3 numbers: whole batch 102 ms, one image at a time 77 ms per image-step.
+        var (choice, _) = TuningDecision.Decide(
+            [Samples(null, 102, 101, 104), Samples(1, 77, 76, 79), Samples(2, 85, 86, 84), Samples(4, 95, 96, 93)],
+            previous: null);
+        choice.Should().Be(1);
+    }
+
+    [Fact]
+    public void A_candidate_within_the_margin_does_not_replace_the_previous_default()
+    {
+        var (choice, reason) = TuningDecision.Decide(
+            [Samples(null, 10, 10.2, 9.9), Samples(1, 9.3, 9.2, 9.4), Samples(2, 9.5, 9.6, 9.4), Samples(4, 9.8, 9.9, 9.7)],
+            previous: null);
+        choice.Should().BeNull("9.3 is only 7% faster than 10");
+        reason.Should().Contain("margin");
+
+        TuningDecision.Decide([Samples(null, 10, 10, 10), Samples(1, 8.9, 9.0, 9.1)], previous: null).Choice
+            .Should().Be(1, "9.0 is 10% faster than 10");
+    }
+
+    [Fact]
+    public void The_previous_default_stays_when_it_is_fastest_even_if_another_is_second_by_far()
+    {
+        TuningDecision.Decide([Samples(null, 20, 21, 19), Samples(1, 5, 5, 5), Samples(2, 7, 7, 7)], previous: 1).Choice.Should().Be(1);
+        TuningDecision.Decide([Samples(null, 4, 4, 4), Samples(1, 5, 5, 5)], previous: 1).Choice.Should().BeNull("whole batch beats one image by 20%");
+    }
+
+    [Fact]
+    public void One_slow_repetition_does_not_decide_because_medians_are_compared()
+    {
+        // A neighbour's build stalled one repetition of the winner and sped one of the loser.
+        var (choice, _) = TuningDecision.Decide([Samples(null, 10, 10, 3, 10, 10), Samples(1, 6, 60, 6, 6, 6)], previous: null);
+        choice.Should().Be(1);
+    }
+
+    [Fact]
+    public void A_fast_but_incorrect_candidate_is_never_chosen()
+    {
+        var (choice, _) = TuningDecision.Decide([Samples(null, 10, 10, 10), new TuningSamples(2, [1.0, 1.0, 1.0], Correct: false), Samples(4, 9.5, 9.5, 9.5)], previous: null);
+        choice.Should().BeNull();
+    }
+
+    [Theory]
+    [InlineData("too few repetitions of the candidate", 2, 3)]
+    [InlineData("too few repetitions of the previous default", 3, 2)]
+    public void Too_few_repetitions_keep_the_previous_default(string why, int candidateRepetitions, int previousRepetitions)
+    {
+        var (choice, _) = TuningDecision.Decide(
+            [new TuningSamples(null, [.. Enumerable.Repeat(10.0, previousRepetitions)], true), new TuningSamples(1, [.. Enumerable.Repeat(5.0, candidateRepetitions)], true)],
+            previous: null);
+        choice.Should().BeNull(why);
+    }
+
+    [Theory]
+    [InlineData(double.NaN)]
+    [InlineData(double.PositiveInfinity)]
+    [InlineData(0.0)]
+    [InlineData(-1.0)]
+    public void A_candidate_with_a_meaningless_sample_is_not_chosen(double bad)
+    {
+        TuningDecision.Decide([Samples(null, 10, 10, 10), Samples(1, 5, bad, 5)], previous: null).Choice.Should().BeNull();
+        TuningDecision.Decide([Samples(null, 10, bad, 10), Samples(1, 5, 5, 5)], previous: null).Choice.Should().BeNull("the previous default cannot be compared against");
+    }
+
+    [Fact]
+    public void The_median_ignores_order_and_averages_the_middle_pair()
+    {
+        TuningDecision.Median([3.0, 1.0, 2.0]).Should().Be(2.0);
+        TuningDecision.Median([4.0, 1.0, 3.0, 2.0]).Should().Be(2.5);
+        TuningDecision.Median([]).Should().Be(double.NaN);
+    }
+
+    [Fact]
+    public void Candidates_are_interleaved_in_alternating_order_after_an_untimed_warm_up_and_stop_at_the_budget()
+    {
+        double now = 0;
+        var calls = new List<string>();
+        var samples = TuningDecision.Collect(
+            [null, 1, 2],
+            warmUp: c => { calls.Add("w" + (c?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "W")); now += 100; return c != 2; },
+            timeOne: c => { calls.Add(c?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "W"); now += 100; return 10 + (c ?? 0); },
+            elapsedMilliseconds: () => now,
+            budgetMilliseconds: 1000,
+            maxRounds: 7);
+
+        // Warm-up 300 ms; round 1 starts at 300 (300 + 300 <= 1000), round 2 at 600, round 3 would end past 1000.
+        calls.Should().Equal("wW", "w1", "w2", "W", "1", "2", "2", "1", "W");
+        samples.Select(s => s.Samples.Count).Should().Equal(2, 2, 2);
+        samples.Select(s => s.Correct).Should().Equal(true, true, false);
+        samples[1].Samples.Should().Equal(11.0, 11.0);
+    }
+
+    [Fact]
+    public void After_the_first_round_the_budget_is_judged_by_the_timed_rounds_not_the_slower_warm_up()
+    {
+        double now = 0;
+        var samples = TuningDecision.Collect(
+            [null, 1, 2], _ => { now += 200; return true; }, _ => { now += 100; return 1; }, () => now, budgetMilliseconds: 1500, maxRounds: 7);
+
+        // Warm-up 600 ms predicts round 1 (600 + 600 <= 1500); rounds of 300 ms then fit at 900 and 1200, not at 1500.
+        samples.Should().OnlyContain(s => s.Samples.Count == 3);
+        now.Should().Be(1500);
+    }
+
+    [Fact]
+    public void A_warm_up_that_overruns_the_budget_times_nothing()
+    {
+        double now = 0;
+        int timed = 0;
+        var samples = TuningDecision.Collect([null, 1, 2], _ => { now += 800; return true; }, _ => { timed++; return 1; }, () => now, budgetMilliseconds: 1500, maxRounds: 7);
+        timed.Should().Be(0);
+        now.Should().Be(1600, "the third warm-up is not started past the budget");
+        samples.Should().OnlyContain(s => s.Samples.Count == 0);
+        TuningDecision.Conclusive(samples, null).Should().BeFalse();
+    }
+
+    [Fact]
+    public void An_inconclusive_measurement_keeps_the_rule_of_thumb_caches_nothing_and_is_measured_again()
+    {
+        using var files = new UnixFiles("lucent-tuning");
+        int measured = 0;
+        Func<IReadOnlyList<int?>, (List<TuningSamples>, double)> busy = candidates =>
+        {
+            measured++;
+            return ([.. candidates.Select(c => Samples(c, c is null ? [10, 10] : [1, 1]))], 1600);
+        };
+
+        var tuning = RenderTuner.Resolve(TuningMode.Auto, OneDnn, Location(files.Root), busy);
+        tuning.Source.Should().Be(RenderTuningSource.RuleOfThumb);
+        tuning.MicroBatchSize.Should().BeNull("two repetitions are too few to leave the rule of thumb");
+        tuning.Description.Should().Contain("did not finish 3 repetitions");
+        File.Exists(RenderTuner.CachePath(files.Root, Key)).Should().BeFalse();
+        RenderTuner.Resolve(TuningMode.Auto, OneDnn, Location(files.Root), busy);
+        measured.Should().Be(2);
+    }
+
+    [Fact]
+    public void The_number_of_rounds_is_capped()
+    {
+        double now = 0;
+        var samples = TuningDecision.Collect([null, 1], _ => true, _ => { now += 1; return 1; }, () => now, budgetMilliseconds: 1e9, maxRounds: 5);
+        samples.Should().OnlyContain(s => s.Samples.Count == 5);
+    }
+
+    [Fact]
+    public void The_first_resolve_measures_and_caches_and_the_next_reads_the_cache()
+    {
+        using var files = new UnixFiles("lucent-tuning");
+        var location = Location(files.Root);
+        int measured = 0;
+        var first = RenderTuner.Resolve(TuningMode.Auto, OneDnn, location, Measure(() => measured++));
+        first.Source.Should().Be(RenderTuningSource.Measured);
+        first.MicroBatchSize.Should().Be(1);
+        first.MicroBatchFor(10).Should().Be(1);
+        first.Timings.Select(t => t.Setting).Should().Equal("whole batch", "micro-batch 1", "micro-batch 2");
+        first.Timings[0].MedianMilliseconds.Should().Be(10);
+        first.Description.Should().StartWith("micro-batch 1 (measured");
+
+        var second = RenderTuner.Resolve(TuningMode.Auto, OneDnn, location, Measure(() => measured++));
+        second.Source.Should().Be(RenderTuningSource.Cached);
+        second.MicroBatchSize.Should().Be(1);
+        measured.Should().Be(1);
+        Directory.GetFiles(Path.GetDirectoryName(RenderTuner.CachePath(files.Root, Key))!).Should().ContainSingle("no temporary file is left behind");
+
+        RenderTuner.Resolve(TuningMode.Remeasure, OneDnn, location, Measure(() => measured++)).Source.Should().Be(RenderTuningSource.Measured);
+        measured.Should().Be(2);
+    }
+
+    [Fact]
+    public void A_change_of_threads_or_kernels_measures_again()
+    {
+        using var files = new UnixFiles("lucent-tuning");
+        int measured = 0;
+        RenderTuner.Resolve(TuningMode.Auto, OneDnn, Location(files.Root), Measure(() => measured++));
+        RenderTuner.Resolve(TuningMode.Auto, OneDnn, Location(files.Root) with { Threads = 1 }, Measure(() => measured++)).Source.Should().Be(RenderTuningSource.Measured);
+        RenderTuner.Resolve(TuningMode.Auto, Native, Location(files.Root) with { Threads = 1 }, Measure(() => measured++)).Source.Should().Be(RenderTuningSource.Measured);
+        RenderTuner.Resolve(TuningMode.Auto, Native, Location(files.Root) with { Cpu = "Other CPU" }, Measure(() => measured++)).Source.Should().Be(RenderTuningSource.Measured);
+        measured.Should().Be(4);
+    }
+
+    [Fact]
+    public void Off_or_without_a_key_the_rule_of_thumb_is_used_without_measuring()
+    {
+        using var files = new UnixFiles("lucent-tuning");
+        int measured = 0;
+        var off = RenderTuner.Resolve(TuningMode.Off, OneDnn, Location(files.Root), Measure(() => measured++));
+        off.Source.Should().Be(RenderTuningSource.RuleOfThumb);
+        off.MicroBatchSize.Should().BeNull("oneDNN: the whole batch");
+        off.Description.Should().Contain("LUCENT_NET_TUNING=off");
+        RenderTuner.Resolve(TuningMode.Auto, Native, null, Measure(() => measured++)).MicroBatchSize.Should().Be(1, "LibTorch's own kernels: one image at a time");
+        measured.Should().Be(0);
+        File.Exists(RenderTuner.CachePath(files.Root, Key)).Should().BeFalse();
+    }
+
+    [Theory]
+    [InlineData("auto", "Auto")]
+    [InlineData(null, "Off")]
+    [InlineData(" Remeasure ", "Remeasure")]
+    [InlineData("0", "Off")]
+    [InlineData("off", "Off")]
+    public void The_environment_variable_is_parsed(string? text, string mode) => RenderTuner.ParseMode(text).ToString().Should().Be(mode);
+
+    [Fact]
+    public void An_unknown_environment_value_names_the_valid_ones()
+    {
+        var act = () => RenderTuner.ParseMode("fast");
+        act.Should().Throw<NativeRuntimeException>().WithMessage("*LUCENT_NET_TUNING='fast'*off*auto*remeasure*");
+    }
+
+    [Theory]
+    [InlineData("choice contradicting its samples", "Chosen", "2")]
+    [InlineData("choice of the whole batch contradicting its samples", "Chosen", "null")]
+    [InlineData("another CPU", "Cpu", "\"Other CPU\"")]
+    [InlineData("another LibTorch", "LibTorch", "\"torchsharp=9.9;libtorch_cpu=2\"")]
+    [InlineData("another key", "Key", "\"ffffffffffffffffffffffff\"")]
+    [InlineData("another thread count", "Threads", "7")]
+    [InlineData("other kernels", "Kernels", "\"NativeKernels\"")]
+    [InlineData("unknown kernels", "Kernels", "9")]
+    [InlineData("another format version", "Version", "0")]
+    [InlineData("candidates missing", "-Candidates", null)]
+    [InlineData("candidates null", "Candidates", null)]
+    [InlineData("a candidate missing", "Candidates", "[{\"MicroBatchSize\":null,\"Samples\":[10,10,10],\"Correct\":true},{\"MicroBatchSize\":1,\"Samples\":[5,5,5],\"Correct\":true}]")]
+    [InlineData("a candidate null", "Candidates", "[null,null,null]")]
+    [InlineData("foreign candidates", "Candidates", "[{\"MicroBatchSize\":64,\"Samples\":[],\"Correct\":true},{\"MicroBatchSize\":1,\"Samples\":[],\"Correct\":true},{\"MicroBatchSize\":2,\"Samples\":[],\"Correct\":true}]")]
+    [InlineData("a negative sample", "Candidates", "[{\"MicroBatchSize\":null,\"Samples\":[10,-10,10],\"Correct\":true},{\"MicroBatchSize\":1,\"Samples\":[5,5,5],\"Correct\":true},{\"MicroBatchSize\":2,\"Samples\":[7,7,7],\"Correct\":true}]")]
+    [InlineData("a NaN sample", "Candidates", "[{\"MicroBatchSize\":null,\"Samples\":[\"NaN\",10,10],\"Correct\":true},{\"MicroBatchSize\":1,\"Samples\":[5,5,5],\"Correct\":true},{\"MicroBatchSize\":2,\"Samples\":[7,7,7],\"Correct\":true}]")]
+    [InlineData("too many samples", "Candidates", "[{\"MicroBatchSize\":null,\"Samples\":[10,10,10,10,10,10],\"Correct\":true},{\"MicroBatchSize\":1,\"Samples\":[5,5,5],\"Correct\":true},{\"MicroBatchSize\":2,\"Samples\":[7,7,7],\"Correct\":true}]")]
+    [InlineData("negative measurement time", "MeasurementMilliseconds", "-1")]
+    [InlineData("not an object", "", "[1,2,3]")]
+    [InlineData("null document", "", "null")]
+    [InlineData("not JSON", "", "{\"Version\":1,")]
+    public void A_hostile_cache_file_is_discarded_measured_again_and_replaced(string why, string property, string? value)
+    {
+        using var files = new UnixFiles("lucent-tuning");
+        var location = Location(files.Root);
+        int measured = 0;
+        RenderTuner.Resolve(TuningMode.Auto, OneDnn, location, Measure(() => measured++));
+        string path = RenderTuner.CachePath(files.Root, Key);
+        string json;
+        if (property.Length == 0)
+        {
+            json = value!;
+        }
+        else
+        {
+            var root = JsonNode.Parse(File.ReadAllText(path))!.AsObject();
+            if (property.StartsWith('-'))
+            {
+                root.Remove(property[1..]);
+            }
+            else
+            {
+                root[property] = value is null ? null : JsonNode.Parse(value);
+            }
+
+            json = root.ToJsonString();
+        }
+
+        File.WriteAllText(path, json);
+        RenderTuner.ReadCache(location, KernelConfiguration.AsShipped).Should().BeNull(why);
+
+        var again = RenderTuner.Resolve(TuningMode.Auto, OneDnn, location, Measure(() => measured++));
+        again.Source.Should().Be(RenderTuningSource.Measured, why);
+        measured.Should().Be(2);
+        RenderTuner.ReadCache(location, KernelConfiguration.AsShipped).Should().NotBeNull("the file was replaced by a valid one");
+    }
+
+    [Fact]
+    public void A_rewritten_file_that_holds_together_is_read()
+    {
+        // The control for the hostile files above: the same edit with consistent values is accepted.
+        using var files = new UnixFiles("lucent-tuning");
+        var location = Location(files.Root);
+        int measured = 0;
+        RenderTuner.Resolve(TuningMode.Auto, OneDnn, location, Measure(() => measured++));
+        string path = RenderTuner.CachePath(files.Root, Key);
+        var root = JsonNode.Parse(File.ReadAllText(path))!.AsObject();
+        root["Candidates"] = JsonNode.Parse("[{\"MicroBatchSize\":null,\"Samples\":[10,10,10],\"Correct\":true},{\"MicroBatchSize\":1,\"Samples\":[9.5,9.5,9.5],\"Correct\":true},{\"MicroBatchSize\":2,\"Samples\":[7,7,7,7,7],\"Correct\":true}]");
+        root["Chosen"] = 2;
+        File.WriteAllText(path, root.ToJsonString());
+
+        var tuning = RenderTuner.Resolve(TuningMode.Auto, OneDnn, location, Measure(() => measured++));
+        tuning.Source.Should().Be(RenderTuningSource.Cached);
+        tuning.MicroBatchSize.Should().Be(2);
+        tuning.Timings[2].Repetitions.Should().Be(5);
+        measured.Should().Be(1);
+    }
+
+    [SkippableTheory]
+    [InlineData("/dev/zero")]
+    [InlineData("fifo")]
+    [InlineData("oversized")]
+    public void A_link_fifo_or_oversized_file_is_not_read_and_is_replaced(string kind)
+    {
+        Skip.IfNot(OperatingSystem.IsLinux(), "needs Linux device files and mkfifo");
+        using var files = new UnixFiles("lucent-tuning");
+        var location = Location(files.Root);
+        string path = RenderTuner.CachePath(files.Root, Key);
+        int measured = 0;
+        switch (kind)
+        {
+            case "fifo":
+                UnixFiles.MakeFifo(path);
+                break;
+            case "oversized":
+                RenderTuner.Resolve(TuningMode.Auto, OneDnn, location, Measure(() => measured++));
+                string json = File.ReadAllText(path);
+                File.WriteAllText(path, json + new string(' ', (64 * 1024) - json.Length + 1));
+                measured = 0;
+                break;
+            default:
+                UnixFiles.Link(path, kind);
+                break;
+        }
+
+        var tuning = UnixFiles.Within10Seconds(() => RenderTuner.Resolve(TuningMode.Auto, OneDnn, location, Measure(() => measured++)));
+        tuning.Source.Should().Be(RenderTuningSource.Measured);
+        measured.Should().Be(1);
+        new FileInfo(path).LinkTarget.Should().BeNull();
+        RenderTuner.ReadCache(location, KernelConfiguration.AsShipped).Should().NotBeNull();
+    }
+
+    [Fact]
+    public void Every_candidate_gives_the_stand_in_the_gradient_of_the_whole_batch()
+    {
+        LucentRuntime.EnsureInitialized();
+        using var scope = TorchSharp.torch.NewDisposeScope();
+        using var standIn = new TuningStandIn(batch: 4, size: 64);
+        var whole = standIn.Gradient(null);
+        double scale = whole.abs().max().item<float>();
+        scale.Should().BeGreaterThan(0);
+        foreach (int? microBatch in RenderTuner.Candidates.Skip(1))
+        {
+            var sliced = standIn.Gradient(microBatch);
+            sliced.shape.Should().Equal(whole.shape);
+            ((sliced - whole).abs().max().item<float>() / scale).Should().BeLessThan(1e-4, $"micro-batch {microBatch}");
+        }
+
+        standIn.Time(2).Should().BeGreaterThan(0);
+    }
+
+    private static TuningLocation Location(string root) => new(Key, [root], Cpu, LibTorch, 2);
+
+    private static TuningSamples Samples(int? microBatch, params double[] samples) => new(microBatch, samples, true);
+
+    /// <summary>A measurement that counts its calls: one image at a time is fastest by far.</summary>
+    private static Func<IReadOnlyList<int?>, (List<TuningSamples>, double)> Measure(Action counted) => candidates =>
+    {
+        counted();
+        return ([.. candidates.Select(c => Samples(c, c switch { null => [10, 11, 9], 1 => [6, 6.5, 5.5], 2 => [7, 7, 7], _ => [8, 8, 8] }))], 1234);
+    };
+}
