@@ -78,9 +78,9 @@ public sealed class RenderCommandTests
             code.Should().Be(0, output);
             output.Should().Contain("normalisation: caffe (BGR, 0-255, mean 103.939,116.779,123.68, std 1,1,1) (--normalize).");
 
-            var (defaultCode, defaultOutput) = await ToolProcess.RunAsync("render", "resnet18", "layer3:7", "--out", png, "--steps", "2", "--size", "32", "--input-size", "40");
+            var (defaultCode, defaultOutput) = await ToolProcess.RunAsync("render", "resnet18", "layer3:7", "--out", png, "--steps", "2", "--size", "32", "--input-size", "64");
             defaultCode.Should().Be(0, defaultOutput);
-            defaultOutput.Should().Contain("Model input: 40x40 (--input-size); normalisation: ").And.Contain("--normalize to change");
+            defaultOutput.Should().Contain("Model input: 64x64 (--input-size); normalisation: ").And.Contain("--normalize to change");
         }
         finally
         {
