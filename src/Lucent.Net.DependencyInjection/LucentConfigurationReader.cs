@@ -1,6 +1,7 @@
 using System.Globalization;
 using Lucent.Net.Activations;
 using Lucent.Net.Rendering;
+using Lucent.Net.Transforms;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 
@@ -16,7 +17,7 @@ internal sealed class LucentConfigurationReader(IConfiguration section) : IConfi
     private static readonly string[] RenderKeys =
     [
         "Steps", "Thresholds", "ImageSize", "BatchSize", "LearningRate", "Seed", "Fft", "Decorrelate", "Alpha",
-        "Preprocess", "FixedImageSize", "FreezeModel", "StopForwardEarly", "MicroBatchSize",
+        "Preprocess", "InputNormalization", "FixedImageSize", "FreezeModel", "StopForwardEarly", "MicroBatchSize",
     ];
 
     /// <summary>The keys of the host's own settings.</summary>
@@ -93,6 +94,25 @@ internal sealed class LucentConfigurationReader(IConfiguration section) : IConfi
         ReadDouble(options, "LearningRate", v => render = render with { LearningRate = v });
         Read<long>(options, "Seed", text => long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out long v) ? v : null, "a whole number", v => render = render with { Seed = v!.Value });
         ReadBool(options, "Preprocess", v => render = render with { Preprocess = v });
+        if (section.GetSection("InputNormalization") is { Value: { } normalization } normalizationSection)
+        {
+            if (normalization.Trim().Length == 0)
+            {
+                render = render with { Preprocessing = null };
+            }
+            else
+            {
+                try
+                {
+                    render = render with { Preprocessing = InputNormalization.Parse(normalization) };
+                }
+                catch (FormatException e)
+                {
+                    options.BindingErrors.Add($"{normalizationSection.Path}: {e.Message}");
+                }
+            }
+        }
+
         ReadBool(options, "FreezeModel", v => render = render with { FreezeModel = v });
         ReadBool(options, "StopForwardEarly", v => render = render with { StopForwardEarly = v });
         ReadInt(options, "MicroBatchSize", v => render = render with { MicroBatchSize = v }, onEmpty: () => render = render with { MicroBatchSize = null });

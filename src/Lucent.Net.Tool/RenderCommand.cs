@@ -6,6 +6,7 @@ using Lucent.Net.Expressions;
 using Lucent.Net.Imaging;
 using Lucent.Net.Parameterization;
 using Lucent.Net.Rendering;
+using Lucent.Net.Transforms;
 
 namespace Lucent.Net.Tool;
 
@@ -35,18 +36,25 @@ internal static class RenderCommand
         };
         var seed = new Option<long>("--seed") { Description = "Seed: the same seed gives the same image. Default 0.", HelpName = "n" };
         var device = CommonOptions.DeviceOption();
-        var command = new Command("render", "Render an objective expression to a PNG.") { model, objective, outPath, steps, thresholds, size, inputSize, param, alpha, noTransforms, transforms, seed, device };
+        var normalize = new Option<string?>("--normalize")
+        {
+            Description = "The model's input normalisation, instead of its own (or ImageNet's): imagenet, none, 0-255, caffe, inception, or \"mean=M,M,M;std=S,S,S;range=0-1|0-255;order=rgb|bgr\". The choice is printed.",
+            HelpName = "preset|spec",
+        };
+        var command = new Command("render", "Render an objective expression to a PNG.") { model, objective, outPath, steps, thresholds, size, inputSize, param, alpha, noTransforms, transforms, seed, device, normalize };
         command.SetAction(async (result, token) =>
         {
             string file = result.GetRequiredValue(outPath);
             int stepCount = result.GetValue(steps);
             var chosen = Transforms(result.GetValue(noTransforms), result.GetValue(transforms));
             bool fft = result.GetValue(param) == "fft";
+            var normalization = Normalization(result.GetValue(normalize));
             var options = new RenderOptions
             {
                 Thresholds = CommonOptions.Thresholds(result.GetValue(thresholds), stepCount),
                 Seed = result.GetValue(seed),
                 Transforms = chosen,
+                Preprocessing = normalization,
                 FixedImageSize = result.GetValue(inputSize) is int n ? (n, n) : null,
                 Device = TorchDevices.Parse(result.GetValue(device)),
                 Image = new ImageOptions(result.GetValue(size)) { Fft = fft, Decorrelate = fft, Alpha = result.GetValue(alpha) },
@@ -56,6 +64,7 @@ internal static class RenderCommand
             // Sizes, batch and the largest image the transforms can make are checked before the model loads.
             options.Validate();
             using var module = await ModelSource.LoadAsync(result.GetRequiredValue(model), options.Device, token).ConfigureAwait(false);
+            await output.WriteLineAsync(InputLine(module, options)).ConfigureAwait(false);
             var render = await Renderer.RenderAsync(module, parsed, options, progress: null, token).ConfigureAwait(false);
             if (render.StopReason == RenderStopReason.Cancelled)
             {
@@ -75,6 +84,35 @@ internal static class RenderCommand
             return render.StopReason == RenderStopReason.Completed ? 0 : ExitCodes.Error;
         });
         return command;
+    }
+
+    /// <summary>The normalisation of <c>--normalize</c>; null means the model's own preprocessing (or ImageNet's).</summary>
+    private static InputNormalization? Normalization(string? text)
+    {
+        try
+        {
+            return text is null ? null : InputNormalization.Parse(text);
+        }
+        catch (FormatException e)
+        {
+            throw new ToolException($"--normalize: {e.Message}", ExitCodes.Usage);
+        }
+    }
+
+    /// <summary>The line saying what the model is fed: its input size and normalisation, and where each comes from.</summary>
+    private static string InputLine(TorchSharp.torch.nn.Module module, RenderOptions options)
+    {
+        string normalization = options.Preprocessing is InputNormalization chosen
+            ? chosen.Description + " (--normalize)"
+            : (module as IPreprocessingProvider)?.Preprocessing is { } own
+                ? own.Name + " (the model's own; --normalize to change)"
+                : InputNormalization.ImageNet.Description + " (default; --normalize to change)";
+        string size = options.FixedImageSize is { } given
+            ? string.Create(CultureInfo.InvariantCulture, $"{given.Height}x{given.Width} (--input-size)")
+            : Renderer.ModelInputSize(module, options) is { } fixedSize
+                ? string.Create(CultureInfo.InvariantCulture, $"{fixedSize.Height}x{fixedSize.Width} (the model's fixed input size)")
+                : string.Create(CultureInfo.InvariantCulture, $"the image's size, upsampled to {RenderOptions.MinimumModelInputSize} when smaller");
+        return $"Model input: {size}; normalisation: {normalization}.";
     }
 
     /// <summary>The transforms of <c>--no-transforms</c> or <c>--transforms</c>; null means Lucent's standard ones.</summary>

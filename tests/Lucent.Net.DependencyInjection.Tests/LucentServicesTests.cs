@@ -190,6 +190,25 @@ public sealed class LucentServicesTests
     }
 
     [Fact]
+    public void Input_normalization_binds_a_preset_or_a_custom_spec_as_the_renders_preprocessing()
+    {
+        using var preset = Build(Config(("Lucent:InputNormalization", "caffe")));
+        preset.GetRequiredService<IOptions<LucentOptions>>().Value.Render.Preprocessing.Should().BeSameAs(InputNormalization.Caffe);
+        preset.GetRequiredService<IFeatureRenderer>().CreateOptions().Preprocessing.Should().BeSameAs(InputNormalization.Caffe);
+
+        using var custom = Build(Config(("Lucent:InputNormalization", "mean=0.5,0.5,0.5;std=0.25,0.25,0.25;order=bgr")));
+        var normalization = custom.GetRequiredService<IOptions<LucentOptions>>().Value.Render.Preprocessing.Should().BeOfType<InputNormalization>().Subject;
+        (normalization.Preset, normalization.Bgr, normalization.Scale).Should().Be(("custom", true, 1.0));
+        normalization.StandardDeviation.Should().Equal(0.25, 0.25, 0.25);
+
+        using var none = Build(Config(("Lucent:InputNormalization", "")));
+        none.GetRequiredService<IOptions<LucentOptions>>().Value.Render.Preprocessing.Should().BeNull("empty means the model's own preprocessing");
+
+        using var bad = Build(Config(("Lucent:InputNormalization", "imagenette")));
+        Failures(bad).Should().ContainSingle().Which.Should().StartWith("Lucent:InputNormalization: Unknown input normalisation 'imagenette'. Use imagenet, none, 0-255, caffe, inception");
+    }
+
+    [Fact]
     public void Size_bounds_are_the_cores_and_name_the_key_that_was_set()
     {
         using var pixels = Build(Config(("Lucent:ImageSize", "4096"), ("Lucent:BatchSize", "5")));

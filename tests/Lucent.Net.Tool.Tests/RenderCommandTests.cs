@@ -67,6 +67,39 @@ public sealed class RenderCommandTests
         }
     }
 
+    [Fact]
+    public async Task Render_prints_the_model_input_and_the_chosen_normalisation()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "lucent-render-" + Guid.NewGuid().ToString("N")[..8]);
+        try
+        {
+            string png = Path.Combine(dir, "n.png");
+            var (code, output) = await ToolProcess.RunAsync("render", "resnet18", "layer3:7", "--out", png, "--steps", "2", "--size", "32", "--normalize", "caffe");
+            code.Should().Be(0, output);
+            output.Should().Contain("normalisation: caffe (BGR, 0-255, mean 103.939,116.779,123.68, std 1,1,1) (--normalize).");
+
+            var (defaultCode, defaultOutput) = await ToolProcess.RunAsync("render", "resnet18", "layer3:7", "--out", png, "--steps", "2", "--size", "32", "--input-size", "64");
+            defaultCode.Should().Be(0, defaultOutput);
+            defaultOutput.Should().Contain("Model input: 64x64 (--input-size); normalisation: ").And.Contain("--normalize to change");
+        }
+        finally
+        {
+            if (Directory.Exists(dir))
+            {
+                Directory.Delete(dir, recursive: true);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task A_bad_normalisation_is_a_one_line_usage_error_before_the_model_loads()
+    {
+        var (code, output) = await ToolProcess.RunAsync("render", "no-such-model.onnx", "layer3:7", "--out", Path.Combine(Path.GetTempPath(), "never.png"), "--normalize", "imagenett");
+        code.Should().Be(2, output);
+        output.Should().Contain("error: --normalize: Unknown input normalisation 'imagenett'. Use imagenet, none, 0-255, caffe, inception")
+            .And.NotContain("   at ", "no stack trace").And.NotContain("no-such-model", "the option is read before the model");
+    }
+
     [Theory]
     [InlineData(1, "error: Unknown transform function 'jiter' at column 9 in 'pad(2), jiter(2)'. Known functions (closest first): jitter", "pad(2), jiter(2)")]
     [InlineData(2, "error: --transforms and --no-transforms exclude each other", "pad(2)", "--no-transforms")]

@@ -30,7 +30,7 @@ namespace Lucent.Net.ModelZoo.Onnx;
 /// inner nodes are not disposed by the module (hooks may hold them); run it inside a
 /// <c>torch.NewDisposeScope()</c> so they are freed with the step.</para>
 /// </remarks>
-public class OnnxGraphModule : nn.Module<Tensor, Tensor>, ILayerAliases
+public class OnnxGraphModule : nn.Module<Tensor, Tensor>, ILayerAliases, IModelInputSize
 {
     private readonly List<OnnxNodeModule> _nodes = [];
     private readonly Dictionary<string, string> _layerByValue = new(StringComparer.Ordinal);
@@ -139,8 +139,8 @@ public class OnnxGraphModule : nn.Module<Tensor, Tensor>, ILayerAliases
     /// <summary>
     /// The (height, width) of a 4-D image input whose last two axes are fixed in the file, e.g. (224, 224)
     /// for a model exported with a 224 x 224 example; <c>null</c> when they are symbolic or undeclared.
-    /// A render should feed this size (<c>RenderOptions.FixedImageSize</c>): graphs exported with
-    /// constant-folded reshapes only run at it.
+    /// Renders resize to this size when <c>RenderOptions.FixedImageSize</c> is null (<see cref="IModelInputSize"/>):
+    /// graphs exported with constant-folded reshapes only run at it.
     /// </summary>
     public (int Height, int Width)? InputImageSize =>
         InputShape is { Count: 4 } shape && shape[2] is { } height and <= int.MaxValue && shape[3] is { } width and <= int.MaxValue

@@ -104,7 +104,9 @@ public sealed record RenderOptions
 
     /// <summary>
     /// Resize the transformed image to this (height, width) before the model (Lucent's
-    /// <c>fixed_image_size</c>). Null means: upsample to 224x224 when smaller than 224 in either side.
+    /// <c>fixed_image_size</c>). Null means: the model's own input size when it declares a fixed one
+    /// (<see cref="Lucent.Net.Modules.IModelInputSize"/>, e.g. an ONNX graph with a fixed height and width), else
+    /// upsample to 224x224 when smaller than 224 in either side.
     /// </summary>
     public (int Height, int Width)? FixedImageSize { get; init; }
 

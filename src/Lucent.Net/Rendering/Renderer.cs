@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Runtime.ExceptionServices;
 using Lucent.Net.Activations;
 using Lucent.Net.Images;
+using Lucent.Net.Modules;
 using Lucent.Net.Objectives;
 using Lucent.Net.Parameterization;
 using Lucent.Net.Runtime;
@@ -247,13 +248,30 @@ public static class Renderer
             transforms.Add(options.Preprocessing ?? (model as IPreprocessingProvider)?.Preprocessing ?? new ImageNetNormalizeTransform());
         }
 
-        if (ResizeTransform.ForModelInput((imageShape.Height, imageShape.Width), options.FixedImageSize, RenderOptions.MinimumModelInputSize) is { } resize)
+        if (ResizeTransform.ForModelInput((imageShape.Height, imageShape.Width), ModelInputSize(model, options), RenderOptions.MinimumModelInputSize) is { } resize)
         {
             transforms.Add(resize);
         }
 
         RenderOptions.CheckTransformedSize(transforms, imageShape.Height, imageShape.Width, "the parameterised image");
         return transforms;
+    }
+
+    /// <summary>
+    /// The size the transformed image is resized to before the model: <see cref="RenderOptions.FixedImageSize"/> when set,
+    /// else the model's own fixed input size (<see cref="IModelInputSize"/>, e.g. an ONNX graph with a fixed height and
+    /// width) when it is within <see cref="RenderOptions.MaxFixedImageSize"/>, else null (the default upsampling).
+    /// </summary>
+    /// <param name="model">The model.</param>
+    /// <param name="options">The render settings.</param>
+    /// <returns>The (height, width) to resize to, or null.</returns>
+    public static (int Height, int Width)? ModelInputSize(nn.Module model, RenderOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return options.FixedImageSize ?? ((model as IModelInputSize)?.InputImageSize is { } size
+            && size.Height is >= 1 and <= RenderOptions.MaxFixedImageSize && size.Width is >= 1 and <= RenderOptions.MaxFixedImageSize
+            ? size
+            : null);
     }
 
     /// <summary>
