@@ -24,7 +24,7 @@ internal static class BuiltInObjectiveFunctions
     public static IReadOnlyList<ObjectiveFunction> All { get; } =
     [
         Function("channel", [Layer, Channel, Batch, Tokens, Layout], a => Objective.Channel(a.GetLayer("layer"), a.GetInt32("n_channel"), a.GetOptionalInt32("batch"), TokensOf(a), LayoutOf(a)),
-            "Maximise a channel: minus its mean; on a token layer a feature over the patch tokens, `tokens=all|patch|cls`, `layout=nhwc` for channels last (`Objective.Channel`)."),
+            "Maximise a channel: minus its mean; on a token layer, a feature over the patch tokens (tokens: auto, all, patch or cls; layout: auto, nchw or nhwc) (`Objective.Channel`)."),
         Function("neuron", [Layer, Channel, X, Y, Batch, Layout], a => Objective.Neuron(a.GetLayer("layer"), a.GetInt32("n_channel"), a.GetOptionalInt32("x"), a.GetOptionalInt32("y"), a.GetOptionalInt32("batch"), LayoutOf(a)),
             "Maximise one neuron, by default the centre; on a token layer x is the token, by default the centre patch token (`Objective.Neuron`)."),
         Function("channel_weight", [Layer, new("weight") { Aliases = ["weights"] }, Batch], a => Objective.ChannelWeight(a.GetLayer("layer"), a.GetVector("weight"), a.GetOptionalInt32("batch")),
