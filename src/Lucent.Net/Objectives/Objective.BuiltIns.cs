@@ -38,8 +38,9 @@ public abstract partial class Objective
             batch,
             a =>
             {
-                Tensor t = ChannelsFirst(a[layer], layer, "channel", tokens, layout);
-                ActivationChecks.RequireChannel(t, layer, channel);
+                Tensor full = a[layer];
+                Tensor t = ChannelsFirst(full, layer, "channel", tokens, layout);
+                ActivationChecks.RequireChannel(t, layer, channel, layerShape: full.shape);
                 return t.select(1, channel).mean().neg();
             });
     }
@@ -74,8 +75,9 @@ public abstract partial class Objective
             batch,
             a =>
             {
-                Tensor at = AtPosition(a[layer], layer, "neuron", x, y, layout);
-                ActivationChecks.RequireChannel(at, layer, channel);
+                Tensor full = a[layer];
+                Tensor at = AtPosition(full, layer, "neuron", x, y, layout);
+                ActivationChecks.RequireChannel(at, layer, channel, layerShape: full.shape);
                 return at.select(1, channel).mean().neg();
             });
     }
@@ -208,10 +210,12 @@ public abstract partial class Objective
             null,
             a =>
             {
-                Tensor t1 = ChannelsFirst(a[layer1], layer1, "channel_interpolate", tokens, layout);
-                Tensor t2 = ChannelsFirst(a[layer2], layer2, "channel_interpolate", tokens, layout);
-                ActivationChecks.RequireChannel(t1, layer1, channel1);
-                ActivationChecks.RequireChannel(t2, layer2, channel2);
+                Tensor full1 = a[layer1];
+                Tensor full2 = a[layer2];
+                Tensor t1 = ChannelsFirst(full1, layer1, "channel_interpolate", tokens, layout);
+                Tensor t2 = ChannelsFirst(full2, layer2, "channel_interpolate", tokens, layout);
+                ActivationChecks.RequireChannel(t1, layer1, channel1, layerShape: full1.shape);
+                ActivationChecks.RequireChannel(t2, layer2, channel2, layerShape: full2.shape);
                 long n = t1.size(0);
                 if (n < 2 || t2.size(0) != n)
                 {
@@ -767,8 +771,9 @@ public abstract partial class Objective
             batch,
             a =>
             {
-                Tensor t = ChannelsFirst(a[layer], layer, "direction", tokens, layout);
-                ActivationChecks.RequireChannelVector(t, layer, direction.Length, "direction", "direction");
+                Tensor full = a[layer];
+                Tensor t = ChannelsFirst(full, layer, "direction", tokens, layout);
+                ActivationChecks.RequireChannelVector(t, layer, direction.Length, "direction", "direction", full.shape);
                 return DirectionLoss(t, direction, cossimPow);
             });
     }
@@ -787,8 +792,9 @@ public abstract partial class Objective
             batch,
             a =>
             {
-                Tensor at = AtPosition(a[layer], layer, "direction_neuron", x, y, layout);
-                ActivationChecks.RequireChannelVector(at, layer, direction.Length, "direction", "direction_neuron");
+                Tensor full = a[layer];
+                Tensor at = AtPosition(full, layer, "direction_neuron", x, y, layout);
+                ActivationChecks.RequireChannelVector(at, layer, direction.Length, "direction", "direction_neuron", full.shape);
                 return DirectionLoss(at, direction, cossimPow);
             });
     }

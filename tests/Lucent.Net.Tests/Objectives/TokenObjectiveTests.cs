@@ -142,10 +142,14 @@ public sealed class TokenObjectiveTests
         using var acts = T.Range(1, 5, 2);
         FluentActions.Invoking(() => T.Compute(Neuron("l", 0, x: 5), "l", acts)).Should().Throw<ObjectiveArgumentException>()
             .Which.Message.Should().Contain("0..4").And.Contain("token");
-        FluentActions.Invoking(() => T.Compute(Channel("l", 2), "l", acts)).Should().Throw<ObjectiveArgumentException>()
-            .Which.Message.Should().Contain("0..1");
-        FluentActions.Invoking(() => T.Compute(Direction("l", [1f, 0f, 0f]), "l", acts)).Should().Throw<ObjectiveArgumentException>()
-            .Which.ParamName.Should().Be("direction");
+        var feature = FluentActions.Invoking(() => T.Compute(Channel("l", 2), "l", acts)).Should().Throw<ObjectiveArgumentException>().Which;
+        feature.Message.Should().Contain("0..1").And.Contain("[1, 5, 2]", "the message shows the layer's own shape");
+        feature.Shape.Should().Equal(1, 5, 2);
+        FluentActions.Invoking(() => T.Compute(Neuron("l", 2, x: 1), "l", acts)).Should().Throw<ObjectiveArgumentException>()
+            .Which.Shape.Should().Equal(1, 5, 2);
+        var direction = FluentActions.Invoking(() => T.Compute(Direction("l", [1f, 0f, 0f]), "l", acts)).Should().Throw<ObjectiveArgumentException>().Which;
+        direction.ParamName.Should().Be("direction");
+        direction.Shape.Should().Equal(1, 5, 2);
         using var one = T.Range(1, 1, 2);
         FluentActions.Invoking(() => T.Compute(Channel("l", 0, tokens: TokenSelection.Patch), "l", one)).Should().Throw<ObjectiveArgumentException>()
             .Which.ParamName.Should().Be("tokens");
