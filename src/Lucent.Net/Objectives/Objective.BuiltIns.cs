@@ -40,7 +40,7 @@ public abstract partial class Objective
             {
                 Tensor full = a[layer];
                 Tensor t = ChannelsFirst(full, layer, "channel", tokens, layout);
-                ActivationChecks.RequireChannel(t, layer, channel, layerShape: full.shape);
+                RequireFeature(t, full, layer, channel, layout);
                 return t.select(1, channel).mean().neg();
             });
     }
@@ -77,7 +77,7 @@ public abstract partial class Objective
             {
                 Tensor full = a[layer];
                 Tensor at = AtPosition(full, layer, "neuron", x, y, layout);
-                ActivationChecks.RequireChannel(at, layer, channel, layerShape: full.shape);
+                RequireFeature(at, full, layer, channel, layout);
                 return at.select(1, channel).mean().neg();
             });
     }
@@ -214,8 +214,8 @@ public abstract partial class Objective
                 Tensor full2 = a[layer2];
                 Tensor t1 = ChannelsFirst(full1, layer1, "channel_interpolate", tokens, layout);
                 Tensor t2 = ChannelsFirst(full2, layer2, "channel_interpolate", tokens, layout);
-                ActivationChecks.RequireChannel(t1, layer1, channel1, layerShape: full1.shape);
-                ActivationChecks.RequireChannel(t2, layer2, channel2, layerShape: full2.shape);
+                RequireFeature(t1, full1, layer1, channel1, layout);
+                RequireFeature(t2, full2, layer2, channel2, layout);
                 long n = t1.size(0);
                 if (n < 2 || t2.size(0) != n)
                 {

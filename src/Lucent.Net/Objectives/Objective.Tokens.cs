@@ -123,6 +123,13 @@ public abstract partial class Objective
         return grid.narrow(2, py, 1).narrow(3, px, 1);
     }
 
+    /// <summary>Fails unless <paramref name="channel"/> indexes axis 1 of the view; says "feature" on a token layer, and shows the layer's own shape.</summary>
+    private static void RequireFeature(Tensor view, Tensor layerActivation, string layer, long channel, ActivationLayout layout)
+    {
+        bool tokenLayer = layerActivation.dim() == 3 && IsChannelsLast(layerActivation, layout);
+        ActivationChecks.RequireChannel(view, layer, channel, tokenLayer ? "Feature" : "Channel", tokenLayer ? "features" : "channels", layerActivation.shape);
+    }
+
     /// <summary>The name arguments of non-default token selection and layout, e.g. <c>tokens=cls</c>.</summary>
     private static string[] ViewArgs(TokenSelection tokens, ActivationLayout layout) =>
         [

@@ -143,7 +143,7 @@ public sealed class TokenObjectiveTests
         FluentActions.Invoking(() => T.Compute(Neuron("l", 0, x: 5), "l", acts)).Should().Throw<ObjectiveArgumentException>()
             .Which.Message.Should().Contain("0..4").And.Contain("token");
         var feature = FluentActions.Invoking(() => T.Compute(Channel("l", 2), "l", acts)).Should().Throw<ObjectiveArgumentException>().Which;
-        feature.Message.Should().Contain("0..1").And.Contain("[1, 5, 2]", "the message shows the layer's own shape");
+        feature.Message.Should().Contain("valid features are 0..1").And.Contain("[1, 5, 2]", "the message shows the layer's own shape");
         feature.Shape.Should().Equal(1, 5, 2);
         FluentActions.Invoking(() => T.Compute(Neuron("l", 2, x: 1), "l", acts)).Should().Throw<ObjectiveArgumentException>()
             .Which.Shape.Should().Equal(1, 5, 2);
