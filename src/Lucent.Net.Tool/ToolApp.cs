@@ -1,7 +1,6 @@
 using Lucent.Net.Tool.CommandLine;
 using Spectre.Console;
 using System.CommandLine;
-using System.Globalization;
 using Lucent.Net.Tool.Gallery;
 
 namespace Lucent.Net.Tool;
@@ -122,16 +121,15 @@ internal static class ToolApp
     {
         var model = CommonOptions.ModelArgument();
         var size = CommonOptions.IntOption("--size", "Input size (n x n) at which output shapes are computed.", 224, 16, 2048);
-        var command = new Command("layers", "List a model's layers: names (for objectives), output shapes and channel counts.") { model, size };
+        var command = new Command("layers", "List a model's layers: names (for objectives), output shapes, channel counts, and tokens x features for token layers.") { model, size };
         command.SetAction(async (result, token) =>
         {
             using var module = await ModelSource.LoadAsync(result.GetRequiredValue(model), null, token).ConfigureAwait(false);
-            var table = new Spectre.Console.Table().AddColumns("Layer", "Aliases", "Output shape", "Channels", "Module");
+            var table = new Spectre.Console.Table().AddColumns("Layer", "Aliases", "Output shape", "Channels / tokens", "Module");
             var aliases = ModelSource.Aliases(module).GroupBy(a => a.Value, a => a.Key).ToDictionary(g => g.Key, g => string.Join(", ", g.Order(StringComparer.Ordinal)));
             foreach (var layer in Lucent.Net.ModelZoo.Catalog.ModelCatalog.DescribeLayers(module, result.GetValue(size)))
             {
-                string channels = layer.OutputShape.Count >= 2 ? layer.OutputShape[1].ToString(CultureInfo.InvariantCulture) : "-";
-                table.AddRow(Esc(layer.Name), Esc(aliases.GetValueOrDefault(layer.Name, string.Empty)), Esc(layer.FormatShape()), channels, Esc(layer.ModuleType));
+                table.AddRow(Esc(layer.Name), Esc(aliases.GetValueOrDefault(layer.Name, string.Empty)), Esc(layer.FormatShape()), Esc(layer.FormatUnits()), Esc(layer.ModuleType));
             }
 
             CommonOptions.Console(output).Write(table);

@@ -125,4 +125,14 @@ public sealed class RenderCommandTests
         code.Should().Be(0, output);
         output.Should().Contain("layer3").And.Contain("256");
     }
+
+    [Fact]
+    public async Task Layers_shows_a_vit_block_as_tokens_by_features_with_its_class_token()
+    {
+        string vit = Path.Combine(ToolProcess.RepositoryRoot, "tests", "Lucent.Net.ModelZoo.Tests", "Fixtures", "onnx", "vit_op17.onnx");
+        var (code, output) = await ToolProcess.RunAsync("layers", vit, "--size", "32");
+        code.Should().Be(0, output);
+        output.Should().Contain("Channels / tokens").And.Contain("encoder_layers_encoder_layer_0_Add_1")
+            .And.Contain("17 tokens x 32 features (token 0: class token)");
+    }
 }

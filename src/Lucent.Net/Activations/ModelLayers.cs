@@ -15,6 +15,15 @@ public sealed record LayerInfo(string Name, IReadOnlyList<long> OutputShape, str
     /// <summary>The shape formatted like <c>[1, 508, 14, 14]</c>.</summary>
     /// <returns>The formatted shape.</returns>
     public string FormatShape() => OutputShape.Count == 0 ? "(not computed)" : "[" + string.Join(", ", OutputShape) + "]";
+
+    /// <summary>
+    /// What objectives read on this layer: the channel count of a (batch, channels, ...) layer, or
+    /// <c>196 tokens x 768 features (token 0: class token)</c> for a (batch, tokens, features) token layer
+    /// (see <see cref="TokenLayers"/>); <c>-</c> when there is no such axis or the shape was not computed.
+    /// </summary>
+    /// <returns>The description.</returns>
+    public string FormatUnits() =>
+        TokenLayers.Describe(OutputShape) ?? (OutputShape.Count >= 2 ? OutputShape[1].ToString(System.Globalization.CultureInfo.InvariantCulture) : "-");
 }
 
 /// <summary>

@@ -17,14 +17,16 @@ internal static class BuiltInObjectiveFunctions
     private static readonly FunctionParameter Y = new("y", IsOptional: true);
     private static readonly FunctionParameter Batch = new("batch", IsOptional: true);
     private static readonly FunctionParameter CossimPow = new("cossim_pow", IsOptional: true);
+    private static readonly FunctionParameter Tokens = new("tokens", IsOptional: true);
+    private static readonly FunctionParameter Layout = new("layout", IsOptional: true);
 
     /// <summary>Every built-in function.</summary>
     public static IReadOnlyList<ObjectiveFunction> All { get; } =
     [
-        Function("channel", [Layer, Channel, Batch], a => Objective.Channel(a.GetLayer("layer"), a.GetInt32("n_channel"), a.GetOptionalInt32("batch")),
-            "Maximise a channel: minus its mean (`Objective.Channel`)."),
-        Function("neuron", [Layer, Channel, X, Y, Batch], a => Objective.Neuron(a.GetLayer("layer"), a.GetInt32("n_channel"), a.GetOptionalInt32("x"), a.GetOptionalInt32("y"), a.GetOptionalInt32("batch")),
-            "Maximise one neuron, by default the centre (`Objective.Neuron`)."),
+        Function("channel", [Layer, Channel, Batch, Tokens, Layout], a => Objective.Channel(a.GetLayer("layer"), a.GetInt32("n_channel"), a.GetOptionalInt32("batch"), TokensOf(a), LayoutOf(a)),
+            "Maximise a channel: minus its mean; on a token layer, a feature over the patch tokens (tokens: auto, all, patch or cls; layout: auto, nchw or nhwc) (`Objective.Channel`)."),
+        Function("neuron", [Layer, Channel, X, Y, Batch, Layout], a => Objective.Neuron(a.GetLayer("layer"), a.GetInt32("n_channel"), a.GetOptionalInt32("x"), a.GetOptionalInt32("y"), a.GetOptionalInt32("batch"), LayoutOf(a)),
+            "Maximise one neuron, by default the centre; on a token layer x is the token, by default the centre patch token (`Objective.Neuron`)."),
         Function("channel_weight", [Layer, new("weight") { Aliases = ["weights"] }, Batch], a => Objective.ChannelWeight(a.GetLayer("layer"), a.GetVector("weight"), a.GetOptionalInt32("batch")),
             "Maximise a weighted sum of channels (`Objective.ChannelWeight`)."),
         Function("neuron_weight", [Layer, new("weight", IsOptional: true) { Aliases = ["weights"] }, X, Y, Batch], a =>
@@ -37,16 +39,16 @@ internal static class BuiltInObjectiveFunctions
                 ? Objective.LocalGroupWeight(a.GetLayer("layer"), w, a.GetInt32("x"), a.GetInt32("y"), a.GetOptionalInt32("wx") ?? 1, a.GetOptionalInt32("wy") ?? 1, a.GetOptionalInt32("batch"))
                 : Objective.LocalGroupWeight(a.GetLayer("layer"), (TorchSharp.torch.Tensor?)null, a.GetInt32("x"), a.GetInt32("y"), a.GetOptionalInt32("wx") ?? 1, a.GetOptionalInt32("wy") ?? 1, a.GetOptionalInt32("batch")),
             "Maximise a weighted sum of channels over a window; wx and wy default to 1 (`Objective.LocalGroupWeight`)."),
-        Function("direction", [Layer, new("direction") { Aliases = ["vec"] }, Batch, CossimPow], a => Objective.Direction(a.GetLayer("layer"), a.GetVector("direction"), a.GetOptionalInt32("batch"), a.GetOptionalDouble("cossim_pow")),
+        Function("direction", [Layer, new("direction") { Aliases = ["vec"] }, Batch, CossimPow, Tokens, Layout], a => Objective.Direction(a.GetLayer("layer"), a.GetVector("direction"), a.GetOptionalInt32("batch"), a.GetOptionalDouble("cossim_pow"), TokensOf(a), LayoutOf(a)),
             "Maximise the cosine similarity with a direction in channel space (`Objective.Direction`)."),
-        Function("direction_neuron", [Layer, new("direction") { Aliases = ["vec"] }, X, Y, Batch, CossimPow], a => Objective.DirectionNeuron(a.GetLayer("layer"), a.GetVector("direction"), a.GetOptionalInt32("x"), a.GetOptionalInt32("y"), a.GetOptionalInt32("batch"), a.GetOptionalDouble("cossim_pow")),
+        Function("direction_neuron", [Layer, new("direction") { Aliases = ["vec"] }, X, Y, Batch, CossimPow, Layout], a => Objective.DirectionNeuron(a.GetLayer("layer"), a.GetVector("direction"), a.GetOptionalInt32("x"), a.GetOptionalInt32("y"), a.GetOptionalInt32("batch"), a.GetOptionalDouble("cossim_pow"), LayoutOf(a)),
             "Maximise the cosine similarity with a direction at one position (`Objective.DirectionNeuron`)."),
-        Function("channel_interpolate", [new("layer1"), new("n_channel1") { Aliases = ["channel1"] }, new("layer2"), new("n_channel2") { Aliases = ["channel2"] }], a =>
-            Objective.ChannelInterpolate(a.GetLayer("layer1"), a.GetInt32("n_channel1"), a.GetLayer("layer2"), a.GetInt32("n_channel2")),
+        Function("channel_interpolate", [new("layer1"), new("n_channel1") { Aliases = ["channel1"] }, new("layer2"), new("n_channel2") { Aliases = ["channel2"] }, Tokens, Layout], a =>
+            Objective.ChannelInterpolate(a.GetLayer("layer1"), a.GetInt32("n_channel1"), a.GetLayer("layer2"), a.GetInt32("n_channel2"), TokensOf(a), LayoutOf(a)),
             "Interpolate between two channels across the batch (`Objective.ChannelInterpolate`)."),
-        Function("alignment", [Layer, new("decay_ratio", IsOptional: true)], a => Objective.Alignment(a.GetLayer("layer"), a.GetOptionalDouble("decay_ratio") ?? 2),
+        Function("alignment", [Layer, new("decay_ratio", IsOptional: true), Tokens], a => Objective.Alignment(a.GetLayer("layer"), a.GetOptionalDouble("decay_ratio") ?? 2, TokensOf(a)),
             "Penalise differences between neighbouring batch elements; decay_ratio defaults to 2 (`Objective.Alignment`)."),
-        Function("diversity", [Layer], a => Objective.Diversity(a.GetLayer("layer")),
+        Function("diversity", [Layer, Tokens, Layout], a => Objective.Diversity(a.GetLayer("layer"), TokensOf(a), LayoutOf(a)),
             "Reward differences between batch elements: subtract it (`Objective.Diversity`)."),
         Function("blur_input_each_step", [Batch], a => Objective.BlurInputEachStep(a.GetOptionalInt32("batch")),
             "Move the input towards its blur on every step (`Objective.BlurInputEachStep`)."),
@@ -70,6 +72,10 @@ internal static class BuiltInObjectiveFunctions
             "Maximise one class's logit (`Objective.ClassLogit`): layer `labels` is the model's output; label is an index or a class name (`tabby`, `'tabby cat'`) looked up in the model's labels."),
         ObjectiveFunction.WithAnyArguments("sum", Sum, "The sum of any number of objectives (`Objective.Sum`)."),
     ];
+
+    private static TokenSelection TokensOf(ObjectiveArguments arguments) => arguments.GetOptionalEnum<TokenSelection>("tokens") ?? TokenSelection.Auto;
+
+    private static ActivationLayout LayoutOf(ObjectiveArguments arguments) => arguments.GetOptionalEnum<ActivationLayout>("layout") ?? ActivationLayout.Auto;
 
     private static ObjectiveFunction Function(string name, FunctionParameter[] parameters, Func<ObjectiveArguments, Objective> factory, string description) =>
         new(name, parameters, factory, description);

@@ -27,14 +27,18 @@ internal static class ActivationChecks
         }
     }
 
-    /// <summary>Fails unless <paramref name="channel"/> indexes axis 1 of <paramref name="activation"/>.</summary>
-    public static void RequireChannel(Tensor activation, string layer, long channel, string what = "Channel", string plural = "channels")
+    /// <summary>
+    /// Fails unless <paramref name="channel"/> indexes axis 1 of <paramref name="activation"/>; the message
+    /// shows <paramref name="layerShape"/> when <paramref name="activation"/> is a view of the layer (a token
+    /// layer's features moved to axis 1).
+    /// </summary>
+    public static void RequireChannel(Tensor activation, string layer, long channel, string what = "Channel", string plural = "channels", long[]? layerShape = null)
     {
         RequireRank(activation, layer, 2, what, "(batch, channels, ...)");
         long count = activation.size(1);
         if (channel >= count)
         {
-            long[] shape = activation.shape;
+            long[] shape = layerShape ?? activation.shape;
             throw new ObjectiveArgumentException(
                 string.Create(CultureInfo.InvariantCulture, $"{what} {channel} is out of range for layer '{layer}' with shape {FormatShape(shape)}: valid {plural} are 0..{count - 1}."),
                 "channel",
@@ -58,14 +62,14 @@ internal static class ActivationChecks
         }
     }
 
-    /// <summary>Fails unless <paramref name="length"/> equals the channel count of <paramref name="activation"/>.</summary>
-    public static void RequireChannelVector(Tensor activation, string layer, long length, string vectorName, string objective)
+    /// <summary>Fails unless <paramref name="length"/> equals the channel count of <paramref name="activation"/> (whose layer has <paramref name="layerShape"/> when given).</summary>
+    public static void RequireChannelVector(Tensor activation, string layer, long length, string vectorName, string objective, long[]? layerShape = null)
     {
         RequireRank(activation, layer, 2, objective, "(batch, channels, ...)");
         long count = activation.size(1);
         if (length != count)
         {
-            long[] shape = activation.shape;
+            long[] shape = layerShape ?? activation.shape;
             throw new ObjectiveArgumentException(
                 string.Create(CultureInfo.InvariantCulture, $"The {vectorName} vector has {length} elements but layer '{layer}' with shape {FormatShape(shape)} has {count} channels: pass one value per channel."),
                 vectorName,

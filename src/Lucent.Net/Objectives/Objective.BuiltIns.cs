@@ -13,25 +13,34 @@ public abstract partial class Objective
     private const string ImageLayout = "(batch, channels, height, width)";
 
 
-    /// <summary>Maximise a channel: minus the mean of channel <paramref name="channel"/> over batch and positions (Lucent's <c>channel</c>).</summary>
+    /// <summary>
+    /// Maximise a channel: minus the mean of channel <paramref name="channel"/> over batch and positions
+    /// (Lucent's <c>channel</c>). On a token layer (batch, tokens, features) the channel is feature
+    /// <paramref name="channel"/>, averaged over the batch and the tokens <paramref name="tokens"/> selects.
+    /// </summary>
     /// <param name="layer">The layer name, e.g. <c>mixed4a</c>.</param>
-    /// <param name="channel">The channel index, from 0.</param>
+    /// <param name="channel">The channel (or feature) index, from 0.</param>
     /// <param name="batch">Read only this batch element; null for the whole batch.</param>
+    /// <param name="tokens">On a token layer (batch, tokens, features): which tokens; by default the patch tokens (every token but the class token when the layer has one, see <see cref="TokenLayers"/>).</param>
+    /// <param name="layout">Where the channel axis is: by default from the rank (rank 3 is a token layer); <see cref="ActivationLayout.Nhwc"/> for a channels-last grid such as Swin's.</param>
     /// <returns>The objective <c>channel(layer, n)</c>.</returns>
-    public static Objective Channel(string layer, int channel, int? batch = null)
+    public static Objective Channel(string layer, int channel, int? batch = null, TokenSelection tokens = TokenSelection.Auto, ActivationLayout layout = ActivationLayout.Auto)
     {
         RequireLayer(layer);
         ArgumentOutOfRangeException.ThrowIfNegative(channel);
         RequireBatchIndex(batch);
+        RequireEnum(tokens, nameof(tokens));
+        RequireEnum(layout, nameof(layout));
         return new LayerObjective(
-            FormatName("channel", batch, layer, Number(channel)),
-            Batched($"Minus the mean activation of channel {channel} of layer '{layer}' (minimising it maximises the channel).", batch),
+            FormatName("channel", batch, [layer, Number(channel), .. ViewArgs(tokens, layout)]),
+            Batched($"Minus the mean activation of channel {channel} of layer '{layer}' (minimising it maximises the channel).{ViewText(tokens, layout)}", batch),
             [layer],
             batch,
             a =>
             {
-                Tensor t = a[layer];
-                ActivationChecks.RequireChannel(t, layer, channel);
+                Tensor full = a[layer];
+                Tensor t = ChannelsFirst(full, layer, "channel", tokens, layout);
+                RequireFeature(t, full, layer, channel, layout);
                 return t.select(1, channel).mean().neg();
             });
     }
@@ -46,25 +55,30 @@ public abstract partial class Objective
     /// <param name="y">The row (height axis); null for the centre <c>height / 2</c>. For even sizes the
     /// default is the lower-right of the central 2x2, as in Lucent.</param>
     /// <param name="batch">Read only this batch element; null for the whole batch.</param>
+    /// <param name="layout">Where the channel axis is: by default from the rank (rank 3 is a token layer); <see cref="ActivationLayout.Nhwc"/> for a channels-last grid such as Swin's.</param>
     /// <returns>The objective <c>neuron(layer, n)</c>.</returns>
-    public static Objective Neuron(string layer, int channel, int? x = null, int? y = null, int? batch = null)
+    /// <remarks>On a token layer (batch, tokens, features), the neuron is feature <paramref name="channel"/> of
+    /// token <paramref name="x"/> (default <see cref="TokenLayers.CentreToken"/>, the centre patch token;
+    /// 0 is the class token when there is one); <paramref name="y"/> has no meaning there and is refused
+    /// with <see cref="ObjectiveArgumentException"/>.</remarks>
+    public static Objective Neuron(string layer, int channel, int? x = null, int? y = null, int? batch = null, ActivationLayout layout = ActivationLayout.Auto)
     {
         RequireLayer(layer);
         ArgumentOutOfRangeException.ThrowIfNegative(channel);
         RequirePosition(x, y);
         RequireBatchIndex(batch);
+        RequireEnum(layout, nameof(layout));
         return new LayerObjective(
-            FormatName("neuron", batch, [layer, Number(channel), .. PositionArgs(x, y)]),
-            Batched($"Minus the activation of channel {channel} of layer '{layer}' at {PositionText(x, y)}, averaged over the batch (minimising it maximises the neuron).", batch),
+            FormatName("neuron", batch, [layer, Number(channel), .. PositionArgs(x, y), .. ViewArgs(TokenSelection.Auto, layout)]),
+            Batched($"Minus the activation of channel {channel} of layer '{layer}' at {PositionText(x, y)} (on a token layer, token x, by default the centre patch token), averaged over the batch (minimising it maximises the neuron).{ViewText(TokenSelection.Auto, layout)}", batch),
             [layer],
             batch,
             a =>
             {
-                Tensor t = a[layer];
-                ActivationChecks.RequireRank(t, layer, 4, "Neuron", ImageLayout);
-                ActivationChecks.RequireChannel(t, layer, channel);
-                var (px, py) = ResolvePosition(t, layer, x, y);
-                return t.select(1, channel).select(1, py).select(1, px).mean().neg();
+                Tensor full = a[layer];
+                Tensor at = AtPosition(full, layer, "neuron", x, y, layout);
+                RequireFeature(at, full, layer, channel, layout);
+                return at.select(1, channel).mean().neg();
             });
     }
 
@@ -133,16 +147,20 @@ public abstract partial class Objective
     /// <param name="direction">One value per channel; copied.</param>
     /// <param name="batch">Read only this batch element; null for the whole batch.</param>
     /// <param name="cossimPow">Null for Lucent's cosine similarity; a number for Lucid's weighting.</param>
+    /// <param name="tokens">On a token layer (batch, tokens, features): which tokens; by default the patch tokens (every token but the class token when the layer has one, see <see cref="TokenLayers"/>).</param>
+    /// <param name="layout">Where the channel axis is: by default from the rank (rank 3 is a token layer); <see cref="ActivationLayout.Nhwc"/> for a channels-last grid such as Swin's.</param>
     /// <returns>The objective <c>direction(layer, [C values])</c>.</returns>
-    public static Objective Direction(string layer, Tensor direction, int? batch = null, double? cossimPow = null) =>
-        Direction(layer, ConstantTensor.From(direction, nameof(direction)), batch, cossimPow);
+    /// <remarks>On a token layer (batch, tokens, features) the direction has one value per feature and the
+    /// similarity is taken per token, over the tokens <paramref name="tokens"/> selects.</remarks>
+    public static Objective Direction(string layer, Tensor direction, int? batch = null, double? cossimPow = null, TokenSelection tokens = TokenSelection.Auto, ActivationLayout layout = ActivationLayout.Auto) =>
+        Direction(layer, ConstantTensor.From(direction, nameof(direction)), batch, cossimPow, tokens, layout);
 
-    /// <inheritdoc cref="Direction(string, Tensor, int?, double?)"/>
-    public static Objective Direction(string layer, ReadOnlySpan<float> direction, int? batch = null, double? cossimPow = null) =>
-        Direction(layer, ConstantTensor.From(direction, nameof(direction)), batch, cossimPow);
+    /// <inheritdoc cref="Direction(string, Tensor, int?, double?, TokenSelection, ActivationLayout)"/>
+    public static Objective Direction(string layer, ReadOnlySpan<float> direction, int? batch = null, double? cossimPow = null, TokenSelection tokens = TokenSelection.Auto, ActivationLayout layout = ActivationLayout.Auto) =>
+        Direction(layer, ConstantTensor.From(direction, nameof(direction)), batch, cossimPow, tokens, layout);
 
     /// <summary>
-    /// Maximise a direction at one position: as <see cref="Direction(string, Tensor, int?, double?)"/>
+    /// Maximise a direction at one position: as <see cref="Direction(string, Tensor, int?, double?, TokenSelection, ActivationLayout)"/>
     /// but only at (<paramref name="x"/>, <paramref name="y"/>), default the centre (Lucent's
     /// <c>direction_neuron</c>).
     /// </summary>
@@ -152,13 +170,16 @@ public abstract partial class Objective
     /// <param name="y">The row; null for the centre <c>height / 2</c>.</param>
     /// <param name="batch">Read only this batch element; null for the whole batch.</param>
     /// <param name="cossimPow">Null for Lucent's cosine similarity; a number for Lucid's weighting.</param>
+    /// <param name="layout">Where the channel axis is: by default from the rank (rank 3 is a token layer); <see cref="ActivationLayout.Nhwc"/> for a channels-last grid such as Swin's.</param>
     /// <returns>The objective <c>direction_neuron(layer, [C values])</c>.</returns>
-    public static Objective DirectionNeuron(string layer, Tensor direction, int? x = null, int? y = null, int? batch = null, double? cossimPow = null) =>
-        DirectionNeuron(layer, ConstantTensor.From(direction, nameof(direction)), x, y, batch, cossimPow);
+    /// <remarks>On a token layer (batch, tokens, features): the direction over the features of token
+    /// <paramref name="x"/> (default the centre patch token); <paramref name="y"/> is refused there.</remarks>
+    public static Objective DirectionNeuron(string layer, Tensor direction, int? x = null, int? y = null, int? batch = null, double? cossimPow = null, ActivationLayout layout = ActivationLayout.Auto) =>
+        DirectionNeuron(layer, ConstantTensor.From(direction, nameof(direction)), x, y, batch, cossimPow, layout);
 
-    /// <inheritdoc cref="DirectionNeuron(string, Tensor, int?, int?, int?, double?)"/>
-    public static Objective DirectionNeuron(string layer, ReadOnlySpan<float> direction, int? x = null, int? y = null, int? batch = null, double? cossimPow = null) =>
-        DirectionNeuron(layer, ConstantTensor.From(direction, nameof(direction)), x, y, batch, cossimPow);
+    /// <inheritdoc cref="DirectionNeuron(string, Tensor, int?, int?, int?, double?, ActivationLayout)"/>
+    public static Objective DirectionNeuron(string layer, ReadOnlySpan<float> direction, int? x = null, int? y = null, int? batch = null, double? cossimPow = null, ActivationLayout layout = ActivationLayout.Auto) =>
+        DirectionNeuron(layer, ConstantTensor.From(direction, nameof(direction)), x, y, batch, cossimPow, layout);
 
     /// <summary>
     /// Interpolate across the batch between two channels (Lucent's <c>channel_interpolate</c>): with
@@ -170,24 +191,31 @@ public abstract partial class Objective
     /// <param name="channel1">The first channel, fully weighted at batch element 0.</param>
     /// <param name="layer2">The second channel's layer.</param>
     /// <param name="channel2">The second channel, fully weighted at the last batch element.</param>
+    /// <param name="tokens">For both layers, on a token layer (batch, tokens, features): which tokens; by default the patch tokens (every token but the class token when the layer has one, see <see cref="TokenLayers"/>).</param>
+    /// <param name="layout">Where the channel axis is in both layers: by default from the rank (rank 3 is a token layer); <see cref="ActivationLayout.Nhwc"/> for a channels-last grid such as Swin's.</param>
     /// <returns>The objective <c>channel_interpolate(layer1, n1, layer2, n2)</c>.</returns>
-    public static Objective ChannelInterpolate(string layer1, int channel1, string layer2, int channel2)
+    /// <remarks>On token layers a channel is a feature averaged over the selected tokens, as in <see cref="Channel(string, int, int?, TokenSelection, ActivationLayout)"/>.</remarks>
+    public static Objective ChannelInterpolate(string layer1, int channel1, string layer2, int channel2, TokenSelection tokens = TokenSelection.Auto, ActivationLayout layout = ActivationLayout.Auto)
     {
         RequireLayer(layer1);
         RequireLayer(layer2);
         ArgumentOutOfRangeException.ThrowIfNegative(channel1);
         ArgumentOutOfRangeException.ThrowIfNegative(channel2);
+        RequireEnum(tokens, nameof(tokens));
+        RequireEnum(layout, nameof(layout));
         return new LayerObjective(
-            FormatName("channel_interpolate", null, layer1, Number(channel1), layer2, Number(channel2)),
-            $"Minus a mean of channel {channel1} of layer '{layer1}' and channel {channel2} of layer '{layer2}' whose weights move linearly across the batch from the first channel to the second.",
+            FormatName("channel_interpolate", null, [layer1, Number(channel1), layer2, Number(channel2), .. ViewArgs(tokens, layout)]),
+            $"Minus a mean of channel {channel1} of layer '{layer1}' and channel {channel2} of layer '{layer2}' whose weights move linearly across the batch from the first channel to the second.{ViewText(tokens, layout)}",
             Distinct(layer1, layer2),
             null,
             a =>
             {
-                Tensor t1 = a[layer1];
-                Tensor t2 = a[layer2];
-                ActivationChecks.RequireChannel(t1, layer1, channel1);
-                ActivationChecks.RequireChannel(t2, layer2, channel2);
+                Tensor full1 = a[layer1];
+                Tensor full2 = a[layer2];
+                Tensor t1 = ChannelsFirst(full1, layer1, "channel_interpolate", tokens, layout);
+                Tensor t2 = ChannelsFirst(full2, layer2, "channel_interpolate", tokens, layout);
+                RequireFeature(t1, full1, layer1, channel1, layout);
+                RequireFeature(t2, full2, layer2, channel2, layout);
                 long n = t1.size(0);
                 if (n < 2 || t2.size(0) != n)
                 {
@@ -212,23 +240,27 @@ public abstract partial class Objective
     /// </summary>
     /// <param name="layer">The layer to compare at.</param>
     /// <param name="decayRatio">How much less pairs further apart count; Lucent's default 2.</param>
+    /// <param name="tokens">On a token layer (batch, tokens, features): which tokens are compared; by default the patch tokens (every token but the class token when the layer has one, see <see cref="TokenLayers"/>).</param>
     /// <returns>The objective <c>alignment(layer)</c>.</returns>
-    public static Objective Alignment(string layer, double decayRatio = 2)
+    public static Objective Alignment(string layer, double decayRatio = 2, TokenSelection tokens = TokenSelection.Auto)
     {
         RequireLayer(layer);
+        RequireEnum(tokens, nameof(tokens));
         if (!double.IsFinite(decayRatio) || decayRatio <= 0)
         {
             throw new ArgumentOutOfRangeException(nameof(decayRatio), decayRatio, "The decay ratio must be a positive number (Lucent's default is 2).");
         }
 
         return new LayerObjective(
-            FormatName("alignment", null, decayRatio == 2 ? [layer] : [layer, Number(decayRatio)]),
-            $"The mean squared difference of the activations of layer '{layer}' between batch neighbours up to 4 apart, divided by {Number(decayRatio)}^distance (minimising it aligns the images).",
+            FormatName("alignment", null, [layer, .. decayRatio == 2 ? Array.Empty<string>() : [Number(decayRatio)], .. ViewArgs(tokens, ActivationLayout.Auto)]),
+            $"The mean squared difference of the activations of layer '{layer}' between batch neighbours up to 4 apart, divided by {Number(decayRatio)}^distance (minimising it aligns the images).{ViewText(tokens, ActivationLayout.Auto)}",
             [layer],
             null,
             a =>
             {
                 Tensor t = a[layer];
+                t = t.dim() == 3 ? SelectTokens(t, layer, "alignment", tokens) : t;
+                RequireNoTokenSelection(t, layer, "alignment", t.dim() == 3 ? TokenSelection.Auto : tokens, "it is not a (batch, tokens, features) layer");
                 ActivationChecks.RequireRank(t, layer, 1, "alignment", "(batch, ...)");
                 long n = t.size(0);
                 Tensor total = t.sum().mul(0);
@@ -250,18 +282,24 @@ public abstract partial class Objective
     /// alike, so subtract it to make them differ: <c>Channel(...) - 100 * Diversity(layer)</c>.
     /// </summary>
     /// <param name="layer">The layer whose channel correlations are compared.</param>
+    /// <param name="tokens">On a token layer (batch, tokens, features): which tokens; by default the patch tokens (every token but the class token when the layer has one, see <see cref="TokenLayers"/>).</param>
+    /// <param name="layout">Where the channel axis is: by default from the rank (rank 3 is a token layer); <see cref="ActivationLayout.Nhwc"/> for a channels-last grid such as Swin's.</param>
     /// <returns>The objective <c>diversity(layer)</c>.</returns>
-    public static Objective Diversity(string layer)
+    /// <remarks>On a token layer (batch, tokens, features) the Gram matrix is features x features, summed
+    /// over the selected tokens.</remarks>
+    public static Objective Diversity(string layer, TokenSelection tokens = TokenSelection.Auto, ActivationLayout layout = ActivationLayout.Auto)
     {
         RequireLayer(layer);
+        RequireEnum(tokens, nameof(tokens));
+        RequireEnum(layout, nameof(layout));
         return new LayerObjective(
-            FormatName("diversity", null, layer),
-            $"Minus the summed cosine similarity of the Gram matrices of layer '{layer}' between different batch elements, over the batch size (subtract it to make the images differ).",
+            FormatName("diversity", null, [layer, .. ViewArgs(tokens, layout)]),
+            $"Minus the summed cosine similarity of the Gram matrices of layer '{layer}' between different batch elements, over the batch size (subtract it to make the images differ).{ViewText(tokens, layout)}",
             [layer],
             null,
             a =>
             {
-                Tensor t = a[layer];
+                Tensor t = ChannelsFirst(a[layer], layer, "diversity", tokens, layout);
                 ActivationChecks.RequireRank(t, layer, 2, "diversity", ChannelLayout);
                 long n = t.size(0);
                 long c = t.size(1);
@@ -538,7 +576,7 @@ public abstract partial class Objective
     }
 
     /// <summary>
-    /// <see cref="Channel(string, int, int?)"/> for a class named in the model's labels: Lucent's
+    /// <see cref="Channel(string, int, int?, TokenSelection, ActivationLayout)"/> for a class named in the model's labels: Lucent's
     /// <c>"labels:281"</c> written <c>"labels:tabby"</c>. The name is looked up on the render's first step.
     /// </summary>
     /// <param name="layer">The layer, usually <c>labels</c> (the model's output).</param>
@@ -719,42 +757,45 @@ public abstract partial class Objective
             });
     }
 
-    private static Objective Direction(string layer, ConstantTensor direction, int? batch, double? cossimPow)
+    private static Objective Direction(string layer, ConstantTensor direction, int? batch, double? cossimPow, TokenSelection tokens, ActivationLayout layout)
     {
         RequireLayer(layer);
         RequireBatchIndex(batch);
         RequireCossimPow(cossimPow);
+        RequireEnum(tokens, nameof(tokens));
+        RequireEnum(layout, nameof(layout));
         return new LayerObjective(
-            FormatName("direction", batch, [layer, VectorText(direction, "values"), .. CossimArgs(cossimPow)]),
-            Batched($"Minus the mean {SimilarityText(cossimPow)} between the activations of layer '{layer}' and a direction of {direction.Length} channels.", batch),
+            FormatName("direction", batch, [layer, VectorText(direction, "values"), .. CossimArgs(cossimPow), .. ViewArgs(tokens, layout)]),
+            Batched($"Minus the mean {SimilarityText(cossimPow)} between the activations of layer '{layer}' and a direction of {direction.Length} channels.{ViewText(tokens, layout)}", batch),
             [layer],
             batch,
             a =>
             {
-                Tensor t = a[layer];
-                ActivationChecks.RequireChannelVector(t, layer, direction.Length, "direction", "direction");
+                Tensor full = a[layer];
+                Tensor t = ChannelsFirst(full, layer, "direction", tokens, layout);
+                ActivationChecks.RequireChannelVector(t, layer, direction.Length, "direction", "direction", full.shape);
                 return DirectionLoss(t, direction, cossimPow);
             });
     }
 
-    private static Objective DirectionNeuron(string layer, ConstantTensor direction, int? x, int? y, int? batch, double? cossimPow)
+    private static Objective DirectionNeuron(string layer, ConstantTensor direction, int? x, int? y, int? batch, double? cossimPow, ActivationLayout layout)
     {
         RequireLayer(layer);
         RequirePosition(x, y);
         RequireBatchIndex(batch);
         RequireCossimPow(cossimPow);
+        RequireEnum(layout, nameof(layout));
         return new LayerObjective(
-            FormatName("direction_neuron", batch, [layer, VectorText(direction, "values"), .. PositionArgs(x, y), .. CossimArgs(cossimPow)]),
-            Batched($"Minus the {SimilarityText(cossimPow)} between the activations of layer '{layer}' at {PositionText(x, y)} and a direction of {direction.Length} channels, averaged over the batch.", batch),
+            FormatName("direction_neuron", batch, [layer, VectorText(direction, "values"), .. PositionArgs(x, y), .. CossimArgs(cossimPow), .. ViewArgs(TokenSelection.Auto, layout)]),
+            Batched($"Minus the {SimilarityText(cossimPow)} between the activations of layer '{layer}' at {PositionText(x, y)} (on a token layer, token x, by default the centre patch token) and a direction of {direction.Length} channels, averaged over the batch.{ViewText(TokenSelection.Auto, layout)}", batch),
             [layer],
             batch,
             a =>
             {
-                Tensor t = a[layer];
-                ActivationChecks.RequireRank(t, layer, 4, "direction_neuron", ImageLayout);
-                ActivationChecks.RequireChannelVector(t, layer, direction.Length, "direction", "direction_neuron");
-                var (px, py) = ResolvePosition(t, layer, x, y);
-                return DirectionLoss(t.narrow(2, py, 1).narrow(3, px, 1), direction, cossimPow);
+                Tensor full = a[layer];
+                Tensor at = AtPosition(full, layer, "direction_neuron", x, y, layout);
+                ActivationChecks.RequireChannelVector(at, layer, direction.Length, "direction", "direction_neuron", full.shape);
+                return DirectionLoss(at, direction, cossimPow);
             });
     }
 

@@ -278,7 +278,7 @@ public abstract partial class Objective : IObjective
 
     /// <summary>
     /// Parses Lucent's short form <c>"layer:channel"</c>, e.g. <c>"mixed4a:5"</c>, into
-    /// <see cref="Objective.Channel(string, int, int?)"/>; a name after the colon (<c>"labels:tabby"</c>) is a class
+    /// <see cref="Objective.Channel(string, int, int?, TokenSelection, ActivationLayout)"/>; a name after the colon (<c>"labels:tabby"</c>) is a class
     /// named in the model's labels (<see cref="Objective.Channel(string, string, int?)"/>).
     /// </summary>
     /// <param name="s">The text.</param>

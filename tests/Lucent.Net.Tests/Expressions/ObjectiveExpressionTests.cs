@@ -226,7 +226,7 @@ public sealed class ObjectiveExpressionTests : IDisposable
 
     [Theory]
     [InlineData("channel(conv1)", 1, "Missing argument 'n_channel' of channel")]
-    [InlineData("channel(conv1, 1, 0, 4)", 22, "Too many arguments: channel takes at most 3")]
+    [InlineData("channel(conv1, 1, 0, patch, nhwc, 4)", 35, "Too many arguments: channel takes at most 5")]
     [InlineData("neuron(conv1, 1, z=3)", 18, "neuron has no parameter 'z'")]
     [InlineData("neuron(conv1, 1, x=3, x=4)", 23, "The argument 'x' of neuron is given twice")]
     [InlineData("channel(conv1, n_channel=1, 2)", 29, "A positional argument cannot follow a named one")]
