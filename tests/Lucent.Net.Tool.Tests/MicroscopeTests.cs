@@ -157,7 +157,10 @@ public sealed class MicroscopeRunTests(MicroscopeFixture gallery)
             }
         };
         page.PageError += (_, error) => errors.Add(error);
-        foreach (string html in new[] { "index.html", "site/layer1.html", "site/layer2.html", "site/layer2/c0007.html", "site/layer2/c0003.html", "site/layer1/c0000.html" })
+        // Every page: the index, each layer's grid and each planned channel's page (its renders and its top and bottom
+        // examples), ending on site/layer1/c0000.html.
+        var channelPages = MicroscopeFixture.Layers.SelectMany(l => Enumerable.Range(0, MicroscopeFixture.Channels).Select(c => $"site/{l}/c{c:D4}.html")).Reverse();
+        foreach (string html in new[] { "index.html" }.Concat(MicroscopeFixture.Layers.Select(l => $"site/{l}.html")).Concat(channelPages))
         {
             await page.GotoAsync(Lucent.Net.Imaging.Tests.HeadlessChromium.FileUrl(Path.Combine(dir, html)));
             await page.EvaluateAsync("() => Promise.all([...document.images].map(i => { i.loading = 'eager'; return i.decode().catch(() => {}); }))");
@@ -165,6 +168,12 @@ public sealed class MicroscopeRunTests(MicroscopeFixture gallery)
             images.Should().BeGreaterThan(0, html);
             var broken = await page.EvaluateAsync<string[]>("() => [...document.images].filter(i => !i.complete || i.naturalWidth === 0).map(i => i.src)");
             broken.Should().BeEmpty($"every image of {html} loads");
+            if (html.Count(c => c == '/') == 2)
+            {
+                (await page.Locator(".kinds figure img").CountAsync()).Should().Be(3 + 4, $"{html} shows every kind of render");
+                (await page.Locator("#examples-top figure img:not(.crop)").CountAsync()).Should().Be(MicroscopeFixture.Examples, $"{html} shows its top examples");
+                (await page.Locator("#examples-bottom figure img").CountAsync()).Should().Be(MicroscopeFixture.Examples, $"{html} shows its bottom examples");
+            }
         }
 
         // site/layer1/c0000.html: every kind, the thresholds, and the examples with their values.
