@@ -1,9 +1,10 @@
 namespace Lucent.Net.Tool.Tests;
 
 /// <summary>
-/// A small plan with every kind of work on the pretrained ResNet-18: 2 layers x 4 channels, the four kinds of render
-/// (4 steps, 32 px) and dataset examples (k = 3) over a folder made at test time from the committed crops (40 images,
-/// one with a hostile name, and the hostile files of <see cref="TestImages.HostileNames"/>), in units of 16 images.
+/// The plan of issue 24's "done means" on the pretrained ResNet-18: 2 layers x 8 channels, the four kinds of render
+/// (kept fast: 4 steps, 32 px) and dataset examples (k = 3) over a folder made at test time from the committed crops
+/// (200 images, a valid one with a hostile name, an unreadable one with a hostile name, and the hostile files of
+/// <see cref="TestImages.HostileNames"/>: 208 files), in units of 64 images.
 /// Its single-process run is the reference every sharded run must equal byte for byte.
 /// </summary>
 public sealed class MicroscopeFixture : IAsyncLifetime
@@ -14,12 +15,32 @@ public sealed class MicroscopeFixture : IAsyncLifetime
     /// <summary>An unreadable file whose name is markup: the index lists it as text.</summary>
     public const string SkippedHostileName = "odd/<svg onload=alert(1)>.jpg";
 
-    public const int Images = 40 + 2 + 6;
+    /// <summary>The planned layers.</summary>
+    public static readonly string[] Layers = ["layer1", "layer2"];
 
-    /// <summary>2 layers x 4 kinds x 2 blocks of 2 channels, and 48 images in units of 16.</summary>
-    public const int RenderUnits = 16;
+    /// <summary>Channels 0 to <c>Channels - 1</c> of each layer.</summary>
+    public const int Channels = 8;
 
-    public const int DatasetUnits = 3;
+    /// <summary>Channels per render unit (<c>--batch</c>).</summary>
+    public const int Batch = 2;
+
+    /// <summary>Every kind of render: channel, negative, neuron and diversity.</summary>
+    public const int Kinds = 4;
+
+    /// <summary>Examples kept per channel, top and bottom (<c>--examples</c>).</summary>
+    public const int Examples = 3;
+
+    /// <summary>Images per dataset unit (<c>--examples-chunk</c>).</summary>
+    public const int Chunk = 64;
+
+    /// <summary>The generated images, the valid and the unreadable file with markup names, and the hostile files.</summary>
+    public const int Images = 200 + 2 + 6;
+
+    /// <summary>2 layers x 4 kinds x 4 blocks of 2 channels = 32.</summary>
+    public static int RenderUnits => Layers.Length * Kinds * (Channels / Batch);
+
+    /// <summary>208 images in units of 64 = 4 (the last one of 16 images).</summary>
+    public static int DatasetUnits => (Images + Chunk - 1) / Chunk;
 
     public string Root { get; } = Path.Combine(Path.GetTempPath(), "lucent-microscope-tests-" + Guid.NewGuid().ToString("N")[..8]);
 
@@ -31,8 +52,8 @@ public sealed class MicroscopeFixture : IAsyncLifetime
 
     public string[] PlanOptions =>
     [
-        "resnet18", "--layers", "layer1,layer2", "--channels", "0-3", "--steps", "4", "--thresholds", "2", "--size", "32", "--input-size", "32",
-        "--batch", "2", "--seed", "3", "--dataset", Dataset, "--examples", "3", "--examples-chunk", "16", "--examples-size", "32",
+        "resnet18", "--layers", string.Join(',', Layers), "--channels", $"0-{Channels - 1}", "--steps", "4", "--thresholds", "2", "--size", "32", "--input-size", "32",
+        "--batch", $"{Batch}", "--seed", "3", "--dataset", Dataset, "--examples", $"{Examples}", "--examples-chunk", $"{Chunk}", "--examples-size", "32",
     ];
 
     public async Task<string> NewPlanAsync(string name)
@@ -45,7 +66,7 @@ public sealed class MicroscopeFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        TestImages.CreateDataset(Dataset, 40);
+        TestImages.CreateDataset(Dataset, 200);
         TestImages.AddHostile(Dataset);
         string odd = Path.Combine(Dataset, HostileName);
         Directory.CreateDirectory(Path.GetDirectoryName(odd)!);

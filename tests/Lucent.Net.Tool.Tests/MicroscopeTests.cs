@@ -23,7 +23,8 @@ public sealed class MicroscopeRunTests(MicroscopeFixture gallery)
         log.Should().Contain("skipped image 'bad/bomb.png'").And.Contain("100000x100000");
         log.Should().Contain("skipped image 'bad/bomb.jpg'").And.Contain("65000x65000");
         string layer = Path.Combine(gallery.Reference, "layers", "layer1");
-        foreach (string file in new[] { "c0000_s00004.png", "c0000_negative_s00004.png", "c0000_neuron_s00004.png", "c0000_diversity_s00002_3.png", "c0003_diversity.json" })
+        string last = $"c{MicroscopeFixture.Channels - 1:D4}";
+        foreach (string file in new[] { "c0000_s00004.png", "c0000_negative_s00004.png", "c0000_neuron_s00004.png", "c0000_diversity_s00002_3.png", $"{last}_diversity.json", $"{last}_negative_s00004.png" })
         {
             File.Exists(Path.Combine(layer, file)).Should().BeTrue(file);
         }
@@ -33,13 +34,19 @@ public sealed class MicroscopeRunTests(MicroscopeFixture gallery)
         File.ReadAllBytes(Path.Combine(layer, "c0001_s00004.png")).Should().NotEqual(File.ReadAllBytes(Path.Combine(layer, "c0001_negative_s00004.png")));
 
         var plan = GalleryPlan.Load(gallery.Reference);
+        plan.Units.Count(u => !u.IsExamples).Should().Be(MicroscopeFixture.RenderUnits);
+        plan.Units.Where(u => u.IsExamples).Select(u => u.ImageCount).Should().Equal(
+            Enumerable.Range(0, MicroscopeFixture.DatasetUnits).Select(i => Math.Min(MicroscopeFixture.Chunk, MicroscopeFixture.Images - (i * MicroscopeFixture.Chunk))));
+        plan.Options.Dataset!.Files.Should().HaveCount(MicroscopeFixture.Images).And.HaveCountGreaterThanOrEqualTo(200, "the issue asks for a folder of at least 200 images");
+        plan.Layers.Should().OnlyContain(l => l.Channels.SequenceEqual(Enumerable.Range(0, MicroscopeFixture.Channels)));
         var merged = GalleryExamples.Merge(gallery.Reference, plan, TextWriter.Null);
         merged.DoneUnits.Should().Be(MicroscopeFixture.DatasetUnits);
+        merged.Layers.Values.Sum(l => l.Channels.Count).Should().Be(MicroscopeFixture.Layers.Length * MicroscopeFixture.Channels);
         merged.Skipped.Select(s => plan.Options.Dataset!.Files[s.Image]).Should().BeEquivalentTo([.. TestImages.HostileNames, MicroscopeFixture.SkippedHostileName]);
         foreach (var channel in merged.Layers.Values.SelectMany(l => l.Channels))
         {
-            channel.Top.Should().HaveCount(3);
-            channel.Bottom.Should().HaveCount(3);
+            channel.Top.Should().HaveCount(MicroscopeFixture.Examples);
+            channel.Bottom.Should().HaveCount(MicroscopeFixture.Examples);
             channel.Top.Select(e => e.Mean).Should().BeInDescendingOrder();
             channel.Bottom.Select(e => e.Mean).Should().BeInAscendingOrder();
             channel.Top[0].Mean.Should().BeGreaterThanOrEqualTo(channel.Bottom[0].Mean);
@@ -52,18 +59,29 @@ public sealed class MicroscopeRunTests(MicroscopeFixture gallery)
     {
         string dir = await gallery.NewPlanAsync("sharded-" + Guid.NewGuid().ToString("N")[..6]);
         File.ReadAllBytes(Path.Combine(dir, GalleryPlan.FileName)).Should().Equal(File.ReadAllBytes(Path.Combine(gallery.Reference, GalleryPlan.FileName)));
+        var plan = GalleryPlan.Load(dir);
+        plan.Units.Should().HaveCount(MicroscopeFixture.RenderUnits + MicroscopeFixture.DatasetUnits);
         var runs = Enumerable.Range(0, 2).Select(i => ToolProcess.RunAsync("gallery", "run", dir, "--shard", $"{i}/3", "--threads", "1")).ToArray();
 
-        // Shard 2 owns units 2, 5, 8, 11, 14 and 17 (the second dataset unit): kill it in that unit.
+        // Shard 2 owns every third unit from unit 2: kill it in the first dataset unit it owns (a full unit of 64 images).
+        var shard2Units = plan.UnitsOf(ShardSpec.Parse("2/3"));
+        int killedAt = shard2Units.ToList().FindIndex(u => u.IsExamples && u.ImageCount == MicroscopeFixture.Chunk);
+        killedAt.Should().BeGreaterThanOrEqualTo(0, "shard 2 owns a full dataset unit");
+        var killed = shard2Units[killedAt];
+        string killedRecord = Path.Combine(dir, "examples", killed.Id + ".json");
+        string killedMarker = Path.Combine(dir, "done", killed.Id + ".json");
         using (var shard2 = ToolProcess.Start("gallery", "run", dir, "--shard", "2/3", "--threads", "1"))
         {
-            (await shard2.WaitForOutputAsync("[6/6] examples-0000016-0000031: dataset examples of images 16-31", TimeSpan.FromMinutes(3))).Should().BeTrue(shard2.Output);
+            string started = $"[{killedAt + 1}/{shard2Units.Count}] {killed.Id}: dataset examples of images {killed.ImageFirst}-{killed.ImageFirst + killed.ImageCount - 1}";
+            (await shard2.WaitForOutputAsync(started, TimeSpan.FromMinutes(3))).Should().BeTrue(shard2.Output);
             shard2.Kill();
             await shard2.WaitAsync(TimeSpan.FromMinutes(1));
         }
 
         // Normally the kill lands in the unit; on a fast machine the unit may finish first. Either way the rerun completes the shard.
-        bool finishedBeforeKill = File.Exists(Path.Combine(dir, "done", "examples-0000016-0000031.json"));
+        bool finishedBeforeKill = File.Exists(killedMarker);
+        int doneBeforeRerun = shard2Units.Count(u => File.Exists(Path.Combine(dir, "done", u.Id + ".json")));
+        doneBeforeRerun.Should().BeGreaterThanOrEqualTo(killedAt, "the units before the killed one finished");
         foreach (var (code, output) in await Task.WhenAll(runs))
         {
             code.Should().Be(0, output);
@@ -71,11 +89,15 @@ public sealed class MicroscopeRunTests(MicroscopeFixture gallery)
 
         var (rerun, rerunOutput) = await ToolProcess.RunAsync("gallery", "run", dir, "--shard", "2/3", "--threads", "1");
         rerun.Should().Be(0, rerunOutput);
-        rerunOutput.Should().Contain(finishedBeforeKill ? "Summary: 0 rendered, 6 skipped, 0 failed units" : "Summary: 1 rendered, 5 skipped, 0 failed units");
+        rerunOutput.Should().Contain($"Summary: {shard2Units.Count - doneBeforeRerun} rendered, {doneBeforeRerun} skipped, 0 failed units");
+        if (!finishedBeforeKill)
+        {
+            rerunOutput.Should().Contain($"{killed.Id}: dataset examples of images").And.NotContain($"{killed.Id}: done");
+        }
 
         // A dataset unit whose record and marker are gone is run again.
-        File.Delete(Path.Combine(dir, "examples", "examples-0000016-0000031.json"));
-        File.Delete(Path.Combine(dir, "done", "examples-0000016-0000031.json"));
+        File.Delete(killedRecord);
+        File.Delete(killedMarker);
         var (again, againOutput) = await ToolProcess.RunAsync("gallery", "run", dir, "--threads", "1");
         again.Should().Be(0, againOutput);
         againOutput.Should().Contain($"Summary: 1 rendered, {MicroscopeFixture.RenderUnits + MicroscopeFixture.DatasetUnits - 1} skipped, 0 failed units");
@@ -84,7 +106,8 @@ public sealed class MicroscopeRunTests(MicroscopeFixture gallery)
 
         var expected = MicroscopeFixture.Outputs(gallery.Reference);
         var actual = MicroscopeFixture.Outputs(dir);
-        expected.Keys.Should().Contain("examples/examples-0000032-0000047.json");
+        expected.Keys.Where(k => k.StartsWith("examples/", StringComparison.Ordinal)).Should().Equal(
+            plan.Units.Where(u => u.IsExamples).Select(u => $"examples/{u.Id}.json").Order(StringComparer.Ordinal));
         actual.Keys.Should().Equal(expected.Keys);
         foreach (var (name, bytes) in expected)
         {
@@ -97,8 +120,9 @@ public sealed class MicroscopeRunTests(MicroscopeFixture gallery)
     {
         var (code, output) = await ToolProcess.RunAsync("gallery", "status", gallery.Reference);
         code.Should().Be(0, output);
-        output.Should().Contain("Renders: 32/32 channels done, 0 image-steps pending").And.Contain("image-steps/s per worker");
-        output.Should().Contain("Dataset examples: 3/3 units, 48/48 images done").And.Contain("images/s per worker");
+        int renders = MicroscopeFixture.Layers.Length * MicroscopeFixture.Channels * MicroscopeFixture.Kinds;
+        output.Should().Contain($"Renders: {renders}/{renders} channels done, 0 image-steps pending").And.Contain("image-steps/s per worker");
+        output.Should().Contain($"Dataset examples: {MicroscopeFixture.DatasetUnits}/{MicroscopeFixture.DatasetUnits} units, {MicroscopeFixture.Images}/{MicroscopeFixture.Images} images done").And.Contain("images/s per worker");
         output.Should().Contain("(dataset examples)");
     }
 
@@ -110,7 +134,8 @@ public sealed class MicroscopeRunTests(MicroscopeFixture gallery)
         CopyFolder(gallery.Reference, dir);
         var (code, output) = await ToolProcess.RunAsync("gallery", "site", dir);
         code.Should().Be(0, output);
-        output.Should().Contain("(8 channels rendered of 8 planned)");
+        int channels = MicroscopeFixture.Layers.Length * MicroscopeFixture.Channels;
+        output.Should().Contain($"({channels} channels rendered of {channels} planned)");
 
         var pages = Directory.EnumerateFiles(dir, "*.html", SearchOption.AllDirectories).ToList();
         foreach (string html in pages)
@@ -132,7 +157,10 @@ public sealed class MicroscopeRunTests(MicroscopeFixture gallery)
             }
         };
         page.PageError += (_, error) => errors.Add(error);
-        foreach (string html in new[] { "index.html", "site/layer1.html", "site/layer2/c0003.html", "site/layer1/c0000.html" })
+        // Every page: the index, each layer's grid and each planned channel's page (its renders and its top and bottom
+        // examples), ending on site/layer1/c0000.html.
+        var channelPages = MicroscopeFixture.Layers.SelectMany(l => Enumerable.Range(0, MicroscopeFixture.Channels).Select(c => $"site/{l}/c{c:D4}.html")).Reverse();
+        foreach (string html in new[] { "index.html" }.Concat(MicroscopeFixture.Layers.Select(l => $"site/{l}.html")).Concat(channelPages))
         {
             await page.GotoAsync(Lucent.Net.Imaging.Tests.HeadlessChromium.FileUrl(Path.Combine(dir, html)));
             await page.EvaluateAsync("() => Promise.all([...document.images].map(i => { i.loading = 'eager'; return i.decode().catch(() => {}); }))");
@@ -140,27 +168,33 @@ public sealed class MicroscopeRunTests(MicroscopeFixture gallery)
             images.Should().BeGreaterThan(0, html);
             var broken = await page.EvaluateAsync<string[]>("() => [...document.images].filter(i => !i.complete || i.naturalWidth === 0).map(i => i.src)");
             broken.Should().BeEmpty($"every image of {html} loads");
+            if (html.Count(c => c == '/') == 2)
+            {
+                (await page.Locator(".kinds figure img").CountAsync()).Should().Be(3 + 4, $"{html} shows every kind of render");
+                (await page.Locator("#examples-top figure img:not(.crop)").CountAsync()).Should().Be(MicroscopeFixture.Examples, $"{html} shows its top examples");
+                (await page.Locator("#examples-bottom figure img").CountAsync()).Should().Be(MicroscopeFixture.Examples, $"{html} shows its bottom examples");
+            }
         }
 
         // site/layer1/c0000.html: every kind, the thresholds, and the examples with their values.
         (await page.Locator(".kinds figure img").CountAsync()).Should().Be(3 + 4);
-        (await page.Locator("#examples-top figure").CountAsync()).Should().Be(3);
-        (await page.Locator("#examples-bottom figure").CountAsync()).Should().Be(3);
-        (await page.Locator("#examples-top img.crop").CountAsync()).Should().Be(3, "each top example also shows the receptive field around its strongest position");
+        (await page.Locator("#examples-top figure").CountAsync()).Should().Be(MicroscopeFixture.Examples);
+        (await page.Locator("#examples-bottom figure").CountAsync()).Should().Be(MicroscopeFixture.Examples);
+        (await page.Locator("#examples-top img.crop").CountAsync()).Should().Be(MicroscopeFixture.Examples, "each top example also shows the receptive field around its strongest position");
         (await page.Locator("#examples-top figcaption b").First.InnerTextAsync()).Should().MatchRegex("^-?[0-9]");
         (await page.Locator("#steps-diversity img").CountAsync()).Should().Be(2 * 4);
 
         await page.GotoAsync(Lucent.Net.Imaging.Tests.HeadlessChromium.FileUrl(Path.Combine(dir, "site", "layer1.html")));
-        (await page.Locator(".grid .cell span").AllInnerTextsAsync()).Should().Equal("0", "1", "2", "3");
+        (await page.Locator(".grid .cell span").AllInnerTextsAsync()).Should().Equal(Enumerable.Range(0, MicroscopeFixture.Channels).Select(c => $"{c}"));
         await page.FillAsync("#jump-to", "layer2:3");
         await page.PressAsync("#jump-to", "Enter");
         await page.WaitForURLAsync(url => url.EndsWith("/site/layer2/c0003.html", StringComparison.Ordinal), new PageWaitForURLOptions { Timeout = 30_000 });
         await page.FillAsync("#jump-to", "nope:1");
         await page.PressAsync("#jump-to", "Enter");
         (await page.Locator("#jump-message").InnerTextAsync()).Should().Contain("No layer nope");
-        await page.FillAsync("#jump-to", "layer1:9");
+        await page.FillAsync("#jump-to", $"layer1:{MicroscopeFixture.Channels + 1}");
         await page.PressAsync("#jump-to", "Enter");
-        (await page.Locator("#jump-message").InnerTextAsync()).Should().Contain("No page for channel 9");
+        (await page.Locator("#jump-message").InnerTextAsync()).Should().Contain($"No page for channel {MicroscopeFixture.Channels + 1}");
         new Uri(page.Url).AbsolutePath.Should().EndWith("/site/layer2/c0003.html");
         errors.Should().BeEmpty("no page logs an error");
     }
@@ -187,15 +221,16 @@ public sealed class MicroscopeRunTests(MicroscopeFixture gallery)
     {
         string dir = Path.Combine(gallery.Root, "hostile-" + Guid.NewGuid().ToString("N")[..6]);
         CopyFolder(gallery.Reference, dir);
-        string path = Path.Combine(dir, "examples", "examples-0000000-0000015.json");
         var plan = GalleryPlan.Load(dir);
+        var unit = plan.Units.First(u => u.IsExamples);
+        string path = Path.Combine(dir, "examples", unit.Id + ".json");
         if (edit == "not json")
         {
             File.WriteAllText(path, "{\"unit\": ");
         }
         else if (edit == "too large")
         {
-            File.WriteAllText(path, new string(' ', (int)GalleryExamples.MaxRecordBytes(plan, plan.Units.First(u => u.IsExamples)) + 1));
+            File.WriteAllText(path, new string(' ', (int)GalleryExamples.MaxRecordBytes(plan, unit) + 1));
         }
         else
         {
@@ -204,7 +239,7 @@ public sealed class MicroscopeRunTests(MicroscopeFixture gallery)
             var top = channel["top"]!.AsArray();
             switch (edit)
             {
-                case "example of another unit's image": top[0]!["image"] = 40; break;
+                case "example of another unit's image": top[0]!["image"] = unit.ImageFirst + unit.ImageCount; break;
                 case "examples out of order": (top[0], top[1]) = (top[1]!.DeepClone(), top[0]!.DeepClone()); break;
                 case "too many examples": top.Add(top[2]!.DeepClone()); break;
                 case "infinite mean": top[0]!["mean"] = 123456.789; break;
@@ -223,7 +258,7 @@ public sealed class MicroscopeRunTests(MicroscopeFixture gallery)
         var warnings = new StringWriter();
         var merged = GalleryExamples.Merge(dir, plan, warnings);
         merged.DoneUnits.Should().Be(MicroscopeFixture.DatasetUnits - 1);
-        warnings.ToString().Should().Contain("examples/examples-0000000-0000015.json").And.Contain("Skipped");
+        warnings.ToString().Should().Contain($"examples/{unit.Id}.json").And.Contain("Skipped");
         var site = () => GallerySite.Write(dir, TextWriter.Null);
         site.Should().NotThrow();
     }
