@@ -121,11 +121,11 @@ public class NotebookExecutionTests(ITestOutputHelper output)
         Images(Html("// Compare transforms")).Should().Be(3, "part 3 compares three transform settings");
         Images(Html("// Compare across layers")).Should().Be(4, "part 4 compares four depths");
         Html("// device = cuda if available else cpu").Should().Contain("<table class=\"lucent-layers\"", "the layer listing shows as a table");
-        Html("// Generate visualizations for channels 0-9").Should().Contain("<progress").And.Contain(full ? "step 256/256" : "step 4/4");
+        Html("// Generate visualizations for channels 0-9").Should().Contain("<progress").And.Contain(full ? "step 256/256" : "step 16/16");
 
         string firstImage = Regex.Match(Html("// Display all 10 visualizations"), "data:image/png;base64,([^\"]+)\"").Groups[1].Value;
         var decoded = SafePngLoader.Decode(Convert.FromBase64String(firstImage));
-        decoded.Width.Should().Be(full ? 128 : 48, "the image is the rendered size");
+        decoded.Width.Should().Be(full ? 128 : 64, "the image is the rendered size");
     }
 
     private async Task CheckInBrowserAsync(string htmlPath, string? screenshot, string repo)
@@ -141,11 +141,12 @@ public class NotebookExecutionTests(ITestOutputHelper output)
 
         if (!string.IsNullOrWhiteSpace(screenshot))
         {
-            // From the "Part 1" heading to the bottom of part 1's grid.
+            // From the "Part 1" heading to the bottom of part 1's grid and loss curve.
             var box = await page.EvaluateAsync<double[]>(
                 "() => { const h = [...document.querySelectorAll('h2')].find(e => e.textContent.includes('Part 1'));" +
                 " const g = document.querySelector('.lucent-grid'); const top = h.getBoundingClientRect().top + window.scrollY;" +
-                " const bottom = g.getBoundingClientRect().bottom + window.scrollY; return [top, bottom]; }");
+                " const c = document.querySelector('svg.lucent-curve'); const bottom = Math.max(g.getBoundingClientRect().bottom, c ? c.getBoundingClientRect().bottom : 0) + window.scrollY;" +
+                " return [top, bottom]; }");
             string path = Path.GetFullPath(Path.Combine(repo, screenshot));
             string temporary = path + ".tmp.png";
             await page.ScreenshotAsync(new PageScreenshotOptions
