@@ -201,14 +201,14 @@ public static class LucentRuntime
             return new NativeRuntimeStatus(NativeRuntimeAction.None, null, "No preparation is needed on this platform.");
         }
 
-        string? nativeDir = FindNativeDirectory();
-        if (nativeDir is null)
+        var nativeDirs = FindNativeDirectories();
+        if (nativeDirs is not var (torchSharpDir, nativeDir))
         {
             // Let TorchSharp report its own error (it may find the library elsewhere, e.g. LD_LIBRARY_PATH).
             return new NativeRuntimeStatus(NativeRuntimeAction.None, null, "libLibTorchSharp.so was not found next to the application; TorchSharp's own lookup is used.");
         }
 
-        string torchSharpPath = Path.Combine(nativeDir, "libLibTorchSharp.so");
+        string torchSharpPath = Path.Combine(torchSharpDir, "libLibTorchSharp.so");
         IntPtr torchCpu = IntPtr.Zero;
         IntPtr c10 = IntPtr.Zero;
         foreach (string dependency in (string[])["libc10.so", "libtorch_cpu.so", "libtorch.so"])
@@ -305,6 +305,53 @@ public static class LucentRuntime
         {
             return ex.Message;
         }
+    }
+
+    /// <summary>
+    /// The folder holding <c>libLibTorchSharp.so</c> and the folder holding LibTorch (<c>libtorch_cpu.so</c>): one folder
+    /// next to the application (or in the host's native search folders), else the NuGet package layout that hosts which
+    /// reference packages in place use (a .NET Interactive notebook's <c>#r "nuget: ..."</c>).
+    /// </summary>
+    private static (string TorchSharp, string LibTorch)? FindNativeDirectories() =>
+        FindNativeDirectory() is string dir ? (dir, dir) : FindPackageNativeDirectories(typeof(TorchSharp.torch).Assembly.Location);
+
+    /// <summary>
+    /// The native folders of TorchSharp and LibTorch in a NuGet global packages folder, found from the location of
+    /// <c>TorchSharp.dll</c> (<c>&lt;packages&gt;/torchsharp/&lt;version&gt;/lib/&lt;tfm&gt;/TorchSharp.dll</c>): TorchSharp's
+    /// <c>runtimes/linux-x64/native</c>, and that of the newest <c>libtorch-cpu-linux-x64</c> version in the same packages folder
+    /// that holds <c>libtorch_cpu.so</c>. Null when the layout is not that.
+    /// </summary>
+    /// <param name="torchSharpAssembly">The path of TorchSharp.dll; empty when it was not loaded from a file.</param>
+    /// <returns>The two folders, or null.</returns>
+    internal static (string TorchSharp, string LibTorch)? FindPackageNativeDirectories(string torchSharpAssembly)
+    {
+        if (string.IsNullOrEmpty(torchSharpAssembly) || Path.GetDirectoryName(torchSharpAssembly) is not { } libTfm)
+        {
+            return null;
+        }
+
+        // <packages>/torchsharp/<version>/lib/<tfm>: three folders up from lib/<tfm> is <packages>.
+        var version = Directory.GetParent(libTfm)?.Parent;
+        var packages = version?.Parent?.Parent;
+        if (version is null || packages is null)
+        {
+            return null;
+        }
+
+        string torchSharpNative = Path.Combine(version.FullName, "runtimes", "linux-x64", "native");
+        string libTorchPackage = Path.Combine(packages.FullName, "libtorch-cpu-linux-x64");
+        if (!File.Exists(Path.Combine(torchSharpNative, "libLibTorchSharp.so")) || !Directory.Exists(libTorchPackage))
+        {
+            return null;
+        }
+
+        string? libTorchNative = Directory.EnumerateDirectories(libTorchPackage)
+            .Select(d => (Folder: d, Version: Version.TryParse(Path.GetFileName(d), out var v) ? v : null))
+            .Where(d => d.Version is not null)
+            .OrderByDescending(d => d.Version)
+            .Select(d => Path.Combine(d.Folder, "runtimes", "linux-x64", "native"))
+            .FirstOrDefault(d => File.Exists(Path.Combine(d, "libtorch_cpu.so")));
+        return libTorchNative is null ? null : (torchSharpNative, libTorchNative);
     }
 
     private static string? FindNativeDirectory()

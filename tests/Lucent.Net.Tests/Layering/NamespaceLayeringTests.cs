@@ -53,6 +53,7 @@ public sealed class NamespaceLayeringTests
     [InlineData("Lucent.Net.ModelZoo", "Lucent.Net.ModelZoo.dll")]
     [InlineData("Lucent.Net.Imaging", "Lucent.Net.Imaging.dll")]
     [InlineData("Lucent.Net.DependencyInjection", "Lucent.Net.DependencyInjection.dll")]
+    [InlineData("Lucent.Net.Interactive", "Lucent.Net.Interactive.dll")]
     [InlineData("Lucent.Net.Testing", "Lucent.Net.Testing.dll")]
     [InlineData("Lucent.Net.Tool", "lucent.dll")]
     public void No_package_has_a_namespace_loop(string project, string assembly)
