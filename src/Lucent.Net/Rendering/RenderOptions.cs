@@ -19,6 +19,9 @@ public sealed record RenderOptions
     /// <summary>Lucent's default image size.</summary>
     public const int DefaultImageSize = 128;
 
+    /// <summary>MACO's learning rate (1.0, with NAdam), used for a MACO image when <see cref="LearningRate"/> is left at <see cref="DefaultLearningRate"/>.</summary>
+    public const double MacoLearningRate = 1.0;
+
     /// <summary>Images smaller than this (in either side) are upsampled to it before the model, as in Lucent.</summary>
     public const int MinimumModelInputSize = ResizeTransform.DefaultMinimumModelInputSize;
 
@@ -126,6 +129,14 @@ public sealed record RenderOptions
     /// Objectives that read the <c>input</c> or <c>labels</c> layer always run on the whole batch.
     /// </summary>
     public int? MicroBatchSize { get; init; }
+
+    /// <summary>
+    /// Whether to accumulate MACO's transparency map, the sum over steps of the absolute gradient of the loss
+    /// with respect to the image (<see cref="RenderResult.Transparency"/>); <see langword="null"/> (the default)
+    /// means on for MACO images (<see cref="ImageOptions.Maco"/> or a <see cref="MacoParameterization"/>) and off
+    /// otherwise. Not recorded for optimisers that need a closure (L-BFGS).
+    /// </summary>
+    public bool? TransparencyMap { get; init; }
 
     /// <summary>The largest threshold: how many steps the render runs.</summary>
     public int Steps => Thresholds.Count == 0 ? 0 : Thresholds[^1];
