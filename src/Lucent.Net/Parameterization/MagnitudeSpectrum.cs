@@ -207,14 +207,15 @@ public sealed class MagnitudeSpectrum
 
     /// <summary>
     /// This spectrum resampled to <paramref name="height"/> x <paramref name="width"/> images in normalised
-    /// frequency: the rows are put in frequency order (fftshift), the half spectrum is resized bilinearly
-    /// (corners aligned, so the zero frequency and the highest frequencies map onto themselves) and the rows are
-    /// put back. Natural spectra are smooth (about 1/f), so this is a close approximation; a spectrum computed at
-    /// the target size is exact. The same size returns this spectrum.
+    /// frequency: each target entry (frequencies fy, fx in cycles per pixel) takes the bilinear interpolation of this
+    /// spectrum at the same frequencies (rows wrap around, as frequencies do; columns are clamped to the highest).
+    /// The zero frequency maps onto itself. Natural spectra are smooth (about 1/f), so this is a close approximation;
+    /// a spectrum computed at the target size is exact. The same size returns this spectrum.
     /// </summary>
     /// <param name="height">1 to <see cref="MaxSize"/>.</param>
     /// <param name="width">1 to <see cref="MaxSize"/>.</param>
     /// <returns>The resampled spectrum.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">A size is out of range.</exception>
     public MagnitudeSpectrum Resize(int height, int width)
     {
         CheckSizes(Channels, height, width, message => new ArgumentOutOfRangeException(nameof(height), message));
@@ -224,12 +225,34 @@ public sealed class MagnitudeSpectrum
         }
 
         int columns = (width / 2) + 1;
-        using var scope = torch.NewDisposeScope();
-        var values = ToTensor();
-        var shifted = values.roll(Height / 2, 1).unsqueeze(0);
-        var resized = nn.functional.interpolate(shifted, [height, columns], mode: InterpolationMode.Bilinear, align_corners: true).squeeze(0);
-        var unshifted = resized.roll(-(height / 2), 1).clamp_min(0).contiguous();
-        return new MagnitudeSpectrum(Channels, height, width, unshifted.data<float>().ToArray());
+        int sourceColumns = Columns;
+        var values = new float[Channels * height * columns];
+        for (int c = 0; c < Channels; c++)
+        {
+            for (int r = 0; r < height; r++)
+            {
+                int signedRow = r <= (height - 1) / 2 ? r : r - height;
+                double rowPosition = signedRow * (double)Height / height;
+                int row0 = (int)Math.Floor(rowPosition);
+                double rowWeight = rowPosition - row0;
+                int rowA = ((row0 % Height) + Height) % Height;
+                int rowB = (((row0 + 1) % Height) + Height) % Height;
+                for (int k = 0; k < columns; k++)
+                {
+                    double columnPosition = Math.Min(k * (double)Width / width, sourceColumns - 1);
+                    int column0 = Math.Min((int)Math.Floor(columnPosition), sourceColumns - 1);
+                    int column1 = Math.Min(column0 + 1, sourceColumns - 1);
+                    double columnWeight = columnPosition - column0;
+                    double top = At(c, rowA, column0) + (columnWeight * (At(c, rowA, column1) - At(c, rowA, column0)));
+                    double bottom = At(c, rowB, column0) + (columnWeight * (At(c, rowB, column1) - At(c, rowB, column0)));
+                    values[(((c * height) + r) * columns) + k] = (float)(top + (rowWeight * (bottom - top)));
+                }
+            }
+        }
+
+        return new MagnitudeSpectrum(Channels, height, width, values);
+
+        double At(int channel, int row, int column) => _values[(((channel * Height) + row) * sourceColumns) + column];
     }
 
     /// <summary>The file content (see the remarks of <see cref="MagnitudeSpectrum"/>).</summary>

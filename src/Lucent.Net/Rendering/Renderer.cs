@@ -433,7 +433,8 @@ public static class Renderer
         {
             recorder.BeginStep(image);
             var input = pipeline.Apply(image, context);
-            if (microBatch < input.shape[0])
+            // A transform that changes the batch (MACO's crops) has no image-to-slice mapping: run the whole batch.
+            if (microBatch < input.shape[0] && input.shape[0] == image.shape[0])
             {
                 return MicroBatchedForwardBackward(recorder, image, input, step, microBatch);
             }
