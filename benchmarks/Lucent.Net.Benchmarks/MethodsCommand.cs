@@ -108,7 +108,7 @@ internal static class MethodsCommand
                         Image = new ImageOptions(EvaluationSize) { Maco = true },
                         Transforms = [new MacoCropTransform(crops: crops)],
                     }).FinalImages)),
-                    ("accentuation", ToTensor(FeatureAccentuation.Render(model, objective, photos[best].Tensor, new AccentuationOptions { Penalty = 1.0 }, new RenderOptions { Thresholds = [steps], Seed = channel }).FinalImages)),
+                    ("accentuation", ToTensor(FeatureAccentuation.Render(model, objective, photos[best].Tensor, new AccentuationOptions { Penalty = 1.0 }, new RenderOptions { Thresholds = [steps], Seed = channel, FixedImageSize = (EvaluationSize, EvaluationSize) }).FinalImages)),
                 };
                 foreach (var (method, image) in renders)
                 {
