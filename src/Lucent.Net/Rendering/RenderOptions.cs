@@ -177,6 +177,11 @@ public sealed record RenderOptions
             throw new InvalidRenderOptionsException(nameof(Image), $"Image must be at least 1x1 pixels; got {Image.Width}x{Image.EffectiveHeight}.");
         }
 
+        if (Image.Maco && (Image.Alpha || Image.Channels is not null || !Image.Fft))
+        {
+            throw new InvalidRenderOptionsException(nameof(Image), "Image.Maco makes a MACO image (fixed magnitude spectrum, optimised phase, the spectrum's channels); leave Alpha, Channels and Fft at their defaults with it.");
+        }
+
         if (Image.Batch < 1)
         {
             throw new InvalidRenderOptionsException(nameof(Image), $"Image.Batch must be at least 1; got {Image.Batch}.");

@@ -106,7 +106,7 @@ public sealed class MacoCropTransform : IImageTransform
     public double CentreJitter => 0.15;
 
     /// <inheritdoc />
-    public string Name => string.Create(CultureInfo.InvariantCulture, $"maco_crops({Crops}, size={OutputSize}, box={TransformHelpers.Format(StartBoxSize)}..{TransformHelpers.Format(EndBoxSize)}, noise={TransformHelpers.Format(Noise)})");
+    public string Name => string.Create(CultureInfo.InvariantCulture, $"maco_crops({Crops}, size={OutputSize}, start={TransformHelpers.Format(StartBoxSize)}, end={TransformHelpers.Format(EndBoxSize)}, noise={TransformHelpers.Format(Noise)})");
 
     /// <summary>The scheduled box size and noise at a step.</summary>
     /// <param name="step">The step (1-based).</param>

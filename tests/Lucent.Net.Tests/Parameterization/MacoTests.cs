@@ -209,4 +209,13 @@ public class MacoTests
         FluentActions.Invoking(() => spectrum.Resize(0, 4)).Should().Throw<ArgumentOutOfRangeException>();
         FluentActions.Invoking(() => ImageParameterizations.Maco(2000)).Should().Throw<ArgumentOutOfRangeException>();
     }
+
+    [Fact]
+    public void Crops_are_a_transform_expression_and_their_name_parses_back()
+    {
+        var parsed = Lucent.Net.Expressions.TransformExpression.Parse("maco_crops(4, size=32, start=0.4, end=0.1, noise=0)");
+        var crops = parsed.Should().BeOfType<MacoCropTransform>().Subject;
+        (crops.Crops, crops.OutputSize, crops.StartBoxSize, crops.EndBoxSize, crops.Noise).Should().Be((4, 32, 0.4, 0.1, 0.0));
+        Lucent.Net.Expressions.TransformExpression.Parse(crops.Name).Should().BeOfType<MacoCropTransform>().Which.Name.Should().Be(crops.Name);
+    }
 }
