@@ -156,6 +156,37 @@ internal static class MethodsCommand
         return 0;
     }
 
+    /// <summary><c>macoprobe</c>: one unit rendered with MACO under several transform settings, to see what limits it.</summary>
+    public static int MacoProbe(HarnessOptions options)
+    {
+        int steps = options.Int("steps", 32);
+        int channel = options.Int("channel", 1) - 1;
+        string layer = options.Text("layer") ?? "layer2";
+        int size = options.Int("size", EvaluationSize);
+        Machine.PrintHeader($"macoprobe --layer {layer} --channel {channel + 1} (1-based) --steps {steps} --size {size}");
+        using var model = PretrainedResNet18.Load();
+        var objective = Objective.Channel(layer, channel);
+        var variants = new List<(string Name, RenderOptions Options)>
+        {
+            ("lucent default", new RenderOptions { Thresholds = [steps] }),
+            ("maco, no transforms", new RenderOptions { Thresholds = [steps], Image = new ImageOptions(size) { Maco = true }, Transforms = [], FixedImageSize = (EvaluationSize, EvaluationSize) }),
+            ("maco, Lucent's transforms", new RenderOptions { Thresholds = [steps], Image = new ImageOptions(size) { Maco = true }, Transforms = null, FixedImageSize = (EvaluationSize, EvaluationSize) }),
+            ("maco, crops 0.5..0.05", new RenderOptions { Thresholds = [steps], Image = new ImageOptions(size) { Maco = true }, Transforms = [new MacoCropTransform(crops: 2)] }),
+            ("maco, crops 1.0..0.5", new RenderOptions { Thresholds = [steps], Image = new ImageOptions(size) { Maco = true }, Transforms = [new MacoCropTransform(crops: 2, startBoxSize: 1.0, endBoxSize: 0.5)] }),
+            ("maco, crops 1.0..0.5, lr 0.2", new RenderOptions { Thresholds = [steps], Image = new ImageOptions(size) { Maco = true }, Transforms = [new MacoCropTransform(crops: 2, startBoxSize: 1.0, endBoxSize: 0.5)], LearningRate = 0.2 }),
+        };
+        foreach (var (name, renderOptions) in variants)
+        {
+            var options2 = name.Contains("Lucent's", StringComparison.Ordinal) ? renderOptions with { Transforms = [TransformPipeline.Standard] } : renderOptions;
+            var result = Renderer.Render(model, objective, options2);
+            using var image = ToTensor(result.FinalImages);
+            CompareCommand.Print($"{name,-30} activation {Activation(model, objective, image),8:F3} robust {RobustActivation(model, objective, image),8:F3} hf {HighFrequencyShare(image):F3} loss {result.InitialLoss:F3} -> {result.FinalLoss:F3}");
+            result.FinalImages.SavePng(Path.Combine(Path.GetTempPath(), $"macoprobe-{variants.FindIndex(v => v.Name == name)}.png"));
+        }
+
+        return 0;
+    }
+
     private static Tensor ToTensor(ImageBatch images) => TensorImages.ToTensor(images);
 
     /// <summary>Centre-crops to a square and resizes to <paramref name="size"/> (bilinear, antialiased).</summary>

@@ -34,6 +34,8 @@ switch (command)
         return ReluProbe.Run(new HarnessOptions(rest));
     case "spectrum":
         return MethodsCommand.Spectrum(new HarnessOptions(rest));
+    case "macoprobe":
+        return MethodsCommand.MacoProbe(new HarnessOptions(rest));
     case "methods":
         return MethodsCommand.Methods(new HarnessOptions(rest));
     case "bdn":

@@ -55,7 +55,7 @@ internal static class RenderCommand
                 Transforms = chosen,
                 FixedImageSize = result.GetValue(inputSize) is int n ? (n, n) : null,
                 Device = TorchDevices.Parse(result.GetValue(device)),
-                Image = new ImageOptions(result.GetValue(size)) { Fft = fft, Decorrelate = fft, Alpha = result.GetValue(alpha), Maco = maco },
+                Image = new ImageOptions(result.GetValue(size)) { Fft = fft || maco, Decorrelate = fft, Alpha = result.GetValue(alpha), Maco = maco },
             };
             var parsed = ObjectiveExpression.Parse(result.GetRequiredValue(objective));
             using var module = await ModelSource.LoadAsync(result.GetRequiredValue(model), options.Device, token).ConfigureAwait(false);
