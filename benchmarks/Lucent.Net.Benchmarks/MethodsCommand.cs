@@ -78,11 +78,14 @@ internal static class MethodsCommand
         int channelCount = options.Int("channels", 16);
         int steps = options.Int("steps", 128);
         int crops = options.Int("crops", 4);
+        double start = double.Parse(options.Text("start") ?? "0.5", CultureInfo.InvariantCulture);
+        double end = double.Parse(options.Text("end") ?? "0.05", CultureInfo.InvariantCulture);
+        var methods = (options.Text("methods") ?? "lucent,maco,accentuation").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal);
         string photosFolder = options.Text("photos") ?? throw new ArgumentException("--photos FOLDER is required (e.g. the public-domain photos).");
         string outFolder = options.Text("out") ?? "methods-out";
         string[] layers = (options.Text("layers") ?? "layer1,layer2,layer3,layer4").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         Directory.CreateDirectory(outFolder);
-        Machine.PrintHeader($"methods --channels {channelCount} --steps {steps} --crops {crops} --layers {string.Join(',', layers)}");
+        Machine.PrintHeader($"methods --channels {channelCount} --steps {steps} --crops {crops} --start {start} --end {end} --methods {string.Join(',', methods)} --layers {string.Join(',', layers)}");
         using var model = PretrainedResNet18.Load();
         var photos = LoadPhotos(photosFolder).Select(p => (p.Name, Tensor: Square(TensorImages.ToTensor(p.Image), EvaluationSize))).ToList();
         var table = new StringBuilder();
@@ -98,18 +101,28 @@ internal static class MethodsCommand
                 var photoActivations = photos.Select(p => Activation(model, objective, p.Tensor)).ToList();
                 int best = photoActivations.IndexOf(photoActivations.Max());
                 double bestPhoto = photoActivations[best];
-                var renders = new List<(string Method, Tensor Image)>
+                var renders = new List<(string Method, Tensor Image)>();
+                if (methods.Contains("lucent"))
                 {
-                    ("lucent", ToTensor(Renderer.Render(model, objective, new RenderOptions { Thresholds = [steps], Seed = channel }).FinalImages)),
-                    ("maco", ToTensor(Renderer.Render(model, objective, new RenderOptions
+                    renders.Add(("lucent", ToTensor(Renderer.Render(model, objective, new RenderOptions { Thresholds = [steps], Seed = channel }).FinalImages)));
+                }
+
+                if (methods.Contains("maco"))
+                {
+                    renders.Add(("maco", ToTensor(Renderer.Render(model, objective, new RenderOptions
                     {
                         Thresholds = [steps],
                         Seed = channel,
                         Image = new ImageOptions(EvaluationSize) { Maco = true },
-                        Transforms = [new MacoCropTransform(crops: crops)],
-                    }).FinalImages)),
-                    ("accentuation", ToTensor(FeatureAccentuation.Render(model, objective, photos[best].Tensor, new AccentuationOptions { Penalty = 1.0 }, new RenderOptions { Thresholds = [steps], Seed = channel, FixedImageSize = (EvaluationSize, EvaluationSize) }).FinalImages)),
-                };
+                        Transforms = [new MacoCropTransform(crops: crops, startBoxSize: start, endBoxSize: end)],
+                    }).FinalImages)));
+                }
+
+                if (methods.Contains("accentuation"))
+                {
+                    renders.Add(("accentuation", ToTensor(FeatureAccentuation.Render(model, objective, photos[best].Tensor, new AccentuationOptions { Penalty = 1.0 }, new RenderOptions { Thresholds = [steps], Seed = channel, FixedImageSize = (EvaluationSize, EvaluationSize) }).FinalImages)));
+                }
+
                 foreach (var (method, image) in renders)
                 {
                     using (image)
