@@ -57,7 +57,7 @@ foreach (string file in Directory.GetFiles(photoFolder, "*.png").Order(StringCom
     if (maco.Transparency is { } transparency)
     {
         TransparencyMaps.SaveHeatMapPng(Path.Combine(outputFolder, $"{name}_maco_heat.png"), transparency);
-        cells.Add(new FigureCell(TransparencyMaps.HeatMap(transparency), "where it changed"));
+        cells.Add(new FigureCell(TransparencyMaps.HeatMap(transparency), "gradient (MACO)"));
     }
 }
 
