@@ -34,6 +34,12 @@ switch (command)
         return PoolProbe.Run(new HarnessOptions(rest));
     case "relu":
         return ReluProbe.Run(new HarnessOptions(rest));
+    case "spectrum":
+        return MethodsCommand.Spectrum(new HarnessOptions(rest));
+    case "macoprobe":
+        return MethodsCommand.MacoProbe(new HarnessOptions(rest));
+    case "methods":
+        return MethodsCommand.Methods(new HarnessOptions(rest));
     case "bdn":
         BenchmarkSwitcher.FromAssembly(typeof(CompareCommand).Assembly).Run(rest, BenchmarkConfig.Create());
         return 0;
@@ -51,6 +57,10 @@ switch (command)
               profile  [--steps 5] [--batch 10]                where one step spends its time
               lrn | relu | pool                                 LRN, redirected-ReLU and max-pool implementations: values, gradients, time
               resnet   [--steps 8] [--repeats 2] [--bf16]      ResNet-18 render steps: channels-last vs channels-first (and bfloat16)
+              spectrum --photos DIR [--size 224] [--out file.lmag]  MACO's average magnitude spectrum of a folder of photos
+              methods  --photos DIR [--channels 16] [--steps 128] [--crops 4] [--layers layer1,...] [--out DIR]
+                       ResNet-18 units with Lucent's default, MACO and feature accentuation: activation, robustness,
+                       high-frequency share, ratio to the best photo (quality, not timing; docs/maco.md)
               bdn      [BenchmarkDotNet arguments, e.g. --filter *]  micro-benchmarks of the pieces
             """);
         return command == "help" ? 0 : 2;

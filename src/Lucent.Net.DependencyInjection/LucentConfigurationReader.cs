@@ -17,7 +17,7 @@ internal sealed class LucentConfigurationReader(IConfiguration section) : IConfi
     private static readonly string[] RenderKeys =
     [
         "Steps", "Thresholds", "ImageSize", "BatchSize", "LearningRate", "Seed", "Fft", "Decorrelate", "Alpha",
-        "Preprocess", "InputNormalization", "FixedImageSize", "FreezeModel", "StopForwardEarly", "MicroBatchSize",
+        "Maco", "Preprocess", "InputNormalization", "FixedImageSize", "FreezeModel", "StopForwardEarly", "MicroBatchSize",
     ];
 
     /// <summary>The keys of the host's own settings.</summary>
@@ -90,6 +90,7 @@ internal sealed class LucentConfigurationReader(IConfiguration section) : IConfi
         ReadBool(options, "Fft", v => image = image with { Fft = v });
         ReadBool(options, "Decorrelate", v => image = image with { Decorrelate = v });
         ReadBool(options, "Alpha", v => image = image with { Alpha = v });
+        ReadBool(options, "Maco", v => image = image with { Maco = v });
         render = render with { Image = image };
         ReadDouble(options, "LearningRate", v => render = render with { LearningRate = v });
         Read<long>(options, "Seed", text => long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out long v) ? v : null, "a whole number", v => render = render with { Seed = v!.Value });

@@ -23,7 +23,7 @@ public sealed class LucentOptions
     /// The render settings every render through <see cref="IFeatureRenderer"/> starts from: the core's own
     /// <see cref="RenderOptions"/> (Lucent's defaults), bound from the section's keys (<c>Steps</c>, <c>Thresholds</c>,
     /// <c>ImageSize</c>, <c>BatchSize</c>, <c>LearningRate</c>, <c>Seed</c>, <c>Fft</c>, <c>Decorrelate</c>, <c>Alpha</c>,
-    /// <c>Preprocess</c>, <c>InputNormalization</c> (as <see cref="RenderOptions.Preprocessing"/>), <c>FixedImageSize</c>, <c>FreezeModel</c>,
+    /// <c>Maco</c>, <c>Preprocess</c>, <c>InputNormalization</c> (as <see cref="RenderOptions.Preprocessing"/>), <c>FixedImageSize</c>, <c>FreezeModel</c>,
     /// <c>StopForwardEarly</c>, <c>MicroBatchSize</c>;
     /// <c>docs/configuration.md</c>). Its <see cref="RenderOptions.Transforms"/> left null means the
     /// <see cref="DefaultPipeline"/>. Change it in code with <c>with</c>:

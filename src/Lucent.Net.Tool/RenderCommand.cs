@@ -25,8 +25,8 @@ internal static class RenderCommand
         var thresholds = new Option<string?>("--thresholds") { Description = "Also save the image at these steps, e.g. 64,128.", HelpName = "a,b" };
         var size = CommonOptions.IntOption("--size", "Image width and height in pixels.", RenderOptions.DefaultImageSize, 8, 2048);
         var inputSize = CommonOptions.OptionalIntOption("--input-size", "Resize images to n x n for the model. Default: Lucent's rule (upsample to 224 when smaller).", 1, RenderOptions.MaxFixedImageSize);
-        var param = new Option<string>("--param") { Description = "Image parameterisation: fft (Fourier basis, decorrelated colours; Lucent's default) or pixel.", DefaultValueFactory = _ => "fft", HelpName = "fft|pixel" };
-        param.AcceptOnlyFromAmong("fft", "pixel");
+        var param = new Option<string>("--param") { Description = "Image parameterisation: fft (Fourier basis, decorrelated colours; Lucent's default), pixel, or maco (fixed natural magnitude spectrum, optimised phase; MACO's crops, NAdam and learning rate 1.0 unless --transforms is given; also writes NAME_alpha.png and NAME_heat.png from the transparency map).", DefaultValueFactory = _ => "fft", HelpName = "fft|pixel|maco" };
+        param.AcceptOnlyFromAmong("fft", "pixel", "maco");
         var alpha = new Option<bool>("--alpha") { Description = "Render a transparent image (Lucid's alpha=True): RGBA, composited over random noise each step, written as an RGBA PNG." };
         var noTransforms = new Option<bool>("--no-transforms") { Description = "Render without Lucent's standard transforms (pad, jitter, scale, rotate)." };
         var transforms = new Option<string?>("--transforms")
@@ -49,6 +49,12 @@ internal static class RenderCommand
             var chosen = Transforms(result.GetValue(noTransforms), result.GetValue(transforms));
             bool fft = result.GetValue(param) == "fft";
             var normalization = Normalization(result.GetValue(normalize));
+            bool maco = result.GetValue(param) == "maco";
+            if (maco && result.GetValue(alpha))
+            {
+                throw new ToolException("--alpha does not apply to --param maco: a MACO render writes its transparency map as NAME_alpha.png instead.", ExitCodes.Usage);
+            }
+
             var options = new RenderOptions
             {
                 Thresholds = CommonOptions.Thresholds(result.GetValue(thresholds), stepCount),
@@ -57,7 +63,7 @@ internal static class RenderCommand
                 Preprocessing = normalization,
                 FixedImageSize = result.GetValue(inputSize) is int n ? (n, n) : null,
                 Device = TorchDevices.Parse(result.GetValue(device)),
-                Image = new ImageOptions(result.GetValue(size)) { Fft = fft, Decorrelate = fft, Alpha = result.GetValue(alpha) },
+                Image = new ImageOptions(result.GetValue(size)) { Fft = fft || maco, Decorrelate = fft, Alpha = result.GetValue(alpha), Maco = maco },
             };
             var parsed = ObjectiveExpression.Parse(result.GetRequiredValue(objective));
 
@@ -77,6 +83,13 @@ internal static class RenderCommand
                     ? file
                     : Path.Combine(Path.GetDirectoryName(Path.GetFullPath(file))!, string.Create(CultureInfo.InvariantCulture, $"{Path.GetFileNameWithoutExtension(file)}_s{snapshot.Step:D5}.png"));
                 AtomicFile.WriteAllBytes(path, snapshot.Images.ToPngBytes());
+            }
+
+            if (render.Transparency is { } transparency && render.Snapshots.Count > 0)
+            {
+                string stem = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(file))!, Path.GetFileNameWithoutExtension(file));
+                TransparencyMaps.SaveRgbaPng(stem + "_alpha.png", render.FinalImages, transparency);
+                TransparencyMaps.SaveHeatMapPng(stem + "_heat.png", transparency);
             }
 
             await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,

@@ -48,6 +48,31 @@ public sealed class RenderCommandTests
     }
 
     [Fact]
+    public async Task Render_with_maco_writes_the_image_its_rgba_transparency_and_a_heat_map()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "lucent-render-" + Guid.NewGuid().ToString("N")[..8]);
+        try
+        {
+            string png = Path.Combine(dir, "m.png");
+            var (code, output) = await ToolProcess.RunAsync("render", "resnet18", "layer3:7", "--out", png, "--steps", "2", "--size", "32", "--param", "maco", "--transforms", "maco_crops(2, size=64)");
+            code.Should().Be(0, output);
+            File.ReadAllBytes(png)[25].Should().Be(2, "the image is RGB");
+            File.ReadAllBytes(Path.Combine(dir, "m_alpha.png"))[25].Should().Be(6, "the transparency map is the alpha of an RGBA PNG");
+            File.ReadAllBytes(Path.Combine(dir, "m_heat.png"))[25].Should().Be(2, "the heat map is RGB");
+            var (refused, message) = await ToolProcess.RunAsync("render", "resnet18", "layer3:7", "--out", png, "--param", "maco", "--alpha");
+            refused.Should().NotBe(0);
+            message.Should().Contain("--alpha does not apply to --param maco");
+        }
+        finally
+        {
+            if (Directory.Exists(dir))
+            {
+                Directory.Delete(dir, recursive: true);
+            }
+        }
+    }
+
+    [Fact]
     public async Task Render_with_transforms_in_the_call_syntax()
     {
         string dir = Path.Combine(Path.GetTempPath(), "lucent-render-" + Guid.NewGuid().ToString("N")[..8]);

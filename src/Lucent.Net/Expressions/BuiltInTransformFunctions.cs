@@ -33,6 +33,14 @@ internal static class BuiltInTransformFunctions
             "ImageNet normalisation: minus the mean, divided by the standard deviation of each channel (`ImageNetNormalizeTransform`)."),
         Function("preprocess_inceptionv1", [], _ => new InceptionV1PreprocessingTransform(),
             "InceptionV1's preprocessing, x * 255 - 117 (`InceptionV1PreprocessingTransform`)."),
+        Function("maco_crops", [new("crops", IsOptional: true), new("size", IsOptional: true), new("start", IsOptional: true), new("end", IsOptional: true), new("noise", IsOptional: true)], a =>
+            new MacoCropTransform(
+                a.GetOptionalInt32("crops") ?? MacoCropTransform.DefaultCrops,
+                a.GetOptionalInt32("size") ?? MacoCropTransform.DefaultOutputSize,
+                a.GetOptionalDouble("start") ?? MacoCropTransform.DefaultStartBoxSize,
+                a.GetOptionalDouble("end") ?? MacoCropTransform.DefaultEndBoxSize,
+                a.GetOptionalDouble("noise") ?? MacoCropTransform.DefaultNoise),
+            "MACO's crops: per step, `crops` (8) random square crops resized to `size` (224), box size decaying from `start` (0.5) to `end` (0.05) of the side, noise from `noise` (0.05) to 0; one image only (`MacoCropTransform`)."),
         Function("standard", [], _ => TransformPipeline.Standard,
             "Lucent's standard transforms as one step: pad 12 constant 0.5, jitter 8, random scale 0.9..1.1, random rotate -10..10 degrees, jitter 4 (`TransformPipeline.Standard`)."),
     ];

@@ -52,6 +52,19 @@ public static class ColorDecorrelation
         return mixed.permute(0, 3, 1, 2).MoveToOuterDisposeScope();
     }
 
+    /// <summary>The inverse of <see cref="Decorrelate"/>: each pixel's colour vector u becomes <c>M⁻¹ u</c>.</summary>
+    /// <param name="image">Images laid out (batch, 3, height, width).</param>
+    /// <returns>A new tensor; the caller owns it.</returns>
+    internal static Tensor Undo(Tensor image)
+    {
+        using var scope = torch.NewDisposeScope();
+        var matrix = torch.tensor(Normalized, dtype: ScalarType.Float32).to_type(ScalarType.Float64);
+        var inverse = torch.linalg.inv(matrix).to(image.dtype, image.device);
+        var pixels = image.permute(0, 2, 3, 1);
+        var unmixed = torch.matmul(pixels, inverse.t());
+        return unmixed.permute(0, 3, 1, 2).MoveToOuterDisposeScope();
+    }
+
     private static float ComputeMaxColumnNorm()
     {
         float max = 0f;

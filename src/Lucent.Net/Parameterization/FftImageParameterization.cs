@@ -28,7 +28,7 @@ public sealed class FftImageParameterization : ImageParameterizationBase
     private readonly Parameter _spectrum;
     private readonly Tensor _scale;
 
-    internal FftImageParameterization(ImageShape shape, double standardDeviation, double decayPower, RandomSource random, Device? device)
+    internal FftImageParameterization(ImageShape shape, double standardDeviation, double decayPower, RandomSource? random, Device? device, Tensor? initialSpectrum = null)
         : base(shape, string.Create(CultureInfo.InvariantCulture, $"fft({shape.Batch}x{shape.Channels}x{shape.Height}x{shape.Width}, sd {standardDeviation:G6}, decay {decayPower:G6})"))
     {
         StandardDeviation = standardDeviation;
@@ -44,7 +44,15 @@ public sealed class FftImageParameterization : ImageParameterizationBase
         }
 
         _scale = RandomSource.Keep(scaleTensor);
-        _spectrum = RandomSource.ToParameter(random.Normal([shape.Batch, shape.Channels, shape.Height, columns, 2], standardDeviation, device));
+        var start = initialSpectrum is null
+            ? random!.Normal([shape.Batch, shape.Channels, shape.Height, columns, 2], standardDeviation, device)
+            : initialSpectrum.to_type(ScalarType.Float32).detach().clone();
+        if (device is not null && device != start.device)
+        {
+            start = start.to(device);
+        }
+
+        _spectrum = RandomSource.ToParameter(start.contiguous());
         Parameters = [_spectrum];
     }
 
@@ -114,6 +122,31 @@ public sealed class FftImageParameterization : ImageParameterizationBase
         }
 
         return scale;
+    }
+
+    /// <summary>
+    /// The spectrum parameter that makes <paramref name="image"/> exactly (the inverse of
+    /// <see cref="CreateImageCore"/>): <c>rfft2(4 · image, orthonormal) / scale</c>, real and imaginary parts
+    /// stacked, with a zero extra column for odd widths. The inverse real FFT of a real image's spectrum gives
+    /// the image back, and the scale is never zero, so this is exact to float error.
+    /// </summary>
+    /// <param name="image">Unbounded images (batch, channels, height, width).</param>
+    /// <param name="decayPower">The exponent of the frequency scaling.</param>
+    /// <returns>A (batch, channels, height, columns, 2) tensor; the caller owns it.</returns>
+    internal static Tensor SpectrumOf(Tensor image, double decayPower)
+    {
+        using var scope = torch.NewDisposeScope();
+        int height = (int)image.shape[2];
+        int width = (int)image.shape[3];
+        int columns = SpectrumColumns(width);
+        var scale = torch.tensor(FrequencyScale(height, width, decayPower), dtype: ScalarType.Float32).to(image.device).view(1, 1, height, columns, 1);
+        var spectrum = torch.view_as_real(torch.fft.rfft2(image.to_type(ScalarType.Float32).mul(MagicDivisor), norm: FFTNormType.Ortho));
+        if (spectrum.shape[3] < columns)
+        {
+            spectrum = torch.cat([spectrum, torch.zeros([spectrum.shape[0], spectrum.shape[1], height, columns - spectrum.shape[3], 2], ScalarType.Float32, device: image.device)], 3);
+        }
+
+        return spectrum.div(scale).MoveToOuterDisposeScope();
     }
 
     /// <summary>numpy's <c>fftfreq(n)[k]</c>: k/n for k up to (n-1)/2, then (k-n)/n (computed as numpy does, times 1.0/n).</summary>

@@ -42,6 +42,17 @@ public sealed record ImageOptions(int Width)
     /// <summary>Exponent of the FFT frequency scaling (1, Lucent's <c>decay_power</c>; Lucent's <c>image()</c> does not expose it).</summary>
     public double DecayPower { get; init; } = 1.0;
 
+    /// <summary>
+    /// Whether the image is a MACO image (false): fixed magnitude spectrum, optimised phase
+    /// (<see cref="MacoParameterization"/>). Then only <see cref="Width"/>, <see cref="Height"/>, <see cref="Batch"/>,
+    /// <see cref="Spectrum"/> and <see cref="Device"/> apply, and a render defaults to MACO's crop-and-noise
+    /// transform, NAdam and learning rate 1.0 (docs/maco.md).
+    /// </summary>
+    public bool Maco { get; init; }
+
+    /// <summary>The magnitude spectrum of a MACO image; <see cref="MagnitudeSpectrum.Default"/> when <see langword="null"/>.</summary>
+    public MagnitudeSpectrum? Spectrum { get; init; }
+
     /// <summary>Where the parameters live; CPU when <see langword="null"/>.</summary>
     public Device? Device { get; init; }
 

@@ -9,7 +9,7 @@ namespace Lucent.Net.Parameterization;
 /// from a new generator with a random seed (not reproducible). TorchSharp's global generator is never used.
 /// The caller owns the result and disposes it.
 /// </summary>
-public static class ImageParameterizations
+public static partial class ImageParameterizations
 {
     /// <summary>Lucent's default standard deviation of initial values.</summary>
     public const double DefaultStandardDeviation = 0.01;

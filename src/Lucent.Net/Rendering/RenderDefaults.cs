@@ -1,5 +1,6 @@
 using Lucent.Net.Parameterization;
 using Lucent.Net.Transforms;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace Lucent.Net.Rendering;
@@ -16,5 +17,35 @@ internal static class RenderDefaults
     /// <param name="device">The render's device.</param>
     /// <returns>A new parameterisation.</returns>
     public static IImageParameterization Parameterization(RenderOptions options, Generator generator, Device device) =>
-        ImageParameterizations.Image(options.Image with { Device = device }, generator);
+        options.Image.Maco
+            ? ImageParameterizations.Maco(options.Image.Width, options.Image.EffectiveHeight, options.Image.Batch, options.Image.Spectrum, generator, device: device)
+            : ImageParameterizations.Image(options.Image with { Device = device }, generator);
+
+    /// <summary>The transforms when <see cref="RenderOptions.Transforms"/> is null: MACO's crops for a MACO image, else Lucent's standard list.</summary>
+    /// <param name="options">The render's options.</param>
+    /// <returns>The transforms.</returns>
+    public static IReadOnlyList<IImageTransform> Transforms(RenderOptions options) =>
+        options.Transforms ?? (options.Image is { Maco: true } && options.Parameterization is null ? [new MacoCropTransform()] : StandardTransforms);
+
+    /// <summary>
+    /// The optimiser when <see cref="RenderOptions.OptimizerFactory"/> is null: Adam (Lucent), or for a MACO image NAdam
+    /// with learning rate 1.0 unless <see cref="RenderOptions.LearningRate"/> was changed from Lucent's 0.05.
+    /// </summary>
+    /// <param name="options">The render's options.</param>
+    /// <returns>The factory.</returns>
+    public static Func<IReadOnlyList<Parameter>, optim.Optimizer> Optimizer(RenderOptions options)
+    {
+        if (options.OptimizerFactory is { } factory)
+        {
+            return factory;
+        }
+
+        if (options.Image is { Maco: true } && options.Parameterization is null)
+        {
+            double rate = options.LearningRate == RenderOptions.DefaultLearningRate ? RenderOptions.MacoLearningRate : options.LearningRate;
+            return p => optim.NAdam(p, lr: rate);
+        }
+
+        return p => optim.Adam(p, lr: options.LearningRate);
+    }
 }

@@ -19,6 +19,9 @@ public sealed record RenderOptions
     /// <summary>Lucent's default image size.</summary>
     public const int DefaultImageSize = 128;
 
+    /// <summary>MACO's learning rate (1.0, with NAdam), used for a MACO image when <see cref="LearningRate"/> is left at <see cref="DefaultLearningRate"/>.</summary>
+    public const double MacoLearningRate = 1.0;
+
     /// <summary>Images smaller than this (in either side) are upsampled to it before the model, as in Lucent.</summary>
     public const int MinimumModelInputSize = ResizeTransform.DefaultMinimumModelInputSize;
 
@@ -145,6 +148,14 @@ public sealed record RenderOptions
     /// </summary>
     public int? MicroBatchSize { get; init; }
 
+    /// <summary>
+    /// Whether to accumulate MACO's transparency map, the sum over steps of the absolute gradient of the loss
+    /// with respect to the image (<see cref="RenderResult.Transparency"/>); <see langword="null"/> (the default)
+    /// means on for MACO images (<see cref="ImageOptions.Maco"/> or a <see cref="MacoParameterization"/>) and off
+    /// otherwise. Not recorded for optimisers that need a closure (L-BFGS).
+    /// </summary>
+    public bool? TransparencyMap { get; init; }
+
     /// <summary>The largest threshold: how many steps the render runs.</summary>
     public int Steps => Thresholds.Count == 0 ? 0 : Thresholds[^1];
 
@@ -192,6 +203,11 @@ public sealed record RenderOptions
         if (Image.Width > MaxImageSize || Image.EffectiveHeight > MaxImageSize)
         {
             throw new InvalidRenderOptionsException(nameof(Image), Invariant($"Image must be at most {MaxImageSize}x{MaxImageSize} pixels (RenderOptions.MaxImageSize); got {Image.Width}x{Image.EffectiveHeight}."));
+        }
+
+        if (Image.Maco && (Image.Alpha || Image.Channels is not null || !Image.Fft))
+        {
+            throw new InvalidRenderOptionsException(nameof(Image), "Image.Maco makes a MACO image (fixed magnitude spectrum, optimised phase, the spectrum's channels); leave Alpha, Channels and Fft at their defaults with it.");
         }
 
         if (Image.Batch < 1)

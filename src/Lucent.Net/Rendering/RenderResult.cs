@@ -65,7 +65,15 @@ public sealed class RenderResult
     /// <summary>Copies this result with per-image loss histories.</summary>
     /// <param name="imageLosses">One loss history per image.</param>
     internal RenderResult WithImageLosses(IReadOnlyList<IReadOnlyList<double>> imageLosses) =>
-        new(Snapshots, Losses, StopReason, StopMessage, Seed, Elapsed, Warnings, imageLosses);
+        new(Snapshots, Losses, StopReason, StopMessage, Seed, Elapsed, Warnings, imageLosses) { Transparency = Transparency };
+
+    /// <summary>
+    /// MACO's transparency map when it was recorded (<see cref="RenderOptions.TransparencyMap"/>): for each image,
+    /// the sum over steps of the absolute gradient of the loss with respect to the image, summed over colour
+    /// channels and divided by its maximum, so values are in [0, 1]; laid out (batch, height, width, 1). High values
+    /// mark the pixels that mattered most to the objective. <see langword="null"/> when not recorded.
+    /// </summary>
+    public ImageBatch? Transparency { get; internal init; }
 
     /// <summary>The images at each threshold reached, in order (plus the interrupted step's images when stopped early).</summary>
     public IReadOnlyList<RenderSnapshot> Snapshots { get; }

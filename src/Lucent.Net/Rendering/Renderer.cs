@@ -235,7 +235,7 @@ public static class Renderer
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(options);
-        var transforms = new List<IImageTransform>(options.Transforms ?? RenderDefaults.StandardTransforms);
+        var transforms = new List<IImageTransform>(RenderDefaults.Transforms(options));
         if (imageShape.Channels == 4 && !transforms.Any(CollapseAlphaTransform.IsIn))
         {
             // Lucid's transparency recipe: the model sees the RGBA image composited over a new random background
@@ -308,6 +308,7 @@ public static class Renderer
         private readonly List<string> _warnings = [];
         private readonly ILogger? _logger = options.Logger;
         private bool _warnedIncomputable;
+        private Tensor? _transparency;
 
         public RenderResult Run(ModelSession session)
         {
@@ -336,6 +337,7 @@ public static class Renderer
 
             var frozen = options.FreezeModel ? Freeze(model) : [];
             Tensor? lastFiniteImage = null;
+            ImageBatch? transparencyMap = null;
             double lastFiniteLoss = double.NaN;
             _logger?.LogInformation(
                 "Rendering {Objective} for {Steps} steps with {Parameterization}, transforms [{Transforms}], seed {Seed}",
@@ -343,8 +345,10 @@ public static class Renderer
             try
             {
                 using var gradMode = torch.enable_grad();
-                using var optimizer = (options.OptimizerFactory ?? (p => optim.Adam(p, lr: options.LearningRate)))(parameterization.Parameters);
+                using var optimizer = RenderDefaults.Optimizer(options)(parameterization.Parameters);
                 bool useClosure = options.OptimizerNeedsClosure ?? NeedsClosure(optimizer);
+                bool transparency = !useClosure && (options.TransparencyMap ?? parameterization is MacoParameterization);
+                context.TotalSteps = steps;
                 for (int step = 1; step <= steps; step++)
                 {
                     if (cancellationToken.IsCancellationRequested)
@@ -366,8 +370,26 @@ public static class Renderer
                         else
                         {
                             optimizer.zero_grad();
+                            context.Step = step;
                             image = parameterization.CreateImage();
+                            if (transparency)
+                            {
+                                image.retain_grad();
+                            }
+
                             loss = ForwardBackward(recorder, pipeline, context, image, step, microBatch);
+                            if (transparency && image.grad is { } inputGradient)
+                            {
+                                using var absolute = inputGradient.abs().sum(1, keepdim: true).detach();
+                                if (_transparency is null)
+                                {
+                                    _transparency = absolute.clone().DetachFromDisposeScope();
+                                }
+                                else
+                                {
+                                    _transparency.add_(absolute);
+                                }
+                            }
                         }
 
                         if (!double.IsFinite(loss))
@@ -414,6 +436,7 @@ public static class Renderer
             finally
             {
                 lastFiniteImage?.Dispose();
+                transparencyMap = TakeTransparency();
                 foreach (var (parameter, requiresGrad) in frozen)
                 {
                     parameter.requires_grad = requiresGrad;
@@ -424,7 +447,22 @@ public static class Renderer
             _logger?.LogInformation(
                 "Rendered {Objective}: {Steps} steps in {Elapsed:F1} s, loss {First:G4} -> {Last:G4} ({Reason})",
                 objective.Name, _losses.Count, stopwatch.Elapsed.TotalSeconds, _losses.Count > 0 ? _losses[0] : double.NaN, _losses.Count > 0 ? _losses[^1] : double.NaN, stopReason);
-            return new RenderResult(_snapshots, _losses, stopReason, stopMessage, options.Seed, stopwatch.Elapsed, _warnings);
+            return new RenderResult(_snapshots, _losses, stopReason, stopMessage, options.Seed, stopwatch.Elapsed, _warnings) { Transparency = transparencyMap };
+        }
+
+        /// <summary>The accumulated absolute input gradient, each image scaled to a maximum of 1, as (batch, height, width, 1); frees the accumulator.</summary>
+        private ImageBatch? TakeTransparency()
+        {
+            if (_transparency is null)
+            {
+                return null;
+            }
+
+            using var scope = NewDisposeScope();
+            using var accumulated = _transparency;
+            _transparency = null;
+            var peak = accumulated.amax([1, 2, 3], keepdim: true).clamp_min(1e-30);
+            return TensorImages.ToImageBatch(accumulated.div(peak).cpu());
         }
 
         /// <summary>
@@ -435,7 +473,8 @@ public static class Renderer
         {
             recorder.BeginStep(image);
             var input = ApplyTransforms(pipeline, image, context);
-            if (microBatch < input.shape[0])
+            // A transform that changes the batch (MACO's crops) has no image-to-slice mapping: run the whole batch.
+            if (microBatch < input.shape[0] && input.shape[0] == image.shape[0])
             {
                 return MicroBatchedForwardBackward(recorder, image, input, step, microBatch);
             }

@@ -38,6 +38,12 @@ public sealed class TransformContext
     /// <summary>The render's seeded generator.</summary>
     public Generator Generator { get; }
 
+    /// <summary>The optimisation step being computed (1-based), set by the renderer; 0 outside a render.</summary>
+    public int Step { get; set; }
+
+    /// <summary>The number of steps of the render, set by the renderer; 0 outside a render.</summary>
+    public int TotalSteps { get; set; }
+
     /// <summary>Creates a context with a fresh CPU generator seeded with <paramref name="seed"/>.</summary>
     /// <param name="seed">The seed.</param>
     /// <returns>A new context; dispose of its generator when done.</returns>

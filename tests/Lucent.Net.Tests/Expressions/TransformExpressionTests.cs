@@ -51,6 +51,7 @@ public sealed class TransformExpressionTests
             new PadTransform(3, PadMode.Constant, 0.25), new PadTransform(2), new PadTransform(1, PadMode.Circular), new JitterTransform(3),
             new RandomScaleTransform([0.9, 1.1]), new RandomRotateTransform([-10, 10]), new RandomRotateTransform([0.2], AngleUnit.Radians),
             new ResizeTransform(12, 10), new ImageNetNormalizeTransform(), new InceptionV1PreprocessingTransform(),
+            new MacoCropTransform(2, 8, 0.5, 0.25, 0.1),
         ];
         TransformFunctionRegistry.Default.Names.Except(transforms.Select(t => t.Name[..t.Name.IndexOf('(', StringComparison.Ordinal)]))
             .Should().Equal(["standard"], "every built-in but the pipeline is covered");
