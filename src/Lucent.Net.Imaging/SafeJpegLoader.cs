@@ -3,7 +3,6 @@ using Lucent.Net.Images;
 using Lucent.Net.Runtime;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats.Jpeg;
-using SixLabors.ImageSharp.PixelFormats;
 
 namespace Lucent.Net.Imaging;
 
@@ -110,23 +109,7 @@ public static class SafeJpegLoader
                     $"{what} is inconsistent: its frame header says {width}x{height} but the decoder reports {identified.Width}x{identified.Height}.");
             }
 
-            using Image<Rgb24> image = Image.Load<Rgb24>(configuration, jpeg);
-            var pixels = new float[image.Width * image.Height * 3];
-            image.ProcessPixelRows(rows =>
-            {
-                for (int y = 0; y < rows.Height; y++)
-                {
-                    Span<Rgb24> row = rows.GetRowSpan(y);
-                    for (int x = 0; x < row.Length; x++)
-                    {
-                        int offset = ((y * rows.Width) + x) * 3;
-                        pixels[offset] = PixelQuantization.ToFloat(row[x].R);
-                        pixels[offset + 1] = PixelQuantization.ToFloat(row[x].G);
-                        pixels[offset + 2] = PixelQuantization.ToFloat(row[x].B);
-                    }
-                }
-            });
-            return new ImageBatch(pixels, 1, image.Height, image.Width, 3);
+            return SafePngLoader.DecodeRgb(configuration, jpeg);
         }
         catch (Exception exception) when (exception is not (InvalidJpegException or ImageTooLargeException or OutOfMemoryException))
         {

@@ -379,9 +379,10 @@ public static class SafePngLoader
         return new ImageBatch(pixels, 1, image.Height, image.Width, 1);
     }
 
-    private static ImageBatch DecodeRgb(Configuration configuration, byte[] png)
+    /// <summary>Decodes an image that passed its loader's checks to RGB floats in [0, 1] (shared by the PNG and JPEG loaders).</summary>
+    internal static ImageBatch DecodeRgb(Configuration configuration, byte[] encoded)
     {
-        using Image<Rgb24> image = Image.Load<Rgb24>(configuration, png);
+        using Image<Rgb24> image = Image.Load<Rgb24>(configuration, encoded);
         var pixels = new float[image.Width * image.Height * 3];
         image.ProcessPixelRows(rows =>
         {

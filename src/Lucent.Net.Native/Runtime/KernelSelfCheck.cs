@@ -198,19 +198,26 @@ internal static class KernelSelfCheck
     /// <param name="roots">Cache roots, most preferred first.</param>
     /// <param name="key">This process's cache key.</param>
     /// <param name="entry">The entry.</param>
-    internal static void WriteCache(IEnumerable<string> roots, string key, KernelCacheEntry entry)
+    internal static void WriteCache(IEnumerable<string> roots, string key, KernelCacheEntry entry) =>
+        WriteFirstRoot(roots, root => CachePath(root, key), JsonSerializer.SerializeToUtf8Bytes(entry, JsonOptions));
+
+    /// <summary>
+    /// Writes <paramref name="bytes"/> to the first root that takes it: a temporary file (created new, flushed), then renamed
+    /// into place, so no reader sees half a file. A root that fails is skipped; with none, nothing is cached (the caller
+    /// probes or measures again next time). Shared by the kernel verdict and the render tuning caches.
+    /// </summary>
+    internal static void WriteFirstRoot(IEnumerable<string> roots, Func<string, string> pathInRoot, byte[] bytes)
     {
-        byte[] json = JsonSerializer.SerializeToUtf8Bytes(entry, JsonOptions);
         foreach (string root in roots)
         {
-            string path = CachePath(root, key);
+            string path = pathInRoot(root);
             string temp = path + $".{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}.{Guid.NewGuid():N}.tmp";
             try
             {
                 Directory.CreateDirectory(Path.GetDirectoryName(path)!);
                 using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
                 {
-                    stream.Write(json);
+                    stream.Write(bytes);
                     stream.Flush(flushToDisk: true);
                 }
 

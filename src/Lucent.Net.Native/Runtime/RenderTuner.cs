@@ -287,38 +287,8 @@ internal static class RenderTuner
     /// <summary>Writes the entry to the first root that accepts it: a new temporary file, flushed, then renamed over the old one.</summary>
     /// <param name="location">The key and roots.</param>
     /// <param name="entry">The entry.</param>
-    public static void WriteCache(TuningLocation location, TuningCacheEntry entry)
-    {
-        byte[] json = JsonSerializer.SerializeToUtf8Bytes(entry, JsonOptions);
-        foreach (string root in location.Roots)
-        {
-            string path = CachePath(root, location.Key);
-            string temp = path + $".{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}.{Guid.NewGuid():N}.tmp";
-            try
-            {
-                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-                using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-                {
-                    stream.Write(json);
-                    stream.Flush(flushToDisk: true);
-                }
-
-                File.Move(temp, path, overwrite: true);
-                return;
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                try
-                {
-                    File.Delete(temp);
-                }
-                catch (Exception inner) when (inner is IOException or UnauthorizedAccessException)
-                {
-                    // A leftover temporary file is harmless.
-                }
-            }
-        }
-    }
+    public static void WriteCache(TuningLocation location, TuningCacheEntry entry) =>
+        KernelSelfCheck.WriteFirstRoot(location.Roots, root => CachePath(root, location.Key), JsonSerializer.SerializeToUtf8Bytes(entry, JsonOptions));
 
     /// <summary>Times the candidates on <see cref="TuningStandIn"/>: a warm-up round that also checks each candidate's gradient against the whole batch's, then interleaved rounds within the budget.</summary>
     /// <param name="candidates">The candidates.</param>
