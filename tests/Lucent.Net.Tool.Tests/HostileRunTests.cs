@@ -163,7 +163,9 @@ public sealed class HostileRunTests
         string root = Path.Combine(Path.GetTempPath(), "lucent-overlap-" + System.Guid.NewGuid().ToString("N")[..8]);
         try
         {
-            string dir = await PlanAsync(root, "0-1", steps: 60, batch: 1);
+            // Unit 1 must still be rendering when the other worker's marker appears: at 32 px a step of layer1 takes a few
+            // milliseconds on an idle machine, so 60 steps finished both units before the marker was written (seen once in CI).
+            string dir = await PlanAsync(root, "0-1", steps: 2000, batch: 1);
             var plan = GalleryPlan.Load(dir);
             using var worker = ToolProcess.Start("gallery", "run", dir, "--threads", "1");
             (await worker.WaitForOutputAsync("[1/2] layer1-0000-0000: rendering", TimeSpan.FromMinutes(2))).Should().BeTrue(worker.Output);

@@ -95,7 +95,9 @@ internal sealed class ToolProcess : IDisposable
 
             if (process.HasExited)
             {
-                return false;
+                // The output is read asynchronously: wait until it is all in before deciding the text never came.
+                await process.WaitForExitAsync();
+                return Output.Contains(text, StringComparison.Ordinal);
             }
 
             await Task.Delay(10);
