@@ -30,4 +30,22 @@ public sealed class ImageDecodeLimits
                 $"Image decode limits must all be at least 1 (MaxWidth={MaxWidth}, MaxHeight={MaxHeight}, MaxPixels={MaxPixels}, MaxFileBytes={MaxFileBytes}).");
         }
     }
+
+    /// <summary>Refuses an image of <paramref name="width"/> x <paramref name="height"/> over these limits (checked from a header, before decoding).</summary>
+    internal void CheckImageSize(long width, long height, string what)
+    {
+        if (width > MaxWidth || height > MaxHeight)
+        {
+            throw new ImageTooLargeException(
+                $"{what} is {width}x{height} pixels, over the limit of {MaxWidth}x{MaxHeight} " +
+                "(ImageDecodeLimits.MaxWidth/MaxHeight). It was not decoded; raise the limits if the file is trusted.");
+        }
+
+        if (width * height > MaxPixels)
+        {
+            throw new ImageTooLargeException(
+                $"{what} has {width * height} pixels ({width}x{height}), over the limit of {MaxPixels} pixels " +
+                "(ImageDecodeLimits.MaxPixels). It was not decoded; raise the limit if the file is trusted.");
+        }
+    }
 }

@@ -102,7 +102,7 @@ public static class SafeJpegLoader
         {
             IImageInfo? identified = Image.Identify(configuration, jpeg, out _)
                 ?? throw new InvalidJpegException($"{what} could not be identified as JPEG.");
-            CheckSize(identified.Width, identified.Height, limits, what);
+            limits.CheckImageSize(identified.Width, identified.Height, what);
             if (identified.Width != width || identified.Height != height)
             {
                 throw new InvalidJpegException(
@@ -180,7 +180,7 @@ public static class SafeJpegLoader
                     throw new InvalidJpegException($"{what} declares an empty image or a size defined later ({width}x{height}); it is not decoded.");
                 }
 
-                CheckSize(width, height, limits, what);
+                limits.CheckImageSize(width, height, what);
                 return (width, height);
             }
 
@@ -233,22 +233,5 @@ public static class SafeJpegLoader
         }
 
         throw new InvalidJpegException($"{what} is truncated: it has no end-of-image marker (FF D9) after its scan data.");
-    }
-
-    private static void CheckSize(long width, long height, ImageDecodeLimits limits, string what)
-    {
-        if (width > limits.MaxWidth || height > limits.MaxHeight)
-        {
-            throw new ImageTooLargeException(
-                $"{what} is {width}x{height} pixels, over the limit of {limits.MaxWidth}x{limits.MaxHeight} " +
-                "(ImageDecodeLimits.MaxWidth/MaxHeight). It was not decoded; raise the limits if the file is trusted.");
-        }
-
-        if (width * height > limits.MaxPixels)
-        {
-            throw new ImageTooLargeException(
-                $"{what} has {width * height} pixels ({width}x{height}), over the limit of {limits.MaxPixels} pixels " +
-                "(ImageDecodeLimits.MaxPixels). It was not decoded; raise the limit if the file is trusted.");
-        }
     }
 }

@@ -170,7 +170,7 @@ public static class SafePngLoader
                 throw new InvalidPngException($"{what} could not be identified as PNG.");
             }
 
-            CheckSize(identified.Width, identified.Height, limits, what);
+            limits.CheckImageSize(identified.Width, identified.Height, what);
             if (identified.Width != width || identified.Height != height)
             {
                 throw new InvalidPngException(
@@ -444,24 +444,7 @@ public static class SafePngLoader
             throw new InvalidPngException($"{what} declares an empty image ({width}x{height}).");
         }
 
-        CheckSize(width, height, limits, what);
+        limits.CheckImageSize(width, height, what);
         return ((int)width, (int)height);
-    }
-
-    private static void CheckSize(long width, long height, ImageDecodeLimits limits, string what)
-    {
-        if (width > limits.MaxWidth || height > limits.MaxHeight)
-        {
-            throw new ImageTooLargeException(
-                $"{what} is {width}x{height} pixels, over the limit of {limits.MaxWidth}x{limits.MaxHeight} " +
-                "(ImageDecodeLimits.MaxWidth/MaxHeight). It was not decoded; raise the limits if the file is trusted.");
-        }
-
-        if (width * height > limits.MaxPixels)
-        {
-            throw new ImageTooLargeException(
-                $"{what} has {width * height} pixels ({width}x{height}), over the limit of {limits.MaxPixels} pixels " +
-                "(ImageDecodeLimits.MaxPixels). It was not decoded; raise the limit if the file is trusted.");
-        }
     }
 }

@@ -288,7 +288,7 @@ internal static class RenderTuner
     /// <param name="location">The key and roots.</param>
     /// <param name="entry">The entry.</param>
     public static void WriteCache(TuningLocation location, TuningCacheEntry entry) =>
-        KernelSelfCheck.WriteFirstRoot(location.Roots, root => CachePath(root, location.Key), JsonSerializer.SerializeToUtf8Bytes(entry, JsonOptions));
+        CacheFiles.WriteFirstRoot(location.Roots, root => CachePath(root, location.Key), JsonSerializer.SerializeToUtf8Bytes(entry, JsonOptions));
 
     /// <summary>Times the candidates on <see cref="TuningStandIn"/>: a warm-up round that also checks each candidate's gradient against the whole batch's, then interleaved rounds within the budget.</summary>
     /// <param name="candidates">The candidates.</param>

@@ -584,9 +584,9 @@ public static class Renderer
                 return Math.Min(size, batch);
             }
 
-            // Measured once per machine on a stand-in network and cached beside the kernel verdict: whether
-            // batches pay depends on the CPU's caches and the kernels (3.2x slower per image at batch 10 on
-            // AMD Zen 5 with LibTorch's own kernels, 2.5x faster on Intel with oneDNN; docs/performance.md).
+            // The rule of thumb by the kernels in use (one image with LibTorch's own kernels, the whole batch with
+            // oneDNN), or, with LUCENT_NET_TUNING=auto, the size measured once per machine on a stand-in network and
+            // cached beside the kernel verdict (opt-in until the stand-in ranks sizes as real renders do; docs/performance.md).
             return device.type == DeviceType.CPU ? LucentRuntime.EnsureTuned().MicroBatchFor(batch) : batch;
         }
 
