@@ -3,20 +3,33 @@ namespace Lucent.Net.Tool.Tests;
 [Collection(GalleryCollection.Name)]
 public sealed class LocalShardTests(GalleryFixture gallery)
 {
-    [Fact]
-    public async Task Three_concurrent_shards_with_one_killed_mid_unit_and_restarted_equal_a_single_process_run()
+    [Theory]
+    [InlineData("rendered")]
+    [InlineData("staged")]
+    [InlineData("moved")]
+    public async Task Three_concurrent_shards_with_one_killed_mid_unit_and_restarted_equal_a_single_process_run(string crashPoint)
     {
-        string dir = await gallery.NewPlanAsync("local-shards");
+        string dir = await gallery.NewPlanAsync("local-shards-" + crashPoint);
         using var shard0 = ToolProcess.Start("gallery", "run", dir, "--shard", "0/3", "--threads", "1");
-        using var shard1 = ToolProcess.Start("gallery", "run", dir, "--shard", "1/3", "--threads", "1");
         using var shard2 = ToolProcess.Start("gallery", "run", dir, "--shard", "2/3", "--threads", "1");
 
-        // Shard 1 owns units 1 and 4 (layer1-0002-0003, layer2-0002-0003): kill it while it renders its second one.
-        (await shard1.WaitForOutputAsync("[2/2] layer2-0002-0003: rendering", TimeSpan.FromMinutes(3))).Should().BeTrue(shard1.Output);
-        shard1.Kill();
-        await shard1.WaitAsync(TimeSpan.FromMinutes(1));
-        shard1.Output.Should().NotContain("[2/2] layer2-0002-0003: rendered");
-        File.Exists(Path.Combine(dir, "done", "layer2-0002-0003.json")).Should().BeFalse("the killed unit never finished");
+        // Shard 1 owns units 1 and 4 (layer1-0002-0003, layer2-0002-0003): it is killed (SIGKILL, by itself, at the
+        // injected crash point, so the kill lands inside the unit however fast or loaded the machine is) in its second.
+        const string killed = "layer2-0002-0003";
+        using var shard1 = ToolProcess.Start(
+            new Dictionary<string, string> { ["LUCENT_NET_CRASH_AT"] = killed + ":" + crashPoint },
+            "gallery", "run", dir, "--shard", "1/3", "--threads", "1");
+        (await shard1.WaitAsync(TimeSpan.FromMinutes(3))).Should().Be(128 + 9, "the worker was killed by SIGKILL: " + shard1.Output);
+        shard1.Output.Should().Contain("[1/2] layer1-0002-0003: rendered").And.Contain($"[2/2] {killed}: rendering").And.NotContain($"[2/2] {killed}: rendered");
+        File.Exists(Path.Combine(dir, "done", killed + ".json")).Should().BeFalse("the killed unit never finished");
+        var finalFiles = Directory.Exists(Path.Combine(dir, "layers", "layer2"))
+            ? Directory.EnumerateFiles(Path.Combine(dir, "layers", "layer2")).Count(f => Path.GetFileName(f).StartsWith("c0002", StringComparison.Ordinal) || Path.GetFileName(f).StartsWith("c0003", StringComparison.Ordinal))
+            : 0;
+        finalFiles.Should().Be(crashPoint == "moved" ? 1 : 0, "at 'moved' exactly one of the unit's files reached its final path");
+        if (crashPoint != "rendered")
+        {
+            Directory.EnumerateDirectories(Path.Combine(dir, ".staging"), killed + ".*").Should().ContainSingle("the killed worker's staging folder is left behind");
+        }
 
         (await shard0.WaitAsync(TimeSpan.FromMinutes(3))).Should().Be(0, shard0.Output);
         (await shard2.WaitAsync(TimeSpan.FromMinutes(3))).Should().Be(0, shard2.Output);

@@ -188,7 +188,7 @@ public sealed class MicroscopeRunTests(MicroscopeFixture gallery)
         (await page.Locator(".grid .cell span").AllInnerTextsAsync()).Should().Equal(Enumerable.Range(0, MicroscopeFixture.Channels).Select(c => $"{c}"));
         await page.FillAsync("#jump-to", "layer2:3");
         await page.PressAsync("#jump-to", "Enter");
-        await page.WaitForURLAsync(url => url.EndsWith("/site/layer2/c0003.html", StringComparison.Ordinal), new PageWaitForURLOptions { Timeout = 30_000 });
+        await PageWaits.UntilLoadedAtAsync(page, "/site/layer2/c0003.html", TimeSpan.FromSeconds(60));
         await page.FillAsync("#jump-to", "nope:1");
         await page.PressAsync("#jump-to", "Enter");
         (await page.Locator("#jump-message").InnerTextAsync()).Should().Contain("No layer nope");

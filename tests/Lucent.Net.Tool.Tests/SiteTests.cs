@@ -83,6 +83,7 @@ public sealed class SiteTests(GalleryFixture gallery)
         }
 
         new Uri(page.Url).AbsolutePath.Should().EndWith(expectedPath, $"{key} on {start} leads there");
-        await page.WaitForLoadStateAsync(LoadState.Load);
+        await PageWaits.UntilLoadedAtAsync(page, expectedPath, TimeSpan.FromSeconds(60));
+        new Uri(page.Url).AbsolutePath.Should().EndWith(expectedPath, "no second navigation followed");
     }
 }

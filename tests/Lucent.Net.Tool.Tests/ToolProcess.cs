@@ -41,7 +41,10 @@ internal sealed class ToolProcess : IDisposable
 
     public int Id => process.Id;
 
-    public static ToolProcess Start(params string[] args)
+    public static ToolProcess Start(params string[] args) => Start(new Dictionary<string, string>(), args);
+
+    /// <summary>Starts the tool with extra environment variables (for example a crash point).</summary>
+    public static ToolProcess Start(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         info.ArgumentList.Add(Dll);
@@ -54,6 +57,11 @@ internal sealed class ToolProcess : IDisposable
         foreach (string name in new[] { "SLURM_ARRAY_TASK_ID", "SLURM_ARRAY_TASK_COUNT", "SLURM_ARRAY_TASK_MIN", "SLURM_ARRAY_TASK_MAX", "JOB_COMPLETION_INDEX" })
         {
             info.Environment.Remove(name);
+        }
+
+        foreach (var (name, value) in environment)
+        {
+            info.Environment[name] = value;
         }
 
         var process = new Process { StartInfo = info };

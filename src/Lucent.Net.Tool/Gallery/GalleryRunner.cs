@@ -166,6 +166,7 @@ internal static class GalleryRunner
             }
         }
 
+        GalleryCrashPoint.Reach(unit.Id, "rendered");
         using var area = StagingArea.Create(dir, unit.Id);
         string staging = area.Folder;
         var files = new List<string>();
@@ -194,12 +195,14 @@ internal static class GalleryRunner
             files.Add(json);
         }
 
+        GalleryCrashPoint.Reach(unit.Id, "staged");
         Directory.CreateDirectory(GalleryPaths.Inside(dir, GalleryFiles.LayersFolder));
         Directory.CreateDirectory(GalleryPaths.Inside(dir, GalleryFiles.LayersFolder, unit.Folder));
         foreach (string name in files)
         {
             // rename(2) within one file system: a reader (or a killed worker) never leaves half a file at the final path.
             File.Move(Path.Combine(staging, name), GalleryPaths.Inside(dir, GalleryFiles.LayersFolder, unit.Folder, name), overwrite: true);
+            GalleryCrashPoint.Reach(unit.Id, "moved");
         }
 
         return written;
