@@ -7,8 +7,9 @@ namespace Lucent.Net.Tool.Gallery;
 /// Fault injection for crash-recovery tests: with <c>LUCENT_NET_CRASH_AT=UNIT:POINT</c> in its environment a worker
 /// kills itself (SIGKILL, no clean-up) when it reaches that point of that unit, so a test can prove that a worker
 /// killed at the worst moment leaves a gallery that the next run completes byte for byte. Points, in order:
-/// <c>rendered</c> (images in memory, nothing on disk), <c>staged</c> (every file in the private staging folder,
-/// none moved) and <c>moved</c> (the first file moved to its final path, the rest still staged, no done marker).
+/// <c>rendered</c> (images or a dataset unit's examples in memory, nothing on disk), <c>staged</c> (every file in
+/// the private staging folder, none moved) and <c>moved</c> (the first file moved to its final path, the rest still
+/// staged, no done marker).
 /// Never set it outside tests: a timed kill cannot land between two of these points reliably on a loaded machine.
 /// </summary>
 internal static class GalleryCrashPoint

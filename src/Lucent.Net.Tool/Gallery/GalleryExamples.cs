@@ -442,12 +442,15 @@ internal static class GalleryExamples
 
         // Staged like a render unit's files: a worker killed at any point leaves no partial file in DIR/examples, and the
         // next run of the unit removes its stale staging folder.
+        GalleryCrashPoint.Reach(unit.Id, "rendered");
         StagingArea.RemoveStale(dir, unit.Id);
         using var area = StagingArea.Create(dir, unit.Id);
         string name = unit.Id + ".json";
         File.WriteAllText(Path.Combine(area.Folder, name), JsonSerializer.Serialize(record, GalleryJson.Options) + "\n");
+        GalleryCrashPoint.Reach(unit.Id, "staged");
         Directory.CreateDirectory(GalleryPaths.Inside(dir, GalleryKinds.ExamplesFolder));
         File.Move(Path.Combine(area.Folder, name), GalleryPaths.Inside(dir, GalleryKinds.ExamplesFolder, name), overwrite: true);
+        GalleryCrashPoint.Reach(unit.Id, "moved");
         return (used, skipped.Count);
     }
 
