@@ -4,62 +4,17 @@ namespace Lucent.Net.Tool.Tests;
 /// A small plan on the pretrained ResNet-18 (2 layers x 6 channels, batches of 2: 6 units; 32 px seen at 32 px, 40 steps,
 /// images at steps 8 and 40), and its single-process rendering: the reference every sharded run must equal byte for byte.
 /// </summary>
-public sealed class GalleryFixture : IAsyncLifetime
+public sealed class GalleryFixture() : PlannedGalleryFixture("lucent-tool-tests-")
 {
     public static readonly string[] PlanOptions =
         ["resnet18", "--layers", "layer1,layer2", "--channels", "0-5", "--steps", "40", "--thresholds", "8", "--size", "32", "--input-size", "32", "--batch", "2", "--seed", "7", "--kinds", "channel"];
 
     public const int Units = 6;
 
-    public string Root { get; } = Path.Combine(Path.GetTempPath(), "lucent-tool-tests-" + Guid.NewGuid().ToString("N")[..8]);
-
-    public string Reference => Path.Combine(Root, "reference");
-
-    public string ReferenceOutput { get; private set; } = string.Empty;
-
-    /// <summary>A new gallery folder holding the same plan (not yet rendered).</summary>
-    public async Task<string> NewPlanAsync(string name)
-    {
-        string dir = Path.Combine(Root, name);
-        var (code, output) = await ToolProcess.RunAsync(["gallery", "plan", .. PlanOptions, "--out", dir]);
-        code.Should().Be(0, output);
-        return dir;
-    }
-
-    public async Task InitializeAsync()
-    {
-        string dir = await NewPlanAsync("reference");
-        var (code, output) = await ToolProcess.RunAsync("gallery", "run", dir, "--threads", "1");
-        code.Should().Be(0, output);
-        ReferenceOutput = output;
-    }
-
-    public Task DisposeAsync()
-    {
-        try
-        {
-            Directory.Delete(Root, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A file the OS still holds: temp space, cleaned later.
-        }
-
-        return Task.CompletedTask;
-    }
+    protected override IReadOnlyList<string> Options => PlanOptions;
 
     /// <summary>Every file under <c>layers/</c> (images and channel JSONs), relative path to bytes.</summary>
-    public static SortedDictionary<string, byte[]> Outputs(string dir)
-    {
-        var files = new SortedDictionary<string, byte[]>(StringComparer.Ordinal);
-        string layers = Path.Combine(dir, "layers");
-        foreach (string file in Directory.EnumerateFiles(layers, "*", SearchOption.AllDirectories))
-        {
-            files[Path.GetRelativePath(dir, file)] = File.ReadAllBytes(file);
-        }
-
-        return files;
-    }
+    public static SortedDictionary<string, byte[]> Outputs(string dir) => Files(dir, "layers");
 
     /// <summary>Asserts <paramref name="dir"/>'s outputs equal the reference's byte for byte and no partial file is left.</summary>
     public void ShouldEqualReference(string dir)

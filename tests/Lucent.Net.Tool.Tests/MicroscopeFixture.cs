@@ -7,7 +7,7 @@ namespace Lucent.Net.Tool.Tests;
 /// <see cref="TestImages.HostileNames"/>: 208 files), in units of 64 images.
 /// Its single-process run is the reference every sharded run must equal byte for byte.
 /// </summary>
-public sealed class MicroscopeFixture : IAsyncLifetime
+public sealed class MicroscopeFixture() : PlannedGalleryFixture("lucent-microscope-tests-")
 {
     /// <summary>A valid image whose name is markup: pages must show it as text.</summary>
     public const string HostileName = "odd/<img src=x onerror=alert(1)>&amp;\"q'.png";
@@ -42,29 +42,15 @@ public sealed class MicroscopeFixture : IAsyncLifetime
     /// <summary>208 images in units of 64 = 4 (the last one of 16 images).</summary>
     public static int DatasetUnits => (Images + Chunk - 1) / Chunk;
 
-    public string Root { get; } = Path.Combine(Path.GetTempPath(), "lucent-microscope-tests-" + Guid.NewGuid().ToString("N")[..8]);
-
     public string Dataset => Path.Combine(Root, "dataset");
 
-    public string Reference => Path.Combine(Root, "reference");
-
-    public string ReferenceOutput { get; private set; } = string.Empty;
-
-    public string[] PlanOptions =>
+    protected override IReadOnlyList<string> Options =>
     [
         "resnet18", "--layers", string.Join(',', Layers), "--channels", $"0-{Channels - 1}", "--steps", "4", "--thresholds", "2", "--size", "32", "--input-size", "32",
         "--batch", $"{Batch}", "--seed", "3", "--dataset", Dataset, "--examples", $"{Examples}", "--examples-chunk", $"{Chunk}", "--examples-size", "32",
     ];
 
-    public async Task<string> NewPlanAsync(string name)
-    {
-        string dir = Path.Combine(Root, name);
-        var (code, output) = await ToolProcess.RunAsync(["gallery", "plan", .. PlanOptions, "--out", dir]);
-        code.Should().Be(0, output);
-        return dir;
-    }
-
-    public async Task InitializeAsync()
+    protected override void Prepare()
     {
         TestImages.CreateDataset(Dataset, 200);
         TestImages.AddHostile(Dataset);
@@ -72,40 +58,10 @@ public sealed class MicroscopeFixture : IAsyncLifetime
         Directory.CreateDirectory(Path.GetDirectoryName(odd)!);
         File.Copy(Path.Combine(TestImages.PhotosFolder, "coffee.png"), odd);
         File.WriteAllText(Path.Combine(Dataset, SkippedHostileName), "not an image");
-        string dir = await NewPlanAsync("reference");
-        var (code, output) = await ToolProcess.RunAsync("gallery", "run", dir, "--threads", "1");
-        code.Should().Be(0, output);
-        ReferenceOutput = output;
-    }
-
-    public Task DisposeAsync()
-    {
-        try
-        {
-            Directory.Delete(Root, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A file the OS still holds: temp space, cleaned later.
-        }
-
-        return Task.CompletedTask;
     }
 
     /// <summary>Every file under <c>layers/</c> and <c>examples/</c>, relative path to bytes.</summary>
-    public static SortedDictionary<string, byte[]> Outputs(string dir)
-    {
-        var files = new SortedDictionary<string, byte[]>(StringComparer.Ordinal);
-        foreach (string folder in new[] { "layers", "examples" })
-        {
-            foreach (string file in Directory.EnumerateFiles(Path.Combine(dir, folder), "*", SearchOption.AllDirectories))
-            {
-                files[Path.GetRelativePath(dir, file)] = File.ReadAllBytes(file);
-            }
-        }
-
-        return files;
-    }
+    public static SortedDictionary<string, byte[]> Outputs(string dir) => Files(dir, "layers", "examples");
 }
 
 [CollectionDefinition(Name)]

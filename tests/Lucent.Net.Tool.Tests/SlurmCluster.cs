@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Text.RegularExpressions;
 
 namespace Lucent.Net.Tool.Tests;
 
@@ -28,6 +29,40 @@ internal sealed class SlurmCluster : IDisposable
 
         return Environment.UserName == "root" ? null : "The one-node Slurm cluster needs root (SlurmUser=root, munged as munge).";
     }
+
+    /// <summary>Skips the calling test where Slurm cannot run, and fails it instead under CI (which must run it).</summary>
+    public static void SkipUnlessAvailable()
+    {
+        string? missing = MissingReason();
+        if (missing is not null && string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new InvalidOperationException("CI must run the Slurm test: " + missing);
+        }
+
+        Skip.If(missing is not null, missing);
+    }
+
+    /// <summary>
+    /// The deployment file users copy (<c>deploy/slurm/gallery.sbatch</c>), written into <paramref name="folder"/> as a
+    /// three-task array without its GPU request (no GPU here), with an empty log folder beside it.
+    /// </summary>
+    public static (string Script, string Logs) WriteGalleryScript(string folder)
+    {
+        string deployed = File.ReadAllText(Path.Combine(ToolProcess.RepositoryRoot, "deploy", "slurm", "gallery.sbatch"));
+        string script = Path.Combine(folder, "gallery.sbatch");
+        File.WriteAllText(script, Regex.Replace(
+            Regex.Replace(
+                Regex.Replace(deployed, @"^#SBATCH --gres=.*$\n", string.Empty, RegexOptions.Multiline),
+                @"^#SBATCH --array=.*$", "#SBATCH --array=0-2", RegexOptions.Multiline),
+            @"^SHARDS=\d+$", "SHARDS=3", RegexOptions.Multiline));
+        string logs = Path.Combine(folder, "slurm-logs");
+        Directory.CreateDirectory(logs);
+        return (script, logs);
+    }
+
+    /// <summary>The <c>sbatch</c> options that run the gallery in <paramref name="dir"/> with the built tool, one thread per task.</summary>
+    public static string[] GalleryOptions(string logs, string dir) =>
+        ["--chdir", logs, "--cpus-per-task=1", "--mem=1000", $"--export=ALL,GALLERY_DIR={dir},LUCENT=dotnet {ToolProcess.Dll},DEVICE=cpu,THREADS=1"];
 
     public static SlurmCluster Start(string root)
     {

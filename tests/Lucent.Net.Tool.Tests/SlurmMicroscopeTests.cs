@@ -12,23 +12,11 @@ public sealed class SlurmMicroscopeTests(MicroscopeFixture gallery) : IClassFixt
     [SkippableFact]
     public async Task A_three_task_array_runs_render_and_dataset_units_and_equals_a_single_process_run()
     {
-        string? missing = SlurmCluster.MissingReason();
-        if (missing is not null && string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
-        {
-            throw new InvalidOperationException("CI must run the Slurm test: " + missing);
-        }
-
-        Skip.If(missing is not null, missing);
+        SlurmCluster.SkipUnlessAvailable();
         string dir = await gallery.NewPlanAsync("slurm");
         using var cluster = SlurmCluster.Start(Path.Combine(gallery.Root, "slurm-cluster"));
-        string deployed = File.ReadAllText(Path.Combine(ToolProcess.RepositoryRoot, "deploy", "slurm", "gallery.sbatch"));
-        string script = Path.Combine(gallery.Root, "gallery.sbatch");
-        File.WriteAllText(script, Regex.Replace(
-            Regex.Replace(Regex.Replace(deployed, @"^#SBATCH --gres=.*$\n", string.Empty, RegexOptions.Multiline), @"^#SBATCH --array=.*$", "#SBATCH --array=0-2", RegexOptions.Multiline),
-            @"^SHARDS=\d+$", "SHARDS=3", RegexOptions.Multiline));
-        string logs = Path.Combine(gallery.Root, "slurm-logs");
-        Directory.CreateDirectory(logs);
-        string job = cluster.Submit(script, "--chdir", logs, "--cpus-per-task=1", "--mem=1000", $"--export=ALL,GALLERY_DIR={dir},LUCENT=dotnet {ToolProcess.Dll},DEVICE=cpu,THREADS=1");
+        var (script, logs) = SlurmCluster.WriteGalleryScript(gallery.Root);
+        string job = cluster.Submit(script, SlurmCluster.GalleryOptions(logs, dir));
         await cluster.WaitForJobAsync(job, TimeSpan.FromMinutes(6));
 
         string all = string.Concat(Enumerable.Range(0, 3).Select(i => File.ReadAllText(Path.Combine(logs, $"lucent-gallery-{job}_{i}.out"))));

@@ -1,5 +1,3 @@
-using System.Text.RegularExpressions;
-
 namespace Lucent.Net.Tool.Tests;
 
 [Collection(GalleryCollection.Name)]
@@ -8,29 +6,11 @@ public sealed class SlurmTests(GalleryFixture gallery)
     [SkippableFact]
     public async Task A_three_task_array_with_one_task_cancelled_and_resubmitted_equals_a_single_process_run()
     {
-        string? missing = SlurmCluster.MissingReason();
-        if (missing is not null && string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
-        {
-            throw new InvalidOperationException("CI must run the Slurm test: " + missing);
-        }
-
-        Skip.If(missing is not null, missing);
+        SlurmCluster.SkipUnlessAvailable();
         string dir = await gallery.NewPlanAsync("slurm");
         using var cluster = SlurmCluster.Start(Path.Combine(gallery.Root, "slurm-cluster"));
-
-        // The deployment file users copy, with the three-task array of this plan and without the GPU request (no GPU here).
-        string deployed = File.ReadAllText(Path.Combine(ToolProcess.RepositoryRoot, "deploy", "slurm", "gallery.sbatch"));
-        string script = Path.Combine(gallery.Root, "gallery.sbatch");
-        File.WriteAllText(script, Regex.Replace(
-            Regex.Replace(Regex.Replace(deployed, @"^#SBATCH --gres=.*$\n", string.Empty, RegexOptions.Multiline), @"^#SBATCH --array=.*$", "#SBATCH --array=0-2", RegexOptions.Multiline),
-            @"^SHARDS=\d+$", "SHARDS=3", RegexOptions.Multiline));
-        string logs = Path.Combine(gallery.Root, "slurm-logs");
-        Directory.CreateDirectory(logs);
-        string[] options =
-        [
-            "--chdir", logs, "--cpus-per-task=1", "--mem=1000",
-            $"--export=ALL,GALLERY_DIR={dir},LUCENT=dotnet {ToolProcess.Dll},DEVICE=cpu,THREADS=1",
-        ];
+        var (script, logs) = SlurmCluster.WriteGalleryScript(gallery.Root);
+        string[] options = SlurmCluster.GalleryOptions(logs, dir);
 
         string job = cluster.Submit(script, options);
         string log1 = Path.Combine(logs, $"lucent-gallery-{job}_1.out");
