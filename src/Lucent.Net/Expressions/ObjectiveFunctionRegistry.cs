@@ -15,7 +15,7 @@ public sealed class ObjectiveFunctionRegistry : FunctionRegistry<ObjectiveFuncti
     /// <summary>Creates a registry.</summary>
     /// <param name="includeBuiltIns">Whether to start with Lucent's built-in objectives (channel, neuron, ...).</param>
     public ObjectiveFunctionRegistry(bool includeBuiltIns = true)
-        : base(includeBuiltIns ? BuiltInObjectiveFunctions.All : [])
+        : base(includeBuiltIns ? DeclaredFunctions.Objectives : [])
     {
     }
 

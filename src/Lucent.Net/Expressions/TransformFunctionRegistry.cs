@@ -17,7 +17,7 @@ public sealed class TransformFunctionRegistry : FunctionRegistry<TransformFuncti
     /// <summary>Creates a registry.</summary>
     /// <param name="includeBuiltIns">Whether to start with the built-in transforms (pad, jitter, ...).</param>
     public TransformFunctionRegistry(bool includeBuiltIns = true)
-        : base(includeBuiltIns ? BuiltInTransformFunctions.All : [])
+        : base(includeBuiltIns ? DeclaredFunctions.Transforms : [])
     {
     }
 

@@ -1,4 +1,5 @@
 using Lucent.Net.Activations;
+using Lucent.Net.Declarations;
 using System.Globalization;
 using static TorchSharp.torch;
 using Functional = TorchSharp.torch.nn.functional;
@@ -24,7 +25,8 @@ public abstract partial class Objective
     /// <param name="tokens">On a token layer (batch, tokens, features): which tokens; by default the patch tokens (every token but the class token when the layer has one, see <see cref="TokenLayers"/>).</param>
     /// <param name="layout">Where the channel axis is: by default from the rank (rank 3 is a token layer); <see cref="ActivationLayout.Nhwc"/> for a channels-last grid such as Swin's.</param>
     /// <returns>The objective <c>channel(layer, n)</c>.</returns>
-    public static Objective Channel(string layer, int channel, int? batch = null, TokenSelection tokens = TokenSelection.Auto, ActivationLayout layout = ActivationLayout.Auto)
+    [TextFunction("channel", "Maximise a channel: minus its mean; on a token layer, a feature over the patch tokens (tokens: auto, all, patch or cls; layout: auto, nchw or nhwc) (`Objective.Channel`).")]
+    public static Objective Channel(string layer, [TextName("n_channel", "channel", "n")] int channel, int? batch = null, TokenSelection tokens = TokenSelection.Auto, ActivationLayout layout = ActivationLayout.Auto)
     {
         RequireLayer(layer);
         ArgumentOutOfRangeException.ThrowIfNegative(channel);
@@ -61,7 +63,8 @@ public abstract partial class Objective
     /// token <paramref name="x"/> (default <see cref="TokenLayers.CentreToken"/>, the centre patch token;
     /// 0 is the class token when there is one); <paramref name="y"/> has no meaning there and is refused
     /// with <see cref="ObjectiveArgumentException"/>.</remarks>
-    public static Objective Neuron(string layer, int channel, int? x = null, int? y = null, int? batch = null, ActivationLayout layout = ActivationLayout.Auto)
+    [TextFunction("neuron", "Maximise one neuron, by default the centre; on a token layer x is the token, by default the centre patch token (`Objective.Neuron`).")]
+    public static Objective Neuron(string layer, [TextName("n_channel", "channel", "n")] int channel, int? x = null, int? y = null, int? batch = null, ActivationLayout layout = ActivationLayout.Auto)
     {
         RequireLayer(layer);
         ArgumentOutOfRangeException.ThrowIfNegative(channel);
@@ -90,7 +93,8 @@ public abstract partial class Objective
     /// <param name="weights">One weight per channel; copied.</param>
     /// <param name="batch">Read only this batch element; null for the whole batch.</param>
     /// <returns>The objective <c>channel_weight(layer, [C weights])</c>.</returns>
-    public static Objective ChannelWeight(string layer, Tensor weights, int? batch = null) =>
+    [TextFunction("channel_weight", "Maximise a weighted sum of channels (`Objective.ChannelWeight`).")]
+    public static Objective ChannelWeight(string layer, [TextName("weight", "weights")] Tensor weights, int? batch = null) =>
         ChannelWeight(layer, ConstantTensor.From(weights, nameof(weights)), batch);
 
     /// <inheritdoc cref="ChannelWeight(string, Tensor, int?)"/>
@@ -108,7 +112,8 @@ public abstract partial class Objective
     /// <param name="y">The row; null for the centre <c>height / 2</c>.</param>
     /// <param name="batch">Read only this batch element; null for the whole batch.</param>
     /// <returns>The objective <c>neuron_weight(layer, ...)</c>.</returns>
-    public static Objective NeuronWeight(string layer, Tensor? weights, int? x = null, int? y = null, int? batch = null) =>
+    [TextFunction("neuron_weight", "Maximise a weighted sum of channels at one position (`Objective.NeuronWeight`).")]
+    public static Objective NeuronWeight(string layer, [TextName("weight", "weights")] Tensor? weights, int? x = null, int? y = null, int? batch = null) =>
         NeuronWeight(layer, weights is null ? null : ConstantTensor.From(weights, nameof(weights)), x, y, batch);
 
     /// <inheritdoc cref="NeuronWeight(string, Tensor?, int?, int?, int?)"/>
@@ -129,7 +134,8 @@ public abstract partial class Objective
     /// <param name="wy">The window's height, at least 1.</param>
     /// <param name="batch">Read only this batch element; null for the whole batch.</param>
     /// <returns>The objective <c>localgroup_weight(layer, ...)</c>.</returns>
-    public static Objective LocalGroupWeight(string layer, Tensor? weights, int x, int y, int wx = 1, int wy = 1, int? batch = null) =>
+    [TextFunction("localgroup_weight", "Maximise a weighted sum of channels over a window; wx and wy default to 1 (`Objective.LocalGroupWeight`).")]
+    public static Objective LocalGroupWeight(string layer, [TextName("weight", "weights")] Tensor? weights, int x, int y, int wx = 1, int wy = 1, int? batch = null) =>
         LocalGroupWeight(layer, weights is null ? null : ConstantTensor.From(weights, nameof(weights)), x, y, wx, wy, batch);
 
     /// <inheritdoc cref="LocalGroupWeight(string, Tensor?, int, int, int, int, int?)"/>
@@ -152,7 +158,8 @@ public abstract partial class Objective
     /// <returns>The objective <c>direction(layer, [C values])</c>.</returns>
     /// <remarks>On a token layer (batch, tokens, features) the direction has one value per feature and the
     /// similarity is taken per token, over the tokens <paramref name="tokens"/> selects.</remarks>
-    public static Objective Direction(string layer, Tensor direction, int? batch = null, double? cossimPow = null, TokenSelection tokens = TokenSelection.Auto, ActivationLayout layout = ActivationLayout.Auto) =>
+    [TextFunction("direction", "Maximise the cosine similarity with a direction in channel space (`Objective.Direction`).")]
+    public static Objective Direction(string layer, [TextName("direction", "vec")] Tensor direction, int? batch = null, double? cossimPow = null, TokenSelection tokens = TokenSelection.Auto, ActivationLayout layout = ActivationLayout.Auto) =>
         Direction(layer, ConstantTensor.From(direction, nameof(direction)), batch, cossimPow, tokens, layout);
 
     /// <inheritdoc cref="Direction(string, Tensor, int?, double?, TokenSelection, ActivationLayout)"/>
@@ -174,7 +181,8 @@ public abstract partial class Objective
     /// <returns>The objective <c>direction_neuron(layer, [C values])</c>.</returns>
     /// <remarks>On a token layer (batch, tokens, features): the direction over the features of token
     /// <paramref name="x"/> (default the centre patch token); <paramref name="y"/> is refused there.</remarks>
-    public static Objective DirectionNeuron(string layer, Tensor direction, int? x = null, int? y = null, int? batch = null, double? cossimPow = null, ActivationLayout layout = ActivationLayout.Auto) =>
+    [TextFunction("direction_neuron", "Maximise the cosine similarity with a direction at one position (`Objective.DirectionNeuron`).")]
+    public static Objective DirectionNeuron(string layer, [TextName("direction", "vec")] Tensor direction, int? x = null, int? y = null, int? batch = null, double? cossimPow = null, ActivationLayout layout = ActivationLayout.Auto) =>
         DirectionNeuron(layer, ConstantTensor.From(direction, nameof(direction)), x, y, batch, cossimPow, layout);
 
     /// <inheritdoc cref="DirectionNeuron(string, Tensor, int?, int?, int?, double?, ActivationLayout)"/>
@@ -195,7 +203,8 @@ public abstract partial class Objective
     /// <param name="layout">Where the channel axis is in both layers: by default from the rank (rank 3 is a token layer); <see cref="ActivationLayout.Nhwc"/> for a channels-last grid such as Swin's.</param>
     /// <returns>The objective <c>channel_interpolate(layer1, n1, layer2, n2)</c>.</returns>
     /// <remarks>On token layers a channel is a feature averaged over the selected tokens, as in <see cref="Channel(string, int, int?, TokenSelection, ActivationLayout)"/>.</remarks>
-    public static Objective ChannelInterpolate(string layer1, int channel1, string layer2, int channel2, TokenSelection tokens = TokenSelection.Auto, ActivationLayout layout = ActivationLayout.Auto)
+    [TextFunction("channel_interpolate", "Interpolate between two channels across the batch (`Objective.ChannelInterpolate`).")]
+    public static Objective ChannelInterpolate(string layer1, [TextName("n_channel1", "channel1")] int channel1, string layer2, [TextName("n_channel2", "channel2")] int channel2, TokenSelection tokens = TokenSelection.Auto, ActivationLayout layout = ActivationLayout.Auto)
     {
         RequireLayer(layer1);
         RequireLayer(layer2);
@@ -242,6 +251,7 @@ public abstract partial class Objective
     /// <param name="decayRatio">How much less pairs further apart count; Lucent's default 2.</param>
     /// <param name="tokens">On a token layer (batch, tokens, features): which tokens are compared; by default the patch tokens (every token but the class token when the layer has one, see <see cref="TokenLayers"/>).</param>
     /// <returns>The objective <c>alignment(layer)</c>.</returns>
+    [TextFunction("alignment", "Penalise differences between neighbouring batch elements; decay_ratio defaults to 2 (`Objective.Alignment`).")]
     public static Objective Alignment(string layer, double decayRatio = 2, TokenSelection tokens = TokenSelection.Auto)
     {
         RequireLayer(layer);
@@ -287,6 +297,7 @@ public abstract partial class Objective
     /// <returns>The objective <c>diversity(layer)</c>.</returns>
     /// <remarks>On a token layer (batch, tokens, features) the Gram matrix is features x features, summed
     /// over the selected tokens.</remarks>
+    [TextFunction("diversity", "Reward differences between batch elements: subtract it (`Objective.Diversity`).")]
     public static Objective Diversity(string layer, TokenSelection tokens = TokenSelection.Auto, ActivationLayout layout = ActivationLayout.Auto)
     {
         RequireLayer(layer);
@@ -320,6 +331,7 @@ public abstract partial class Objective
     /// </summary>
     /// <param name="batch">Read only this batch element; null for the whole batch.</param>
     /// <returns>The objective <c>blur_input_each_step()</c>.</returns>
+    [TextFunction("blur_input_each_step", "Move the input towards its blur on every step (`Objective.BlurInputEachStep`).")]
     public static Objective BlurInputEachStep(int? batch = null)
     {
         RequireBatchIndex(batch);
@@ -346,6 +358,7 @@ public abstract partial class Objective
     /// <returns>The objective <c>blur_alpha_each_step()</c>.</returns>
     /// <remarks>The input must have at least 4 channels (an RGBA parameterisation, <c>ImageOptions.Alpha</c>);
     /// otherwise <see cref="IObjective.Compute"/> throws <see cref="ObjectiveArgumentException"/>.</remarks>
+    [TextFunction("blur_alpha_each_step", "Move the alpha channel of an RGBA input towards its blur on every step (`Objective.BlurAlphaEachStep`).")]
     public static Objective BlurAlphaEachStep(int? batch = null)
     {
         RequireBatchIndex(batch);
@@ -379,7 +392,8 @@ public abstract partial class Objective
     /// laid out (batch, channels, height, width), (channels, height, width) or (height, width); copied. Null for the border.</param>
     /// <param name="batch">Read only this batch element; null for the whole batch.</param>
     /// <returns>The objective <c>penalize_boundary_complexity(w=..., C=...)</c>.</returns>
-    public static Objective PenalizeBoundaryComplexity(int width = 20, double color = 0.5, Tensor? mask = null, int? batch = null)
+    [TextFunction("penalize_boundary_complexity", "Penalise a complex border that is not of colour C: add it; w defaults to 20 pixels and C to 0.5, no mask in expressions (`Objective.PenalizeBoundaryComplexity`).")]
+    public static Objective PenalizeBoundaryComplexity([TextName("w", "width")] int width = 20, [TextName("C", "color")] double color = 0.5, [NotInText] Tensor? mask = null, int? batch = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(width, 1, nameof(width));
         RequireFiniteArgument(color, nameof(color));
@@ -425,6 +439,7 @@ public abstract partial class Objective
     /// <param name="constant">The value to measure the distance from.</param>
     /// <param name="batch">Read only this batch element; null for the whole batch.</param>
     /// <returns>The objective <c>L1(layer)</c>.</returns>
+    [TextFunction("l1", "Minus the L1 distance from a constant; layer defaults to `input`, constant to 0 (`Objective.L1`).")]
     public static Objective L1(string layer = IActivationLookup.Input, double constant = 0, int? batch = null)
     {
         RequireLayer(layer);
@@ -447,6 +462,7 @@ public abstract partial class Objective
     /// <param name="epsilon">Added under the square root so the gradient stays finite at 0.</param>
     /// <param name="batch">Read only this batch element; null for the whole batch.</param>
     /// <returns>The objective <c>L2(layer)</c>.</returns>
+    [TextFunction("l2", "Minus the L2 distance from a constant; layer defaults to `input`, constant to 0, epsilon to 1e-6 (`Objective.L2`).")]
     public static Objective L2(string layer = IActivationLookup.Input, double constant = 0, double epsilon = 1e-6, int? batch = null)
     {
         RequireLayer(layer);
@@ -473,6 +489,7 @@ public abstract partial class Objective
     /// <param name="layer">The layer; Lucid's default is the input image.</param>
     /// <param name="batch">Read only this batch element; null for the whole batch.</param>
     /// <returns>The objective <c>total_variation(layer)</c>.</returns>
+    [TextFunction("total_variation", "Minus the total variation; layer defaults to `input` (`Objective.TotalVariation`).")]
     public static Objective TotalVariation(string layer = IActivationLookup.Input, int? batch = null)
     {
         RequireLayer(layer);
@@ -498,6 +515,7 @@ public abstract partial class Objective
     /// <param name="layer">The layer.</param>
     /// <param name="batch">Read only this batch element; null for the whole batch.</param>
     /// <returns>The objective <c>deepdream(layer)</c>.</returns>
+    [TextFunction("deepdream", "Maximise the mean square of a layer (`Objective.DeepDream`).")]
     public static Objective DeepDream(string layer, int? batch = null)
     {
         RequireLayer(layer);
@@ -595,6 +613,11 @@ public abstract partial class Objective
             className,
             index => Channel(layer, index, batch));
     }
+
+    /// <summary>The text form of <c>class_logit</c>: the layer first (as in Lucid), the label an index or a name.</summary>
+    [TextFunction("class_logit", "Maximise one class's logit (`Objective.ClassLogit`): layer `labels` is the model's output; label is an index or a class name (`tabby`, `'tabby cat'`) looked up in the model's labels.")]
+    private static Objective ClassLogitByLabel(string layer, object label, int? batch = null) =>
+        label is string name ? ClassLogit(name, layer, batch) : ClassLogit((int)label, layer, batch);
 
     private static void RequireClassName(string className)
     {

@@ -3,6 +3,7 @@ using Lucent.Net.Activations;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text;
+using Lucent.Net.Declarations;
 using static TorchSharp.torch;
 
 namespace Lucent.Net.Objectives;
@@ -220,6 +221,11 @@ public abstract partial class Objective : IObjective
 
         return items.Count == 1 ? items[0] : new SumObjective(items);
     }
+
+    /// <summary>The text form of <c>sum</c>: any number of objectives, given positionally.</summary>
+    [TextFunction("sum", "The sum of any number of objectives (`Objective.Sum`).")]
+    private static Objective SumOf(params Objective[] objectives) =>
+        objectives.Length == 0 ? throw new ArgumentException("sum needs at least one objective, e.g. sum(mixed4a:0, mixed4a:1).", nameof(objectives)) : Sum(objectives);
 
     /// <summary>An objective computed by a function: the quickest way to plug in your own loss.</summary>
     /// <param name="name">A short name, e.g. <c>mean_square(conv2)</c>.</param>

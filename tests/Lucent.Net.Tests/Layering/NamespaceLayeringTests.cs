@@ -18,7 +18,7 @@ public sealed class NamespaceLayeringTests
     private static readonly string[][] CoreFloors =
     [
         [],
-        ["Lucent.Net.Devices", "Lucent.Net.Modules", "Lucent.Net.Analysis", "Lucent.Net.Images"],
+        ["Lucent.Net.Declarations", "Lucent.Net.Devices", "Lucent.Net.Modules", "Lucent.Net.Analysis", "Lucent.Net.Images"],
         ["Lucent.Net.Activations"],
         ["Lucent.Net.Parameterization", "Lucent.Net.Transforms", "Lucent.Net.Objectives"],
         ["Lucent.Net.Expressions"],
