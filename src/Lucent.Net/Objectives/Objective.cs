@@ -242,7 +242,7 @@ public abstract partial class Objective : IObjective
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ArgumentNullException.ThrowIfNull(layers);
         ArgumentNullException.ThrowIfNull(compute);
-        return new DelegateObjective(name, description ?? name, layers, compute);
+        return new LayerObjective(name, description ?? name, layers.Distinct(StringComparer.Ordinal).ToList().AsReadOnly(), null, compute);
     }
 
     /// <summary>
@@ -267,7 +267,7 @@ public abstract partial class Objective : IObjective
             name = name[..57] + "...";
         }
 
-        return new DelegateObjective(name, name, [], compute);
+        return new LayerObjective(name, name, [], null, compute);
     }
 
     /// <summary>
