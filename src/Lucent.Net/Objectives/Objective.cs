@@ -282,6 +282,9 @@ public abstract partial class Objective : IObjective
         return objective as Objective ?? new WrappedObjective(objective);
     }
 
+    private const string ParseObsolete =
+        "Use ObjectiveExpression.Parse (Lucent.Net.Expressions), the one text reader: it reads \"mixed4a:5\" and \"labels:tabby\" alike; quote other layer names (\"'features.0':3\").";
+
     /// <summary>
     /// Parses Lucent's short form <c>"layer:channel"</c>, e.g. <c>"mixed4a:5"</c>, into
     /// <see cref="Objective.Channel(string, int, int?, TokenSelection, ActivationLayout)"/>; a name after the colon (<c>"labels:tabby"</c>) is a class
@@ -290,6 +293,13 @@ public abstract partial class Objective : IObjective
     /// <param name="s">The text.</param>
     /// <returns>The channel objective.</returns>
     /// <exception cref="FormatException">The text is not of the form <c>layer:channel</c>.</exception>
+    /// <remarks>
+    /// Obsolete: <c>ObjectiveExpression.Parse</c> (namespace <c>Lucent.Net.Expressions</c>) is the one text reader; it
+    /// reads <c>mixed4a:5</c> and <c>labels:tabby</c> as this method does, and every other objective expression. A layer
+    /// name that is not an identifier is quoted there (<c>'features.0':3</c>), where this method took everything
+    /// before the last colon.
+    /// </remarks>
+    [Obsolete(ParseObsolete)]
     public static Objective Parse(string s)
     {
         ArgumentNullException.ThrowIfNull(s);
@@ -300,6 +310,7 @@ public abstract partial class Objective : IObjective
     /// <param name="s">The text.</param>
     /// <param name="result">The channel objective, or null.</param>
     /// <returns>Whether the text had the right form.</returns>
+    [Obsolete(ParseObsolete)]
     public static bool TryParse([NotNullWhen(true)] string? s, [MaybeNullWhen(false)] out Objective result) =>
         TryParseCore(s, out result, out _);
 
