@@ -449,6 +449,14 @@ public abstract partial class Objective
         return OnLayer("deepdream", [layer], $"Minus the mean squared activation of layer '{layer}' (minimising it makes the whole layer more active).", layer, batch, t => t.square().mean().neg());
     }
 
+    /// <summary>Maximise a whole layer: minus the mean of all its activations (captum.optim's <c>LayerActivation</c>).</summary>
+    /// <param name="layer">The layer.</param>
+    /// <param name="batch">Read only this batch element; null for the whole batch.</param>
+    /// <returns>The objective <c>layer_activation(layer)</c>.</returns>
+    [TextFunction("layer_activation", "Maximise a whole layer: minus the mean of its activations (`Objective.LayerActivation`, captum.optim's `LayerActivation`).")]
+    public static Objective LayerActivation(string layer, int? batch = null) =>
+        OnLayer("layer_activation", [layer], $"Minus the mean activation of layer '{layer}' (minimising it makes the whole layer more active).", layer, batch, t => t.mean().neg());
+
     /// <summary>
     /// Lucid's <c>class_logit</c>, negated: minus the sum over the batch of class
     /// <paramref name="label"/> (axis 1) of <paramref name="layer"/>.
