@@ -62,26 +62,40 @@ internal static class DeclaredFunctions
             .Where(d => d.Attribute is not null);
         foreach (var (member, attribute) in declared)
         {
-            var binder = new Binder(member);
-            string description = Describe(attribute!.Description, member.DeclaringType!);
-            Type result = member is MethodInfo method ? method.ReturnType : member.DeclaringType!;
-            if (typeof(Objective).IsAssignableFrom(result))
+            switch (FromMember(member, attribute!))
             {
-                objectives.Add(binder.AcceptsAny
-                    ? ObjectiveFunction.WithAnyArguments(attribute.Name, a => (Objective)binder.Invoke(a), description)
-                    : new ObjectiveFunction(attribute.Name, binder.Parameters, a => (Objective)binder.Invoke(a), description));
-            }
-            else if (typeof(IImageTransform).IsAssignableFrom(result))
-            {
-                transforms.Add(new TransformFunction(attribute.Name, binder.Parameters, a => (IImageTransform)binder.Invoke(a), description));
-            }
-            else
-            {
-                throw new InvalidOperationException($"{member.DeclaringType!.Name}.{member.Name} declares the text function '{attribute.Name}' but builds neither an Objective nor an IImageTransform.");
+                case ObjectiveFunction objective:
+                    objectives.Add(objective);
+                    break;
+                case TransformFunction transform:
+                    transforms.Add(transform);
+                    break;
             }
         }
 
         return (objectives.AsReadOnly(), transforms.AsReadOnly());
+    }
+
+    /// <summary>The text function that <paramref name="attribute"/> declares on <paramref name="member"/>.</summary>
+    /// <exception cref="InvalidOperationException">The member builds neither an objective nor a transform, or has a parameter text cannot read.</exception>
+    internal static ExpressionFunction FromMember(MethodBase member, TextFunctionAttribute attribute)
+    {
+        var binder = new Binder(member);
+        string description = Describe(attribute.Description, member.DeclaringType!);
+        Type result = member is MethodInfo method ? method.ReturnType : member.DeclaringType!;
+        if (typeof(Objective).IsAssignableFrom(result))
+        {
+            return binder.AcceptsAny
+                ? ObjectiveFunction.WithAnyArguments(attribute.Name, a => (Objective)binder.Invoke(a), description)
+                : new ObjectiveFunction(attribute.Name, binder.Parameters, a => (Objective)binder.Invoke(a), description);
+        }
+
+        if (typeof(IImageTransform).IsAssignableFrom(result) && !binder.AcceptsAny)
+        {
+            return new TransformFunction(attribute.Name, binder.Parameters, a => (IImageTransform)binder.Invoke(a), description);
+        }
+
+        throw new InvalidOperationException($"{member.DeclaringType!.Name}.{member.Name} declares the text function '{attribute.Name}' but builds neither an Objective nor an IImageTransform from its parameters.");
     }
 
     /// <summary>The description with each <c>{Name}</c> replaced by that constant or static field of <paramref name="type"/>.</summary>
@@ -131,6 +145,11 @@ internal static class DeclaredFunctions
                 {
                     AcceptsAny = true;
                     continue;
+                }
+
+                if (!IsReadable(Nullable.GetUnderlyingType(p.ParameterType) ?? p.ParameterType))
+                {
+                    throw new InvalidOperationException($"{Where(p)} has the type {p.ParameterType.Name}, which text functions cannot read.");
                 }
 
                 var name = p.GetCustomAttribute<TextNameAttribute>();
@@ -183,6 +202,11 @@ internal static class DeclaredFunctions
                 }
             }
         }
+
+        private static bool IsReadable(Type type) =>
+            type == typeof(string) || type == typeof(int) || type == typeof(double) || type == typeof(bool) || type.IsEnum
+            || type == typeof(Tensor) || type == typeof(IEnumerable<double>) || type == typeof(double[]) || type == typeof(IReadOnlyList<double>)
+            || type == typeof(object);
 
         private static Objective[] ReadObjectives(ObjectiveArguments arguments)
         {
