@@ -4,9 +4,9 @@ using Lucent.Net.Expressions;
 namespace Lucent.Net.Tests.Expressions;
 
 /// <summary>
-/// The registries are the one declaration of every built-in function (name, parameters,
-/// description); the tables in the docs are generated from them. When a built-in changes, this
-/// test fails and prints the table to paste between the markers.
+/// Every built-in function (name, parameters, description) comes from the one declaration on the member that
+/// builds it ([TextFunction], read by DeclaredFunctions); the tables in the docs are generated from them. When a
+/// built-in changes, this test fails and prints the table to paste between the markers.
 /// </summary>
 public sealed class BuiltInFunctionTablesTests
 {
