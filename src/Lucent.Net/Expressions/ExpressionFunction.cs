@@ -5,12 +5,12 @@ namespace Lucent.Net.Expressions;
 /// <summary>
 /// A function of the call syntax shared by objective and transform expressions, e.g.
 /// <c>channel(layer, n_channel, batch?)</c> or <c>pad(width, mode?, value?)</c>: a name, its
-/// parameters and a description. <see cref="ObjectiveFunction"/> and <see cref="TransformFunction"/>
-/// add the factory that builds the result.
+/// parameters and a description. <see cref="ExpressionFunction{TArguments, TResult}"/> adds the factory
+/// that builds the result; <see cref="ObjectiveFunction"/> and <see cref="TransformFunction"/> name its two kinds.
 /// </summary>
 public abstract class ExpressionFunction
 {
-    private protected ExpressionFunction(string name, IEnumerable<FunctionParameter> parameters, string? description, bool acceptsAnyArguments)
+    private protected ExpressionFunction(string name, IEnumerable<FunctionParameter> parameters, string? description)
     {
         RequireIdentifier(name, nameof(name));
         ArgumentNullException.ThrowIfNull(parameters);
@@ -32,7 +32,6 @@ public abstract class ExpressionFunction
         Name = name;
         Parameters = list.AsReadOnly();
         Description = description ?? name;
-        AcceptsAnyArguments = acceptsAnyArguments;
     }
 
     /// <summary>The function's name as registered.</summary>
@@ -46,7 +45,7 @@ public abstract class ExpressionFunction
     /// written with <c>=</c> (e.g. <c>sum</c>). Such functions read them by index or name; named
     /// arguments the factory never reads are reported as errors.
     /// </summary>
-    public bool AcceptsAnyArguments { get; }
+    public bool AcceptsAnyArguments { get; private protected init; }
 
     /// <summary>What the function builds, in a sentence (shown in help and in the generated documentation tables).</summary>
     public string Description { get; }
@@ -190,13 +189,14 @@ public abstract class ExpressionFunction
     }
 
     /// <summary>Makes the arguments object of this kind of function.</summary>
-    private protected abstract FunctionArguments CreateArguments(IReadOnlyList<ExpressionValue> positional, Dictionary<string, ExpressionValue> named, CallSite site);
+    private FunctionArguments CreateArguments(IReadOnlyList<ExpressionValue> positional, Dictionary<string, ExpressionValue> named, CallSite site) =>
+        Language.Arguments(this, positional, named, site);
 
     /// <summary>Runs the factory.</summary>
     private protected abstract object? Run(FunctionArguments arguments);
 
     /// <summary>Wraps the factory's result as a value of the language.</summary>
-    private protected abstract ExpressionValue Wrap(object result, int column);
+    private ExpressionValue Wrap(object result, int column) => Language.Wrap(result, column);
 
     private static void RequireIdentifier(string name, string paramName)
     {
@@ -207,4 +207,31 @@ public abstract class ExpressionFunction
                 paramName);
         }
     }
+}
+
+/// <summary>
+/// A function of the call syntax with the factory that builds its result from the parsed arguments: an
+/// <see cref="ObjectiveFunction"/> (<typeparamref name="TArguments"/> <see cref="ObjectiveArguments"/>, result
+/// <c>Objective</c>) or a <see cref="TransformFunction"/> (<see cref="TransformArguments"/>, <c>IImageTransform</c>).
+/// </summary>
+/// <typeparam name="TArguments">What the factory reads.</typeparam>
+/// <typeparam name="TResult">What the factory builds.</typeparam>
+public abstract class ExpressionFunction<TArguments, TResult> : ExpressionFunction
+    where TArguments : FunctionArguments
+    where TResult : class
+{
+    private protected ExpressionFunction(string name, IEnumerable<FunctionParameter> parameters, Func<TArguments, TResult> factory, string? description)
+        : base(name, parameters, description)
+    {
+        ArgumentNullException.ThrowIfNull(factory);
+        Factory = factory;
+    }
+
+    /// <summary>The factory that builds the result.</summary>
+    public Func<TArguments, TResult> Factory { get; }
+
+    /// <inheritdoc/>
+    internal override ExpressionLanguage Language => ExpressionLanguage.Of<TResult>();
+
+    private protected override object? Run(FunctionArguments arguments) => Factory((TArguments)arguments);
 }

@@ -11,13 +11,17 @@ namespace Lucent.Net.Expressions;
 /// </summary>
 /// <typeparam name="TFunction">The kind of function.</typeparam>
 /// <typeparam name="TRegistry">The registry type itself, so that chained calls keep it.</typeparam>
+/// <typeparam name="TArguments">What the functions' factories read.</typeparam>
+/// <typeparam name="TResult">What the functions' factories build.</typeparam>
 /// <remarks>
 /// Safe to read from several threads; registering while other threads parse is allowed but a parse
 /// sees the functions registered when it looked them up.
 /// </remarks>
-public abstract class FunctionRegistry<TFunction, TRegistry> : IFunctionLookup
-    where TFunction : ExpressionFunction
-    where TRegistry : FunctionRegistry<TFunction, TRegistry>
+public abstract class FunctionRegistry<TFunction, TRegistry, TArguments, TResult> : IFunctionLookup
+    where TFunction : ExpressionFunction<TArguments, TResult>
+    where TRegistry : FunctionRegistry<TFunction, TRegistry, TArguments, TResult>
+    where TArguments : FunctionArguments
+    where TResult : class
 {
     private readonly ConcurrentDictionary<string, TFunction> _functions = new(StringComparer.OrdinalIgnoreCase);
 
@@ -39,7 +43,7 @@ public abstract class FunctionRegistry<TFunction, TRegistry> : IFunctionLookup
     public IReadOnlyList<TFunction> Functions => _functions.Values.OrderBy(f => f.Name, StringComparer.Ordinal).ToList();
 
     /// <summary>The language of the functions (for messages).</summary>
-    private protected abstract ExpressionLanguage Language { get; }
+    private static ExpressionLanguage Language => ExpressionLanguage.Of<TResult>();
 
     /// <summary>Finds a function by name (case-insensitive).</summary>
     /// <param name="name">The name.</param>
@@ -96,6 +100,29 @@ public abstract class FunctionRegistry<TFunction, TRegistry> : IFunctionLookup
         return (TRegistry)this;
     }
 
+    /// <summary>
+    /// Registers a function with declared parameters. Write optional parameters with a trailing
+    /// <c>?</c>, e.g. <c>Register("center_channel", ["layer", "n_channel", "sigma?"], args =&gt; ...)</c>.
+    /// </summary>
+    /// <param name="name">The function's name, e.g. <c>center_channel</c>.</param>
+    /// <param name="parameters">Parameter names in positional order; a trailing <c>?</c> marks one optional.</param>
+    /// <param name="factory">Builds the result from the arguments.</param>
+    /// <param name="description">What the function builds.</param>
+    /// <returns>This registry.</returns>
+    public TRegistry Register(string name, IEnumerable<string> parameters, Func<TArguments, TResult> factory, string? description = null)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        return Register(Create(name, parameters.Select(FunctionParameter.Parse), factory, description, acceptsAnyArguments: false));
+    }
+
+    /// <summary>Registers a function that accepts any arguments (read positional ones by index).</summary>
+    /// <param name="name">The function's name.</param>
+    /// <param name="factory">Builds the result from the arguments.</param>
+    /// <param name="description">What the function builds.</param>
+    /// <returns>This registry.</returns>
+    public TRegistry Register(string name, Func<TArguments, TResult> factory, string? description = null) =>
+        Register(Create(name, [], factory, description, acceptsAnyArguments: true));
+
     /// <summary>A copy of this registry that can be changed (also of a read-only one).</summary>
     /// <returns>A new registry with the same functions.</returns>
     public TRegistry Clone()
@@ -119,4 +146,7 @@ public abstract class FunctionRegistry<TFunction, TRegistry> : IFunctionLookup
 
     /// <summary>A new registry of the same type with no functions.</summary>
     private protected abstract TRegistry CreateEmpty();
+
+    /// <summary>A new function of this registry's kind.</summary>
+    private protected abstract TFunction Create(string name, IEnumerable<FunctionParameter> parameters, Func<TArguments, TResult> factory, string? description, bool acceptsAnyArguments);
 }

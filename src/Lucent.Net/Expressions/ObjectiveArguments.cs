@@ -10,7 +10,7 @@ namespace Lucent.Net.Expressions;
 /// </summary>
 public sealed class ObjectiveArguments : FunctionArguments
 {
-    internal ObjectiveArguments(ObjectiveFunction function, IReadOnlyList<ExpressionValue> positional, Dictionary<string, ExpressionValue> named, CallSite site)
+    internal ObjectiveArguments(ExpressionFunction function, IReadOnlyList<ExpressionValue> positional, Dictionary<string, ExpressionValue> named, CallSite site)
         : base(function, positional, named, site)
     {
     }

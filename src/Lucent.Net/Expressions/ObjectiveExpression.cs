@@ -54,25 +54,6 @@ public static class ObjectiveExpression
         [NotNullWhen(true)] string? expression,
         [NotNullWhen(true)] out Objective? objective,
         [NotNullWhen(false)] out ObjectiveExpressionException? error,
-        ObjectiveFunctionRegistry? registry = null)
-    {
-        objective = null;
-        if (expression is null)
-        {
-            error = new ObjectiveExpressionException("The expression is null", string.Empty, 1, expected: "an objective");
-            return false;
-        }
-
-        try
-        {
-            objective = Parse(expression, registry);
-            error = null;
-            return true;
-        }
-        catch (ObjectiveExpressionException ex)
-        {
-            error = ex;
-            return false;
-        }
-    }
+        ObjectiveFunctionRegistry? registry = null) =>
+        ExpressionLanguage.Objectives.TryParse(expression, e => Parse(e, registry), out objective, out error);
 }

@@ -10,7 +10,7 @@ namespace Lucent.Net.Expressions;
 /// </summary>
 public sealed class TransformArguments : FunctionArguments
 {
-    internal TransformArguments(TransformFunction function, IReadOnlyList<ExpressionValue> positional, Dictionary<string, ExpressionValue> named, CallSite site)
+    internal TransformArguments(ExpressionFunction function, IReadOnlyList<ExpressionValue> positional, Dictionary<string, ExpressionValue> named, CallSite site)
         : base(function, positional, named, site)
     {
     }

@@ -60,27 +60,8 @@ public static class TransformExpression
         [NotNullWhen(true)] string? expression,
         [NotNullWhen(true)] out IImageTransform? transform,
         [NotNullWhen(false)] out TransformExpressionException? error,
-        TransformFunctionRegistry? registry = null)
-    {
-        transform = null;
-        if (expression is null)
-        {
-            error = new TransformExpressionException("The expression is null", string.Empty, 1, expected: "a transform");
-            return false;
-        }
-
-        try
-        {
-            transform = Parse(expression, registry);
-            error = null;
-            return true;
-        }
-        catch (TransformExpressionException ex)
-        {
-            error = ex;
-            return false;
-        }
-    }
+        TransformFunctionRegistry? registry = null) =>
+        ExpressionLanguage.Transforms.TryParse(expression, e => Parse(e, registry), out transform, out error);
 
     /// <summary>
     /// Calls a transform function with arguments given as keys and texts, as a configuration section

@@ -3,11 +3,11 @@ using Lucent.Net.Transforms;
 namespace Lucent.Net.Expressions;
 
 /// <summary>
-/// A function usable in transform expressions, e.g. <c>pad(width, mode?, value?)</c>: a
-/// name, its parameters, and a factory that builds the <see cref="IImageTransform"/> from the parsed
-/// arguments. Register it in a <see cref="TransformFunctionRegistry"/>.
+/// A function usable in transform expressions: a name, its parameters, and a factory that builds the
+/// <see cref="IImageTransform"/> from the parsed arguments (read them with the getters of <see cref="TransformArguments"/>).
+/// Register it in an <see cref="TransformFunctionRegistry"/>.
 /// </summary>
-public sealed class TransformFunction : ExpressionFunction
+public sealed class TransformFunction : ExpressionFunction<TransformArguments, IImageTransform>
 {
     /// <summary>
     /// Creates a function with declared parameters. Positional arguments bind to the parameters in
@@ -16,42 +16,21 @@ public sealed class TransformFunction : ExpressionFunction
     /// </summary>
     /// <param name="name">The function's name: letters, digits and <c>_</c>, not starting with a digit. Matched case-insensitively.</param>
     /// <param name="parameters">The parameters, in positional order.</param>
-    /// <param name="factory">Builds the transform; read the arguments with the getters of <see cref="TransformArguments"/>.</param>
-    /// <param name="description">A sentence saying what the transform does (shown in help and documentation).</param>
+    /// <param name="factory">Builds the result from the arguments.</param>
+    /// <param name="description">A sentence saying what the function builds (shown in help and documentation).</param>
     /// <exception cref="ArgumentException">The name is not an identifier, or two parameters share a name.</exception>
     public TransformFunction(string name, IEnumerable<FunctionParameter> parameters, Func<TransformArguments, IImageTransform> factory, string? description = null)
-        : this(name, parameters, factory, description, acceptsAnyArguments: false)
+        : base(name, parameters, factory, description)
     {
     }
-
-    private TransformFunction(string name, IEnumerable<FunctionParameter> parameters, Func<TransformArguments, IImageTransform> factory, string? description, bool acceptsAnyArguments)
-        : base(name, parameters, description, acceptsAnyArguments)
-    {
-        ArgumentNullException.ThrowIfNull(factory);
-        Factory = factory;
-    }
-
-    /// <summary>The factory that builds the transform.</summary>
-    public Func<TransformArguments, IImageTransform> Factory { get; }
-
-    /// <inheritdoc/>
-    internal override ExpressionLanguage Language => ExpressionLanguage.Transforms;
 
     /// <summary>
     /// Creates a function that accepts any arguments: positional ones are read by index
     /// (<see cref="FunctionArguments.PositionalCount"/>), named ones (written <c>name=value</c>) by name.
     /// </summary>
     /// <param name="name">The function's name.</param>
-    /// <param name="factory">Builds the transform.</param>
-    /// <param name="description">A sentence saying what the transform does.</param>
+    /// <param name="factory">Builds the result.</param>
+    /// <param name="description">A sentence saying what the function builds.</param>
     /// <returns>The function.</returns>
-    public static TransformFunction WithAnyArguments(string name, Func<TransformArguments, IImageTransform> factory, string? description = null) =>
-        new(name, [], factory, description, acceptsAnyArguments: true);
-
-    private protected override FunctionArguments CreateArguments(IReadOnlyList<ExpressionValue> positional, Dictionary<string, ExpressionValue> named, CallSite site) =>
-        new TransformArguments(this, positional, named, site);
-
-    private protected override object? Run(FunctionArguments arguments) => Factory((TransformArguments)arguments);
-
-    private protected override ExpressionValue Wrap(object result, int column) => new TransformValue((IImageTransform)result, column);
+    public static TransformFunction WithAnyArguments(string name, Func<TransformArguments, IImageTransform> factory, string? description = null) => new(name, [], factory, description) { AcceptsAnyArguments = true };
 }

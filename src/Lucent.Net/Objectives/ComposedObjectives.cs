@@ -313,35 +313,6 @@ internal sealed class SumObjective : Objective
     }
 }
 
-/// <summary>A user's loss function.</summary>
-internal sealed class DelegateObjective : Objective
-{
-    private readonly Func<IActivationLookup, Tensor> _compute;
-
-    public DelegateObjective(string name, string description, IEnumerable<string> layers, Func<IActivationLookup, Tensor> compute)
-    {
-        Name = name;
-        Description = description;
-        Layers = layers.Distinct(StringComparer.Ordinal).ToList().AsReadOnly();
-        _compute = compute;
-    }
-
-    public override string Name { get; }
-
-    public override string Description { get; }
-
-    public override IReadOnlyCollection<string> Layers { get; }
-
-    public override Tensor Compute(IActivationLookup activations)
-    {
-        ArgumentNullException.ThrowIfNull(activations);
-        using var scope = NewDisposeScope();
-        Tensor loss = _compute(activations) ?? throw new InvalidOperationException($"The objective '{Name}' returned null instead of a scalar loss tensor.");
-        RequireScalar(loss, Name);
-        return loss.MoveToOuterDisposeScope();
-    }
-}
-
 /// <summary>A user's <see cref="IObjective"/>, made usable in the algebra.</summary>
 internal sealed class WrappedObjective(IObjective inner) : Objective
 {
@@ -362,7 +333,8 @@ internal sealed class WrappedObjective(IObjective inner) : Objective
 }
 
 /// <summary>
-/// A built-in objective: a loss function of the lookup, optionally restricted to one batch element.
+/// A leaf objective: a loss function of the lookup (a built-in's, or a user's from <see cref="Objective.FromDelegate(string, IEnumerable{string}, Func{IActivationLookup, Tensor}, string?)"/>),
+/// optionally restricted to one batch element. The loss must be a scalar tensor.
 /// </summary>
 internal sealed class LayerObjective : Objective
 {
@@ -389,7 +361,9 @@ internal sealed class LayerObjective : Objective
         ArgumentNullException.ThrowIfNull(activations);
         using var scope = NewDisposeScope();
         IActivationLookup lookup = _batch is int batch ? activations.ForBatch(batch) : activations;
-        return _compute(lookup).MoveToOuterDisposeScope();
+        Tensor loss = _compute(lookup) ?? throw new InvalidOperationException($"The objective '{Name}' returned null instead of a scalar loss tensor.");
+        RequireScalar(loss, Name);
+        return loss.MoveToOuterDisposeScope();
     }
 }
 

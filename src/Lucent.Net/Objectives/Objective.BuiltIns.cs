@@ -1,4 +1,5 @@
 using Lucent.Net.Activations;
+using Lucent.Net.Declarations;
 using System.Globalization;
 using static TorchSharp.torch;
 using Functional = TorchSharp.torch.nn.functional;
@@ -24,25 +25,17 @@ public abstract partial class Objective
     /// <param name="tokens">On a token layer (batch, tokens, features): which tokens; by default the patch tokens (every token but the class token when the layer has one, see <see cref="TokenLayers"/>).</param>
     /// <param name="layout">Where the channel axis is: by default from the rank (rank 3 is a token layer); <see cref="ActivationLayout.Nhwc"/> for a channels-last grid such as Swin's.</param>
     /// <returns>The objective <c>channel(layer, n)</c>.</returns>
-    public static Objective Channel(string layer, int channel, int? batch = null, TokenSelection tokens = TokenSelection.Auto, ActivationLayout layout = ActivationLayout.Auto)
+    [TextFunction("channel", "Maximise a channel: minus its mean; on a token layer, a feature over the patch tokens (tokens: auto, all, patch or cls; layout: auto, nchw or nhwc) (`Objective.Channel`).")]
+    public static Objective Channel(string layer, [TextName("n_channel", "channel", "n")] int channel, int? batch = null, TokenSelection tokens = TokenSelection.Auto, ActivationLayout layout = ActivationLayout.Auto)
     {
-        RequireLayer(layer);
         ArgumentOutOfRangeException.ThrowIfNegative(channel);
-        RequireBatchIndex(batch);
-        RequireEnum(tokens, nameof(tokens));
-        RequireEnum(layout, nameof(layout));
-        return new LayerObjective(
-            FormatName("channel", batch, [layer, Number(channel), .. ViewArgs(tokens, layout)]),
-            Batched($"Minus the mean activation of channel {channel} of layer '{layer}' (minimising it maximises the channel).{ViewText(tokens, layout)}", batch),
-            [layer],
-            batch,
-            a =>
-            {
-                Tensor full = a[layer];
-                Tensor t = ChannelsFirst(full, layer, "channel", tokens, layout);
-                RequireFeature(t, full, layer, channel, layout);
-                return t.select(1, channel).mean().neg();
-            });
+        RequireView(tokens, layout);
+        return OnLayer("channel", [layer, Number(channel), .. ViewArgs(tokens, layout)], $"Minus the mean activation of channel {channel} of layer '{layer}' (minimising it maximises the channel).{ViewText(tokens, layout)}", layer, batch, full =>
+        {
+            Tensor t = ChannelsFirst(full, layer, "channel", tokens, layout);
+            RequireFeature(t, full, layer, channel, layout);
+            return t.select(1, channel).mean().neg();
+        });
     }
 
     /// <summary>
@@ -61,25 +54,18 @@ public abstract partial class Objective
     /// token <paramref name="x"/> (default <see cref="TokenLayers.CentreToken"/>, the centre patch token;
     /// 0 is the class token when there is one); <paramref name="y"/> has no meaning there and is refused
     /// with <see cref="ObjectiveArgumentException"/>.</remarks>
-    public static Objective Neuron(string layer, int channel, int? x = null, int? y = null, int? batch = null, ActivationLayout layout = ActivationLayout.Auto)
+    [TextFunction("neuron", "Maximise one neuron, by default the centre; on a token layer x is the token, by default the centre patch token (`Objective.Neuron`).")]
+    public static Objective Neuron(string layer, [TextName("n_channel", "channel", "n")] int channel, int? x = null, int? y = null, int? batch = null, ActivationLayout layout = ActivationLayout.Auto)
     {
-        RequireLayer(layer);
         ArgumentOutOfRangeException.ThrowIfNegative(channel);
         RequirePosition(x, y);
-        RequireBatchIndex(batch);
         RequireEnum(layout, nameof(layout));
-        return new LayerObjective(
-            FormatName("neuron", batch, [layer, Number(channel), .. PositionArgs(x, y), .. ViewArgs(TokenSelection.Auto, layout)]),
-            Batched($"Minus the activation of channel {channel} of layer '{layer}' at {PositionText(x, y)} (on a token layer, token x, by default the centre patch token), averaged over the batch (minimising it maximises the neuron).{ViewText(TokenSelection.Auto, layout)}", batch),
-            [layer],
-            batch,
-            a =>
-            {
-                Tensor full = a[layer];
-                Tensor at = AtPosition(full, layer, "neuron", x, y, layout);
-                RequireFeature(at, full, layer, channel, layout);
-                return at.select(1, channel).mean().neg();
-            });
+        return OnLayer("neuron", [layer, Number(channel), .. PositionArgs(x, y), .. ViewArgs(TokenSelection.Auto, layout)], $"Minus the activation of channel {channel} of layer '{layer}' at {PositionText(x, y)} (on a token layer, token x, by default the centre patch token), averaged over the batch (minimising it maximises the neuron).{ViewText(TokenSelection.Auto, layout)}", layer, batch, full =>
+        {
+            Tensor at = AtPosition(full, layer, "neuron", x, y, layout);
+            RequireFeature(at, full, layer, channel, layout);
+            return at.select(1, channel).mean().neg();
+        });
     }
 
     /// <summary>
@@ -90,7 +76,8 @@ public abstract partial class Objective
     /// <param name="weights">One weight per channel; copied.</param>
     /// <param name="batch">Read only this batch element; null for the whole batch.</param>
     /// <returns>The objective <c>channel_weight(layer, [C weights])</c>.</returns>
-    public static Objective ChannelWeight(string layer, Tensor weights, int? batch = null) =>
+    [TextFunction("channel_weight", "Maximise a weighted sum of channels (`Objective.ChannelWeight`).")]
+    public static Objective ChannelWeight(string layer, [TextName("weight", "weights")] Tensor weights, int? batch = null) =>
         ChannelWeight(layer, ConstantTensor.From(weights, nameof(weights)), batch);
 
     /// <inheritdoc cref="ChannelWeight(string, Tensor, int?)"/>
@@ -108,7 +95,8 @@ public abstract partial class Objective
     /// <param name="y">The row; null for the centre <c>height / 2</c>.</param>
     /// <param name="batch">Read only this batch element; null for the whole batch.</param>
     /// <returns>The objective <c>neuron_weight(layer, ...)</c>.</returns>
-    public static Objective NeuronWeight(string layer, Tensor? weights, int? x = null, int? y = null, int? batch = null) =>
+    [TextFunction("neuron_weight", "Maximise a weighted sum of channels at one position (`Objective.NeuronWeight`).")]
+    public static Objective NeuronWeight(string layer, [TextName("weight", "weights")] Tensor? weights, int? x = null, int? y = null, int? batch = null) =>
         NeuronWeight(layer, weights is null ? null : ConstantTensor.From(weights, nameof(weights)), x, y, batch);
 
     /// <inheritdoc cref="NeuronWeight(string, Tensor?, int?, int?, int?)"/>
@@ -129,7 +117,8 @@ public abstract partial class Objective
     /// <param name="wy">The window's height, at least 1.</param>
     /// <param name="batch">Read only this batch element; null for the whole batch.</param>
     /// <returns>The objective <c>localgroup_weight(layer, ...)</c>.</returns>
-    public static Objective LocalGroupWeight(string layer, Tensor? weights, int x, int y, int wx = 1, int wy = 1, int? batch = null) =>
+    [TextFunction("localgroup_weight", "Maximise a weighted sum of channels over a window; wx and wy default to 1 (`Objective.LocalGroupWeight`).")]
+    public static Objective LocalGroupWeight(string layer, [TextName("weight", "weights")] Tensor? weights, int x, int y, int wx = 1, int wy = 1, int? batch = null) =>
         LocalGroupWeight(layer, weights is null ? null : ConstantTensor.From(weights, nameof(weights)), x, y, wx, wy, batch);
 
     /// <inheritdoc cref="LocalGroupWeight(string, Tensor?, int, int, int, int, int?)"/>
@@ -152,7 +141,8 @@ public abstract partial class Objective
     /// <returns>The objective <c>direction(layer, [C values])</c>.</returns>
     /// <remarks>On a token layer (batch, tokens, features) the direction has one value per feature and the
     /// similarity is taken per token, over the tokens <paramref name="tokens"/> selects.</remarks>
-    public static Objective Direction(string layer, Tensor direction, int? batch = null, double? cossimPow = null, TokenSelection tokens = TokenSelection.Auto, ActivationLayout layout = ActivationLayout.Auto) =>
+    [TextFunction("direction", "Maximise the cosine similarity with a direction in channel space (`Objective.Direction`).")]
+    public static Objective Direction(string layer, [TextName("direction", "vec")] Tensor direction, int? batch = null, double? cossimPow = null, TokenSelection tokens = TokenSelection.Auto, ActivationLayout layout = ActivationLayout.Auto) =>
         Direction(layer, ConstantTensor.From(direction, nameof(direction)), batch, cossimPow, tokens, layout);
 
     /// <inheritdoc cref="Direction(string, Tensor, int?, double?, TokenSelection, ActivationLayout)"/>
@@ -174,7 +164,8 @@ public abstract partial class Objective
     /// <returns>The objective <c>direction_neuron(layer, [C values])</c>.</returns>
     /// <remarks>On a token layer (batch, tokens, features): the direction over the features of token
     /// <paramref name="x"/> (default the centre patch token); <paramref name="y"/> is refused there.</remarks>
-    public static Objective DirectionNeuron(string layer, Tensor direction, int? x = null, int? y = null, int? batch = null, double? cossimPow = null, ActivationLayout layout = ActivationLayout.Auto) =>
+    [TextFunction("direction_neuron", "Maximise the cosine similarity with a direction at one position (`Objective.DirectionNeuron`).")]
+    public static Objective DirectionNeuron(string layer, [TextName("direction", "vec")] Tensor direction, int? x = null, int? y = null, int? batch = null, double? cossimPow = null, ActivationLayout layout = ActivationLayout.Auto) =>
         DirectionNeuron(layer, ConstantTensor.From(direction, nameof(direction)), x, y, batch, cossimPow, layout);
 
     /// <inheritdoc cref="DirectionNeuron(string, Tensor, int?, int?, int?, double?, ActivationLayout)"/>
@@ -195,14 +186,14 @@ public abstract partial class Objective
     /// <param name="layout">Where the channel axis is in both layers: by default from the rank (rank 3 is a token layer); <see cref="ActivationLayout.Nhwc"/> for a channels-last grid such as Swin's.</param>
     /// <returns>The objective <c>channel_interpolate(layer1, n1, layer2, n2)</c>.</returns>
     /// <remarks>On token layers a channel is a feature averaged over the selected tokens, as in <see cref="Channel(string, int, int?, TokenSelection, ActivationLayout)"/>.</remarks>
-    public static Objective ChannelInterpolate(string layer1, int channel1, string layer2, int channel2, TokenSelection tokens = TokenSelection.Auto, ActivationLayout layout = ActivationLayout.Auto)
+    [TextFunction("channel_interpolate", "Interpolate between two channels across the batch (`Objective.ChannelInterpolate`).")]
+    public static Objective ChannelInterpolate(string layer1, [TextName("n_channel1", "channel1")] int channel1, string layer2, [TextName("n_channel2", "channel2")] int channel2, TokenSelection tokens = TokenSelection.Auto, ActivationLayout layout = ActivationLayout.Auto)
     {
         RequireLayer(layer1);
         RequireLayer(layer2);
         ArgumentOutOfRangeException.ThrowIfNegative(channel1);
         ArgumentOutOfRangeException.ThrowIfNegative(channel2);
-        RequireEnum(tokens, nameof(tokens));
-        RequireEnum(layout, nameof(layout));
+        RequireView(tokens, layout);
         return new LayerObjective(
             FormatName("channel_interpolate", null, [layer1, Number(channel1), layer2, Number(channel2), .. ViewArgs(tokens, layout)]),
             $"Minus a mean of channel {channel1} of layer '{layer1}' and channel {channel2} of layer '{layer2}' whose weights move linearly across the batch from the first channel to the second.{ViewText(tokens, layout)}",
@@ -242,37 +233,31 @@ public abstract partial class Objective
     /// <param name="decayRatio">How much less pairs further apart count; Lucent's default 2.</param>
     /// <param name="tokens">On a token layer (batch, tokens, features): which tokens are compared; by default the patch tokens (every token but the class token when the layer has one, see <see cref="TokenLayers"/>).</param>
     /// <returns>The objective <c>alignment(layer)</c>.</returns>
+    [TextFunction("alignment", "Penalise differences between neighbouring batch elements; decay_ratio defaults to 2 (`Objective.Alignment`).")]
     public static Objective Alignment(string layer, double decayRatio = 2, TokenSelection tokens = TokenSelection.Auto)
     {
-        RequireLayer(layer);
         RequireEnum(tokens, nameof(tokens));
         if (!double.IsFinite(decayRatio) || decayRatio <= 0)
         {
             throw new ArgumentOutOfRangeException(nameof(decayRatio), decayRatio, "The decay ratio must be a positive number (Lucent's default is 2).");
         }
 
-        return new LayerObjective(
-            FormatName("alignment", null, [layer, .. decayRatio == 2 ? Array.Empty<string>() : [Number(decayRatio)], .. ViewArgs(tokens, ActivationLayout.Auto)]),
-            $"The mean squared difference of the activations of layer '{layer}' between batch neighbours up to 4 apart, divided by {Number(decayRatio)}^distance (minimising it aligns the images).{ViewText(tokens, ActivationLayout.Auto)}",
-            [layer],
-            null,
-            a =>
+        return OnLayer("alignment", [layer, .. decayRatio == 2 ? Array.Empty<string>() : [Number(decayRatio)], .. ViewArgs(tokens, ActivationLayout.Auto)], $"The mean squared difference of the activations of layer '{layer}' between batch neighbours up to 4 apart, divided by {Number(decayRatio)}^distance (minimising it aligns the images).{ViewText(tokens, ActivationLayout.Auto)}", layer, null, t =>
+        {
+            t = t.dim() == 3 ? SelectTokens(t, layer, "alignment", tokens) : t;
+            RequireNoTokenSelection(t, layer, "alignment", t.dim() == 3 ? TokenSelection.Auto : tokens, "it is not a (batch, tokens, features) layer");
+            ActivationChecks.RequireRank(t, layer, 1, "alignment", "(batch, ...)");
+            long n = t.size(0);
+            Tensor total = t.sum().mul(0);
+            for (long d = 1; d <= 4 && d < n; d++)
             {
-                Tensor t = a[layer];
-                t = t.dim() == 3 ? SelectTokens(t, layer, "alignment", tokens) : t;
-                RequireNoTokenSelection(t, layer, "alignment", t.dim() == 3 ? TokenSelection.Auto : tokens, "it is not a (batch, tokens, features) layer");
-                ActivationChecks.RequireRank(t, layer, 1, "alignment", "(batch, ...)");
-                long n = t.size(0);
-                Tensor total = t.sum().mul(0);
-                for (long d = 1; d <= 4 && d < n; d++)
-                {
-                    Tensor diff = t.narrow(0, d, n - d).sub(t.narrow(0, 0, n - d));
-                    Tensor pairMeans = diff.square().reshape(n - d, -1).mean([1L]);
-                    total = total.add(pairMeans.sum().div(Math.Pow(decayRatio, d)));
-                }
+                Tensor diff = t.narrow(0, d, n - d).sub(t.narrow(0, 0, n - d));
+                Tensor pairMeans = diff.square().reshape(n - d, -1).mean([1L]);
+                total = total.add(pairMeans.sum().div(Math.Pow(decayRatio, d)));
+            }
 
-                return total;
-            });
+            return total;
+        });
     }
 
     /// <summary>
@@ -287,28 +272,22 @@ public abstract partial class Objective
     /// <returns>The objective <c>diversity(layer)</c>.</returns>
     /// <remarks>On a token layer (batch, tokens, features) the Gram matrix is features x features, summed
     /// over the selected tokens.</remarks>
+    [TextFunction("diversity", "Reward differences between batch elements: subtract it (`Objective.Diversity`).")]
     public static Objective Diversity(string layer, TokenSelection tokens = TokenSelection.Auto, ActivationLayout layout = ActivationLayout.Auto)
     {
-        RequireLayer(layer);
-        RequireEnum(tokens, nameof(tokens));
-        RequireEnum(layout, nameof(layout));
-        return new LayerObjective(
-            FormatName("diversity", null, [layer, .. ViewArgs(tokens, layout)]),
-            $"Minus the summed cosine similarity of the Gram matrices of layer '{layer}' between different batch elements, over the batch size (subtract it to make the images differ).{ViewText(tokens, layout)}",
-            [layer],
-            null,
-            a =>
-            {
-                Tensor t = ChannelsFirst(a[layer], layer, "diversity", tokens, layout);
-                ActivationChecks.RequireRank(t, layer, 2, "diversity", ChannelLayout);
-                long n = t.size(0);
-                long c = t.size(1);
-                Tensor flat = t.reshape(n, c, -1);
-                Tensor grams = flat.bmm(flat.transpose(1, 2)).reshape(n, -1);
-                Tensor unit = Functional.normalize(grams, p: 2, dim: 1, eps: 1e-12);
-                Tensor similarity = unit.mm(unit.t());
-                return similarity.sum().sub(similarity.trace()).div(n).neg();
-            });
+        RequireView(tokens, layout);
+        return OnLayer("diversity", [layer, .. ViewArgs(tokens, layout)], $"Minus the summed cosine similarity of the Gram matrices of layer '{layer}' between different batch elements, over the batch size (subtract it to make the images differ).{ViewText(tokens, layout)}", layer, null, full =>
+        {
+            Tensor t = ChannelsFirst(full, layer, "diversity", tokens, layout);
+            ActivationChecks.RequireRank(t, layer, 2, "diversity", ChannelLayout);
+            long n = t.size(0);
+            long c = t.size(1);
+            Tensor flat = t.reshape(n, c, -1);
+            Tensor grams = flat.bmm(flat.transpose(1, 2)).reshape(n, -1);
+            Tensor unit = Functional.normalize(grams, p: 2, dim: 1, eps: 1e-12);
+            Tensor similarity = unit.mm(unit.t());
+            return similarity.sum().sub(similarity.trace()).div(n).neg();
+        });
     }
 
     /// <summary>
@@ -320,20 +299,15 @@ public abstract partial class Objective
     /// </summary>
     /// <param name="batch">Read only this batch element; null for the whole batch.</param>
     /// <returns>The objective <c>blur_input_each_step()</c>.</returns>
+    [TextFunction("blur_input_each_step", "Move the input towards its blur on every step (`Objective.BlurInputEachStep`).")]
     public static Objective BlurInputEachStep(int? batch = null)
     {
         RequireBatchIndex(batch);
-        return new LayerObjective(
-            FormatName("blur_input_each_step", batch),
-            Batched("Minus half the squared distance between the input image and its 3x3 blur (use -k * BlurInputEachStep() to blur the image each step).", batch),
-            [IActivationLookup.Input],
-            batch,
-            a =>
-            {
-                Tensor t = a[IActivationLookup.Input];
-                ActivationChecks.RequireRank(t, IActivationLookup.Input, 4, "blur_input_each_step", ImageLayout);
-                return MinusHalfDistanceToBlur(t);
-            });
+        return OnLayer("blur_input_each_step", [], "Minus half the squared distance between the input image and its 3x3 blur (use -k * BlurInputEachStep() to blur the image each step).", IActivationLookup.Input, batch, t =>
+        {
+            ActivationChecks.RequireRank(t, IActivationLookup.Input, 4, "blur_input_each_step", ImageLayout);
+            return MinusHalfDistanceToBlur(t);
+        });
     }
 
     /// <summary>
@@ -346,21 +320,16 @@ public abstract partial class Objective
     /// <returns>The objective <c>blur_alpha_each_step()</c>.</returns>
     /// <remarks>The input must have at least 4 channels (an RGBA parameterisation, <c>ImageOptions.Alpha</c>);
     /// otherwise <see cref="IObjective.Compute"/> throws <see cref="ObjectiveArgumentException"/>.</remarks>
+    [TextFunction("blur_alpha_each_step", "Move the alpha channel of an RGBA input towards its blur on every step (`Objective.BlurAlphaEachStep`).")]
     public static Objective BlurAlphaEachStep(int? batch = null)
     {
         RequireBatchIndex(batch);
-        return new LayerObjective(
-            FormatName("blur_alpha_each_step", batch),
-            Batched("Minus half the squared distance between the input's alpha channel and its 3x3 blur (use -k * BlurAlphaEachStep() to blur alpha each step).", batch),
-            [IActivationLookup.Input],
-            batch,
-            a =>
-            {
-                Tensor t = a[IActivationLookup.Input];
-                ActivationChecks.RequireRank(t, IActivationLookup.Input, 4, "blur_alpha_each_step", ImageLayout);
-                RequireAlpha(t, "blur_alpha_each_step");
-                return MinusHalfDistanceToBlur(t.narrow(1, 3, 1));
-            });
+        return OnLayer("blur_alpha_each_step", [], "Minus half the squared distance between the input's alpha channel and its 3x3 blur (use -k * BlurAlphaEachStep() to blur alpha each step).", IActivationLookup.Input, batch, t =>
+        {
+            ActivationChecks.RequireRank(t, IActivationLookup.Input, 4, "blur_alpha_each_step", ImageLayout);
+            RequireAlpha(t, "blur_alpha_each_step");
+            return MinusHalfDistanceToBlur(t.narrow(1, 3, 1));
+        });
     }
 
     /// <summary>
@@ -379,7 +348,8 @@ public abstract partial class Objective
     /// laid out (batch, channels, height, width), (channels, height, width) or (height, width); copied. Null for the border.</param>
     /// <param name="batch">Read only this batch element; null for the whole batch.</param>
     /// <returns>The objective <c>penalize_boundary_complexity(w=..., C=...)</c>.</returns>
-    public static Objective PenalizeBoundaryComplexity(int width = 20, double color = 0.5, Tensor? mask = null, int? batch = null)
+    [TextFunction("penalize_boundary_complexity", "Penalise a complex border that is not of colour C: add it; w defaults to 20 pixels and C to 0.5, no mask in expressions (`Objective.PenalizeBoundaryComplexity`).")]
+    public static Objective PenalizeBoundaryComplexity([TextName("w", "width")] int width = 20, [TextName("C", "color")] double color = 0.5, [NotInText] Tensor? mask = null, int? batch = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(width, 1, nameof(width));
         RequireFiniteArgument(color, nameof(color));
@@ -392,29 +362,23 @@ public abstract partial class Objective
         string where = weights is null
             ? $"a border of {Number(width)} pixels"
             : $"a mask of shape {ActivationChecks.FormatShape(weights.Shape)}";
-        return new LayerObjective(
-            FormatName("penalize_boundary_complexity", batch, args),
-            Batched($"The squared distance of the input from its 5x5 blur plus 0.8 times its squared distance from {Number(color)}, summed over {where} (a penalty: add it).", batch),
-            [input],
-            batch,
-            a =>
+        return OnLayer("penalize_boundary_complexity", args, $"The squared distance of the input from its 5x5 blur plus 0.8 times its squared distance from {Number(color)}, summed over {where} (a penalty: add it).", input, batch, t =>
+        {
+            ActivationChecks.RequireRank(t, input, 4, "penalize_boundary_complexity", ImageLayout);
+            Tensor region;
+            if (weights is null)
             {
-                Tensor t = a[input];
-                ActivationChecks.RequireRank(t, input, 4, "penalize_boundary_complexity", ImageLayout);
-                Tensor region;
-                if (weights is null)
-                {
-                    region = BorderMask(t, width);
-                }
-                else
-                {
-                    RequireBroadcastable(t, weights.Shape, "The mask", "mask");
-                    region = weights.AsTensor(t);
-                }
+                region = BorderMask(t, width);
+            }
+            else
+            {
+                RequireBroadcastable(t, weights.Shape, "The mask", "mask");
+                region = weights.AsTensor(t);
+            }
 
-                Tensor diffs = LucidBlur(t, 5).sub(t).square().add(t.sub(color).square().mul(0.8));
-                return diffs.mul(region).sum();
-            });
+            Tensor diffs = LucidBlur(t, 5).sub(t).square().add(t.sub(color).square().mul(0.8));
+            return diffs.mul(region).sum();
+        });
     }
 
     /// <summary>
@@ -425,17 +389,11 @@ public abstract partial class Objective
     /// <param name="constant">The value to measure the distance from.</param>
     /// <param name="batch">Read only this batch element; null for the whole batch.</param>
     /// <returns>The objective <c>L1(layer)</c>.</returns>
+    [TextFunction("l1", "Minus the L1 distance from a constant; layer defaults to `input`, constant to 0 (`Objective.L1`).")]
     public static Objective L1(string layer = IActivationLookup.Input, double constant = 0, int? batch = null)
     {
-        RequireLayer(layer);
         RequireFiniteArgument(constant, nameof(constant));
-        RequireBatchIndex(batch);
-        return new LayerObjective(
-            FormatName("L1", batch, constant == 0 ? [layer] : [layer, Number(constant)]),
-            Batched($"Minus the L1 distance of layer '{layer}' from {Number(constant)} (subtract it to penalise the L1 norm).", batch),
-            [layer],
-            batch,
-            a => a[layer].sub(constant).abs().sum().neg());
+        return OnLayer("L1", constant == 0 ? [layer] : [layer, Number(constant)], $"Minus the L1 distance of layer '{layer}' from {Number(constant)} (subtract it to penalise the L1 norm).", layer, batch, t => t.sub(constant).abs().sum().neg());
     }
 
     /// <summary>
@@ -447,22 +405,16 @@ public abstract partial class Objective
     /// <param name="epsilon">Added under the square root so the gradient stays finite at 0.</param>
     /// <param name="batch">Read only this batch element; null for the whole batch.</param>
     /// <returns>The objective <c>L2(layer)</c>.</returns>
+    [TextFunction("l2", "Minus the L2 distance from a constant; layer defaults to `input`, constant to 0, epsilon to 1e-6 (`Objective.L2`).")]
     public static Objective L2(string layer = IActivationLookup.Input, double constant = 0, double epsilon = 1e-6, int? batch = null)
     {
-        RequireLayer(layer);
         RequireFiniteArgument(constant, nameof(constant));
         if (!double.IsFinite(epsilon) || epsilon < 0)
         {
             throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, "Epsilon must be a non-negative number (Lucid's default is 1e-6).");
         }
 
-        RequireBatchIndex(batch);
-        return new LayerObjective(
-            FormatName("L2", batch, constant == 0 ? [layer] : [layer, Number(constant)]),
-            Batched($"Minus the L2 distance of layer '{layer}' from {Number(constant)} (subtract it to penalise the L2 norm).", batch),
-            [layer],
-            batch,
-            a => a[layer].sub(constant).square().sum().add(epsilon).sqrt().neg());
+        return OnLayer("L2", constant == 0 ? [layer] : [layer, Number(constant)], $"Minus the L2 distance of layer '{layer}' from {Number(constant)} (subtract it to penalise the L2 norm).", layer, batch, t => t.sub(constant).square().sum().add(epsilon).sqrt().neg());
     }
 
     /// <summary>
@@ -473,42 +425,37 @@ public abstract partial class Objective
     /// <param name="layer">The layer; Lucid's default is the input image.</param>
     /// <param name="batch">Read only this batch element; null for the whole batch.</param>
     /// <returns>The objective <c>total_variation(layer)</c>.</returns>
+    [TextFunction("total_variation", "Minus the total variation; layer defaults to `input` (`Objective.TotalVariation`).")]
     public static Objective TotalVariation(string layer = IActivationLookup.Input, int? batch = null)
     {
-        RequireLayer(layer);
-        RequireBatchIndex(batch);
-        return new LayerObjective(
-            FormatName("total_variation", batch, layer),
-            Batched($"Minus the total variation of layer '{layer}' (subtract it to penalise noise).", batch),
-            [layer],
-            batch,
-            a =>
-            {
-                Tensor t = a[layer];
-                ActivationChecks.RequireRank(t, layer, 3, "total_variation", ImageLayout);
-                long h = t.size(-2);
-                long w = t.size(-1);
-                Tensor vertical = t.narrow(-2, 1, h - 1).sub(t.narrow(-2, 0, h - 1)).abs().sum();
-                Tensor horizontal = t.narrow(-1, 1, w - 1).sub(t.narrow(-1, 0, w - 1)).abs().sum();
-                return vertical.add(horizontal).neg();
-            });
+        return OnLayer("total_variation", [layer], $"Minus the total variation of layer '{layer}' (subtract it to penalise noise).", layer, batch, t =>
+        {
+            ActivationChecks.RequireRank(t, layer, 3, "total_variation", ImageLayout);
+            long h = t.size(-2);
+            long w = t.size(-1);
+            Tensor vertical = t.narrow(-2, 1, h - 1).sub(t.narrow(-2, 0, h - 1)).abs().sum();
+            Tensor horizontal = t.narrow(-1, 1, w - 1).sub(t.narrow(-1, 0, w - 1)).abs().sum();
+            return vertical.add(horizontal).neg();
+        });
     }
 
     /// <summary>Lucid's <c>deepdream</c>, negated: minus the mean of the squared activations of <paramref name="layer"/>.</summary>
     /// <param name="layer">The layer.</param>
     /// <param name="batch">Read only this batch element; null for the whole batch.</param>
     /// <returns>The objective <c>deepdream(layer)</c>.</returns>
+    [TextFunction("deepdream", "Maximise the mean square of a layer (`Objective.DeepDream`).")]
     public static Objective DeepDream(string layer, int? batch = null)
     {
-        RequireLayer(layer);
-        RequireBatchIndex(batch);
-        return new LayerObjective(
-            FormatName("deepdream", batch, layer),
-            Batched($"Minus the mean squared activation of layer '{layer}' (minimising it makes the whole layer more active).", batch),
-            [layer],
-            batch,
-            a => a[layer].square().mean().neg());
+        return OnLayer("deepdream", [layer], $"Minus the mean squared activation of layer '{layer}' (minimising it makes the whole layer more active).", layer, batch, t => t.square().mean().neg());
     }
+
+    /// <summary>Maximise a whole layer: minus the mean of all its activations (captum.optim's <c>LayerActivation</c>).</summary>
+    /// <param name="layer">The layer.</param>
+    /// <param name="batch">Read only this batch element; null for the whole batch.</param>
+    /// <returns>The objective <c>layer_activation(layer)</c>.</returns>
+    [TextFunction("layer_activation", "Maximise a whole layer: minus the mean of its activations (`Objective.LayerActivation`, captum.optim's `LayerActivation`).")]
+    public static Objective LayerActivation(string layer, int? batch = null) =>
+        OnLayer("layer_activation", [layer], $"Minus the mean activation of layer '{layer}' (minimising it makes the whole layer more active).", layer, batch, t => t.mean().neg());
 
     /// <summary>
     /// Lucid's <c>class_logit</c>, negated: minus the sum over the batch of class
@@ -521,20 +468,12 @@ public abstract partial class Objective
     /// <returns>The objective <c>class_logit(layer, label)</c>.</returns>
     public static Objective ClassLogit(int label, string layer = IActivationLookup.Labels, int? batch = null)
     {
-        RequireLayer(layer);
         ArgumentOutOfRangeException.ThrowIfNegative(label);
-        RequireBatchIndex(batch);
-        return new LayerObjective(
-            FormatName("class_logit", batch, layer, Number(label)),
-            Batched($"Minus class {label} of layer '{layer}', summed over the batch (minimising it maximises the class).", batch),
-            [layer],
-            batch,
-            a =>
-            {
-                Tensor t = a[layer];
-                ActivationChecks.RequireChannel(t, layer, label, "Class", "classes");
-                return t.select(1, label).sum().neg();
-            });
+        return OnLayer("class_logit", [layer, Number(label)], $"Minus class {label} of layer '{layer}', summed over the batch (minimising it maximises the class).", layer, batch, t =>
+        {
+            ActivationChecks.RequireChannel(t, layer, label, "Class", "classes");
+            return t.select(1, label).sum().neg();
+        });
     }
 
     /// <summary>
@@ -550,15 +489,7 @@ public abstract partial class Objective
     /// or ambiguous name, or when the model has no labels.</remarks>
     public static Objective ClassLogit(string className, string layer = IActivationLookup.Labels, int? batch = null)
     {
-        RequireClassName(className);
-        RequireLayer(layer);
-        RequireBatchIndex(batch);
-        return new ClassNameObjective(
-            FormatName("class_logit", batch, layer, Quote(className)),
-            Batched($"Minus class '{className}' of layer '{layer}', summed over the batch (minimising it maximises the class).", batch),
-            layer,
-            className,
-            index => ClassLogit(index, layer, batch));
+        return ByClassName("class_logit", $"Minus class '{className}' of layer '{layer}', summed over the batch (minimising it maximises the class).", layer, className, batch, index => ClassLogit(index, layer, batch));
     }
 
     /// <summary><see cref="ClassLogit(int, string, int?)"/> for a class named in <paramref name="labels"/>, looked up now.</summary>
@@ -585,15 +516,21 @@ public abstract partial class Objective
     /// <returns>The objective <c>channel(layer, 'name')</c>.</returns>
     public static Objective Channel(string layer, string className, int? batch = null)
     {
+        return ByClassName("channel", $"Minus the mean of class '{className}' of layer '{layer}' (minimising it maximises the class).", layer, className, batch, index => Channel(layer, index, batch));
+    }
+
+    /// <summary>The text form of <c>class_logit</c>: the layer first (as in Lucid), the label an index or a name.</summary>
+    [TextFunction("class_logit", "Maximise one class's logit (`Objective.ClassLogit`): layer `labels` is the model's output; label is an index or a class name (`tabby`, `'tabby cat'`) looked up in the model's labels.")]
+    private static Objective ClassLogitByLabel(string layer, object label, int? batch = null) =>
+        label is string name ? ClassLogit(name, layer, batch) : ClassLogit((int)label, layer, batch);
+
+    /// <summary>An objective on a class named in the model's labels, <c>function(layer, 'name')</c>, built by <paramref name="byIndex"/> once the name is looked up.</summary>
+    private static ClassNameObjective ByClassName(string function, string description, string layer, string className, int? batch, Func<int, Objective> byIndex)
+    {
         RequireLayer(layer);
         RequireClassName(className);
         RequireBatchIndex(batch);
-        return new ClassNameObjective(
-            FormatName("channel", batch, layer, Quote(className)),
-            Batched($"Minus the mean of class '{className}' of layer '{layer}' (minimising it maximises the class).", batch),
-            layer,
-            className,
-            index => Channel(layer, index, batch));
+        return new ClassNameObjective(FormatName(function, batch, layer, Quote(className)), Batched(description, batch), layer, className, byIndex);
     }
 
     private static void RequireClassName(string className)
@@ -629,17 +566,11 @@ public abstract partial class Objective
 
         RequireBatchIndex(batch);
         string input = IActivationLookup.Input;
-        return new LayerObjective(
-            FormatName("input_diff", batch, ActivationChecks.FormatShape(image.Shape)),
-            Batched($"Minus the root mean square difference between the input and an image of shape {ActivationChecks.FormatShape(image.Shape)} (subtract it to stay close to the image).", batch),
-            [input],
-            batch,
-            a =>
-            {
-                Tensor t = a[input];
-                RequireBroadcastable(t, image.Shape);
-                return t.sub(image.AsTensor(t)).square().mean().add(epsilon).sqrt().neg();
-            });
+        return OnLayer("input_diff", [ActivationChecks.FormatShape(image.Shape)], $"Minus the root mean square difference between the input and an image of shape {ActivationChecks.FormatShape(image.Shape)} (subtract it to stay close to the image).", input, batch, t =>
+        {
+            RequireBroadcastable(t, image.Shape);
+            return t.sub(image.AsTensor(t)).square().mean().add(epsilon).sqrt().neg();
+        });
     }
 
     /// <summary>
@@ -663,140 +594,91 @@ public abstract partial class Objective
     /// </remarks>
     public static Objective ActivationDifference(string layer, Tensor target, int? batch = null)
     {
-        RequireLayer(layer);
         var goal = ConstantTensor.From(target, nameof(target));
-        RequireBatchIndex(batch);
         string shape = ActivationChecks.FormatShape(goal.Shape);
-        return new LayerObjective(
-            FormatName("activation_difference", batch, layer, shape),
-            Batched($"The mean squared difference between the activations of layer '{layer}' and a target of shape {shape} (add it to match the target).", batch),
-            [layer],
-            batch,
-            a =>
-            {
-                Tensor t = a[layer];
-                RequireBroadcastable(t, goal.Shape, layer, "The target activations", nameof(target));
-                return t.sub(goal.AsTensor(t)).square().mean();
-            });
+        return OnLayer("activation_difference", [layer, shape], $"The mean squared difference between the activations of layer '{layer}' and a target of shape {shape} (add it to match the target).", layer, batch, t =>
+        {
+            RequireBroadcastable(t, goal.Shape, layer, "The target activations", nameof(target));
+            return t.sub(goal.AsTensor(t)).square().mean();
+        });
     }
 
     private static Objective ChannelWeight(string layer, ConstantTensor weights, int? batch)
     {
-        RequireLayer(layer);
-        RequireBatchIndex(batch);
-        return new LayerObjective(
-            FormatName("channel_weight", batch, layer, VectorText(weights, "weights")),
-            Batched($"Minus the mean of the activations of layer '{layer}' weighted per channel by {weights.Length} weights.", batch),
-            [layer],
-            batch,
-            a =>
-            {
-                Tensor t = a[layer];
-                ActivationChecks.RequireChannelVector(t, layer, weights.Length, "weights", "channel_weight");
-                return t.mul(weights.AsChannelVector(t)).mean().neg();
-            });
+        return OnLayer("channel_weight", [layer, VectorText(weights, "weights")], $"Minus the mean of the activations of layer '{layer}' weighted per channel by {weights.Length} weights.", layer, batch, t =>
+        {
+            ActivationChecks.RequireChannelVector(t, layer, weights.Length, "weights", "channel_weight");
+            return t.mul(weights.AsChannelVector(t)).mean().neg();
+        });
     }
 
     private static Objective NeuronWeight(string layer, ConstantTensor? weights, int? x, int? y, int? batch)
     {
-        RequireLayer(layer);
         RequirePosition(x, y);
-        RequireBatchIndex(batch);
         string weighting = weights is null ? "averaged over channels" : $"weighted per channel by {weights.Length} weights";
-        return new LayerObjective(
-            FormatName("neuron_weight", batch, [layer, weights is null ? "None" : VectorText(weights, "weights"), .. PositionArgs(x, y)]),
-            Batched($"Minus the mean of the activations of layer '{layer}' at {PositionText(x, y)}, {weighting}.", batch),
-            [layer],
-            batch,
-            a =>
+        return OnLayer("neuron_weight", [layer, weights is null ? "None" : VectorText(weights, "weights"), .. PositionArgs(x, y)], $"Minus the mean of the activations of layer '{layer}' at {PositionText(x, y)}, {weighting}.", layer, batch, t =>
+        {
+            ActivationChecks.RequireRank(t, layer, 4, "neuron_weight", ImageLayout);
+            var (px, py) = ResolvePosition(t, layer, x, y);
+            Tensor at = t.narrow(2, py, 1).narrow(3, px, 1);
+            if (weights is null)
             {
-                Tensor t = a[layer];
-                ActivationChecks.RequireRank(t, layer, 4, "neuron_weight", ImageLayout);
-                var (px, py) = ResolvePosition(t, layer, x, y);
-                Tensor at = t.narrow(2, py, 1).narrow(3, px, 1);
-                if (weights is null)
-                {
-                    return at.mean().neg();
-                }
+                return at.mean().neg();
+            }
 
-                ActivationChecks.RequireChannelVector(t, layer, weights.Length, "weights", "neuron_weight");
-                return at.mul(weights.AsChannelVector(at)).mean().neg();
-            });
+            ActivationChecks.RequireChannelVector(t, layer, weights.Length, "weights", "neuron_weight");
+            return at.mul(weights.AsChannelVector(at)).mean().neg();
+        });
     }
 
     private static Objective LocalGroupWeight(string layer, ConstantTensor? weights, int x, int y, int wx, int wy, int? batch)
     {
-        RequireLayer(layer);
         ArgumentOutOfRangeException.ThrowIfNegative(x);
         ArgumentOutOfRangeException.ThrowIfNegative(y);
         ArgumentOutOfRangeException.ThrowIfLessThan(wx, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(wy, 1);
-        RequireBatchIndex(batch);
         string weighting = weights is null ? "averaged over channels" : $"weighted per channel by {weights.Length} weights";
-        return new LayerObjective(
-            FormatName("localgroup_weight", batch, layer, weights is null ? "None" : VectorText(weights, "weights"), $"x={Number(x)}", $"y={Number(y)}", $"wx={Number(wx)}", $"wy={Number(wy)}"),
-            Batched($"Minus the mean of the activations of layer '{layer}' in the {wx}x{wy} window at x={x}, y={y}, {weighting}.", batch),
-            [layer],
-            batch,
-            a =>
+        return OnLayer("localgroup_weight", [layer, weights is null ? "None" : VectorText(weights, "weights"), $"x={Number(x)}", $"y={Number(y)}", $"wx={Number(wx)}", $"wy={Number(wy)}"], $"Minus the mean of the activations of layer '{layer}' in the {wx}x{wy} window at x={x}, y={y}, {weighting}.", layer, batch, t =>
+        {
+            ActivationChecks.RequireRank(t, layer, 4, "localgroup_weight", ImageLayout);
+            ActivationChecks.RequireIndex(t, layer, 3, x, "x", "width, the last axis");
+            ActivationChecks.RequireIndex(t, layer, 2, y, "y", "height, the third axis");
+            long rows = Math.Min(wy, t.size(2) - y);
+            long cols = Math.Min(wx, t.size(3) - x);
+            Tensor window = t.narrow(2, y, rows).narrow(3, x, cols);
+            if (weights is null)
             {
-                Tensor t = a[layer];
-                ActivationChecks.RequireRank(t, layer, 4, "localgroup_weight", ImageLayout);
-                ActivationChecks.RequireIndex(t, layer, 3, x, "x", "width, the last axis");
-                ActivationChecks.RequireIndex(t, layer, 2, y, "y", "height, the third axis");
-                long rows = Math.Min(wy, t.size(2) - y);
-                long cols = Math.Min(wx, t.size(3) - x);
-                Tensor window = t.narrow(2, y, rows).narrow(3, x, cols);
-                if (weights is null)
-                {
-                    return window.mean().neg();
-                }
+                return window.mean().neg();
+            }
 
-                ActivationChecks.RequireChannelVector(t, layer, weights.Length, "weights", "localgroup_weight");
-                return window.mul(weights.AsChannelVector(window)).mean().neg();
-            });
+            ActivationChecks.RequireChannelVector(t, layer, weights.Length, "weights", "localgroup_weight");
+            return window.mul(weights.AsChannelVector(window)).mean().neg();
+        });
     }
 
     private static Objective Direction(string layer, ConstantTensor direction, int? batch, double? cossimPow, TokenSelection tokens, ActivationLayout layout)
     {
-        RequireLayer(layer);
-        RequireBatchIndex(batch);
         RequireCossimPow(cossimPow);
-        RequireEnum(tokens, nameof(tokens));
-        RequireEnum(layout, nameof(layout));
-        return new LayerObjective(
-            FormatName("direction", batch, [layer, VectorText(direction, "values"), .. CossimArgs(cossimPow), .. ViewArgs(tokens, layout)]),
-            Batched($"Minus the mean {SimilarityText(cossimPow)} between the activations of layer '{layer}' and a direction of {direction.Length} channels.{ViewText(tokens, layout)}", batch),
-            [layer],
-            batch,
-            a =>
-            {
-                Tensor full = a[layer];
-                Tensor t = ChannelsFirst(full, layer, "direction", tokens, layout);
-                ActivationChecks.RequireChannelVector(t, layer, direction.Length, "direction", "direction", full.shape);
-                return DirectionLoss(t, direction, cossimPow);
-            });
+        RequireView(tokens, layout);
+        return OnLayer("direction", [layer, VectorText(direction, "values"), .. CossimArgs(cossimPow), .. ViewArgs(tokens, layout)], $"Minus the mean {SimilarityText(cossimPow)} between the activations of layer '{layer}' and a direction of {direction.Length} channels.{ViewText(tokens, layout)}", layer, batch, full =>
+        {
+            Tensor t = ChannelsFirst(full, layer, "direction", tokens, layout);
+            ActivationChecks.RequireChannelVector(t, layer, direction.Length, "direction", "direction", full.shape);
+            return DirectionLoss(t, direction, cossimPow);
+        });
     }
 
     private static Objective DirectionNeuron(string layer, ConstantTensor direction, int? x, int? y, int? batch, double? cossimPow, ActivationLayout layout)
     {
-        RequireLayer(layer);
         RequirePosition(x, y);
-        RequireBatchIndex(batch);
         RequireCossimPow(cossimPow);
         RequireEnum(layout, nameof(layout));
-        return new LayerObjective(
-            FormatName("direction_neuron", batch, [layer, VectorText(direction, "values"), .. PositionArgs(x, y), .. CossimArgs(cossimPow), .. ViewArgs(TokenSelection.Auto, layout)]),
-            Batched($"Minus the {SimilarityText(cossimPow)} between the activations of layer '{layer}' at {PositionText(x, y)} (on a token layer, token x, by default the centre patch token) and a direction of {direction.Length} channels, averaged over the batch.{ViewText(TokenSelection.Auto, layout)}", batch),
-            [layer],
-            batch,
-            a =>
-            {
-                Tensor full = a[layer];
-                Tensor at = AtPosition(full, layer, "direction_neuron", x, y, layout);
-                ActivationChecks.RequireChannelVector(at, layer, direction.Length, "direction", "direction_neuron", full.shape);
-                return DirectionLoss(at, direction, cossimPow);
-            });
+        return OnLayer("direction_neuron", [layer, VectorText(direction, "values"), .. PositionArgs(x, y), .. CossimArgs(cossimPow), .. ViewArgs(TokenSelection.Auto, layout)], $"Minus the {SimilarityText(cossimPow)} between the activations of layer '{layer}' at {PositionText(x, y)} (on a token layer, token x, by default the centre patch token) and a direction of {direction.Length} channels, averaged over the batch.{ViewText(TokenSelection.Auto, layout)}", layer, batch, full =>
+        {
+            Tensor at = AtPosition(full, layer, "direction_neuron", x, y, layout);
+            ActivationChecks.RequireChannelVector(at, layer, direction.Length, "direction", "direction_neuron", full.shape);
+            return DirectionLoss(at, direction, cossimPow);
+        });
     }
 
     /// <summary>Minus the mean similarity along axis 1 between <paramref name="t"/> and the direction.</summary>
@@ -931,6 +813,24 @@ public abstract partial class Objective
                 : $"{what} have shape {ActivationChecks.FormatShape(imageShape)} but layer '{layer}' has shape {ActivationChecks.FormatShape(shape)}: pass a tensor broadcastable to the layer's shape, e.g. activations captured from an image of the size being rendered, through the same resize (FixedImageSize).";
             throw new ObjectiveArgumentException(message, paramName, layer, shape);
         }
+    }
+
+    /// <summary>
+    /// An objective on one layer, named <c>function(args[, batch=b])</c>, reading only <paramref name="layer"/> (of
+    /// batch element <paramref name="batch"/> when it is set); <paramref name="loss"/> gets the layer's activations.
+    /// Checks the layer name and the batch index, the checks every such objective makes.
+    /// </summary>
+    private static LayerObjective OnLayer(string function, string[] args, string description, string layer, int? batch, Func<Tensor, Tensor> loss)
+    {
+        RequireLayer(layer);
+        RequireBatchIndex(batch);
+        return new LayerObjective(FormatName(function, batch, args), Batched(description, batch), [layer], batch, a => loss(a[layer]));
+    }
+
+    private static void RequireView(TokenSelection tokens, ActivationLayout layout)
+    {
+        RequireEnum(tokens, nameof(tokens));
+        RequireEnum(layout, nameof(layout));
     }
 
     private static void RequireLayer(string layer) => ArgumentException.ThrowIfNullOrWhiteSpace(layer);

@@ -3,6 +3,7 @@ using Lucent.Net.Activations;
 using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text;
+using Lucent.Net.Declarations;
 using static TorchSharp.torch;
 
 namespace Lucent.Net.Objectives;
@@ -221,6 +222,11 @@ public abstract partial class Objective : IObjective
         return items.Count == 1 ? items[0] : new SumObjective(items);
     }
 
+    /// <summary>The text form of <c>sum</c>: any number of objectives, given positionally.</summary>
+    [TextFunction("sum", "The sum of any number of objectives (`Objective.Sum`).")]
+    private static Objective SumOf(params Objective[] objectives) =>
+        objectives.Length == 0 ? throw new ArgumentException("sum needs at least one objective, e.g. sum(mixed4a:0, mixed4a:1).", nameof(objectives)) : Sum(objectives);
+
     /// <summary>An objective computed by a function: the quickest way to plug in your own loss.</summary>
     /// <param name="name">A short name, e.g. <c>mean_square(conv2)</c>.</param>
     /// <param name="layers">The layers <paramref name="compute"/> reads (used to stop the forward pass early).</param>
@@ -236,7 +242,7 @@ public abstract partial class Objective : IObjective
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ArgumentNullException.ThrowIfNull(layers);
         ArgumentNullException.ThrowIfNull(compute);
-        return new DelegateObjective(name, description ?? name, layers, compute);
+        return new LayerObjective(name, description ?? name, layers.Distinct(StringComparer.Ordinal).ToList().AsReadOnly(), null, compute);
     }
 
     /// <summary>
@@ -261,7 +267,7 @@ public abstract partial class Objective : IObjective
             name = name[..57] + "...";
         }
 
-        return new DelegateObjective(name, name, [], compute);
+        return new LayerObjective(name, name, [], null, compute);
     }
 
     /// <summary>
@@ -276,6 +282,9 @@ public abstract partial class Objective : IObjective
         return objective as Objective ?? new WrappedObjective(objective);
     }
 
+    private const string ParseObsolete =
+        "Use ObjectiveExpression.Parse (Lucent.Net.Expressions), the one text reader: it reads \"mixed4a:5\" and \"labels:tabby\" alike; quote other layer names (\"'features.0':3\").";
+
     /// <summary>
     /// Parses Lucent's short form <c>"layer:channel"</c>, e.g. <c>"mixed4a:5"</c>, into
     /// <see cref="Objective.Channel(string, int, int?, TokenSelection, ActivationLayout)"/>; a name after the colon (<c>"labels:tabby"</c>) is a class
@@ -284,6 +293,13 @@ public abstract partial class Objective : IObjective
     /// <param name="s">The text.</param>
     /// <returns>The channel objective.</returns>
     /// <exception cref="FormatException">The text is not of the form <c>layer:channel</c>.</exception>
+    /// <remarks>
+    /// Obsolete: <c>ObjectiveExpression.Parse</c> (namespace <c>Lucent.Net.Expressions</c>) is the one text reader; it
+    /// reads <c>mixed4a:5</c> and <c>labels:tabby</c> as this method does, and every other objective expression. A layer
+    /// name that is not an identifier is quoted there (<c>'features.0':3</c>), where this method took everything
+    /// before the last colon.
+    /// </remarks>
+    [Obsolete(ParseObsolete)]
     public static Objective Parse(string s)
     {
         ArgumentNullException.ThrowIfNull(s);
@@ -294,6 +310,7 @@ public abstract partial class Objective : IObjective
     /// <param name="s">The text.</param>
     /// <param name="result">The channel objective, or null.</param>
     /// <returns>Whether the text had the right form.</returns>
+    [Obsolete(ParseObsolete)]
     public static bool TryParse([NotNullWhen(true)] string? s, [MaybeNullWhen(false)] out Objective result) =>
         TryParseCore(s, out result, out _);
 

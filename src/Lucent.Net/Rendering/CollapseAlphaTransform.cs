@@ -1,4 +1,5 @@
 using System.Globalization;
+using Lucent.Net.Declarations;
 using Lucent.Net.Parameterization;
 using Lucent.Net.Transforms;
 using TorchSharp;
@@ -65,6 +66,15 @@ public sealed class CollapseAlphaTransform : IImageTransform
 
     /// <summary>Standard deviation of the FFT background's spectrum.</summary>
     public double StandardDeviation { get; }
+
+    /// <summary>The text form of <c>collapse_alpha_random</c>: Lucid's FFT-noise background.</summary>
+    [TextFunction("collapse_alpha_random", "Composite an RGBA image over a new random FFT-noise background every step; sd is the spectrum's standard deviation, default 0.5 (`CollapseAlphaTransform`, Lucid's `collapse_alpha_random`).")]
+    private static CollapseAlphaTransform Random([TextName("sd", "standard_deviation")] double standardDeviation = DefaultStandardDeviation) =>
+        new(AlphaBackground.FftNoise, standardDeviation);
+
+    /// <summary>The text form of <c>collapse_alpha_uniform</c>: uniform noise.</summary>
+    [TextFunction("collapse_alpha_uniform", "Composite an RGBA image over new uniform noise every step (`CollapseAlphaTransform` with `AlphaBackground.Uniform`).")]
+    private static CollapseAlphaTransform Uniform() => new(AlphaBackground.Uniform);
 
     /// <inheritdoc />
     public string Name => Background == AlphaBackground.FftNoise

@@ -1,4 +1,5 @@
 using static TorchSharp.torch;
+using Lucent.Net.Declarations;
 
 namespace Lucent.Net.Transforms;
 
@@ -19,7 +20,8 @@ public sealed class JitterTransform : IImageTransform
     /// <summary>Creates a jitter transform.</summary>
     /// <param name="distance">d: shifts are drawn from 0..d-1; from 2 to <see cref="MaxDistance"/>.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="distance"/> is 1 or less, or over <see cref="MaxDistance"/>.</exception>
-    public JitterTransform(int distance)
+    [TextFunction("jitter", "Shift by a random 0..d-1 pixels down and right, 2 <= d <= {MaxDistance} (`JitterTransform`, Lucent's `jitter`).")]
+    public JitterTransform([TextName("d", "distance")] int distance)
     {
         if (distance <= 1)
         {
@@ -49,4 +51,20 @@ public sealed class JitterTransform : IImageTransform
         int dy = TransformHelpers.ChooseIndex(context, Distance);
         return TransformHelpers.Shift(image, dx, dy);
     }
+}
+
+public static partial class Transform
+{
+    /// <summary>Lucent's <c>jitter(d)</c>; see <see cref="JitterTransform"/>.</summary>
+    /// <param name="distance">d &gt; 1.</param>
+    /// <returns>The transform.</returns>
+    public static JitterTransform Jitter(int distance) => new(distance);
+}
+
+public sealed partial class TransformPipelineBuilder
+{
+    /// <summary>Appends <see cref="JitterTransform"/>.</summary>
+    /// <param name="distance">d &gt; 1: shifts are drawn from 0..d-1.</param>
+    /// <returns>This builder.</returns>
+    public TransformPipelineBuilder Jitter(int distance) => Add(Transform.Jitter(distance));
 }

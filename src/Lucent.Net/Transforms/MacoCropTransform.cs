@@ -1,6 +1,7 @@
 using System.Globalization;
 using TorchSharp;
 using static TorchSharp.torch;
+using Lucent.Net.Declarations;
 
 namespace Lucent.Net.Transforms;
 
@@ -50,7 +51,8 @@ public sealed class MacoCropTransform : IImageTransform
     /// <param name="endBoxSize">Box size at the last step, in (0, <paramref name="startBoxSize"/>].</param>
     /// <param name="noise">Initial noise standard deviation; 0 to 1.</param>
     /// <exception cref="ArgumentOutOfRangeException">A value is out of range.</exception>
-    public MacoCropTransform(int crops = DefaultCrops, int outputSize = DefaultOutputSize, double startBoxSize = DefaultStartBoxSize, double endBoxSize = DefaultEndBoxSize, double noise = DefaultNoise)
+    [TextFunction("maco_crops", "MACO's crops: per step, `crops` (8) random square crops resized to `size` (224), box size decaying from `start` (0.5) to `end` (0.05) of the side, noise from `noise` (0.05) to 0; one image only (`MacoCropTransform`).")]
+    public MacoCropTransform(int crops = DefaultCrops, [TextName("size")] int outputSize = DefaultOutputSize, [TextName("start")] double startBoxSize = DefaultStartBoxSize, [TextName("end")] double endBoxSize = DefaultEndBoxSize, double noise = DefaultNoise)
     {
         if (crops < 1 || crops > MaxCrops)
         {

@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using Lucent.Net.Declarations;
 
 namespace Lucent.Net.Transforms;
 
@@ -36,7 +37,8 @@ public sealed class PadTransform : IDeterministicTransform, IResizingTransform
     /// <param name="mode">How to fill the border; Lucent's default is <see cref="PadMode.Reflect"/>.</param>
     /// <param name="constantValue">The fill value for <see cref="PadMode.Constant"/> (ignored otherwise, as in Lucent).</param>
     /// <exception cref="ArgumentOutOfRangeException">Width is negative or over <see cref="MaxWidth"/>, the mode is unknown, or the value is not finite.</exception>
-    public PadTransform(int width, PadMode mode = PadMode.Reflect, double constantValue = DefaultConstantValue)
+    [TextFunction("pad", "Pad every side by width pixels (0 to {MaxWidth}); mode is `reflect` (default), `constant`, `replicate` or `circular`; value is the constant fill, default 0.5 (`PadTransform`, Lucent's `pad`).")]
+    public PadTransform([TextName("width", "w")] int width, PadMode mode = PadMode.Reflect, [TextName("value", "constant_value")] double constantValue = DefaultConstantValue)
     {
         if (width is < 0 or > MaxWidth)
         {
@@ -111,4 +113,26 @@ public sealed class PadTransform : IDeterministicTransform, IResizingTransform
         };
         return torch.nn.functional.pad(image, [Width, Width, Width, Width], mode, ConstantValue);
     }
+}
+
+public static partial class Transform
+{
+    /// <summary>Lucent's <c>pad(w, mode, constant_value)</c>; see <see cref="PadTransform"/>.</summary>
+    /// <param name="width">Pixels added on each side.</param>
+    /// <param name="mode">Border fill (default reflect, as in Lucent).</param>
+    /// <param name="constantValue">Fill value for constant mode (default 0.5).</param>
+    /// <returns>The transform.</returns>
+    public static PadTransform Pad(int width, PadMode mode = PadMode.Reflect, double constantValue = PadTransform.DefaultConstantValue) =>
+        new(width, mode, constantValue);
+}
+
+public sealed partial class TransformPipelineBuilder
+{
+    /// <summary>Appends <see cref="PadTransform"/>.</summary>
+    /// <param name="width">Pixels added on each side.</param>
+    /// <param name="mode">How to fill the border (Lucent's default: reflect).</param>
+    /// <param name="constantValue">Fill value for constant mode.</param>
+    /// <returns>This builder.</returns>
+    public TransformPipelineBuilder Pad(int width, PadMode mode = PadMode.Reflect, double constantValue = PadTransform.DefaultConstantValue) =>
+        Add(Transform.Pad(width, mode, constantValue));
 }

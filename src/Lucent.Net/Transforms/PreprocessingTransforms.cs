@@ -1,3 +1,4 @@
+using Lucent.Net.Declarations;
 using static TorchSharp.torch;
 
 namespace Lucent.Net.Transforms;
@@ -14,6 +15,12 @@ public sealed class ImageNetNormalizeTransform : IDeterministicTransform
 
     /// <summary>ImageNet channel standard deviations (RGB).</summary>
     public static readonly IReadOnlyList<double> StandardDeviation = [0.229, 0.224, 0.225];
+
+    /// <summary>Creates the transform.</summary>
+    [TextFunction("normalize", "ImageNet normalisation: minus the mean, divided by the standard deviation of each channel (`ImageNetNormalizeTransform`).")]
+    public ImageNetNormalizeTransform()
+    {
+    }
 
     /// <inheritdoc />
     public string Name => "normalize()";
@@ -49,6 +56,12 @@ public sealed class InceptionV1PreprocessingTransform : IDeterministicTransform
     /// <summary>The offset subtracted after scaling.</summary>
     public const double Offset = 117.0;
 
+    /// <summary>Creates the transform.</summary>
+    [TextFunction("preprocess_inceptionv1", "InceptionV1's preprocessing, x * 255 - 117 (`InceptionV1PreprocessingTransform`).")]
+    public InceptionV1PreprocessingTransform()
+    {
+    }
+
     /// <inheritdoc />
     public string Name => "preprocess_inceptionv1()";
 
@@ -62,4 +75,22 @@ public sealed class InceptionV1PreprocessingTransform : IDeterministicTransform
         using var scaled = image * Scale;
         return scaled - Offset;
     }
+}
+
+public static partial class Transform
+{
+    /// <summary>Lucent's <c>normalize()</c> (ImageNet statistics).</summary>
+    /// <returns>The transform.</returns>
+    public static ImageNetNormalizeTransform Normalize() => new();
+
+    /// <summary>Lucent's <c>preprocess_inceptionv1()</c> (<c>x * 255 - 117</c>).</summary>
+    /// <returns>The transform.</returns>
+    public static InceptionV1PreprocessingTransform PreprocessInceptionV1() => new();
+}
+
+public sealed partial class TransformPipelineBuilder
+{
+    /// <summary>Appends ImageNet normalisation (<see cref="ImageNetNormalizeTransform"/>).</summary>
+    /// <returns>This builder.</returns>
+    public TransformPipelineBuilder Normalize() => Add(Transform.Normalize());
 }

@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using Lucent.Net.Declarations;
 
 namespace Lucent.Net.Transforms;
 
@@ -36,7 +37,8 @@ public sealed class RandomRotateTransform : IImageTransform
     /// <param name="unit">The unit of <paramref name="angles"/>.</param>
     /// <exception cref="ArgumentException">The list is empty.</exception>
     /// <exception cref="ArgumentOutOfRangeException">An angle is not finite or turns more than <see cref="MaxDegrees"/> either way, or the unit is unknown.</exception>
-    public RandomRotateTransform(IEnumerable<double> angles, AngleUnit unit = AngleUnit.Degrees)
+    [TextFunction("random_rotate", "Rotate by an angle picked from the list, each at most {MaxDegrees} degrees (2π radians) either way; unit is `degrees` (default) or `radians` (`RandomRotateTransform`, Lucent's `random_rotate`).")]
+    public RandomRotateTransform(IEnumerable<double> angles, [TextName("unit", "units")] AngleUnit unit = AngleUnit.Degrees)
     {
         if (!Enum.IsDefined(unit))
         {
@@ -127,4 +129,23 @@ public sealed class RandomRotateTransform : IImageTransform
             align_corners: true);
         return rotated.MoveToOuterDisposeScope();
     }
+}
+
+public static partial class Transform
+{
+    /// <summary>Lucent's <c>random_rotate(angles, units)</c>; see <see cref="RandomRotateTransform"/>.</summary>
+    /// <param name="angles">Angles to pick from.</param>
+    /// <param name="unit">Their unit (default degrees).</param>
+    /// <returns>The transform.</returns>
+    public static RandomRotateTransform RandomRotate(IEnumerable<double> angles, AngleUnit unit = AngleUnit.Degrees) => new(angles, unit);
+}
+
+public sealed partial class TransformPipelineBuilder
+{
+    /// <summary>Appends <see cref="RandomRotateTransform"/>.</summary>
+    /// <param name="angles">Angles to pick from.</param>
+    /// <param name="unit">Unit of the angles.</param>
+    /// <returns>This builder.</returns>
+    public TransformPipelineBuilder RandomRotate(IEnumerable<double> angles, AngleUnit unit = AngleUnit.Degrees) =>
+        Add(Transform.RandomRotate(angles, unit));
 }

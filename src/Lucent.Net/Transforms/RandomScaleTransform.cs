@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using Lucent.Net.Declarations;
 
 namespace Lucent.Net.Transforms;
 
@@ -26,6 +27,7 @@ public sealed class RandomScaleTransform : IImageTransform, IResizingTransform
     /// <param name="scales">The factors to pick from (uniformly, repeats allowed); each in (0, <see cref="MaxScale"/>].</param>
     /// <exception cref="ArgumentException">The list is empty.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A scale is not positive and finite, or over <see cref="MaxScale"/>.</exception>
+    [TextFunction("random_scale", "Rescale by a factor picked from the list, each in (0, {MaxScale}] (`RandomScaleTransform`, Lucent's `random_scale`).")]
     public RandomScaleTransform(IEnumerable<double> scales)
     {
         _scales = TransformHelpers.CopyFinite(scales, nameof(scales), "scales");
@@ -111,4 +113,25 @@ public sealed class RandomScaleTransform : IImageTransform, IResizingTransform
         long padY = Math.Max(0, (long)Math.Ceiling((height - newHeight) / 2.0));
         return (newHeight, newWidth, padY, padX);
     }
+}
+
+public static partial class Transform
+{
+    /// <summary>Lucent's <c>random_scale(scales)</c>; see <see cref="RandomScaleTransform"/>.</summary>
+    /// <param name="scales">Factors to pick from.</param>
+    /// <returns>The transform.</returns>
+    public static RandomScaleTransform RandomScale(params double[] scales) => new(scales);
+}
+
+public sealed partial class TransformPipelineBuilder
+{
+    /// <summary>Appends <see cref="RandomScaleTransform"/>.</summary>
+    /// <param name="scales">Factors to pick from.</param>
+    /// <returns>This builder.</returns>
+    public TransformPipelineBuilder RandomScale(IEnumerable<double> scales) => Add(new RandomScaleTransform(scales));
+
+    /// <summary>Appends <see cref="RandomScaleTransform"/>.</summary>
+    /// <param name="scales">Factors to pick from.</param>
+    /// <returns>This builder.</returns>
+    public TransformPipelineBuilder RandomScale(params double[] scales) => Add(Transform.RandomScale(scales));
 }

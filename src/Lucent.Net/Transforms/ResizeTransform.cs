@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using Lucent.Net.Declarations;
 
 namespace Lucent.Net.Transforms;
 
@@ -42,6 +43,10 @@ public sealed class ResizeTransform : IDeterministicTransform, IResizingTransfor
         : this(size, size)
     {
     }
+
+    /// <summary>The text form of <c>resize</c>: the width defaults to the height.</summary>
+    [TextFunction("resize", "Resize bilinearly to height x width pixels (1 to {MaxSize} each); width defaults to height (`ResizeTransform`).")]
+    private static ResizeTransform FromText(int height, int? width = null) => new(height, width ?? height);
 
     /// <summary>Output height in pixels.</summary>
     public int Height { get; }
@@ -89,4 +94,22 @@ public sealed class ResizeTransform : IDeterministicTransform, IResizingTransfor
             ? new ResizeTransform(minimumSize, minimumSize)
             : null;
     }
+}
+
+public static partial class Transform
+{
+    /// <summary>A bilinear, corners-aligned resize; see <see cref="ResizeTransform"/>.</summary>
+    /// <param name="height">Output height.</param>
+    /// <param name="width">Output width.</param>
+    /// <returns>The transform.</returns>
+    public static ResizeTransform Resize(int height, int width) => new(height, width);
+}
+
+public sealed partial class TransformPipelineBuilder
+{
+    /// <summary>Appends <see cref="ResizeTransform"/>.</summary>
+    /// <param name="height">Output height.</param>
+    /// <param name="width">Output width.</param>
+    /// <returns>This builder.</returns>
+    public TransformPipelineBuilder Resize(int height, int width) => Add(Transform.Resize(height, width));
 }

@@ -1,5 +1,6 @@
 using System.Collections.ObjectModel;
 using static TorchSharp.torch;
+using Lucent.Net.Declarations;
 
 namespace Lucent.Net.Transforms;
 
@@ -41,6 +42,10 @@ public sealed class TransformPipeline : IImageTransform, IResizingTransform
 
     /// <summary>Lucent's standard transforms (see <see cref="StandardTransforms"/>); a shared immutable instance.</summary>
     public static TransformPipeline Standard => StandardPipeline.Value;
+
+    /// <summary>The text form of <c>standard</c>: <see cref="Standard"/> as one step.</summary>
+    [TextFunction("standard", "Lucent's standard transforms as one step: pad 12 constant 0.5, jitter 8, random scale 0.9..1.1, random rotate -10..10 degrees, jitter 4 (`TransformPipeline.Standard`).")]
+    private static TransformPipeline StandardStep() => Standard;
 
     /// <summary>An empty pipeline: images pass through unchanged.</summary>
     public static TransformPipeline Identity { get; } = new([]);

@@ -1,5 +1,5 @@
 using Lucent.Net.Devices;
-using Lucent.Net.Objectives;
+using Lucent.Net.Expressions;
 using Lucent.Net.Parameterization;
 using Lucent.Net.Rendering;
 using Lucent.Net.Testing;
@@ -45,7 +45,7 @@ public class DeviceMismatchTests
         using var model = new TinyConvNet(seed: 3);
         using var images = torch.full([1, 3, 16, 16], 0.5f);
 
-        var act = () => ObjectiveEvaluator.Evaluate(model, Objective.Parse("conv2:1"), images, new RenderOptions { Transforms = [], Device = torch.device("meta") });
+        var act = () => ObjectiveEvaluator.Evaluate(model, ObjectiveExpression.Parse("conv2:1"), images, new RenderOptions { Transforms = [], Device = torch.device("meta") });
 
         act.Should().Throw<DeviceMismatchException>().WithMessage("*meta*cpu*");
     }

@@ -1,3 +1,4 @@
+using Lucent.Net.Expressions;
 using Lucent.Net.Objectives;
 using Lucent.Net.Parameterization;
 using Lucent.Net.Rendering;
@@ -121,12 +122,12 @@ public class StandInDeviceRenderTests
         double onCpu;
         using (var model = ModelOn(null))
         {
-            onCpu = ObjectiveEvaluator.Evaluate(model, Objective.Parse("conv2:3"), images)[0];
+            onCpu = ObjectiveEvaluator.Evaluate(model, ObjectiveExpression.Parse("conv2:3"), images)[0];
         }
 
         using var onDevice = ModelOn(device);
-        double value = ObjectiveEvaluator.Evaluate(onDevice, Objective.Parse("conv2:3"), images, new RenderOptions { Transforms = [TransformPipeline.Standard], Seed = 1 })[0];
-        double plain = ObjectiveEvaluator.Evaluate(onDevice, Objective.Parse("conv2:3"), images)[0];
+        double value = ObjectiveEvaluator.Evaluate(onDevice, ObjectiveExpression.Parse("conv2:3"), images, new RenderOptions { Transforms = [TransformPipeline.Standard], Seed = 1 })[0];
+        double plain = ObjectiveEvaluator.Evaluate(onDevice, ObjectiveExpression.Parse("conv2:3"), images)[0];
 
         double.IsFinite(value).Should().BeTrue();
         plain.Should().BeApproximately(onCpu, Tolerance);

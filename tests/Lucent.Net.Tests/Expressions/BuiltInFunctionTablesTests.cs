@@ -4,9 +4,9 @@ using Lucent.Net.Expressions;
 namespace Lucent.Net.Tests.Expressions;
 
 /// <summary>
-/// The registries are the one declaration of every built-in function (name, parameters,
-/// description); the tables in the docs are generated from them. When a built-in changes, this
-/// test fails and prints the table to paste between the markers.
+/// Every built-in function (name, parameters, description) comes from the one declaration on the member that
+/// builds it ([TextFunction], read by DeclaredFunctions); the tables in the docs are generated from them. When a
+/// built-in changes, this test fails and prints the table to paste between the markers.
 /// </summary>
 public sealed class BuiltInFunctionTablesTests
 {
@@ -21,7 +21,7 @@ public sealed class BuiltInFunctionTablesTests
     [MemberData(nameof(Tables))]
     public void Docs_table_is_generated_from_the_registry(string file, string table)
     {
-        IEnumerable<ExpressionFunction> functions = table == "objective functions" ? BuiltInObjectiveFunctions.All : BuiltInTransformFunctions.All;
+        IEnumerable<ExpressionFunction> functions = table == "objective functions" ? DeclaredFunctions.Objectives : DeclaredFunctions.Transforms;
         string expected = Markdown(functions);
         string begin = $"<!-- begin generated: {table} (from the registry; tests/Lucent.Net.Tests/Expressions/BuiltInFunctionTablesTests.cs) -->";
         const string end = "<!-- end generated -->";
@@ -37,13 +37,13 @@ public sealed class BuiltInFunctionTablesTests
     [Fact]
     public void Every_built_in_has_a_description_of_its_own()
     {
-        foreach (ExpressionFunction function in BuiltInObjectiveFunctions.All.Concat<ExpressionFunction>(BuiltInTransformFunctions.All))
+        foreach (ExpressionFunction function in DeclaredFunctions.Objectives.Concat<ExpressionFunction>(DeclaredFunctions.Transforms))
         {
             function.Description.Should().NotBe(function.Name).And.EndWith(".", function.Name).And.NotContain("|", "it is a cell of a Markdown table");
         }
 
-        ObjectiveFunctionRegistry.Default.Names.Should().BeEquivalentTo(BuiltInObjectiveFunctions.All.Select(f => f.Name));
-        TransformFunctionRegistry.Default.Names.Should().BeEquivalentTo(BuiltInTransformFunctions.All.Select(f => f.Name));
+        ObjectiveFunctionRegistry.Default.Names.Should().BeEquivalentTo(DeclaredFunctions.Objectives.Select(f => f.Name));
+        TransformFunctionRegistry.Default.Names.Should().BeEquivalentTo(DeclaredFunctions.Transforms.Select(f => f.Name));
     }
 
     /// <summary>The table: one row a function, in declaration order; parameters in positional order, aliases in brackets.</summary>

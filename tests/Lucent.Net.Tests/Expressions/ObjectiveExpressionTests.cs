@@ -236,6 +236,8 @@ public sealed class ObjectiveExpressionTests : IDisposable
     [InlineData("sum(conv1, conv1:1)", 5, "Argument '#1' of sum must be an objective")]
     [InlineData("channel(conv1, -1)", 1, "channel rejected its arguments")]
     [InlineData("sum(conv1:1, weight=2)", 14, "sum has no argument 'weight'")]
+    [InlineData("sum()", 1, "sum rejected its arguments (sum needs at least one objective, e.g. sum(mixed4a:0, mixed4a:1).)")]
+    [InlineData("class_logit(labels, -1)", 1, "class_logit rejected its arguments")]
     [InlineData("direction(conv1, [8 values])", 21, "Expected ',' or ']'")]
     public void Argument_errors_name_the_column(string expression, int column, string start)
     {

@@ -1,4 +1,5 @@
 using Lucent.Net.Expressions;
+using Lucent.Net.Rendering;
 using Lucent.Net.Runtime;
 using Lucent.Net.Transforms;
 using TorchSharp;
@@ -51,15 +52,17 @@ public sealed class TransformExpressionTests
             new PadTransform(3, PadMode.Constant, 0.25), new PadTransform(2), new PadTransform(1, PadMode.Circular), new JitterTransform(3),
             new RandomScaleTransform([0.9, 1.1]), new RandomRotateTransform([-10, 10]), new RandomRotateTransform([0.2], AngleUnit.Radians),
             new ResizeTransform(12, 10), new ImageNetNormalizeTransform(), new InceptionV1PreprocessingTransform(),
-            new MacoCropTransform(2, 8, 0.5, 0.25, 0.1),
+            new MacoCropTransform(2, 8, 0.5, 0.25, 0.1), new CollapseAlphaTransform(AlphaBackground.FftNoise, 0.25), new CollapseAlphaTransform(AlphaBackground.Uniform),
         ];
         TransformFunctionRegistry.Default.Names.Except(transforms.Select(t => t.Name[..t.Name.IndexOf('(', StringComparison.Ordinal)]))
             .Should().Equal(["standard"], "every built-in but the pipeline is covered");
         using var generator = new Generator(3, torch.CPU);
-        using var image = torch.rand([1, 3, 8, 8], generator: generator);
+        using var rgb = torch.rand([1, 3, 8, 8], generator: generator);
+        using var rgba = torch.rand([1, 4, 8, 8], generator: generator);
         foreach (var transform in transforms)
         {
             using var scope = torch.NewDisposeScope();
+            var image = transform is CollapseAlphaTransform ? rgba : rgb;
             var parsed = TransformExpression.Parse(transform.Name);
             parsed.Name.Should().Be(transform.Name);
             parsed.GetType().Should().Be(transform.GetType());

@@ -9,9 +9,9 @@ namespace Lucent.Net.Tests.Layering;
 
 /// <summary>
 /// Which namespaces of one assembly use which others, read from the compiled metadata: base types,
-/// interfaces, field, method and local-variable signatures, and every type, method and field token
+/// interfaces, field, method and local-variable signatures, every type, method and field token
 /// in method bodies (so a fully qualified name or a <c>using static</c> counts as much as a
-/// <c>using</c> directive). Only the assembly's own types (type definitions) make edges; references to
+/// <c>using</c> directive), and the assembly's own attributes on types, members and parameters. Only the assembly's own types (type definitions) make edges; references to
 /// other assemblies do not, even where they share a namespace name.
 /// </summary>
 internal sealed class NamespaceGraph
@@ -74,6 +74,43 @@ internal sealed class NamespaceGraph
             }
 
             edges[from].UnionWith(used.Where(n => n != from && own.Contains(n)));
+        }
+
+        // An attribute of the assembly's own on a type, method, field or parameter: its namespace is used there.
+        var parameterOwners = new Dictionary<ParameterHandle, TypeDefinitionHandle>();
+        foreach (var handle in md.TypeDefinitions)
+        {
+            foreach (var m in md.GetTypeDefinition(handle).GetMethods())
+            {
+                foreach (var parameter in md.GetMethodDefinition(m).GetParameters())
+                {
+                    parameterOwners[parameter] = handle;
+                }
+            }
+        }
+
+        foreach (var handle in md.CustomAttributes)
+        {
+            var attribute = md.GetCustomAttribute(handle);
+            if (attribute.Constructor.Kind != HandleKind.MethodDefinition)
+            {
+                continue;
+            }
+
+            string to = NamespaceOf(md, md.GetMethodDefinition((MethodDefinitionHandle)attribute.Constructor).GetDeclaringType());
+            TypeDefinitionHandle owner = attribute.Parent.Kind switch
+            {
+                HandleKind.TypeDefinition => (TypeDefinitionHandle)attribute.Parent,
+                HandleKind.MethodDefinition => md.GetMethodDefinition((MethodDefinitionHandle)attribute.Parent).GetDeclaringType(),
+                HandleKind.FieldDefinition => md.GetFieldDefinition((FieldDefinitionHandle)attribute.Parent).GetDeclaringType(),
+                HandleKind.Parameter => parameterOwners.GetValueOrDefault((ParameterHandle)attribute.Parent),
+                _ => default,
+            };
+            string from = owner.IsNil ? string.Empty : NamespaceOf(md, owner);
+            if (from != to && own.Contains(from) && own.Contains(to))
+            {
+                edges[from].Add(to);
+            }
         }
 
         return new NamespaceGraph(edges.ToDictionary(e => e.Key, e => (IReadOnlySet<string>)e.Value, StringComparer.Ordinal));

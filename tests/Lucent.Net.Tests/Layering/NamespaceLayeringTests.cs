@@ -18,7 +18,7 @@ public sealed class NamespaceLayeringTests
     private static readonly string[][] CoreFloors =
     [
         [],
-        ["Lucent.Net.Devices", "Lucent.Net.Modules", "Lucent.Net.Analysis", "Lucent.Net.Images"],
+        ["Lucent.Net.Declarations", "Lucent.Net.Devices", "Lucent.Net.Modules", "Lucent.Net.Analysis", "Lucent.Net.Images"],
         ["Lucent.Net.Activations"],
         ["Lucent.Net.Parameterization", "Lucent.Net.Transforms", "Lucent.Net.Objectives"],
         ["Lucent.Net.Expressions"],
@@ -71,6 +71,7 @@ public sealed class NamespaceLayeringTests
         edges["Lucent.Net.Activations"].Should().Contain("Lucent.Net.Devices");
         edges["Lucent.Net.Rendering"].Should().Contain(["Lucent.Net.Objectives", "Lucent.Net.Parameterization", "Lucent.Net.Transforms", "Lucent.Net.Activations"]);
         edges["Lucent.Net.Expressions"].Should().Contain("Lucent.Net.Objectives");
+        edges["Lucent.Net.Transforms"].Should().Contain("Lucent.Net.Declarations", "an attribute on a constructor or parameter is a use of its namespace");
         edges["Lucent.Net.Analysis"].Should().BeEmpty("channel reduction and colours use tensors only");
     }
 

@@ -69,7 +69,7 @@ public class ClassLabelsTests
         byName.Compute(lookup).item<float>().Should().Be(Objective.ClassLogit(3).Compute(lookup).item<float>());
         Objective.ClassLogit("goldfish", Labels).Name.Should().Be("class_logit(labels, 2)");
 
-        Objective.Parse("labels:tabby").Compute(lookup).item<float>().Should().Be(Objective.Channel("labels", 3).Compute(lookup).item<float>());
+        ObjectiveExpression.Parse("labels:tabby").Compute(lookup).item<float>().Should().Be(Objective.Channel("labels", 3).Compute(lookup).item<float>());
         ObjectiveExpression.Parse("class_logit(labels, tabby, batch: 1)").Compute(lookup).item<float>().Should().Be(-13f);
         ObjectiveExpression.Parse("labels:'tiger cat' - labels:tabby").Compute(lookup).item<float>().Should().Be(-1f);
         ObjectiveExpression.Parse(byName.Name).Compute(lookup).item<float>().Should().Be(-16f, "the name parses back");

@@ -1,4 +1,5 @@
 using Lucent.Net.Activations;
+using Lucent.Net.Expressions;
 using Lucent.Net.Objectives;
 using static Lucent.Net.Objectives.Objective;
 using static TorchSharp.torch;
@@ -118,6 +119,7 @@ public class ObjectiveAlgebraTests
         FluentActions.Invoking(() => a * double.NaN).Should().Throw<ArgumentOutOfRangeException>().WithMessage("*finite*");
     }
 
+#pragma warning disable CS0618 // Objective.Parse is obsolete (ObjectiveExpression.Parse is the one text reader); it keeps working until removed.
     [Fact]
     public void Parse_turns_layer_colon_channel_into_a_channel_objective()
     {
@@ -143,6 +145,14 @@ public class ObjectiveAlgebraTests
         Objective.TryParse(text, out var result).Should().BeFalse();
         result.Should().BeNull();
     }
+
+    [Theory]
+    [InlineData("mixed4a:5")]
+    [InlineData(" conv2 : 3 ")]
+    [InlineData("labels:tabby")]
+    public void The_obsolete_Parse_and_the_expression_reader_agree_on_the_short_form(string text) =>
+        ObjectiveExpression.Parse(text).Name.Should().Be(Objective.Parse(text).Name);
+#pragma warning restore CS0618
 
     [Fact]
     public void From_passes_an_objective_through_and_wraps_any_other_IObjective()

@@ -1,4 +1,5 @@
 using Lucent.Net.Activations;
+using Lucent.Net.Expressions;
 using Lucent.Net.Objectives;
 using static Lucent.Net.Objectives.Objective;
 using static TorchSharp.torch;
@@ -246,6 +247,18 @@ public class ObjectiveValueTests
     {
         using var acts = T.Of([1, -2, 3, 0], 1, 4);
         T.Compute(DeepDream("l"), "l", acts).Should().BeApproximately(-14 / 4.0, Tolerance);
+    }
+
+    [Fact]
+    public void LayerActivation_is_minus_the_mean_and_reads_back_from_its_name()
+    {
+        using var acts = T.Of([1, -2, 3, 0, 4, 6], 2, 3);
+        T.Compute(LayerActivation("l"), "l", acts).Should().BeApproximately(-12 / 6.0, Tolerance);
+        var second = LayerActivation("l", batch: 1);
+        T.Compute(second, "l", acts).Should().BeApproximately(-10 / 3.0, Tolerance);
+        second.Name.Should().Be("layer_activation(l, batch=1)");
+        ObjectiveExpression.Parse(second.Name).Name.Should().Be(second.Name);
+        FluentActions.Invoking(() => LayerActivation(" ")).Should().Throw<ArgumentException>();
     }
 
     [Fact]
