@@ -78,7 +78,7 @@ internal sealed class LucentConfigurationReader(IConfiguration section) : IConfi
                 return;
             }
 
-            render = render with { Thresholds = [v] };
+            render = render with { Steps = v };
         });
         if (ReadThresholds(options) is { } thresholds)
         {

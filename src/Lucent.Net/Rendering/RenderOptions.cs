@@ -73,18 +73,39 @@ public sealed record RenderOptions
     public IReadOnlyList<IImageTransform>? Transforms { get; init; }
 
     /// <summary>
+    /// How many optimisation steps the render runs (Lucent's loop runs to <c>max(thresholds)</c>). Positive. When left
+    /// unset it is the largest of <see cref="Thresholds"/> (512 by default); when set, the image after the last step is
+    /// always recorded, and every threshold set with it must be at most this (<see cref="Validate"/> throws
+    /// <see cref="InvalidRenderOptionsException"/> otherwise). <c>new RenderOptions { Steps = 256 }</c> is
+    /// <c>Thresholds = [256]</c>; <c>{ Steps = 256, Thresholds = [64, 128] }</c> records at 64, 128 and 256.
+    /// </summary>
+    public int Steps
+    {
+        get => _steps ?? (Thresholds.Count == 0 ? 0 : Thresholds[^1]);
+        init => _steps = value;
+    }
+
+    private readonly int? _steps;
+
+    /// <summary>
     /// The steps at which the image is recorded (Lucent's <c>thresholds</c>, default (512,)). Positive; in any
     /// order and with duplicates, as Lucent accepts them (its loop runs to <c>max(thresholds)</c> and records
     /// when <c>i in thresholds</c>): the value read back is sorted with duplicates removed, so each step is
-    /// recorded once and <see cref="Steps"/> is the largest.
+    /// recorded once, and holds <see cref="Steps"/> when that was set (the final image is always recorded).
+    /// Left unset, it is <c>[Steps]</c> when <see cref="Steps"/> is set, else <c>[512]</c>.
     /// </summary>
     public IReadOnlyList<int> Thresholds
     {
-        get => _thresholds;
-        init => _thresholds = value is null ? null! : NormalizeThresholds(value);
+        get => _thresholds is null
+            ? (_steps is { } steps ? [steps] : DefaultThresholds)
+            : (_steps is { } last && (_thresholds.Count == 0 || _thresholds[^1] < last) ? [.. _thresholds, last] : _thresholds);
+        init => _thresholds = value is null ? null : NormalizeThresholds(value);
     }
 
-    private readonly IReadOnlyList<int> _thresholds = [512];
+    /// <summary>Lucent's default: one image after 512 steps.</summary>
+    private static readonly IReadOnlyList<int> DefaultThresholds = [512];
+
+    private readonly IReadOnlyList<int>? _thresholds;
 
     /// <summary>Sorts <paramref name="thresholds"/> and removes duplicates (what <see cref="Thresholds"/> stores).</summary>
     /// <param name="thresholds">Step numbers in any order.</param>
@@ -156,9 +177,6 @@ public sealed record RenderOptions
     /// </summary>
     public bool? TransparencyMap { get; init; }
 
-    /// <summary>The largest threshold: how many steps the render runs.</summary>
-    public int Steps => Thresholds.Count == 0 ? 0 : Thresholds[^1];
-
     /// <summary>
     /// Checks the options and throws <see cref="InvalidRenderOptionsException"/> naming the bad setting: among others,
     /// the standard image within <see cref="MaxImageSize"/>, <see cref="MaxBatchSize"/> and <see cref="MaxImagePixels"/>,
@@ -167,17 +185,29 @@ public sealed record RenderOptions
     /// </summary>
     public void Validate()
     {
-        if (Thresholds is null || Thresholds.Count == 0)
+        if (_steps is < 1)
         {
-            throw new InvalidRenderOptionsException(nameof(Thresholds), "Thresholds must hold at least one step number, e.g. [256] or [64, 128, 256].");
+            throw new InvalidRenderOptionsException(nameof(Steps), $"Steps must be at least 1; got {_steps}.");
         }
 
-        for (int i = 0; i < Thresholds.Count; i++)
+        if (_thresholds is not null && _thresholds.Count == 0 && _steps is null)
         {
-            if (Thresholds[i] < 1)
+            throw new InvalidRenderOptionsException(nameof(Thresholds), "Thresholds must hold at least one step number, e.g. [256] or [64, 128, 256] (or set Steps).");
+        }
+
+        var thresholds = Thresholds;
+        for (int i = 0; i < thresholds.Count; i++)
+        {
+            if (thresholds[i] < 1)
             {
-                throw new InvalidRenderOptionsException(nameof(Thresholds), $"Thresholds must be positive step numbers; got {Thresholds[i]} at position {i}.");
+                throw new InvalidRenderOptionsException(nameof(Thresholds), $"Thresholds must be positive step numbers; got {thresholds[i]} at position {i}.");
             }
+        }
+
+        if (_steps is { } steps && _thresholds is { Count: > 0 } set && set[^1] > steps)
+        {
+            throw new InvalidRenderOptionsException(nameof(Thresholds), Invariant(
+                $"Thresholds holds step {set[^1]}, after the last step (Steps is {steps}): a render records images only at steps it runs. Raise Steps to at least {set[^1]}, drop the later thresholds, or leave Steps unset (the render then runs to the largest threshold)."));
         }
 
         if (MicroBatchSize is < 1)
