@@ -86,6 +86,27 @@ public class RendererDefaultsTests
     }
 
     [Fact]
+    public void Per_image_losses_come_from_the_loop_once_per_step_even_when_the_optimiser_re_evaluates()
+    {
+        using var model = new TinyConvNet(seed: 1);
+        var options = new RenderOptions
+        {
+            Transforms = [],
+            Steps = 3,
+            FixedImageSize = (16, 16),
+            OptimizerFactory = p => TorchSharp.torch.optim.LBFGS(p, lr: 0.5, max_iter: 3),
+        };
+        var result = Renderer.RenderChannels(model, "conv2", [0, 3], options);
+
+        result.Losses.Should().HaveCount(3);
+        result.ImageLosses.Should().HaveCount(2).And.OnlyContain(l => l.Count == 3, "one loss per step: the closure's first evaluation, as the step's loss");
+        for (int step = 0; step < 3; step++)
+        {
+            (result.ImageLosses[0][step] + result.ImageLosses[1][step]).Should().BeApproximately(result.Losses[step], 1e-4 * (1 + Math.Abs(result.Losses[step])));
+        }
+    }
+
+    [Fact]
     public void Image_options_describe_the_standard_image_without_a_factory()
     {
         using var model = new TinyConvNet(seed: 1);
