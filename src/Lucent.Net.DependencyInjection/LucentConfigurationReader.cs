@@ -1,5 +1,6 @@
 using System.Globalization;
 using Lucent.Net.Activations;
+using Lucent.Net.Parameterization;
 using Lucent.Net.Rendering;
 using Lucent.Net.Transforms;
 using Microsoft.Extensions.Configuration;
@@ -69,7 +70,9 @@ internal sealed class LucentConfigurationReader(IConfiguration section) : IConfi
     /// <summary>The core's render options with the section's render keys applied to <paramref name="render"/>.</summary>
     private RenderOptions ReadRender(LucentOptions options, RenderOptions render)
     {
-        var image = render.Image;
+        // The image keys set the standard image; a parameterisation of another kind (set in code) wins over them, as before.
+        var custom = render.Parameterization is ImageOptions ? null : render.Parameterization;
+        var image = render.Parameterization as ImageOptions ?? new ImageOptions(RenderOptions.DefaultImageSize);
         ReadInt(options, "Steps", v =>
         {
             if (v < 1)
@@ -91,7 +94,7 @@ internal sealed class LucentConfigurationReader(IConfiguration section) : IConfi
         ReadBool(options, "Decorrelate", v => image = image with { Decorrelate = v });
         ReadBool(options, "Alpha", v => image = image with { Alpha = v });
         ReadBool(options, "Maco", v => image = image with { Maco = v });
-        render = render with { Image = image };
+        render = render with { Parameterization = custom ?? image };
         ReadDouble(options, "LearningRate", v => render = render with { LearningRate = v });
         Read<long>(options, "Seed", text => long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out long v) ? v : null, "a whole number", v => render = render with { Seed = v!.Value });
         ReadBool(options, "Preprocess", v => render = render with { Preprocess = v });

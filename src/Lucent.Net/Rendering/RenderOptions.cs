@@ -25,7 +25,7 @@ public sealed record RenderOptions
     /// <summary>Images smaller than this (in either side) are upsampled to it before the model, as in Lucent.</summary>
     public const int MinimumModelInputSize = ResizeTransform.DefaultMinimumModelInputSize;
 
-    /// <summary>The largest width or height of the standard image (<see cref="Image"/>), in pixels.</summary>
+    /// <summary>The largest width or height of the standard image (<see cref="ImageOptions"/> as <see cref="Parameterization"/>), in pixels.</summary>
     public const int MaxImageSize = 4096;
 
     /// <summary>The most images the standard image may hold (<see cref="ImageOptions.Batch"/>, or the objectives of a batch render).</summary>
@@ -41,19 +41,33 @@ public sealed record RenderOptions
     public const int MaxFixedImageSize = ResizeTransform.MaxSize;
 
     /// <summary>
-    /// Makes the image parameterisation from the render's seeded generator (Lucent's <c>param_f</c>).
-    /// Null means the standard image that <see cref="Image"/> describes.
+    /// What makes the image (Lucent's <c>param_f</c>), the one door for it: <see cref="ImageOptions"/> for the standard
+    /// image (the default, Lucent's <c>param.image(128)</c>: 128x128, FFT, colour decorrelation, sd 0.01, one image;
+    /// <c>new ImageOptions(224) { Batch = 4 }</c>, or MACO's with <see cref="ImageOptions.Maco"/>), or any other
+    /// parameterisation through <see cref="ParameterizationFactory.From(Func{Generator, IImageParameterization})"/>
+    /// (<c>ParameterizationFactory.From(g =&gt; ImageParameterizations.Cppn(128, generator: g))</c>). The standard image
+    /// is made on the render's device (its <see cref="ImageOptions.Device"/> is ignored). For
+    /// <see cref="Renderer.RenderBatch"/> and <see cref="Renderer.RenderChannels"/> the batch is the number of
+    /// objectives (leave <see cref="ImageOptions.Batch"/> at 1 or set it to that number; a custom factory must make that many).
     /// </summary>
-    public Func<Generator, IImageParameterization>? Parameterization { get; init; }
+    public ParameterizationFactory Parameterization { get; init; } = new ImageOptions(DefaultImageSize);
 
     /// <summary>
-    /// The standard image a render makes when <see cref="Parameterization"/> is null (Lucent's default
-    /// <c>param.image(128)</c>: 128x128, FFT, colour decorrelation, sd 0.01, one image). Its
-    /// <see cref="ImageOptions.Device"/> is ignored: the image is made on the render's device. For
-    /// <see cref="Renderer.RenderBatch"/> and <see cref="Renderer.RenderChannels"/> the batch is the number of
-    /// objectives (leave <see cref="ImageOptions.Batch"/> at 1 or set it to that number).
+    /// These options with the standard image changed by <paramref name="change"/>, e.g.
+    /// <c>options.WithImage(i =&gt; i with { Batch = 4 })</c> (what <c>options with { Image = options.Image with { ... } }</c>
+    /// was before 0.1.0).
     /// </summary>
-    public ImageOptions Image { get; init; } = new(DefaultImageSize);
+    /// <param name="change">Makes the new image options from the current ones.</param>
+    /// <returns>The changed copy.</returns>
+    /// <exception cref="InvalidRenderOptionsException"><see cref="Parameterization"/> is not <see cref="ImageOptions"/>.</exception>
+    public RenderOptions WithImage(Func<ImageOptions, ImageOptions> change)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        var image = Parameterization as ImageOptions ?? throw new InvalidRenderOptionsException(
+            nameof(Parameterization),
+            $"WithImage changes the standard image, but Parameterization is a custom factory ({Parameterization?.GetType().Name ?? "null"}); set Parameterization = new ImageOptions(...) instead.");
+        return this with { Parameterization = change(image) ?? throw new ArgumentException("The change returned null image options.", nameof(change)) };
+    }
 
     /// <summary>Makes the optimiser for the parameterisation's parameters. Null means Adam with learning rate <see cref="LearningRate"/>.</summary>
     public Func<IReadOnlyList<Parameter>, optim.Optimizer>? OptimizerFactory { get; init; }
@@ -172,7 +186,7 @@ public sealed record RenderOptions
     /// <summary>
     /// Whether to accumulate MACO's transparency map, the sum over steps of the absolute gradient of the loss
     /// with respect to the image (<see cref="RenderResult.Transparency"/>); <see langword="null"/> (the default)
-    /// means on for MACO images (<see cref="ImageOptions.Maco"/> or a <see cref="MacoParameterization"/>) and off
+    /// means on for MACO images (<see cref="ImageOptions.Maco"/> or any <see cref="MacoParameterization"/>) and off
     /// otherwise. Not recorded for optimisers that need a closure (L-BFGS).
     /// </summary>
     public bool? TransparencyMap { get; init; }
@@ -220,41 +234,14 @@ public sealed record RenderOptions
             throw new InvalidRenderOptionsException(nameof(LearningRate), $"LearningRate must be a positive finite number; got {LearningRate}.");
         }
 
-        if (Image is null)
+        if (Parameterization is null)
         {
-            throw new InvalidRenderOptionsException(nameof(Image), "Image must describe the standard image (e.g. new ImageOptions(128)); it is null.");
+            throw new InvalidRenderOptionsException(nameof(Parameterization), "Parameterization must make the image (e.g. new ImageOptions(128), the default); it is null.");
         }
 
-        if (Image.Width < 1 || Image.EffectiveHeight < 1)
+        if (Parameterization is ImageOptions image)
         {
-            throw new InvalidRenderOptionsException(nameof(Image), $"Image must be at least 1x1 pixels; got {Image.Width}x{Image.EffectiveHeight}.");
-        }
-
-        if (Image.Width > MaxImageSize || Image.EffectiveHeight > MaxImageSize)
-        {
-            throw new InvalidRenderOptionsException(nameof(Image), Invariant($"Image must be at most {MaxImageSize}x{MaxImageSize} pixels (RenderOptions.MaxImageSize); got {Image.Width}x{Image.EffectiveHeight}."));
-        }
-
-        if (Image.Maco && (Image.Alpha || Image.Channels is not null || !Image.Fft))
-        {
-            throw new InvalidRenderOptionsException(nameof(Image), "Image.Maco makes a MACO image (fixed magnitude spectrum, optimised phase, the spectrum's channels); leave Alpha, Channels and Fft at their defaults with it.");
-        }
-
-        if (Image.Batch < 1)
-        {
-            throw new InvalidRenderOptionsException(nameof(Image), $"Image.Batch must be at least 1; got {Image.Batch}.");
-        }
-
-        if (Image.Batch > MaxBatchSize)
-        {
-            throw new InvalidRenderOptionsException(nameof(Image), Invariant($"Image.Batch (the number of images rendered together) must be at most {MaxBatchSize} (RenderOptions.MaxBatchSize); got {Image.Batch}. Render them in several batches."));
-        }
-
-        long pixels = (long)Image.Width * Image.EffectiveHeight * Image.Batch;
-        if (pixels > MaxImagePixels)
-        {
-            throw new InvalidRenderOptionsException(nameof(Image), Invariant(
-                $"Image holds {Image.Batch} image(s) of {Image.Width}x{Image.EffectiveHeight}, {pixels} pixels in all; at most {MaxImagePixels} (RenderOptions.MaxImagePixels, width x height x batch). Use smaller images or fewer per batch."));
+            ValidateImage(image);
         }
 
         if (FixedImageSize is { } size && (size.Height < 1 || size.Width < 1))
@@ -267,9 +254,45 @@ public sealed record RenderOptions
             throw new InvalidRenderOptionsException(nameof(FixedImageSize), Invariant($"FixedImageSize must be at most {MaxFixedImageSize}x{MaxFixedImageSize} (RenderOptions.MaxFixedImageSize); got {fixedSize.Height}x{fixedSize.Width}."));
         }
 
-        if (Parameterization is null)
+        if (Parameterization is ImageOptions standard)
         {
-            CheckTransformedSize(Transforms ?? RenderDefaults.StandardTransforms, Image.EffectiveHeight, Image.Width, "the standard image");
+            CheckTransformedSize(Transforms ?? RenderDefaults.StandardTransforms, standard.EffectiveHeight, standard.Width, "the standard image");
+        }
+    }
+
+    /// <summary>The standard image's bounds (<see cref="MaxImageSize"/>, <see cref="MaxBatchSize"/>, <see cref="MaxImagePixels"/>) and MACO's settings.</summary>
+    private static void ValidateImage(ImageOptions image)
+    {
+        if (image.Width < 1 || image.EffectiveHeight < 1)
+        {
+            throw new InvalidRenderOptionsException(nameof(Parameterization), $"The image must be at least 1x1 pixels; got {image.Width}x{image.EffectiveHeight}.");
+        }
+
+        if (image.Width > MaxImageSize || image.EffectiveHeight > MaxImageSize)
+        {
+            throw new InvalidRenderOptionsException(nameof(Parameterization), Invariant($"The image must be at most {MaxImageSize}x{MaxImageSize} pixels (RenderOptions.MaxImageSize); got {image.Width}x{image.EffectiveHeight}."));
+        }
+
+        if (image.Maco && (image.Alpha || image.Channels is not null || !image.Fft))
+        {
+            throw new InvalidRenderOptionsException(nameof(Parameterization), "ImageOptions.Maco makes a MACO image (fixed magnitude spectrum, optimised phase, the spectrum's channels); leave Alpha, Channels and Fft at their defaults with it.");
+        }
+
+        if (image.Batch < 1)
+        {
+            throw new InvalidRenderOptionsException(nameof(Parameterization), $"ImageOptions.Batch must be at least 1; got {image.Batch}.");
+        }
+
+        if (image.Batch > MaxBatchSize)
+        {
+            throw new InvalidRenderOptionsException(nameof(Parameterization), Invariant($"ImageOptions.Batch (the number of images rendered together) must be at most {MaxBatchSize} (RenderOptions.MaxBatchSize); got {image.Batch}. Render them in several batches."));
+        }
+
+        long pixels = (long)image.Width * image.EffectiveHeight * image.Batch;
+        if (pixels > MaxImagePixels)
+        {
+            throw new InvalidRenderOptionsException(nameof(Parameterization), Invariant(
+                $"The image options hold {image.Batch} image(s) of {image.Width}x{image.EffectiveHeight}, {pixels} pixels in all; at most {MaxImagePixels} (RenderOptions.MaxImagePixels, width x height x batch). Use smaller images or fewer per batch."));
         }
     }
 

@@ -121,7 +121,7 @@ public static class Renderer
     /// <param name="model">Any TorchSharp module taking a (batch, 3, height, width) tensor.</param>
     /// <param name="layer">The layer's hook name.</param>
     /// <param name="channels">The channels, one image each.</param>
-    /// <param name="options">Settings; a custom <see cref="RenderOptions.Parameterization"/> must make a batch of <c>channels.Count</c> images.</param>
+    /// <param name="options">Settings; a <see cref="RenderOptions.Parameterization"/> other than <see cref="ImageOptions"/> must make a batch of <c>channels.Count</c> images.</param>
     /// <param name="progress">Receives the step and (summed) loss after every step.</param>
     /// <param name="cancellationToken">Stops the render early; the images so far are still returned.</param>
     /// <returns>The result; its image batches hold one image per channel, in order.</returns>
@@ -153,7 +153,7 @@ public static class Renderer
     /// </summary>
     /// <param name="model">Any TorchSharp module taking a (batch, 3, height, width) tensor.</param>
     /// <param name="imageObjectives">One objective per image, in order.</param>
-    /// <param name="options">Settings; a custom <see cref="RenderOptions.Parameterization"/> must make a batch of <c>imageObjectives.Count</c> images.</param>
+    /// <param name="options">Settings; a <see cref="RenderOptions.Parameterization"/> other than <see cref="ImageOptions"/> must make a batch of <c>imageObjectives.Count</c> images.</param>
     /// <param name="progress">Receives the step and (summed) loss after every step.</param>
     /// <param name="cancellationToken">Stops the render early; the images so far are still returned.</param>
     /// <returns>The result; its image batches hold one image per objective, in order.</returns>
@@ -172,32 +172,19 @@ public static class Renderer
 
         ArgumentNullException.ThrowIfNull(model);
         options ??= new RenderOptions();
-        var userFactory = options.Parameterization;
         int batch = imageObjectives.Count;
-        if (userFactory is null && options.Image is { Batch: not 1 } image && image.Batch != batch)
+
+        // The standard image gets the batch (made on the render's device like any render's); a factory of the
+        // user's is checked for the batch it makes.
+        var batched = options.Parameterization switch
         {
-            throw new InvalidRenderOptionsException(nameof(RenderOptions.Image), $"Rendering {batch} images makes a batch of {batch}; Image.Batch is {image.Batch}. Leave Image.Batch at 1 (or set it to {batch}).");
-        }
-
-        // The standard image gets the batch through Image (made on the render's device like any render's);
-        // a factory of the user's is checked for the batch it makes.
-        var batched = userFactory is null
-            ? (options.Image is { } standard ? options with { Image = standard with { Batch = batch } } : options)
-            : options with
-            {
-                Parameterization = g =>
-                {
-                    var parameterization = userFactory(g);
-                    if (parameterization.Shape.Batch != batch)
-                    {
-                        int made = parameterization.Shape.Batch;
-                        parameterization.Dispose();
-                        throw new InvalidRenderOptionsException(nameof(RenderOptions.Parameterization), $"Rendering {batch} images needs a parameterisation with a batch of {batch} images; it made {made}.");
-                    }
-
-                    return parameterization;
-                },
-            };
+            ImageOptions { Batch: not 1 } image when image.Batch != batch => throw new InvalidRenderOptionsException(
+                nameof(RenderOptions.Parameterization),
+                $"Rendering {batch} images makes a batch of {batch}; ImageOptions.Batch is {image.Batch}. Leave it at 1 (or set it to {batch})."),
+            ImageOptions image => options with { Parameterization = image with { Batch = batch } },
+            { } factory => options with { Parameterization = new BatchCheckedFactory(factory, batch) },
+            null => options,
+        };
         var terms = imageObjectives.Select(o => o ?? throw new ArgumentException("An image objective is null.", nameof(imageObjectives))).ToList();
 
         // The sum names the render and lists its layers; the loop computes the terms one by one and returns each one's loss.
@@ -244,6 +231,23 @@ public static class Renderer
     public static (int Height, int Width)? ModelInputSize(nn.Module model, RenderOptions options) =>
         RenderPipeline.ModelInputSize(model, options);
 
+    /// <summary>A user's factory in a batched render: fails, naming both numbers, when it makes another batch than the objectives'.</summary>
+    private sealed record BatchCheckedFactory(ParameterizationFactory Inner, int Batch) : ParameterizationFactory
+    {
+        public override IImageParameterization Create(Generator generator, Device device)
+        {
+            var parameterization = Inner.Create(generator, device);
+            if (parameterization.Shape.Batch != Batch)
+            {
+                int made = parameterization.Shape.Batch;
+                parameterization.Dispose();
+                throw new InvalidRenderOptionsException(nameof(RenderOptions.Parameterization), $"Rendering {Batch} images needs a parameterisation with a batch of {Batch} images; it made {made}.");
+            }
+
+            return parameterization;
+        }
+    }
+
     private sealed class RenderRun(
         nn.Module<Tensor, Tensor> model,
         IObjective objective,
@@ -273,14 +277,14 @@ public static class Renderer
             string? stopMessage = null;
 
             var generator = session.Generator;
-            using var parameterization = options.Parameterization is { } factory ? factory(generator) : RenderDefaults.Parameterization(options, generator, device);
+            using var parameterization = options.Parameterization.Create(generator, device);
             foreach (var parameter in parameterization.Parameters)
             {
                 TorchDevices.Require(
                     parameter,
                     device,
                     $"A parameter of the parameterisation '{parameterization.Name}'",
-                    "Make it on the model's device: pass device: to the factory in RenderOptions.Parameterization (e.g. ImageParameterizations.Image(128, generator: g, device: device)).");
+                    "Make it on the model's device: take the render's device in RenderOptions.Parameterization (ParameterizationFactory.From((g, device) => ImageParameterizations.Image(128, generator: g, device: device))).");
             }
 
             session.Prepare(parameterization.Shape, objective.Layers, options.StopForwardEarly);
@@ -600,7 +604,7 @@ public static class Renderer
         public RenderResult CancelledBeforeStart()
         {
             using var generator = new Generator((ulong)options.Seed, torch.CPU);
-            using var parameterization = options.Parameterization is { } factory ? factory(generator) : RenderDefaults.Parameterization(options, generator, device);
+            using var parameterization = options.Parameterization.Create(generator, device);
             Record(parameterization, 0, double.NaN);
             string message = $"Cancelled before step 1 of {options.Steps}; the starting images (step 0) were recorded.";
             _logger?.LogInformation("Rendering {Objective}: {Message}", objective.Name, message);
