@@ -73,6 +73,9 @@ internal sealed class LucentConfigurationReader(IConfiguration section) : IConfi
         // The image keys set the standard image; a parameterisation of another kind (set in code) wins over them, as before.
         var custom = render.Parameterization is ImageOptions ? null : render.Parameterization;
         var image = render.Parameterization as ImageOptions ?? new ImageOptions(RenderOptions.DefaultImageSize);
+        // Steps alone is Thresholds = [Steps], as before (a later Thresholds set in code replaces it); with Thresholds
+        // both are set, so that thresholds after the last step are reported (RenderOptions.Steps).
+        var thresholds = ReadThresholds(options);
         ReadInt(options, "Steps", v =>
         {
             if (v < 1)
@@ -81,9 +84,9 @@ internal sealed class LucentConfigurationReader(IConfiguration section) : IConfi
                 return;
             }
 
-            render = render with { Steps = v };
+            render = thresholds is null ? render with { Thresholds = [v] } : render with { Steps = v };
         });
-        if (ReadThresholds(options) is { } thresholds)
+        if (thresholds is not null)
         {
             render = render with { Thresholds = thresholds };
         }

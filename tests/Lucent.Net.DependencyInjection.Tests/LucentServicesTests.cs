@@ -245,6 +245,17 @@ public sealed class LucentServicesTests
     }
 
     [Fact]
+    public void Steps_with_thresholds_records_at_each_and_a_threshold_after_the_last_step_is_reported()
+    {
+        using var both = Build(Config(("Lucent:Steps", "256"), ("Lucent:Thresholds:0", "64"), ("Lucent:Thresholds:1", "128")));
+        var render = both.GetRequiredService<IOptions<LucentOptions>>().Value.Render;
+        (render.Steps, render.Thresholds).Should().BeEquivalentTo((256, new[] { 64, 128, 256 }));
+
+        using var conflict = Build(Config(("Lucent:Steps", "20"), ("Lucent:Thresholds:0", "32")));
+        Failures(conflict).Should().ContainSingle().Which.Should().StartWith("Lucent:Thresholds: Thresholds holds step 32, after the last step (Steps is 20)");
+    }
+
+    [Fact]
     public void Validation_reports_thresholds_unknown_keys_and_pipeline_errors_together()
     {
         using var provider = Build(Config(
