@@ -70,6 +70,16 @@ public sealed class ChannelReducer : IDisposable
         return reducer.FitTransform(activations);
     }
 
+    /// <summary>
+    /// Lucent's <c>reducer(acts)</c> (<c>__call__</c>): fits on the first call and returns the reduction
+    /// (<see cref="FitTransform"/>), then reduces with the fitted components (<see cref="Transform"/>), so one reducer
+    /// maps one image's activations and then others' into the same components.
+    /// </summary>
+    /// <param name="activations">Activations shaped [..., channels] (channels last); for NMF non-negative. Not modified.</param>
+    /// <returns>A new tensor shaped [..., <see cref="ComponentCount"/>]; the caller disposes it.</returns>
+    /// <exception cref="ArgumentException">The shape, values or type do not fit (the message says which).</exception>
+    public Tensor Apply(Tensor activations) => IsFitted ? Transform(activations) : FitTransform(activations);
+
     /// <summary>The method named <paramref name="algorithm"/> (<c>NMF</c> or <c>PCA</c>, scikit-learn's names, any case).</summary>
     /// <param name="algorithm">The name.</param>
     /// <returns>The method.</returns>

@@ -49,4 +49,21 @@ public class ChannelReducerOneLinerTests
         var act = () => new ChannelReducer(3, "FastICA");
         act.Should().Throw<ArgumentException>().Which.Message.Should().Contain("'FastICA'").And.Contain("\"NMF\"").And.Contain("\"PCA\"");
     }
+
+    [Fact]
+    public void Calling_the_reducer_fits_once_then_transforms_as_Lucents_call_does()
+    {
+        using var first = NonNegative(8, 2, 6, 6, 10);
+        using var second = NonNegative(9, 1, 6, 6, 10);
+        using var reducer = new ChannelReducer();
+        using var a = reducer.Apply(first);
+        Flat(reducer.Components).Should().NotBeEmpty();
+        using var fitted = reducer.Components.clone();
+        using var b = reducer.Apply(second);
+
+        Flat(reducer.Components).Should().Equal(Flat(fitted), "the second call transforms with the first call's components");
+        using var expected = reducer.Transform(second);
+        Flat(b).Should().Equal(Flat(expected));
+        b.shape.Should().Equal([1, 6, 6, 3]);
+    }
 }
