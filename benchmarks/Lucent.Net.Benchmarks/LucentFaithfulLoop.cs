@@ -31,7 +31,7 @@ internal static class LucentFaithfulLoop
         using var parameterization = Part1Workload.Parameterization(1, generator);
         var pipeline = Part1Workload.Pipeline(model);
         var objective = Objective.Channel(layer, channel);
-        using var recorder = new ActivationRecorder(model, objective.Layers, stopEarly: false, Lucent.Net.Devices.TorchDevices.ModelDevice(model));
+        using var hooks = ActivationHooks.Attach(model, objective.Layers);
         using var gradMode = torch.enable_grad();
         using var optimizer = optim.Adam(parameterization.Parameters, lr: 0.05);
         for (int step = 1; step <= steps; step++)
@@ -39,12 +39,11 @@ internal static class LucentFaithfulLoop
             using var scope = NewDisposeScope();
             optimizer.zero_grad();
             var image = parameterization.CreateImage();
-            recorder.BeginStep(image);
             var input = pipeline.Apply(image, context);
 
-            var output = model.call(input);
-            recorder.RecordLabels(output);
-            var loss = objective.Compute(recorder);
+            // Lucent's loop: model(transform_f(image_f())), then objective_f(hook).
+            model.call(input);
+            var loss = objective.Compute(hooks);
             loss.backward();
             optimizer.step();
         }

@@ -113,7 +113,7 @@ internal static class MethodsCommand
                     {
                         Thresholds = [steps],
                         Seed = channel,
-                        Image = new ImageOptions(EvaluationSize) { Maco = true },
+                        Parameterization = new ImageOptions(EvaluationSize) { Maco = true },
                         Transforms = [new MacoCropTransform(crops: crops, startBoxSize: start, endBoxSize: end)],
                     }).FinalImages)));
                 }
@@ -182,11 +182,11 @@ internal static class MethodsCommand
         var variants = new List<(string Name, RenderOptions Options)>
         {
             ("lucent default", new RenderOptions { Thresholds = [steps] }),
-            ("maco, no transforms", new RenderOptions { Thresholds = [steps], Image = new ImageOptions(size) { Maco = true }, Transforms = [], FixedImageSize = (EvaluationSize, EvaluationSize) }),
-            ("maco, Lucent's transforms", new RenderOptions { Thresholds = [steps], Image = new ImageOptions(size) { Maco = true }, Transforms = null, FixedImageSize = (EvaluationSize, EvaluationSize) }),
-            ("maco, crops 0.5..0.05", new RenderOptions { Thresholds = [steps], Image = new ImageOptions(size) { Maco = true }, Transforms = [new MacoCropTransform(crops: 2)] }),
-            ("maco, crops 1.0..0.5", new RenderOptions { Thresholds = [steps], Image = new ImageOptions(size) { Maco = true }, Transforms = [new MacoCropTransform(crops: 2, startBoxSize: 1.0, endBoxSize: 0.5)] }),
-            ("maco, crops 1.0..0.5, lr 0.2", new RenderOptions { Thresholds = [steps], Image = new ImageOptions(size) { Maco = true }, Transforms = [new MacoCropTransform(crops: 2, startBoxSize: 1.0, endBoxSize: 0.5)], LearningRate = 0.2 }),
+            ("maco, no transforms", new RenderOptions { Thresholds = [steps], Parameterization = new ImageOptions(size) { Maco = true }, Transforms = [], FixedImageSize = (EvaluationSize, EvaluationSize) }),
+            ("maco, Lucent's transforms", new RenderOptions { Thresholds = [steps], Parameterization = new ImageOptions(size) { Maco = true }, Transforms = null, FixedImageSize = (EvaluationSize, EvaluationSize) }),
+            ("maco, crops 0.5..0.05", new RenderOptions { Thresholds = [steps], Parameterization = new ImageOptions(size) { Maco = true }, Transforms = [new MacoCropTransform(crops: 2)] }),
+            ("maco, crops 1.0..0.5", new RenderOptions { Thresholds = [steps], Parameterization = new ImageOptions(size) { Maco = true }, Transforms = [new MacoCropTransform(crops: 2, startBoxSize: 1.0, endBoxSize: 0.5)] }),
+            ("maco, crops 1.0..0.5, lr 0.2", new RenderOptions { Thresholds = [steps], Parameterization = new ImageOptions(size) { Maco = true }, Transforms = [new MacoCropTransform(crops: 2, startBoxSize: 1.0, endBoxSize: 0.5)], LearningRate = 0.2 }),
         };
         foreach (var (name, renderOptions) in variants)
         {

@@ -58,7 +58,7 @@ internal static class ProfileCommand
         using var parameterization = Part1Workload.Parameterization(batch, generator);
         var pipeline = Part1Workload.Pipeline(model);
         var objective = Objective.Sum(Enumerable.Range(0, batch).Select(i => Objective.Channel(Part1Workload.Layer, i, batch: i)));
-        using var recorder = new ActivationRecorder(model, objective.Layers, stopEarly: true, Lucent.Net.Devices.TorchDevices.ModelDevice(model));
+        using var recorder = new ActivationRecorder(model, objective.Layers, stopEarly: true);
         using var gradMode = torch.enable_grad();
         using var optimizer = optim.Adam(parameterization.Parameters, lr: 0.05);
         var phases = new Dictionary<string, double>(StringComparer.Ordinal);

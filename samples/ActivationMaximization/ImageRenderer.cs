@@ -1,4 +1,3 @@
-using Lucent.Net.Devices;
 using Lucent.Net.Images;
 using Lucent.Net.Objectives;
 using Lucent.Net.Parameterization;
@@ -52,9 +51,9 @@ public static class ImageRenderer
             .ToList();
         var options = new RenderOptions
         {
-            Parameterization = g => ImageParameterizations.Image(size, batch: batch, fft: first.Parameterization.Fft, decorrelate: first.Parameterization.Decorrelate, generator: g, device: TorchDevices.ModelDevice(model)),
+            Parameterization = new ImageOptions(size) { Batch = batch, Fft = first.Parameterization.Fft, Decorrelate = first.Parameterization.Decorrelate },
             Transforms = Experiments.Transforms(first.Transforms),
-            Thresholds = [steps],
+            Steps = steps,
             Seed = seed,
             LearningRate = LearningRate,
             FixedImageSize = inputSize is int n ? (n, n) : null,

@@ -264,8 +264,8 @@ public static class BuildingBlocksApp
     /// <summary>Lucent's defaults (FFT, decorrelated, standard transforms, Adam 0.05) for <paramref name="count"/> images of the chosen size.</summary>
     private static RenderOptions Options(BuildingBlocksSettings settings, int count) => new()
     {
-        Thresholds = [settings.Steps],
-        Parameterization = generator => ImageParameterizations.Image(settings.Size, batch: count, generator: generator),
+        Steps = settings.Steps,
+        Parameterization = new ImageOptions(settings.Size) { Batch = count },
         Seed = 0,
     };
 

@@ -55,8 +55,8 @@ foreach (var (file, objective) in renders)
 {
     var options = new RenderOptions
     {
-        Thresholds = [steps],
-        Parameterization = generator => ImageParameterizations.Image(48, generator: generator),
+        Steps = steps,
+        Parameterization = new ImageOptions(48),
         Transforms = TransformPipeline.CreateBuilder().Pad(4, PadMode.Constant, 0.5).Jitter(4).Build().Transforms,
         FixedImageSize = (48, 48),
         Seed = 0,

@@ -41,10 +41,9 @@ public sealed class RenderWorker(
             var result = await renderer.RenderModelAsync(
                 s.Model,
                 s.Objective,
-                o => o with // the configured Lucent:* render options, changed for this render
+                o => (s.BatchSize is int batch ? o.WithImage(i => i with { Batch = batch }) : o) with // the configured Lucent:* render options, changed for this render
                 {
                     Transforms = s.Pipeline is null ? o.Transforms : pipelines.Get(s.Pipeline).Transforms,
-                    Image = s.BatchSize is int batch ? o.Image with { Batch = batch } : o.Image,
                 },
                 cancellationToken: stoppingToken); // Ctrl+C: the host cancels this token
             if (result.Snapshots.Count == 0)

@@ -27,7 +27,7 @@ foreach (string text in objectives)
     });
 
     // Lucent's defaults: 128 px FFT image with colour decorrelation, standard transforms, Adam 0.05.
-    var result = Renderer.Render(model, text, new RenderOptions { Thresholds = [steps] }, progress);
+    var result = Renderer.Render(model, text, new RenderOptions { Steps = steps }, progress);
     string file = Path.Combine(outputFolder, text.Replace(':', '_') + ".png");
     result.FinalImages.SavePng(file);
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{text}: activation {-result.InitialLoss:F2} -> {-result.FinalLoss:F2} in {clock.Elapsed.TotalSeconds:F1} s, saved {file}"));

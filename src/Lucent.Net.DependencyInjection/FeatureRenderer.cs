@@ -1,5 +1,6 @@
 using System.Globalization;
 using Lucent.Net.Objectives;
+using Lucent.Net.Parameterization;
 using Lucent.Net.Rendering;
 using Lucent.Net.Transforms;
 using Microsoft.Extensions.Logging;
@@ -116,7 +117,7 @@ internal sealed class FeatureRenderer(
             model.GetType().Name,
             renderOptions.Steps,
             DescribeImage(renderOptions),
-            renderOptions.Parameterization is null ? renderOptions.Image.Batch.ToString(CultureInfo.InvariantCulture) : "custom",
+            renderOptions.Parameterization is ImageOptions image ? image.Batch.ToString(CultureInfo.InvariantCulture) : "custom",
             pipelineName,
             renderOptions.LearningRate,
             renderOptions.Seed);
@@ -188,8 +189,8 @@ internal sealed class FeatureRenderer(
         pipelines.Names.FirstOrDefault(name => pipelines.TryGet(name, out var pipeline) && ReferenceEquals(pipeline.Transforms, transforms));
 
     private static string DescribeImage(RenderOptions options) =>
-        options.Parameterization is null
-            ? string.Create(CultureInfo.InvariantCulture, $"{options.Image.Width}x{options.Image.EffectiveHeight}px")
+        options.Parameterization is ImageOptions image
+            ? string.Create(CultureInfo.InvariantCulture, $"{image.Width}x{image.EffectiveHeight}px")
             : "custom";
 
     /// <summary>Forwards progress to the caller and logs it every <c>interval</c> steps.</summary>

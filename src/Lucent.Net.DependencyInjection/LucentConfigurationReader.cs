@@ -1,5 +1,6 @@
 using System.Globalization;
 using Lucent.Net.Activations;
+using Lucent.Net.Parameterization;
 using Lucent.Net.Rendering;
 using Lucent.Net.Transforms;
 using Microsoft.Extensions.Configuration;
@@ -69,7 +70,12 @@ internal sealed class LucentConfigurationReader(IConfiguration section) : IConfi
     /// <summary>The core's render options with the section's render keys applied to <paramref name="render"/>.</summary>
     private RenderOptions ReadRender(LucentOptions options, RenderOptions render)
     {
-        var image = render.Image;
+        // The image keys set the standard image; a parameterisation of another kind (set in code) wins over them, as before.
+        var custom = render.Parameterization is ImageOptions ? null : render.Parameterization;
+        var image = render.Parameterization as ImageOptions ?? new ImageOptions(RenderOptions.DefaultImageSize);
+        // Steps alone is Thresholds = [Steps], as before (a later Thresholds set in code replaces it); with Thresholds
+        // both are set, so that thresholds after the last step are reported (RenderOptions.Steps).
+        var thresholds = ReadThresholds(options);
         ReadInt(options, "Steps", v =>
         {
             if (v < 1)
@@ -78,9 +84,9 @@ internal sealed class LucentConfigurationReader(IConfiguration section) : IConfi
                 return;
             }
 
-            render = render with { Thresholds = [v] };
+            render = thresholds is null ? render with { Thresholds = [v] } : render with { Steps = v };
         });
-        if (ReadThresholds(options) is { } thresholds)
+        if (thresholds is not null)
         {
             render = render with { Thresholds = thresholds };
         }
@@ -91,7 +97,7 @@ internal sealed class LucentConfigurationReader(IConfiguration section) : IConfi
         ReadBool(options, "Decorrelate", v => image = image with { Decorrelate = v });
         ReadBool(options, "Alpha", v => image = image with { Alpha = v });
         ReadBool(options, "Maco", v => image = image with { Maco = v });
-        render = render with { Image = image };
+        render = render with { Parameterization = custom ?? image };
         ReadDouble(options, "LearningRate", v => render = render with { LearningRate = v });
         Read<long>(options, "Seed", text => long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out long v) ? v : null, "a whole number", v => render = render with { Seed = v!.Value });
         ReadBool(options, "Preprocess", v => render = render with { Preprocess = v });

@@ -27,7 +27,7 @@ public sealed class LucentOptions
     /// <c>StopForwardEarly</c>, <c>MicroBatchSize</c>;
     /// <c>docs/configuration.md</c>). Its <see cref="RenderOptions.Transforms"/> left null means the
     /// <see cref="DefaultPipeline"/>. Change it in code with <c>with</c>:
-    /// <c>o.Render = o.Render with { Seed = 3, Image = o.Render.Image with { Batch = 4 } }</c>.
+    /// <c>o.Render = o.Render.WithImage(i =&gt; i with { Batch = 4 }) with { Seed = 3 }</c>.
     /// </summary>
     public RenderOptions Render { get; set; } = new();
 

@@ -69,7 +69,7 @@ internal sealed class LucentOptionsValidator(
                 }
             }
 
-            if (steps.Count == specs.Count && options.Render?.Image is { } image && image.Width is >= 1 and <= RenderOptions.MaxImageSize && image.EffectiveHeight is >= 1 and <= RenderOptions.MaxImageSize)
+            if (steps.Count == specs.Count && options.Render?.Parameterization is ImageOptions image && image.Width is >= 1 and <= RenderOptions.MaxImageSize && image.EffectiveHeight is >= 1 and <= RenderOptions.MaxImageSize)
             {
                 var (height, width) = TransformPipeline.LargestImageSize(steps, image.EffectiveHeight, image.Width);
                 if (height > TransformPipeline.MaxImageSide || width > TransformPipeline.MaxImageSide)
@@ -96,7 +96,7 @@ internal sealed class LucentOptionsValidator(
         }
 
         int before = failures.Count;
-        if (render.Image is { } image)
+        if (render.Parameterization is ImageOptions image)
         {
             Within(failures, $"{p}:ImageSize", image.Width, 1, RenderOptions.MaxImageSize);
             if (image.Height is int height)

@@ -63,7 +63,7 @@ internal static class RenderCommand
                 Preprocessing = normalization,
                 FixedImageSize = result.GetValue(inputSize) is int n ? (n, n) : null,
                 Device = TorchDevices.Parse(result.GetValue(device)),
-                Image = new ImageOptions(result.GetValue(size)) { Fft = fft || maco, Decorrelate = fft, Alpha = result.GetValue(alpha), Maco = maco },
+                Parameterization = new ImageOptions(result.GetValue(size)) { Fft = fft || maco, Decorrelate = fft, Alpha = result.GetValue(alpha), Maco = maco },
             };
             var parsed = ObjectiveExpression.Parse(result.GetRequiredValue(objective));
 

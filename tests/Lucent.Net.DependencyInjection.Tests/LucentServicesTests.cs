@@ -17,6 +17,9 @@ namespace Lucent.DependencyInjection.Tests;
 
 public sealed class LucentServicesTests
 {
+    /// <summary>The standard image the options make (the image keys bind to it).</summary>
+    private static ImageOptions Img(RenderOptions render) => render.Parameterization.Should().BeOfType<ImageOptions>().Subject;
+
     private static IConfiguration Config(params (string Key, string? Value)[] values) =>
         new ConfigurationBuilder().AddInMemoryCollection(values.Select(v => new KeyValuePair<string, string?>(v.Key, v.Value))).Build();
 
@@ -43,13 +46,13 @@ public sealed class LucentServicesTests
         using var provider = new ServiceCollection().AddLucent().Services.BuildServiceProvider();
         var options = provider.GetRequiredService<IOptions<LucentOptions>>().Value;
         options.Render.Thresholds.Should().Equal(512);
-        options.Render.Image.Should().Be(new ImageOptions(128));
+        Img(options.Render).Should().Be(new ImageOptions(128));
         options.Render.LearningRate.Should().Be(0.05);
         options.DefaultPipeline.Should().Be("standard");
         options.Render.FixedImageSize.Should().BeNull();
         var render = provider.GetRequiredService<IFeatureRenderer>().CreateOptions();
         render.Thresholds.Should().Equal(512);
-        render.Image.Should().Be(new ImageOptions(128));
+        Img(render).Should().Be(new ImageOptions(128));
         render.Transforms!.Select(t => t.Name).Should().Equal(TransformPipeline.Standard.Transforms.Select(t => t.Name));
     }
 
@@ -64,8 +67,8 @@ public sealed class LucentServicesTests
         var o = provider.GetRequiredService<IOptions<LucentOptions>>().Value;
         var r = o.Render;
         r.Thresholds.Should().Equal(32, 64);
-        (r.Image.Width, r.Image.EffectiveHeight, r.Image.Batch, r.LearningRate, r.Seed, o.WeightsFolder).Should().Be((96, 96, 2, 0.01, 42L, "/tmp/weights"));
-        (r.Image.Fft, r.Image.Decorrelate, r.Preprocess, r.FixedImageSize, o.DefaultPipeline, o.ProgressLogInterval).Should().Be((false, false, false, ((int, int)?)(64, 64), "none", 10));
+        (Img(r).Width, Img(r).EffectiveHeight, Img(r).Batch, r.LearningRate, r.Seed, o.WeightsFolder).Should().Be((96, 96, 2, 0.01, 42L, "/tmp/weights"));
+        (Img(r).Fft, Img(r).Decorrelate, r.Preprocess, r.FixedImageSize, o.DefaultPipeline, o.ProgressLogInterval).Should().Be((false, false, false, ((int, int)?)(64, 64), "none", 10));
         (r.FreezeModel, r.StopForwardEarly, r.MicroBatchSize).Should().Be((false, false, (int?)1));
         var render = provider.GetRequiredService<IFeatureRenderer>().CreateOptions(o => o with { Seed = 7 });
         render.Thresholds.Should().Equal(32, 64);
@@ -79,14 +82,14 @@ public sealed class LucentServicesTests
     public void Render_options_configured_in_code_are_the_cores_and_per_render_changes_start_from_them()
     {
         using var provider = new ServiceCollection()
-            .AddLucent(o => o.Render = o.Render with { Seed = 5, Thresholds = [3, 6], Image = o.Render.Image with { Width = 24, Batch = 2 } })
+            .AddLucent(o => o.Render = o.Render.WithImage(i => i with { Width = 24, Batch = 2 }) with { Seed = 5, Thresholds = [3, 6] })
             .Services.BuildServiceProvider();
         var renderer = provider.GetRequiredService<IFeatureRenderer>();
         var configured = renderer.CreateOptions();
-        (configured.Seed, configured.Steps, configured.Image.Width, configured.Image.Batch).Should().Be((5L, 6, 24, 2));
+        (configured.Seed, configured.Steps, Img(configured).Width, Img(configured).Batch).Should().Be((5L, 6, 24, 2));
         configured.Transforms.Should().BeSameAs(TransformPipeline.Standard.Transforms, "Transforms left null take the default pipeline");
-        var changed = renderer.CreateOptions(o => o with { Seed = 9, Transforms = [], Image = o.Image with { Fft = false } });
-        (changed.Seed, changed.Steps, changed.Image.Width, changed.Image.Fft, changed.Transforms!.Count).Should().Be((9L, 6, 24, false, 0));
+        var changed = renderer.CreateOptions(o => o.WithImage(i => i with { Fft = false }) with { Seed = 9, Transforms = [] });
+        (changed.Seed, changed.Steps, Img(changed).Width, Img(changed).Fft, changed.Transforms!.Count).Should().Be((9L, 6, 24, false, 0));
 
         using var own = new ServiceCollection().AddLucent(o => o.Render = o.Render with { Transforms = [new JitterTransform(2)] }).Services.BuildServiceProvider();
         own.GetRequiredService<IFeatureRenderer>().CreateOptions().Transforms.Should().ContainSingle().Which.Should().BeOfType<JitterTransform>();
@@ -113,14 +116,14 @@ public sealed class LucentServicesTests
     public void Alpha_setting_makes_rgba_parameterisations()
     {
         using var provider = Build(Config(("Lucent:Alpha", "true"), ("Lucent:ImageSize", "8")));
-        provider.GetRequiredService<IOptions<LucentOptions>>().Value.Render.Image.Alpha.Should().BeTrue();
+        Img(provider.GetRequiredService<IOptions<LucentOptions>>().Value.Render).Alpha.Should().BeTrue();
         var render = provider.GetRequiredService<IFeatureRenderer>().CreateOptions();
         using var generator = new TorchSharp.torch.Generator(1);
-        render.Parameterization.Should().BeNull("the standard image comes from RenderOptions.Image");
-        render.Image.Should().Be(new ImageOptions(8) { Alpha = true });
+        render.Parameterization.Should().BeOfType<ImageOptions>("the image keys set the standard image, RenderOptions.Parameterization");
+        Img(render).Should().Be(new ImageOptions(8) { Alpha = true });
 
         using var plain = Build(Config(("Lucent:ImageSize", "8")));
-        plain.GetRequiredService<IFeatureRenderer>().CreateOptions().Image.EffectiveChannels.Should().Be(3);
+        Img(plain.GetRequiredService<IFeatureRenderer>().CreateOptions()).EffectiveChannels.Should().Be(3);
     }
 
     [Fact]
@@ -151,7 +154,7 @@ public sealed class LucentServicesTests
             using var provider = Build(configuration);
             var o = provider.GetRequiredService<IOptions<LucentOptions>>().Value;
             o.Render.Thresholds.Should().Equal(20);
-            o.Render.Image.Width.Should().Be(16);
+            Img(o.Render).Width.Should().Be(16);
             var pipelines = provider.GetRequiredService<ITransformPipelineProvider>();
             pipelines.Get("gentle").Transforms.Select(t => t.Name).Should().Equal(new PadTransform(4, PadMode.Constant, 0.5).Name, new JitterTransform(2).Name);
             pipelines.Get("STRINGS").Transforms.Select(t => t.GetType()).Should().Equal(typeof(PadTransform), typeof(RandomScaleTransform), typeof(RandomRotateTransform), typeof(JitterTransform));
@@ -221,11 +224,11 @@ public sealed class LucentServicesTests
         using var both = Build(Config(("Lucent:ModelInputSize", "224"), ("Lucent:FixedImageSize", "0")));
         Failures(both).Should().Equal("Lucent:FixedImageSize must be >= 1 (got 0).");
 
-        using var code = new ServiceCollection().AddLucent(o => o.Render = o.Render with { Image = new ImageOptions(64) { Batch = RenderOptions.MaxBatchSize + 1 } }).Services.BuildServiceProvider();
+        using var code = new ServiceCollection().AddLucent(o => o.Render = o.Render with { Parameterization = new ImageOptions(64) { Batch = RenderOptions.MaxBatchSize + 1 } }).Services.BuildServiceProvider();
         Failures(code).Should().Equal("Lucent:BatchSize must be <= 1024 (got 1025).");
 
         using var largest = Build(Config(("Lucent:ImageSize", "256"), ("Lucent:BatchSize", "1024"), ("Lucent:FixedImageSize", "4096")));
-        largest.GetRequiredService<IOptions<LucentOptions>>().Value.Render.Image.Batch.Should().Be(1024, "the bounds themselves are accepted");
+        Img(largest.GetRequiredService<IOptions<LucentOptions>>().Value.Render).Batch.Should().Be(1024, "the bounds themselves are accepted");
     }
 
     [Fact]
@@ -239,6 +242,17 @@ public sealed class LucentServicesTests
         failures.Should().HaveCount(2, string.Join("\n", failures));
         failures.Should().Contain(f => f.StartsWith("Lucent:Pipelines:huge:0: pad rejected its arguments (The pad width must be between 0 and 4096 pixels per side; got 12000.)", StringComparison.Ordinal));
         failures.Should().Contain("Lucent:Pipelines:big could make images of up to 16128x16128 pixels from the 128x128 image of Lucent:ImageSize; at most 8192 pixels a side. Use smaller pads, scales or resizes, or fewer of them.");
+    }
+
+    [Fact]
+    public void Steps_with_thresholds_records_at_each_and_a_threshold_after_the_last_step_is_reported()
+    {
+        using var both = Build(Config(("Lucent:Steps", "256"), ("Lucent:Thresholds:0", "64"), ("Lucent:Thresholds:1", "128")));
+        var render = both.GetRequiredService<IOptions<LucentOptions>>().Value.Render;
+        (render.Steps, render.Thresholds).Should().BeEquivalentTo((256, new[] { 64, 128, 256 }));
+
+        using var conflict = Build(Config(("Lucent:Steps", "20"), ("Lucent:Thresholds:0", "32")));
+        Failures(conflict).Should().ContainSingle().Which.Should().StartWith("Lucent:Thresholds: Thresholds holds step 32, after the last step (Steps is 20)");
     }
 
     [Fact]
@@ -277,7 +291,7 @@ public sealed class LucentServicesTests
     [Fact]
     public void Code_configuration_is_validated_with_default_section_name()
     {
-        using var provider = new ServiceCollection().AddLucent(o => o.Render = o.Render with { Image = new ImageOptions(0) }).Services.BuildServiceProvider();
+        using var provider = new ServiceCollection().AddLucent(o => o.Render = o.Render with { Parameterization = new ImageOptions(0) }).Services.BuildServiceProvider();
         Failures(provider).Should().Contain("Lucent:ImageSize must be >= 1 (got 0).");
     }
 

@@ -111,7 +111,7 @@ public sealed class TinyConvNetTests
         using var net = new TinyConvNet();
         var options = new RenderOptions
         {
-            Parameterization = g => ImageParameterizations.Image(16, generator: g),
+            Parameterization = ParameterizationFactory.From(g => ImageParameterizations.Image(16, generator: g)),
             Transforms = [],
             Thresholds = [2],
             FixedImageSize = (16, 16),
@@ -130,7 +130,7 @@ public sealed class TinyConvNetTests
     public void Renders_with_the_default_transforms_on_a_small_image()
     {
         using var net = new TinyConvNet(seed: 5, width: 4);
-        var options = new RenderOptions { Parameterization = g => ImageParameterizations.Image(12, generator: g), Thresholds = [2], Seed = 2 };
+        var options = new RenderOptions { Parameterization = ParameterizationFactory.From(g => ImageParameterizations.Image(12, generator: g)), Thresholds = [2], Seed = 2 };
 
         var result = Renderer.Render(net, Objective.Channel("relu3", 1) - (0.1 * Objective.Diversity("conv3")), options);
 

@@ -1,3 +1,4 @@
+using Lucent.Net.Parameterization;
 using Lucent.Net.Activations;
 using Lucent.Net.Rendering;
 using Lucent.Net.Testing;
@@ -33,7 +34,7 @@ public class FormatterTests
         using var kernel = new CompositeKernel();
         await new LucentKernelExtension().OnLoadAsync(kernel);
         using var model = new TinyConvNet(seed: 1);
-        var result = Renderer.RenderChannels(model, "conv2", [0, 1], new RenderOptions { Image = new(16), Thresholds = [3], Transforms = [], Seed = 0 });
+        var result = Renderer.RenderChannels(model, "conv2", [0, 1], new RenderOptions { Parameterization = new ImageOptions(16), Thresholds = [3], Transforms = [], Seed = 0 });
 
         string html = result.ToDisplayString(HtmlFormatter.MimeType);
         html.Should().Be(NotebookHtml.RenderResult(result));

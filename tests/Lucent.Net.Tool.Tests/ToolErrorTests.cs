@@ -60,7 +60,7 @@ public sealed class ToolErrorTests : IDisposable
     }
 
     [Theory]
-    [InlineData("--size", "2048", "--batch", "1024", "error: --size 2048 with --batch 1024: Image holds 1024 image(s) of 2048x2048")]
+    [InlineData("--size", "2048", "--batch", "1024", "error: --size 2048 with --batch 1024: The image options hold 1024 image(s) of 2048x2048")]
     [InlineData("--input-size", "1048576", "--batch", "8", "error: --input-size must be between 8 and 2048; got 1048576.")]
     [InlineData("--input-size", "0", "--batch", "8", "error: --input-size must be between 8 and 2048; got 0.")]
     public async Task Gallery_plan_refuses_units_no_render_would_accept_before_the_model_loads(string option1, string value1, string option2, string value2, string message)

@@ -4,7 +4,6 @@ using Lucent.Net.ModelZoo.InceptionV1;
 using Lucent.Net.ModelZoo.Onnx;
 using Lucent.Net.ModelZoo.ResNet;
 using Lucent.Net.ModelZoo.Weights;
-using Lucent.Net.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -40,7 +39,6 @@ public static class ModelCatalog
     {
         ArgumentNullException.ThrowIfNull(name);
         options ??= new ModelLoadOptions();
-        LucentRuntime.EnsureInitialized();
         switch (name.Trim().ToLowerInvariant())
         {
             case InceptionV1:
@@ -72,7 +70,6 @@ public static class ModelCatalog
             throw new FileNotFoundException($"Model file '{Path.GetFullPath(path)}' does not exist.", path);
         }
 
-        LucentRuntime.EnsureInitialized();
         string extension = Path.GetExtension(path).ToLowerInvariant();
         if (extension == ".onnx")
         {

@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using System.Numerics;
 using Lucent.Net.ModelZoo.Checkpoints.Pickle;
-using Lucent.Net.Runtime;
 
 namespace Lucent.Net.ModelZoo.Checkpoints;
 
@@ -55,7 +54,6 @@ public static class PyTorchCheckpoint
     {
         ArgumentNullException.ThrowIfNull(stream);
         options ??= CheckpointReadOptions.Default;
-        LucentRuntime.EnsureInitialized();
 
         if (!stream.CanSeek)
         {

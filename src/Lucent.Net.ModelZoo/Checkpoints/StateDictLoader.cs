@@ -1,4 +1,3 @@
-using Lucent.Net.Runtime;
 using TorchSharp;
 
 namespace Lucent.Net.ModelZoo.Checkpoints;
@@ -26,7 +25,6 @@ public static class StateDictLoader
     {
         ArgumentNullException.ThrowIfNull(module);
         ArgumentNullException.ThrowIfNull(stateDict);
-        LucentRuntime.EnsureInitialized();
 
         var targets = module.state_dict();
         var missing = targets.Keys.Where(k => !stateDict.ContainsKey(k)).ToList();

@@ -2,7 +2,6 @@ using Lucent.Net.ModelZoo.Catalog;
 using Lucent.Net.ModelZoo.Checkpoints;
 using Lucent.Net.ModelZoo.Weights;
 using Lucent.Net.Modules;
-using Lucent.Net.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -58,7 +57,6 @@ public sealed class UpconvGenerator : nn.Module<Tensor, Tensor>
     internal UpconvGenerator(UpconvGanVariant variant, UpconvGanWidths widths, UpconvGeneratorOptions? options = null)
         : base("upconvGAN_" + Name(variant))
     {
-        LucentRuntime.EnsureInitialized();
         Variant = variant;
         Widths = widths;
         var layers = new List<(string Name, nn.Module<Tensor, Tensor> Module)>();

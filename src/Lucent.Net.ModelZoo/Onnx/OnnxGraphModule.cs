@@ -4,7 +4,6 @@ using TorchSharp;
 using Lucent.Net.ModelZoo.Layout;
 using Lucent.Net.ModelZoo.Onnx.Operators;
 using Lucent.Net.Modules;
-using Lucent.Net.Runtime;
 using Onnx;
 using static TorchSharp.torch;
 
@@ -460,7 +459,6 @@ public class OnnxGraphModule : nn.Module<Tensor, Tensor>, ILayerAliases, IModelI
     /// <summary>Makes sure TorchSharp's native runtime is loaded before the first torch call.</summary>
     private static string PrepareRuntime(string moduleName)
     {
-        LucentRuntime.EnsureInitialized();
         return moduleName;
     }
 

@@ -8,9 +8,11 @@ namespace Lucent.Net.Runtime;
 
 /// <summary>
 /// Makes TorchSharp's native runtime load before the first tensor operation, on systems where it
-/// would not load by itself. Every public entry point of Lucent.Net calls
-/// <see cref="EnsureInitialized"/>; applications that touch TorchSharp directly before any Lucent.Net
-/// type should call it first.
+/// would not load by itself. One initialisation point: a module initializer runs <see cref="EnsureInitialized"/>
+/// before any code of this assembly, of every other Lucent.Net assembly and of every C# project that references a
+/// Lucent.Net package (<c>buildTransitive/LucentNetRuntimeInitializer.cs</c>); a failure there is printed once on
+/// standard error, kept, and thrown again (<see cref="NativeRuntimeException"/>) when a pass over a model starts. Applications that opt out of the initializer
+/// (<c>LucentNetAutoInitialize=false</c>) call <see cref="EnsureInitialized"/> first.
 /// </summary>
 /// <remarks>
 /// <para>TorchSharp 0.107's <c>libLibTorchSharp.so</c> is built with GCC 13 and requires the symbol
@@ -188,9 +190,12 @@ public static class LucentRuntime
         {
             EnsureInitialized();
         }
-        catch (NativeRuntimeException)
+        catch (NativeRuntimeException ex)
         {
-            // Reported again, with its message, at the first explicit call.
+            // A module initializer cannot throw usefully: say why once, in one line on standard error (as the kernel
+            // check does), so that a TorchSharp error that follows has its cause beside it; the failure is kept and
+            // thrown again by EnsureInitialized and when a pass over a model starts.
+            Console.Error.WriteLine("Lucent.Net: " + ex.Message);
         }
     }
 

@@ -19,7 +19,7 @@ file static class LucentNetRuntimeInitializer
         }
         catch (global::Lucent.Net.Runtime.NativeRuntimeException)
         {
-            // Reported again, with its message, by the first Lucent.Net call that needs the runtime.
+            // Kept, and reported again with its message when the first pass over a model starts (Lucent.Net's ModelRunner).
         }
     }
 }

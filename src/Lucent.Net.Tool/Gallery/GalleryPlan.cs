@@ -162,7 +162,7 @@ internal sealed record GalleryOptions
         {
             new Lucent.Net.Rendering.RenderOptions
             {
-                Image = new Lucent.Net.Parameterization.ImageOptions(size) { Batch = batch },
+                Parameterization = new Lucent.Net.Parameterization.ImageOptions(size) { Batch = batch },
                 FixedImageSize = inputSize is int fixedSize ? (fixedSize, fixedSize) : null,
                 Transforms = transforms ? null : [],
             }.Validate();

@@ -133,7 +133,7 @@ internal static class GalleryRunner
         int batch = unit.Channels.Count;
         var renderOptions = new RenderOptions
         {
-            Image = new ImageOptions(options.Size),
+            Parameterization = new ImageOptions(options.Size),
             Transforms = options.Transforms ? null : [],
             Thresholds = options.Thresholds,
             Seed = unit.Seed,
@@ -150,7 +150,7 @@ internal static class GalleryRunner
                 var objective = GalleryKinds.DiversityObjective(unit.Layer, channel, options.DiversityWeight ?? GalleryKinds.DefaultDiversityWeight);
                 var result = Renderer.Render(model, objective, renderOptions with
                 {
-                    Image = new ImageOptions(options.Size) { Batch = images },
+                    Parameterization = new ImageOptions(options.Size) { Batch = images },
                     Seed = GalleryPlan.UnitSeed(unit.Seed, channel.ToString(CultureInfo.InvariantCulture)),
                 }, progress: null, cancellationToken);
                 renders.Add((Check(result, cancellationToken), result.Losses, 0));

@@ -1,15 +1,13 @@
-using Lucent.Net.Devices;
 using Lucent.Net.Modules;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Lucent.Net.Activations;
 
 /// <summary>
-/// Installs forward hooks on a model's submodules for the duration of a render and serves the
-/// captured activations to objectives. When <see cref="StopEarly"/> is on, the forward pass is
-/// stopped (by an exception thrown from a hook and caught by the renderer, as captum.optim does)
-/// once every layer the objective needs has been computed.
+/// Installs forward hooks on a model's submodules and serves the captured activations to objectives; it only
+/// records (captum.optim's hook): running the model is <see cref="ModelRunner"/>'s. When <see cref="StopEarly"/>
+/// is on, a hook stops the forward pass (by an exception the runner catches, as captum.optim does) once every
+/// layer the objective needs has been computed.
 /// </summary>
 internal sealed class ActivationRecorder : IActivationLookup, IClassLabels, IDisposable
 {
@@ -19,8 +17,7 @@ internal sealed class ActivationRecorder : IActivationLookup, IClassLabels, IDis
     private readonly IReadOnlyDictionary<string, string> _aliases;
     private readonly IReadOnlyList<string> _knownNames;
     private readonly bool _captureAll;
-    private readonly ScalarType? _inputType;
-    private readonly Device _device;
+    private readonly bool _keepLatest;
     private int _remaining;
 
     /// <summary>The layers captured in the current step (hook names, plus input and labels once set).</summary>
@@ -33,19 +30,16 @@ internal sealed class ActivationRecorder : IActivationLookup, IClassLabels, IDis
     /// <param name="model">The model.</param>
     /// <param name="layers">The layers the objective needs (hook names, aliases, input, labels); empty means all.</param>
     /// <param name="stopEarly">Whether to stop the forward once the needed layers are computed.</param>
-    /// <param name="device">The device the model is on (<see cref="TorchDevices.ModelDevice"/>).</param>
+    /// <param name="keepLatest">
+    /// Whether a layer computed again keeps its latest output (Lucent's <c>hook_model</c>, whose hooks outlive many
+    /// forward passes that nobody announces with <see cref="BeginStep"/>); false keeps a step's first output.
+    /// </param>
     /// <exception cref="UnknownLayerException">A layer is not in the model.</exception>
-    public ActivationRecorder(nn.Module model, IReadOnlyCollection<string> layers, bool stopEarly, Device device)
+    public ActivationRecorder(nn.Module model, IReadOnlyCollection<string> layers, bool stopEarly, bool keepLatest = false)
     {
-        this._device = device;
+        _keepLatest = keepLatest;
         ClassLabels = (model as IClassLabels)?.ClassLabels;
         _knownNames = ModelLayers.Names(model);
-        _inputType = ModelInputType(model);
-        if (device.type == DeviceType.CPU)
-        {
-            // The kernel self-check verifies LibTorch's CPU kernels; other devices run other code.
-            Runtime.LucentRuntime.EnsureKernelsCorrect(_inputType ?? ScalarType.Float32);
-        }
         _aliases = model is ILayerAliases a ? a.LayerAliases : new Dictionary<string, string>();
         var modules = ModelLayers.HookableModules(model);
         var hookNames = new HashSet<string>(modules.Select(m => m.Key), StringComparer.Ordinal);
@@ -128,81 +122,6 @@ internal sealed class ActivationRecorder : IActivationLookup, IClassLabels, IDis
     /// <param name="output">The model output.</param>
     public void RecordLabels(Tensor output) => OnOutput(IActivationLookup.Labels, output);
 
-    /// <summary>
-    /// Runs <paramref name="model"/> on <paramref name="input"/> for the objective: stops once its layers
-    /// are computed, records <c>labels</c> when the whole model ran.
-    /// </summary>
-    /// <param name="model">The hooked model.</param>
-    /// <param name="input">The transformed, preprocessed input.</param>
-    /// <param name="objectiveName">For error messages.</param>
-    /// <param name="where">Where in the caller this happened, for error messages (e.g. "at step 3").</param>
-    /// <returns>Null, or the model's error when it failed only after every needed layer was computed (a warning, not a failure).</returns>
-    /// <exception cref="LayerNotComputableException">The model failed before computing a needed layer.</exception>
-    /// <exception cref="DeviceMismatchException">The input is on another device than the model, or the model failed because tensors on different devices met.</exception>
-    public Exception? RunForward(nn.Module<Tensor, Tensor> model, Tensor input, string objectiveName, string where)
-    {
-        TorchDevices.Require(
-            input,
-            _device,
-            $"The model's input {where} (the image after the transforms)",
-            "Every transform must return its result on its input's device; a custom parameterisation must make its parameters on the model's device.");
-        try
-        {
-            // A model converted to another floating type (e.g. bfloat16) gets its input in that type; the
-            // cast is differentiable, so the image's gradient comes back in the image's own type.
-            var output = _inputType is { } type && input.dtype != type ? model.call(input.to(type)) : model.call(input);
-            RecordLabels(output);
-            return null;
-        }
-        catch (ForwardStoppedException)
-        {
-            // Every layer the objective needs is computed: the rest of the forward pass is skipped.
-            return null;
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException and not DeviceMismatchException)
-        {
-            if (TorchDevices.IsDeviceError(ex))
-            {
-                throw new DeviceMismatchException(
-                    $"The model's forward pass failed {where} because tensors on different devices met: the input is on {TorchDevices.Describe(input.device)} and the model on {TorchDevices.Describe(_device)}, " +
-                    $"so some tensor the model uses is elsewhere. Move the whole model with model.to(device). The model said: {ex.Message}",
-                    TorchDevices.Describe(_device),
-                    TorchDevices.Describe(input.device),
-                    ex);
-            }
-
-            if (!AllRequiredCaptured)
-            {
-                throw new LayerNotComputableException(
-                    $"The model's forward pass failed {where} on an input of shape [{string.Join(", ", input.shape)}] before computing " +
-                    $"{string.Join(", ", MissingLayers.Select(l => "'" + l + "'"))}, which the objective '{objectiveName}' needs. " +
-                    $"Use a larger image (RenderOptions.FixedImageSize or a larger parameterisation) or an earlier layer. The model said: {ex.Message}",
-                    ex);
-            }
-
-            return ex;
-        }
-    }
-
-    /// <summary>
-    /// The floating type of the model's first floating-point parameter, or of its first floating-point
-    /// buffer when it has no parameters (imported graphs may hold their weights as buffers); null when
-    /// it has neither.
-    /// </summary>
-    /// <param name="model">The model.</param>
-    internal static ScalarType? ModelInputType(nn.Module model)
-    {
-        foreach (var tensor in model.parameters().Concat<Tensor>(model.buffers()))
-        {
-            if (tensor.dtype is ScalarType.Float32 or ScalarType.Float64 or ScalarType.Float16 or ScalarType.BFloat16)
-            {
-                return tensor.dtype;
-            }
-        }
-
-        return null;
-    }
-
     /// <inheritdoc />
     public void Dispose()
     {
@@ -219,9 +138,16 @@ internal sealed class ActivationRecorder : IActivationLookup, IClassLabels, IDis
 
     private void OnOutput(string name, Tensor output)
     {
-        if (_captured.TryAdd(name, output) && _required.Contains(name))
+        if (_captured.TryAdd(name, output))
         {
-            _remaining--;
+            if (_required.Contains(name))
+            {
+                _remaining--;
+            }
+        }
+        else if (_keepLatest)
+        {
+            _captured[name] = output;
         }
 
         if (StopEarly && _remaining == 0)

@@ -92,7 +92,6 @@ public static class ModelLayers
         ArgumentOutOfRangeException.ThrowIfLessThan(height, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(channels, 1);
-        Runtime.LucentRuntime.EnsureInitialized();
 
         var modules = HookableModules(model);
         var shapes = new Dictionary<string, long[]>(StringComparer.Ordinal);

@@ -25,14 +25,76 @@ public sealed class ChannelReducer : IDisposable
     private PrincipalComponents.Fit? _pca;
     private bool _disposed;
 
-    /// <summary>Creates a reducer to <paramref name="components"/> channels.</summary>
-    /// <param name="components">How many channels the output has; at least 1 and at most the input's channels.</param>
+    /// <summary>Creates a reducer to <paramref name="components"/> channels (Lucent's <c>ChannelReducer(n_components=3)</c>).</summary>
+    /// <param name="components">How many channels the output has (3, Lucent's default); at least 1 and at most the input's channels.</param>
     /// <param name="method">NMF (default, non-negative activations) or PCA.</param>
     /// <param name="seed">Seed of the random NMF initialisation (<see cref="ChannelReducerOptions.Seed"/>).</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="components"/> is below 1, or <paramref name="method"/> is not defined.</exception>
-    public ChannelReducer(int components, ChannelReductionMethod method = ChannelReductionMethod.Nmf, long seed = 0)
+    public ChannelReducer(int components = DefaultComponents, ChannelReductionMethod method = ChannelReductionMethod.Nmf, long seed = 0)
         : this(components, new ChannelReducerOptions { Method = method, Seed = seed })
     {
+    }
+
+    /// <summary>
+    /// Creates a reducer with the algorithm named as in Lucent (<c>ChannelReducer(3, "NMF")</c>, scikit-learn's class names):
+    /// <c>"NMF"</c> or <c>"PCA"</c>, in any case.
+    /// </summary>
+    /// <param name="components">How many channels the output has; at least 1 and at most the input's channels.</param>
+    /// <param name="algorithm">The algorithm's name: <c>NMF</c> or <c>PCA</c>.</param>
+    /// <param name="seed">Seed of the random NMF initialisation (<see cref="ChannelReducerOptions.Seed"/>).</param>
+    /// <exception cref="ArgumentException"><paramref name="algorithm"/> names no algorithm Lucent.Net has (the message lists them).</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="components"/> is below 1.</exception>
+    public ChannelReducer(int components, string algorithm, long seed = 0)
+        : this(components, ParseMethod(algorithm), seed)
+    {
+    }
+
+    /// <summary>Lucent's default number of components: 3, one per colour of a picture.</summary>
+    public const int DefaultComponents = 3;
+
+    /// <summary>
+    /// Reduces <paramref name="activations"/> in one call: Lucent's <c>ChannelReducer(3, "NMF").fit_transform(acts)</c>,
+    /// the reducer made, fitted and freed here. Keep a <see cref="ChannelReducer"/> instead to read its
+    /// <see cref="Components"/> or to <see cref="Transform"/> other activations with them.
+    /// </summary>
+    /// <param name="activations">Activations shaped [..., channels] (channels last); for NMF non-negative. Not modified.</param>
+    /// <param name="components">How many channels the result has (3 by default).</param>
+    /// <param name="algorithm"><c>NMF</c> (default) or <c>PCA</c>, in any case.</param>
+    /// <param name="seed">Seed of the random NMF initialisation.</param>
+    /// <returns>A new tensor shaped [..., <paramref name="components"/>]; the caller disposes it.</returns>
+    /// <exception cref="ArgumentException">The algorithm is unknown, or the activations' shape, values or type do not fit.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="components"/> is below 1.</exception>
+    public static Tensor Reduce(Tensor activations, int components = DefaultComponents, string algorithm = "NMF", long seed = 0)
+    {
+        using var reducer = new ChannelReducer(components, algorithm, seed);
+        return reducer.FitTransform(activations);
+    }
+
+    /// <summary>
+    /// Lucent's <c>reducer(acts)</c> (<c>__call__</c>): fits on the first call and returns the reduction
+    /// (<see cref="FitTransform"/>), then reduces with the fitted components (<see cref="Transform"/>), so one reducer
+    /// maps one image's activations and then others' into the same components.
+    /// </summary>
+    /// <param name="activations">Activations shaped [..., channels] (channels last); for NMF non-negative. Not modified.</param>
+    /// <returns>A new tensor shaped [..., <see cref="ComponentCount"/>]; the caller disposes it.</returns>
+    /// <exception cref="ArgumentException">The shape, values or type do not fit (the message says which).</exception>
+    public Tensor Apply(Tensor activations) => IsFitted ? Transform(activations) : FitTransform(activations);
+
+    /// <summary>The method named <paramref name="algorithm"/> (<c>NMF</c> or <c>PCA</c>, scikit-learn's names, any case).</summary>
+    /// <param name="algorithm">The name.</param>
+    /// <returns>The method.</returns>
+    /// <exception cref="ArgumentException">No such algorithm; the message lists the known ones.</exception>
+    public static ChannelReductionMethod ParseMethod(string algorithm)
+    {
+        ArgumentNullException.ThrowIfNull(algorithm);
+        return algorithm.Trim().ToUpperInvariant() switch
+        {
+            "NMF" => ChannelReductionMethod.Nmf,
+            "PCA" => ChannelReductionMethod.Pca,
+            _ => throw new ArgumentException(
+                $"Unknown channel reduction algorithm '{algorithm}'. Lucent.Net has \"NMF\" (non-negative activations, Lucent's default) and \"PCA\"; scikit-learn's other decompositions are not implemented.",
+                nameof(algorithm)),
+        };
     }
 
     /// <summary>Creates a reducer to <paramref name="components"/> channels with <paramref name="options"/>.</summary>

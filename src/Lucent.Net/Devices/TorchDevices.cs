@@ -88,7 +88,6 @@ public static class TorchDevices
     /// <returns>True when CUDA is available.</returns>
     public static bool IsCudaAvailable()
     {
-        Runtime.LucentRuntime.EnsureInitialized();
         return torch.cuda.is_available();
     }
 

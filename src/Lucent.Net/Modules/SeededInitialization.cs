@@ -21,7 +21,6 @@ public static class SeededInitialization
     public static void Reinitialize(nn.Module module, long seed)
     {
         ArgumentNullException.ThrowIfNull(module);
-        Runtime.LucentRuntime.EnsureInitialized();
         using var generator = new Generator(unchecked((ulong)seed), CPU);
         using var noGrad = no_grad();
         foreach (var (_, child) in module.named_modules().Prepend(("", module)))

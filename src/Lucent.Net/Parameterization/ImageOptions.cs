@@ -4,10 +4,11 @@ namespace Lucent.Net.Parameterization;
 
 /// <summary>
 /// Settings of the standard image parameterisation (Lucent's <c>image(w, h, sd, batch, decorrelate, fft, channels)</c>);
-/// the defaults are Lucent's.
+/// the defaults are Lucent's. As a <see cref="ParameterizationFactory"/> it is what a render makes by default
+/// (<c>RenderOptions.Parameterization = new ImageOptions(128)</c>), or MACO's image with <see cref="Maco"/>.
 /// </summary>
 /// <param name="Width">Image width in pixels.</param>
-public sealed record ImageOptions(int Width)
+public sealed record ImageOptions(int Width) : ParameterizationFactory
 {
     /// <summary>Image height in pixels; <see langword="null"/> means the same as <see cref="Width"/>.</summary>
     public int? Height { get; init; }
@@ -64,4 +65,16 @@ public sealed record ImageOptions(int Width)
 
     /// <summary>Whether colours are actually decorrelated (requested and no custom channel count).</summary>
     public bool EffectiveDecorrelate => Decorrelate && Channels is null;
+
+    /// <summary>
+    /// Makes the image these options describe on <paramref name="device"/> (the render's: <see cref="Device"/> is ignored
+    /// here): <see cref="ImageParameterizations.Maco"/> with <see cref="Maco"/>, else <see cref="ImageParameterizations.Image(ImageOptions, Generator?, long?)"/>.
+    /// </summary>
+    /// <param name="generator">The render's seeded CPU generator.</param>
+    /// <param name="device">The render's device.</param>
+    /// <returns>A new parameterisation.</returns>
+    public override IImageParameterization Create(Generator generator, Device device) =>
+        Maco
+            ? ImageParameterizations.Maco(Width, EffectiveHeight, Batch, Spectrum, generator, device: device)
+            : ImageParameterizations.Image(this with { Device = device }, generator);
 }

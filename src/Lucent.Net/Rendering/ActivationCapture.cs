@@ -6,7 +6,9 @@ namespace Lucent.Net.Rendering;
 
 /// <summary>
 /// Runs a model on images and keeps the named layers' activations: Lucent's <c>hook_model</c> (hook, run,
-/// read a layer) in one call, with the hooks and the early stop of a render.
+/// read a layer) in one call, with the hooks and the early stop of a render. The activations are detached
+/// copies; for activations that carry gradients into an optimisation loop of your own, use
+/// <see cref="ActivationHooks"/>.
 /// </summary>
 public static class ActivationCapture
 {

@@ -1,7 +1,6 @@
 using Lucent.Net.Activations;
 using Lucent.Net.Devices;
 using Lucent.Net.Parameterization;
-using Lucent.Net.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -14,7 +13,6 @@ namespace Lucent.Net.Rendering;
 /// </summary>
 internal sealed class EvaluationSession : IDisposable
 {
-    private readonly nn.Module<Tensor, Tensor> _model;
     private readonly ModelSession _session;
     private readonly Tensor _placed;
     private readonly IDisposable _noGrad;
@@ -23,8 +21,6 @@ internal sealed class EvaluationSession : IDisposable
     {
         ArgumentNullException.ThrowIfNull(model);
         RequireImageBatch(images);
-        LucentRuntime.EnsureInitialized();
-        _model = model;
         _session = ModelSession.Open(model, options, RenderDevice.Resolve(model, options), CancellationToken.None);
         try
         {
@@ -55,8 +51,7 @@ internal sealed class EvaluationSession : IDisposable
     {
         var recorder = _session.Recorder;
         recorder.BeginStep(_placed);
-        var input = Renderer.ApplyTransforms(_session.Pipeline, _placed, _session.Context);
-        recorder.RunForward(_model, input, objectiveName, where);
+        _session.Run(_session.Transform(_placed), objectiveName, where);
         return recorder;
     }
 

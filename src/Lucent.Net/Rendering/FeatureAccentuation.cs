@@ -52,8 +52,7 @@ public static class FeatureAccentuation
     /// <param name="photo">The photo (1, 3, height, width), values in [0, 1]; not disposed.</param>
     /// <param name="accentuation">The parameterisation and penalty; defaults when <see langword="null"/>.</param>
     /// <param name="options">
-    /// Render settings; <see cref="RenderOptions.Parameterization"/> and <see cref="RenderOptions.Image"/> are
-    /// ignored (the photo gives the image). When <see cref="RenderOptions.Transforms"/> is null a MACO accentuation
+    /// Render settings; <see cref="RenderOptions.Parameterization"/> is ignored (the photo gives the image). When <see cref="RenderOptions.Transforms"/> is null a MACO accentuation
     /// uses <see cref="MacoCropTransform"/> and an FFT one Lucent's standard transforms; the optimiser is Adam with
     /// <see cref="RenderOptions.LearningRate"/> unless a factory is given.
     /// </param>
@@ -90,7 +89,7 @@ public static class FeatureAccentuation
         var distance = new ParameterDistanceObjective(accentuation.Penalty);
         var render = options with
         {
-            Parameterization = _ =>
+            Parameterization = ParameterizationFactory.From(_ =>
             {
                 using var placed = photo.to(device);
                 IImageParameterization parameterization = accentuation.Parameterization == AccentuationParameterization.Maco
@@ -98,7 +97,7 @@ public static class FeatureAccentuation
                     : ImageParameterizations.ImageFromPhoto(placed, accentuation.Decorrelate, device: device);
                 distance.Start(parameterization.Parameters);
                 return parameterization;
-            },
+            }),
             Transforms = options.Transforms ?? (accentuation.Parameterization == AccentuationParameterization.Maco ? [new MacoCropTransform()] : null),
         };
         try

@@ -10,8 +10,10 @@ namespace Lucent.Net.Rendering;
 /// The set-up every pass over a model shares, whether it optimises an image (<see cref="Renderer"/>) or only reads
 /// activations (<see cref="EvaluationSession"/>: <see cref="ObjectiveEvaluator"/>, <see cref="ActivationCapture"/>):
 /// the model held (<see cref="ModelLock"/>), the render's device, one seeded CPU generator and transform context,
-/// then, once the image's shape is known, the render's pipeline (transforms, preprocessing, resize) and the hooks,
-/// with the model in eval mode. Disposing restores the model's mode and releases everything in reverse order.
+/// then, once the image's shape is known, the render's pipeline (transforms, preprocessing, resize: it builds and
+/// owns it), the hooks that record (<see cref="ActivationRecorder"/>) and the runner that runs the model
+/// (<see cref="ModelRunner"/>), with the model in eval mode. Disposing restores the model's mode and releases
+/// everything in reverse order.
 /// </summary>
 internal sealed class ModelSession : IDisposable
 {
@@ -19,6 +21,7 @@ internal sealed class ModelSession : IDisposable
     private readonly RenderOptions _options;
     private readonly IDisposable _lease;
     private ActivationRecorder? _recorder;
+    private ModelRunner? _runner;
     private TransformPipeline? _pipeline;
     private bool _wasTraining;
     private bool _prepared;
@@ -52,6 +55,19 @@ internal sealed class ModelSession : IDisposable
     /// <summary>The hooks on the model; set by <see cref="Prepare"/>.</summary>
     public ActivationRecorder Recorder => _recorder ?? throw NotPrepared();
 
+    /// <summary>Applies the pipeline to <paramref name="image"/> with the session's transform context (<see cref="RenderPipeline.Apply"/>).</summary>
+    /// <param name="image">The parameterised image.</param>
+    /// <returns>The model's input.</returns>
+    public Tensor Transform(Tensor image) => RenderPipeline.Apply(Pipeline, image, Context);
+
+    /// <summary>Runs the model on <paramref name="input"/> with the hooks (<see cref="ModelRunner.Run"/>).</summary>
+    /// <param name="input">The transformed image.</param>
+    /// <param name="objectiveName">For error messages.</param>
+    /// <param name="where">For error messages, e.g. "at step 3".</param>
+    /// <returns>Null, or the error of layers after the needed ones (a warning).</returns>
+    public Exception? Run(Tensor input, string objectiveName, string where) =>
+        (_runner ?? throw NotPrepared()).Run(Recorder, input, objectiveName, where);
+
     /// <summary>Holds <paramref name="model"/> (waiting for another render on it, cancellably) and makes the generator.</summary>
     /// <param name="model">The model.</param>
     /// <param name="options">The render's options.</param>
@@ -74,8 +90,9 @@ internal sealed class ModelSession : IDisposable
             throw new InvalidOperationException("The session is prepared already.");
         }
 
-        _pipeline = new TransformPipeline(Renderer.BuildPipeline(_model, _options, imageShape));
-        _recorder = new ActivationRecorder(_model, layers, stopEarly, Device);
+        _pipeline = new TransformPipeline(RenderPipeline.Build(_model, _options, imageShape));
+        _runner = new ModelRunner(_model, Device);
+        _recorder = new ActivationRecorder(_model, layers, stopEarly);
         _wasTraining = _model.training;
         _model.eval();
         _prepared = true;

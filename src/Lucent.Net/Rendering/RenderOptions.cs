@@ -25,7 +25,7 @@ public sealed record RenderOptions
     /// <summary>Images smaller than this (in either side) are upsampled to it before the model, as in Lucent.</summary>
     public const int MinimumModelInputSize = ResizeTransform.DefaultMinimumModelInputSize;
 
-    /// <summary>The largest width or height of the standard image (<see cref="Image"/>), in pixels.</summary>
+    /// <summary>The largest width or height of the standard image (<see cref="ImageOptions"/> as <see cref="Parameterization"/>), in pixels.</summary>
     public const int MaxImageSize = 4096;
 
     /// <summary>The most images the standard image may hold (<see cref="ImageOptions.Batch"/>, or the objectives of a batch render).</summary>
@@ -41,19 +41,33 @@ public sealed record RenderOptions
     public const int MaxFixedImageSize = ResizeTransform.MaxSize;
 
     /// <summary>
-    /// Makes the image parameterisation from the render's seeded generator (Lucent's <c>param_f</c>).
-    /// Null means the standard image that <see cref="Image"/> describes.
+    /// What makes the image (Lucent's <c>param_f</c>), the one door for it: <see cref="ImageOptions"/> for the standard
+    /// image (the default, Lucent's <c>param.image(128)</c>: 128x128, FFT, colour decorrelation, sd 0.01, one image;
+    /// <c>new ImageOptions(224) { Batch = 4 }</c>, or MACO's with <see cref="ImageOptions.Maco"/>), or any other
+    /// parameterisation through <see cref="ParameterizationFactory.From(Func{Generator, IImageParameterization})"/>
+    /// (<c>ParameterizationFactory.From(g =&gt; ImageParameterizations.Cppn(128, generator: g))</c>). The standard image
+    /// is made on the render's device (its <see cref="ImageOptions.Device"/> is ignored). For
+    /// <see cref="Renderer.RenderBatch"/> and <see cref="Renderer.RenderChannels"/> the batch is the number of
+    /// objectives (leave <see cref="ImageOptions.Batch"/> at 1 or set it to that number; a custom factory must make that many).
     /// </summary>
-    public Func<Generator, IImageParameterization>? Parameterization { get; init; }
+    public ParameterizationFactory Parameterization { get; init; } = new ImageOptions(DefaultImageSize);
 
     /// <summary>
-    /// The standard image a render makes when <see cref="Parameterization"/> is null (Lucent's default
-    /// <c>param.image(128)</c>: 128x128, FFT, colour decorrelation, sd 0.01, one image). Its
-    /// <see cref="ImageOptions.Device"/> is ignored: the image is made on the render's device. For
-    /// <see cref="Renderer.RenderBatch"/> and <see cref="Renderer.RenderChannels"/> the batch is the number of
-    /// objectives (leave <see cref="ImageOptions.Batch"/> at 1 or set it to that number).
+    /// These options with the standard image changed by <paramref name="change"/>, e.g.
+    /// <c>options.WithImage(i =&gt; i with { Batch = 4 })</c> (what <c>options with { Image = options.Image with { ... } }</c>
+    /// was before 0.1.0).
     /// </summary>
-    public ImageOptions Image { get; init; } = new(DefaultImageSize);
+    /// <param name="change">Makes the new image options from the current ones.</param>
+    /// <returns>The changed copy.</returns>
+    /// <exception cref="InvalidRenderOptionsException"><see cref="Parameterization"/> is not <see cref="ImageOptions"/>.</exception>
+    public RenderOptions WithImage(Func<ImageOptions, ImageOptions> change)
+    {
+        ArgumentNullException.ThrowIfNull(change);
+        var image = Parameterization as ImageOptions ?? throw new InvalidRenderOptionsException(
+            nameof(Parameterization),
+            $"WithImage changes the standard image, but Parameterization is a custom factory ({Parameterization?.GetType().Name ?? "null"}); set Parameterization = new ImageOptions(...) instead.");
+        return this with { Parameterization = change(image) ?? throw new ArgumentException("The change returned null image options.", nameof(change)) };
+    }
 
     /// <summary>Makes the optimiser for the parameterisation's parameters. Null means Adam with learning rate <see cref="LearningRate"/>.</summary>
     public Func<IReadOnlyList<Parameter>, optim.Optimizer>? OptimizerFactory { get; init; }
@@ -73,18 +87,39 @@ public sealed record RenderOptions
     public IReadOnlyList<IImageTransform>? Transforms { get; init; }
 
     /// <summary>
+    /// How many optimisation steps the render runs (Lucent's loop runs to <c>max(thresholds)</c>). Positive. When left
+    /// unset it is the largest of <see cref="Thresholds"/> (512 by default); when set, the image after the last step is
+    /// always recorded, and every threshold set with it must be at most this (<see cref="Validate"/> throws
+    /// <see cref="InvalidRenderOptionsException"/> otherwise). <c>new RenderOptions { Steps = 256 }</c> is
+    /// <c>Thresholds = [256]</c>; <c>{ Steps = 256, Thresholds = [64, 128] }</c> records at 64, 128 and 256.
+    /// </summary>
+    public int Steps
+    {
+        get => _steps ?? (Thresholds.Count == 0 ? 0 : Thresholds[^1]);
+        init => _steps = value;
+    }
+
+    private readonly int? _steps;
+
+    /// <summary>
     /// The steps at which the image is recorded (Lucent's <c>thresholds</c>, default (512,)). Positive; in any
     /// order and with duplicates, as Lucent accepts them (its loop runs to <c>max(thresholds)</c> and records
     /// when <c>i in thresholds</c>): the value read back is sorted with duplicates removed, so each step is
-    /// recorded once and <see cref="Steps"/> is the largest.
+    /// recorded once, and holds <see cref="Steps"/> when that was set (the final image is always recorded).
+    /// Left unset, it is <c>[Steps]</c> when <see cref="Steps"/> is set, else <c>[512]</c>.
     /// </summary>
     public IReadOnlyList<int> Thresholds
     {
-        get => _thresholds;
-        init => _thresholds = value is null ? null! : NormalizeThresholds(value);
+        get => _thresholds is null
+            ? (_steps is { } steps ? [steps] : DefaultThresholds)
+            : (_steps is { } last && (_thresholds.Count == 0 || _thresholds[^1] < last) ? [.. _thresholds, last] : _thresholds);
+        init => _thresholds = value is null ? null : NormalizeThresholds(value);
     }
 
-    private readonly IReadOnlyList<int> _thresholds = [512];
+    /// <summary>Lucent's default: one image after 512 steps.</summary>
+    private static readonly IReadOnlyList<int> DefaultThresholds = [512];
+
+    private readonly IReadOnlyList<int>? _thresholds;
 
     /// <summary>Sorts <paramref name="thresholds"/> and removes duplicates (what <see cref="Thresholds"/> stores).</summary>
     /// <param name="thresholds">Step numbers in any order.</param>
@@ -151,13 +186,10 @@ public sealed record RenderOptions
     /// <summary>
     /// Whether to accumulate MACO's transparency map, the sum over steps of the absolute gradient of the loss
     /// with respect to the image (<see cref="RenderResult.Transparency"/>); <see langword="null"/> (the default)
-    /// means on for MACO images (<see cref="ImageOptions.Maco"/> or a <see cref="MacoParameterization"/>) and off
+    /// means on for MACO images (<see cref="ImageOptions.Maco"/> or any <see cref="MacoParameterization"/>) and off
     /// otherwise. Not recorded for optimisers that need a closure (L-BFGS).
     /// </summary>
     public bool? TransparencyMap { get; init; }
-
-    /// <summary>The largest threshold: how many steps the render runs.</summary>
-    public int Steps => Thresholds.Count == 0 ? 0 : Thresholds[^1];
 
     /// <summary>
     /// Checks the options and throws <see cref="InvalidRenderOptionsException"/> naming the bad setting: among others,
@@ -167,17 +199,29 @@ public sealed record RenderOptions
     /// </summary>
     public void Validate()
     {
-        if (Thresholds is null || Thresholds.Count == 0)
+        if (_steps is < 1)
         {
-            throw new InvalidRenderOptionsException(nameof(Thresholds), "Thresholds must hold at least one step number, e.g. [256] or [64, 128, 256].");
+            throw new InvalidRenderOptionsException(nameof(Steps), $"Steps must be at least 1; got {_steps}.");
         }
 
-        for (int i = 0; i < Thresholds.Count; i++)
+        if (_thresholds is not null && _thresholds.Count == 0 && _steps is null)
         {
-            if (Thresholds[i] < 1)
+            throw new InvalidRenderOptionsException(nameof(Thresholds), "Thresholds must hold at least one step number, e.g. [256] or [64, 128, 256] (or set Steps).");
+        }
+
+        var thresholds = Thresholds;
+        for (int i = 0; i < thresholds.Count; i++)
+        {
+            if (thresholds[i] < 1)
             {
-                throw new InvalidRenderOptionsException(nameof(Thresholds), $"Thresholds must be positive step numbers; got {Thresholds[i]} at position {i}.");
+                throw new InvalidRenderOptionsException(nameof(Thresholds), $"Thresholds must be positive step numbers; got {thresholds[i]} at position {i}.");
             }
+        }
+
+        if (_steps is { } steps && _thresholds is { Count: > 0 } set && set[^1] > steps)
+        {
+            throw new InvalidRenderOptionsException(nameof(Thresholds), Invariant(
+                $"Thresholds holds step {set[^1]}, after the last step (Steps is {steps}): a render records images only at steps it runs. Raise Steps to at least {set[^1]}, drop the later thresholds, or leave Steps unset (the render then runs to the largest threshold)."));
         }
 
         if (MicroBatchSize is < 1)
@@ -190,41 +234,14 @@ public sealed record RenderOptions
             throw new InvalidRenderOptionsException(nameof(LearningRate), $"LearningRate must be a positive finite number; got {LearningRate}.");
         }
 
-        if (Image is null)
+        if (Parameterization is null)
         {
-            throw new InvalidRenderOptionsException(nameof(Image), "Image must describe the standard image (e.g. new ImageOptions(128)); it is null.");
+            throw new InvalidRenderOptionsException(nameof(Parameterization), "Parameterization must make the image (e.g. new ImageOptions(128), the default); it is null.");
         }
 
-        if (Image.Width < 1 || Image.EffectiveHeight < 1)
+        if (Parameterization is ImageOptions image)
         {
-            throw new InvalidRenderOptionsException(nameof(Image), $"Image must be at least 1x1 pixels; got {Image.Width}x{Image.EffectiveHeight}.");
-        }
-
-        if (Image.Width > MaxImageSize || Image.EffectiveHeight > MaxImageSize)
-        {
-            throw new InvalidRenderOptionsException(nameof(Image), Invariant($"Image must be at most {MaxImageSize}x{MaxImageSize} pixels (RenderOptions.MaxImageSize); got {Image.Width}x{Image.EffectiveHeight}."));
-        }
-
-        if (Image.Maco && (Image.Alpha || Image.Channels is not null || !Image.Fft))
-        {
-            throw new InvalidRenderOptionsException(nameof(Image), "Image.Maco makes a MACO image (fixed magnitude spectrum, optimised phase, the spectrum's channels); leave Alpha, Channels and Fft at their defaults with it.");
-        }
-
-        if (Image.Batch < 1)
-        {
-            throw new InvalidRenderOptionsException(nameof(Image), $"Image.Batch must be at least 1; got {Image.Batch}.");
-        }
-
-        if (Image.Batch > MaxBatchSize)
-        {
-            throw new InvalidRenderOptionsException(nameof(Image), Invariant($"Image.Batch (the number of images rendered together) must be at most {MaxBatchSize} (RenderOptions.MaxBatchSize); got {Image.Batch}. Render them in several batches."));
-        }
-
-        long pixels = (long)Image.Width * Image.EffectiveHeight * Image.Batch;
-        if (pixels > MaxImagePixels)
-        {
-            throw new InvalidRenderOptionsException(nameof(Image), Invariant(
-                $"Image holds {Image.Batch} image(s) of {Image.Width}x{Image.EffectiveHeight}, {pixels} pixels in all; at most {MaxImagePixels} (RenderOptions.MaxImagePixels, width x height x batch). Use smaller images or fewer per batch."));
+            ValidateImage(image);
         }
 
         if (FixedImageSize is { } size && (size.Height < 1 || size.Width < 1))
@@ -237,9 +254,45 @@ public sealed record RenderOptions
             throw new InvalidRenderOptionsException(nameof(FixedImageSize), Invariant($"FixedImageSize must be at most {MaxFixedImageSize}x{MaxFixedImageSize} (RenderOptions.MaxFixedImageSize); got {fixedSize.Height}x{fixedSize.Width}."));
         }
 
-        if (Parameterization is null)
+        if (Parameterization is ImageOptions standard)
         {
-            CheckTransformedSize(Transforms ?? RenderDefaults.StandardTransforms, Image.EffectiveHeight, Image.Width, "the standard image");
+            CheckTransformedSize(Transforms ?? RenderDefaults.StandardTransforms, standard.EffectiveHeight, standard.Width, "the standard image");
+        }
+    }
+
+    /// <summary>The standard image's bounds (<see cref="MaxImageSize"/>, <see cref="MaxBatchSize"/>, <see cref="MaxImagePixels"/>) and MACO's settings.</summary>
+    private static void ValidateImage(ImageOptions image)
+    {
+        if (image.Width < 1 || image.EffectiveHeight < 1)
+        {
+            throw new InvalidRenderOptionsException(nameof(Parameterization), $"The image must be at least 1x1 pixels; got {image.Width}x{image.EffectiveHeight}.");
+        }
+
+        if (image.Width > MaxImageSize || image.EffectiveHeight > MaxImageSize)
+        {
+            throw new InvalidRenderOptionsException(nameof(Parameterization), Invariant($"The image must be at most {MaxImageSize}x{MaxImageSize} pixels (RenderOptions.MaxImageSize); got {image.Width}x{image.EffectiveHeight}."));
+        }
+
+        if (image.Maco && (image.Alpha || image.Channels is not null || !image.Fft))
+        {
+            throw new InvalidRenderOptionsException(nameof(Parameterization), "ImageOptions.Maco makes a MACO image (fixed magnitude spectrum, optimised phase, the spectrum's channels); leave Alpha, Channels and Fft at their defaults with it.");
+        }
+
+        if (image.Batch < 1)
+        {
+            throw new InvalidRenderOptionsException(nameof(Parameterization), $"ImageOptions.Batch must be at least 1; got {image.Batch}.");
+        }
+
+        if (image.Batch > MaxBatchSize)
+        {
+            throw new InvalidRenderOptionsException(nameof(Parameterization), Invariant($"ImageOptions.Batch (the number of images rendered together) must be at most {MaxBatchSize} (RenderOptions.MaxBatchSize); got {image.Batch}. Render them in several batches."));
+        }
+
+        long pixels = (long)image.Width * image.EffectiveHeight * image.Batch;
+        if (pixels > MaxImagePixels)
+        {
+            throw new InvalidRenderOptionsException(nameof(Parameterization), Invariant(
+                $"The image options hold {image.Batch} image(s) of {image.Width}x{image.EffectiveHeight}, {pixels} pixels in all; at most {MaxImagePixels} (RenderOptions.MaxImagePixels, width x height x batch). Use smaller images or fewer per batch."));
         }
     }
 

@@ -62,11 +62,6 @@ public sealed class RenderResult
     /// </summary>
     public IReadOnlyList<IReadOnlyList<double>> ImageLosses { get; }
 
-    /// <summary>Copies this result with per-image loss histories.</summary>
-    /// <param name="imageLosses">One loss history per image.</param>
-    internal RenderResult WithImageLosses(IReadOnlyList<IReadOnlyList<double>> imageLosses) =>
-        new(Snapshots, Losses, StopReason, StopMessage, Seed, Elapsed, Warnings, imageLosses) { Transparency = Transparency };
-
     /// <summary>
     /// MACO's transparency map when it was recorded (<see cref="RenderOptions.TransparencyMap"/>): for each image,
     /// the sum over steps of the absolute gradient of the loss with respect to the image, summed over colour

@@ -72,7 +72,6 @@ public static class Renderer
     {
         options ??= new RenderOptions();
         options.Validate();
-        LucentRuntime.EnsureInitialized();
 
         var device = RenderDevice.Resolve(model, options);
         var run = new RenderRun(model, objective, imageObjectives, options, device, progress, cancellationToken);
@@ -122,7 +121,7 @@ public static class Renderer
     /// <param name="model">Any TorchSharp module taking a (batch, 3, height, width) tensor.</param>
     /// <param name="layer">The layer's hook name.</param>
     /// <param name="channels">The channels, one image each.</param>
-    /// <param name="options">Settings; a custom <see cref="RenderOptions.Parameterization"/> must make a batch of <c>channels.Count</c> images.</param>
+    /// <param name="options">Settings; a <see cref="RenderOptions.Parameterization"/> other than <see cref="ImageOptions"/> must make a batch of <c>channels.Count</c> images.</param>
     /// <param name="progress">Receives the step and (summed) loss after every step.</param>
     /// <param name="cancellationToken">Stops the render early; the images so far are still returned.</param>
     /// <returns>The result; its image batches hold one image per channel, in order.</returns>
@@ -154,7 +153,7 @@ public static class Renderer
     /// </summary>
     /// <param name="model">Any TorchSharp module taking a (batch, 3, height, width) tensor.</param>
     /// <param name="imageObjectives">One objective per image, in order.</param>
-    /// <param name="options">Settings; a custom <see cref="RenderOptions.Parameterization"/> must make a batch of <c>imageObjectives.Count</c> images.</param>
+    /// <param name="options">Settings; a <see cref="RenderOptions.Parameterization"/> other than <see cref="ImageOptions"/> must make a batch of <c>imageObjectives.Count</c> images.</param>
     /// <param name="progress">Receives the step and (summed) loss after every step.</param>
     /// <param name="cancellationToken">Stops the render early; the images so far are still returned.</param>
     /// <returns>The result; its image batches hold one image per objective, in order.</returns>
@@ -173,37 +172,24 @@ public static class Renderer
 
         ArgumentNullException.ThrowIfNull(model);
         options ??= new RenderOptions();
-        var userFactory = options.Parameterization;
         int batch = imageObjectives.Count;
-        if (userFactory is null && options.Image is { Batch: not 1 } image && image.Batch != batch)
+
+        // The standard image gets the batch (made on the render's device like any render's); a factory of the
+        // user's is checked for the batch it makes.
+        var batched = options.Parameterization switch
         {
-            throw new InvalidRenderOptionsException(nameof(RenderOptions.Image), $"Rendering {batch} images makes a batch of {batch}; Image.Batch is {image.Batch}. Leave Image.Batch at 1 (or set it to {batch}).");
-        }
+            ImageOptions { Batch: not 1 } image when image.Batch != batch => throw new InvalidRenderOptionsException(
+                nameof(RenderOptions.Parameterization),
+                $"Rendering {batch} images makes a batch of {batch}; ImageOptions.Batch is {image.Batch}. Leave it at 1 (or set it to {batch})."),
+            ImageOptions image => options with { Parameterization = image with { Batch = batch } },
+            { } factory => options with { Parameterization = new BatchCheckedFactory(factory, batch) },
+            null => options,
+        };
+        var terms = imageObjectives.Select(o => o ?? throw new ArgumentException("An image objective is null.", nameof(imageObjectives))).ToList();
 
-        // The standard image gets the batch through Image (made on the render's device like any render's);
-        // a factory of the user's is checked for the batch it makes.
-        var batched = userFactory is null
-            ? (options.Image is { } standard ? options with { Image = standard with { Batch = batch } } : options)
-            : options with
-            {
-                Parameterization = g =>
-                {
-                    var parameterization = userFactory(g);
-                    if (parameterization.Shape.Batch != batch)
-                    {
-                        int made = parameterization.Shape.Batch;
-                        parameterization.Dispose();
-                        throw new InvalidRenderOptionsException(nameof(RenderOptions.Parameterization), $"Rendering {batch} images needs a parameterisation with a batch of {batch} images; it made {made}.");
-                    }
-
-                    return parameterization;
-                },
-            };
-        var terms = imageObjectives.Select(o => new LossRecordingObjective(o ?? throw new ArgumentException("An image objective is null.", nameof(imageObjectives)))).ToList();
+        // The sum names the render and lists its layers; the loop computes the terms one by one and returns each one's loss.
         IObjective objective = terms.Count == 1 ? terms[0] : Objective.Sum(terms.Select(Objective.From));
-        var result = RenderCore(model, objective, terms, batched, progress, cancellationToken);
-        int steps = result.Losses.Count;
-        return result.WithImageLosses(terms.Select(t => (IReadOnlyList<double>)t.Values.Take(steps).ToList()).ToList());
+        return RenderCore(model, objective, terms, batched, progress, cancellationToken);
     }
 
     /// <summary>Runs <see cref="Render(nn.Module{Tensor, Tensor}, IObjective, RenderOptions?, IProgress{RenderProgress}?, CancellationToken)"/> on a thread-pool thread.</summary>
@@ -231,31 +217,8 @@ public static class Renderer
     /// <param name="imageShape">The parameterised image's shape.</param>
     /// <returns>The transforms in order.</returns>
     /// <exception cref="InvalidRenderOptionsException">The transforms could make images over <see cref="TransformPipeline.MaxImageSide"/> pixels a side from this image.</exception>
-    public static IReadOnlyList<IImageTransform> BuildPipeline(nn.Module model, RenderOptions options, ImageShape imageShape)
-    {
-        ArgumentNullException.ThrowIfNull(model);
-        ArgumentNullException.ThrowIfNull(options);
-        var transforms = new List<IImageTransform>(RenderDefaults.Transforms(options));
-        if (imageShape.Channels == 4 && !transforms.Any(CollapseAlphaTransform.IsIn))
-        {
-            // Lucid's transparency recipe: the model sees the RGBA image composited over a new random background
-            // every step, so alpha learns where the feature is. The recorded images keep their 4 channels.
-            transforms.Insert(0, new CollapseAlphaTransform());
-        }
-
-        if (options.Preprocess)
-        {
-            transforms.Add(options.Preprocessing ?? (model as IPreprocessingProvider)?.Preprocessing ?? new ImageNetNormalizeTransform());
-        }
-
-        if (ResizeTransform.ForModelInput((imageShape.Height, imageShape.Width), ModelInputSize(model, options), RenderOptions.MinimumModelInputSize) is { } resize)
-        {
-            transforms.Add(resize);
-        }
-
-        RenderOptions.CheckTransformedSize(transforms, imageShape.Height, imageShape.Width, "the parameterised image");
-        return transforms;
-    }
+    public static IReadOnlyList<IImageTransform> BuildPipeline(nn.Module model, RenderOptions options, ImageShape imageShape) =>
+        RenderPipeline.Build(model, options, imageShape);
 
     /// <summary>
     /// The size the transformed image is resized to before the model: <see cref="RenderOptions.FixedImageSize"/> when set,
@@ -265,32 +228,23 @@ public static class Renderer
     /// <param name="model">The model.</param>
     /// <param name="options">The render settings.</param>
     /// <returns>The (height, width) to resize to, or null.</returns>
-    public static (int Height, int Width)? ModelInputSize(nn.Module model, RenderOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        return options.FixedImageSize ?? ((model as IModelInputSize)?.InputImageSize is { } size
-            && size.Height is >= 1 and <= RenderOptions.MaxFixedImageSize && size.Width is >= 1 and <= RenderOptions.MaxFixedImageSize
-            ? size
-            : null);
-    }
+    public static (int Height, int Width)? ModelInputSize(nn.Module model, RenderOptions options) =>
+        RenderPipeline.ModelInputSize(model, options);
 
-    /// <summary>
-    /// Applies the render's transforms; a transform that refuses the image (an <see cref="ArgumentException"/>, e.g.
-    /// reflect padding wider than the image) is a wrong option, reported as such for <see cref="RenderOptions.Transforms"/>.
-    /// </summary>
-    internal static Tensor ApplyTransforms(TransformPipeline pipeline, Tensor image, TransformContext context)
+    /// <summary>A user's factory in a batched render: fails, naming both numbers, when it makes another batch than the objectives'.</summary>
+    private sealed record BatchCheckedFactory(ParameterizationFactory Inner, int Batch) : ParameterizationFactory
     {
-        try
+        public override IImageParameterization Create(Generator generator, Device device)
         {
-            return pipeline.Apply(image, context);
-        }
-        catch (ArgumentException e) when (e is not InvalidRenderOptionsException)
-        {
-            string shape = string.Join("x", image.shape.Skip(2));
-            throw new InvalidRenderOptionsException(
-                nameof(RenderOptions.Transforms),
-                $"The transforms cannot be applied to the {shape} image: {e.Message}",
-                e);
+            var parameterization = Inner.Create(generator, device);
+            if (parameterization.Shape.Batch != Batch)
+            {
+                int made = parameterization.Shape.Batch;
+                parameterization.Dispose();
+                throw new InvalidRenderOptionsException(nameof(RenderOptions.Parameterization), $"Rendering {Batch} images needs a parameterisation with a batch of {Batch} images; it made {made}.");
+            }
+
+            return parameterization;
         }
     }
 
@@ -307,8 +261,12 @@ public static class Renderer
         private readonly List<double> _losses = [];
         private readonly List<string> _warnings = [];
         private readonly ILogger? _logger = options.Logger;
+        private readonly List<double>[] _imageLosses = imageObjectives?.Select(_ => new List<double>()).ToArray() ?? [];
         private bool _warnedIncomputable;
         private Tensor? _transparency;
+
+        /// <summary>The current step's per-image losses (a batched render's terms), filled by the forward-backward pass.</summary>
+        private double[]? _stepImageLosses;
 
         public RenderResult Run(ModelSession session)
         {
@@ -319,20 +277,18 @@ public static class Renderer
             string? stopMessage = null;
 
             var generator = session.Generator;
-            var context = session.Context;
-            using var parameterization = options.Parameterization is { } factory ? factory(generator) : RenderDefaults.Parameterization(options, generator, device);
+            using var parameterization = options.Parameterization.Create(generator, device);
             foreach (var parameter in parameterization.Parameters)
             {
                 TorchDevices.Require(
                     parameter,
                     device,
                     $"A parameter of the parameterisation '{parameterization.Name}'",
-                    "Make it on the model's device: pass device: to the factory in RenderOptions.Parameterization (e.g. ImageParameterizations.Image(128, generator: g, device: device)).");
+                    "Make it on the model's device: take the render's device in RenderOptions.Parameterization (ParameterizationFactory.From((g, device) => ImageParameterizations.Image(128, generator: g, device: device))).");
             }
 
             session.Prepare(parameterization.Shape, objective.Layers, options.StopForwardEarly);
             var pipeline = session.Pipeline;
-            var recorder = session.Recorder;
             int microBatch = MicroBatch(parameterization.Shape.Batch);
 
             var frozen = options.FreezeModel ? Freeze(model) : [];
@@ -348,7 +304,7 @@ public static class Renderer
                 using var optimizer = RenderDefaults.Optimizer(options)(parameterization.Parameters);
                 bool useClosure = options.OptimizerNeedsClosure ?? NeedsClosure(optimizer);
                 bool transparency = !useClosure && (options.TransparencyMap ?? parameterization is MacoParameterization);
-                context.TotalSteps = steps;
+                session.Context.TotalSteps = steps;
                 for (int step = 1; step <= steps; step++)
                 {
                     if (cancellationToken.IsCancellationRequested)
@@ -365,19 +321,19 @@ public static class Renderer
                         Tensor image;
                         if (useClosure)
                         {
-                            (image, loss) = ClosureStep(optimizer, parameterization, recorder, pipeline, context, step, microBatch);
+                            (image, loss) = ClosureStep(optimizer, parameterization, session, step, microBatch);
                         }
                         else
                         {
                             optimizer.zero_grad();
-                            context.Step = step;
+                            session.Context.Step = step;
                             image = parameterization.CreateImage();
                             if (transparency)
                             {
                                 image.retain_grad();
                             }
 
-                            loss = ForwardBackward(recorder, pipeline, context, image, step, microBatch);
+                            loss = ForwardBackward(session, image, step, microBatch);
                             if (transparency && image.grad is { } inputGradient)
                             {
                                 using var absolute = inputGradient.abs().sum(1, keepdim: true).detach();
@@ -416,6 +372,13 @@ public static class Renderer
                     }
 
                     _losses.Add(loss);
+                    if (_stepImageLosses is { } perImage)
+                    {
+                        for (int i = 0; i < perImage.Length; i++)
+                        {
+                            _imageLosses[i].Add(perImage[i]);
+                        }
+                    }
                     if (step % CollectEverySteps == 0)
                     {
                         // TorchSharp's small native objects (scalars, autograd bookkeeping) are freed by
@@ -447,7 +410,7 @@ public static class Renderer
             _logger?.LogInformation(
                 "Rendered {Objective}: {Steps} steps in {Elapsed:F1} s, loss {First:G4} -> {Last:G4} ({Reason})",
                 objective.Name, _losses.Count, stopwatch.Elapsed.TotalSeconds, _losses.Count > 0 ? _losses[0] : double.NaN, _losses.Count > 0 ? _losses[^1] : double.NaN, stopReason);
-            return new RenderResult(_snapshots, _losses, stopReason, stopMessage, options.Seed, stopwatch.Elapsed, _warnings) { Transparency = transparencyMap };
+            return new RenderResult(_snapshots, _losses, stopReason, stopMessage, options.Seed, stopwatch.Elapsed, _warnings, _imageLosses) { Transparency = transparencyMap };
         }
 
         /// <summary>The accumulated absolute input gradient, each image scaled to a maximum of 1, as (batch, height, width, 1); frees the accumulator.</summary>
@@ -469,19 +432,28 @@ public static class Renderer
         /// One step's forward and backward passes on <paramref name="image"/>: transforms, model (whole batch or
         /// micro-batches), objective, gradients. Returns the loss.
         /// </summary>
-        private double ForwardBackward(ActivationRecorder recorder, TransformPipeline pipeline, TransformContext context, Tensor image, int step, int microBatch)
+        private double ForwardBackward(ModelSession session, Tensor image, int step, int microBatch)
         {
+            var recorder = session.Recorder;
             recorder.BeginStep(image);
-            var input = ApplyTransforms(pipeline, image, context);
+            var input = session.Transform(image);
             // A transform that changes the batch (MACO's crops) has no image-to-slice mapping: run the whole batch.
             if (microBatch < input.shape[0] && input.shape[0] == image.shape[0])
             {
-                return MicroBatchedForwardBackward(recorder, image, input, step, microBatch);
+                return MicroBatchedForwardBackward(session, image, input, step, microBatch);
             }
 
-            RunForward(recorder, input, step);
-            var lossTensor = objective.Compute(recorder);
-            RequireScalar(lossTensor, objective);
+            RunForward(session, input, step);
+            Tensor lossTensor;
+            if (imageObjectives is null)
+            {
+                lossTensor = objective.Compute(recorder);
+                RequireScalar(lossTensor, objective);
+            }
+            else
+            {
+                lossTensor = SumImageTerms(recorder, 0, imageObjectives.Count);
+            }
 
             // Queue the backward pass before reading the loss: on a GPU the read waits for the
             // device, and the step's work is then already queued. A non-finite loss still stops
@@ -501,8 +473,9 @@ public static class Renderer
         /// non-finite loss on the first evaluation, zeroes the gradients and returns a zero loss, which makes
         /// L-BFGS stop the step without moving the parameters; the exception is then rethrown here.
         /// </remarks>
-        private (Tensor Image, double Loss) ClosureStep(optim.Optimizer optimizer, IImageParameterization parameterization, ActivationRecorder recorder, TransformPipeline pipeline, TransformContext context, int step, int microBatch)
+        private (Tensor Image, double Loss) ClosureStep(optim.Optimizer optimizer, IImageParameterization parameterization, ModelSession session, int step, int microBatch)
         {
+            double[]? firstImageLosses = null;
             Tensor? firstImage = null;
             double firstLoss = double.NaN;
             int evaluations = 0;
@@ -523,9 +496,10 @@ public static class Renderer
 
                     optimizer.zero_grad();
                     var image = parameterization.CreateImage();
-                    double loss = ForwardBackward(recorder, pipeline, context, image, step, microBatch);
+                    double loss = ForwardBackward(session, image, step, microBatch);
                     if (evaluations == 1)
                     {
+                        firstImageLosses = (double[]?)_stepImageLosses?.Clone();
                         firstImage = image.detach().clone().MoveToOuterDisposeScope();
                         firstLoss = loss;
                         if (!double.IsFinite(loss))
@@ -559,6 +533,12 @@ public static class Renderer
             }
 
             failure?.Throw();
+            if (firstImageLosses is not null)
+            {
+                // The step's per-image losses are its first evaluation's, as its loss is.
+                _stepImageLosses = firstImageLosses;
+            }
+
             if (firstImage is null)
             {
                 throw new InvalidOperationException($"The optimiser {optimizer.GetType().Name} did not call the closure it was given; set RenderOptions.OptimizerNeedsClosure to false for it.");
@@ -596,8 +576,9 @@ public static class Renderer
         /// (which see their own activations at their own batch positions), the gradients are gathered on the
         /// transformed batch, and one backward pass takes them through the transforms to the image.
         /// </summary>
-        private double MicroBatchedForwardBackward(ActivationRecorder recorder, Tensor image, Tensor input, int step, int microBatch)
+        private double MicroBatchedForwardBackward(ModelSession session, Tensor image, Tensor input, int step, int microBatch)
         {
+            var recorder = session.Recorder;
             long batch = input.shape[0];
             using var detached = input.detach().requires_grad_(true);
             double total = 0;
@@ -606,17 +587,10 @@ public static class Renderer
                 long count = Math.Min(microBatch, batch - start);
                 using var sliceScope = NewDisposeScope();
                 recorder.BeginStep(image);
-                RunForward(recorder, detached.narrow(0, start, count), step);
+                RunForward(session, detached.narrow(0, start, count), step);
                 using var lookup = new BatchSliceLookup(recorder, start, batch);
-                Tensor? sliceLoss = null;
-                for (long i = start; i < start + count; i++)
-                {
-                    var term = imageObjectives![(int)i].Compute(lookup);
-                    RequireScalar(term, imageObjectives[(int)i]);
-                    sliceLoss = sliceLoss is null ? term : sliceLoss + term;
-                }
-
-                sliceLoss!.backward();
+                var sliceLoss = SumImageTerms(lookup, (int)start, (int)count);
+                sliceLoss.backward();
                 total += sliceLoss.ToDouble();
             }
 
@@ -630,11 +604,11 @@ public static class Renderer
         public RenderResult CancelledBeforeStart()
         {
             using var generator = new Generator((ulong)options.Seed, torch.CPU);
-            using var parameterization = options.Parameterization is { } factory ? factory(generator) : RenderDefaults.Parameterization(options, generator, device);
+            using var parameterization = options.Parameterization.Create(generator, device);
             Record(parameterization, 0, double.NaN);
             string message = $"Cancelled before step 1 of {options.Steps}; the starting images (step 0) were recorded.";
             _logger?.LogInformation("Rendering {Objective}: {Message}", objective.Name, message);
-            return new RenderResult(_snapshots, _losses, RenderStopReason.Cancelled, message, options.Seed, TimeSpan.Zero, _warnings);
+            return new RenderResult(_snapshots, _losses, RenderStopReason.Cancelled, message, options.Seed, TimeSpan.Zero, _warnings, _imageLosses);
         }
 
         private void Record(IImageParameterization parameterization, int step, double loss)
@@ -645,9 +619,36 @@ public static class Renderer
             _snapshots.Add(new RenderSnapshot(step, TensorImages.ToImageBatch(image), loss));
         }
 
-        private void RunForward(ActivationRecorder recorder, Tensor input, int step)
+        /// <summary>
+        /// The sum of the image objectives <paramref name="start"/> .. <paramref name="start"/> + <paramref name="count"/> - 1
+        /// on <paramref name="lookup"/>, added left to right as <see cref="Objective.Sum"/> does; each term's value goes
+        /// to this step's per-image losses (read back in one transfer).
+        /// </summary>
+        private Tensor SumImageTerms(IActivationLookup lookup, int start, int count)
         {
-            if (recorder.RunForward(model, input, objective.Name, $"at step {step}") is { } ignored && !_warnedIncomputable)
+            var terms = new Tensor[count];
+            Tensor? total = null;
+            for (int i = 0; i < count; i++)
+            {
+                var term = imageObjectives![start + i].Compute(lookup);
+                RequireScalar(term, imageObjectives[start + i]);
+                terms[i] = term;
+                total = total is null ? term : total.add(term);
+            }
+
+            using (var valuesScope = NewDisposeScope())
+            {
+                var values = torch.cat(terms.Select(t => t.detach().reshape(1).to(ScalarType.Float64)).ToArray()).cpu();
+                var perImage = _stepImageLosses ??= new double[imageObjectives!.Count];
+                values.data<double>().CopyTo(perImage, start);
+            }
+
+            return total!;
+        }
+
+        private void RunForward(ModelSession session, Tensor input, int step)
+        {
+            if (session.Run(input, objective.Name, $"at step {step}") is { } ignored && !_warnedIncomputable)
             {
                 _warnedIncomputable = true;
                 string warning = $"Some layers after those the objective needs cannot be computed at input size [{string.Join(", ", input.shape)}] ({ignored.Message}); the objective does not need them, so the render continues.";

@@ -25,7 +25,7 @@ public sealed class BFloat16RenderTests
         var objective = Objective.Channel("mixed3a", 7);
         var options = new RenderOptions
         {
-            Parameterization = g => ImageParameterizations.Image(48, generator: g),
+            Parameterization = ParameterizationFactory.From(g => ImageParameterizations.Image(48, generator: g)),
             FixedImageSize = (96, 96),
             Thresholds = [12],
             Seed = 2,

@@ -21,7 +21,7 @@ public sealed class InceptionV1RenderTests
         model.LoadStateDict(DeterministicInceptionV1.SharedStateDict);
         var options = new RenderOptions
         {
-            Parameterization = g => new PixelImage(32, g),
+            Parameterization = ParameterizationFactory.From(g => new PixelImage(32, g)),
             Transforms = [],
             Thresholds = [4],
             Seed = 3,

@@ -41,7 +41,7 @@ public sealed class NativeHeapTests
         GlibcHeap atSample = default, atEnd = default;
         var options = new RenderOptions
         {
-            Parameterization = g => ImageParameterizations.Image(128, generator: g),
+            Parameterization = ParameterizationFactory.From(g => ImageParameterizations.Image(128, generator: g)),
             FixedImageSize = (224, 224),
             Thresholds = [lastStep],
             Seed = 1,

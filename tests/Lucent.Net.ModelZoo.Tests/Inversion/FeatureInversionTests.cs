@@ -77,7 +77,7 @@ public sealed class FeatureInversionTests(ResNet18Fixture fixture, ITestOutputHe
 
     private static RenderOptions Options() => new()
     {
-        Parameterization = g => ImageParameterizations.Image(Size, generator: g),
+        Parameterization = ParameterizationFactory.From(g => ImageParameterizations.Image(Size, generator: g)),
         Transforms = [],
         FixedImageSize = (Size, Size),
         Thresholds = [Steps],
@@ -88,7 +88,7 @@ public sealed class FeatureInversionTests(ResNet18Fixture fixture, ITestOutputHe
     private static Tensor InitialImage()
     {
         using var generator = new Generator((ulong)Seed, CPU);
-        using var parameterization = Options().Parameterization!(generator);
+        using var parameterization = Options().Parameterization.Create(generator, CPU);
         using var image = parameterization.CreateImage();
         return image.detach().clone();
     }

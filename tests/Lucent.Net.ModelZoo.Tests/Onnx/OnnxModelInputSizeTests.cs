@@ -51,7 +51,7 @@ public sealed class OnnxModelInputSizeTests
 
     private static RenderOptions Options((int, int)? fixedSize = null) => new()
     {
-        Image = new ImageOptions(48),
+        Parameterization = new ImageOptions(48),
         Transforms = [],
         Thresholds = [2],
         Seed = 1,

@@ -20,7 +20,7 @@ public sealed class OnnxRenderTests(ITestOutputHelper output)
         model.InputImageSize.Should().Be((64, 64), "the graph was exported with a fixed 64 x 64 input");
         var options = new RenderOptions
         {
-            Image = new ImageOptions(64),
+            Parameterization = new ImageOptions(64),
             FixedImageSize = model.InputImageSize,
             Transforms = [],
             Thresholds = [16],
@@ -47,7 +47,7 @@ public sealed class OnnxTransformerRenderTests(ITestOutputHelper output)
         var size = model.InputImageSize!.Value;
         var options = new RenderOptions
         {
-            Image = new ImageOptions(size.Width),
+            Parameterization = new ImageOptions(size.Width),
             FixedImageSize = size,
             Transforms = [],
             Thresholds = [16],
@@ -70,7 +70,7 @@ public sealed class OnnxBatchedRenderTests(ITestOutputHelper output)
         var logits = model.GetLayerName(model.OutputName);
         var options = new RenderOptions
         {
-            Image = new ImageOptions(32) { Batch = 2 },
+            Parameterization = new ImageOptions(32) { Batch = 2 },
             FixedImageSize = model.InputImageSize,
             Transforms = [],
             Thresholds = [16],

@@ -68,7 +68,7 @@ public sealed class OnnxTokenLayerTests(ITestOutputHelper output)
         var size = model.InputImageSize!.Value;
         var options = new RenderOptions
         {
-            Image = new ImageOptions(size.Width),
+            Parameterization = new ImageOptions(size.Width),
             FixedImageSize = size,
             Transforms = [],
             Thresholds = [16],

@@ -58,7 +58,7 @@ public sealed class OnnxZooTests(ITestOutputHelper output, OnnxZooExports zoo) :
         var size = model.InputImageSize ?? (224, 224);
         var options = new RenderOptions
         {
-            Image = new ImageOptions(size.Width),
+            Parameterization = new ImageOptions(size.Width),
             FixedImageSize = size,
             Transforms = [],
             Thresholds = [16],
@@ -116,7 +116,7 @@ public sealed class OnnxZooTests(ITestOutputHelper output, OnnxZooExports zoo) :
         model.FoldingEnabled = folding;
         var options = new RenderOptions
         {
-            Image = new ImageOptions(224),
+            Parameterization = new ImageOptions(224),
             FixedImageSize = (224, 224),
             Transforms = [],
             Thresholds = [7],

@@ -24,7 +24,7 @@ public sealed class ResNet18RenderTests(ITestOutputHelper output)
         var objective = ObjectiveFactories.Channel(layer, channel);
         var options = new RenderOptions
         {
-            Parameterization = g => ImageParameterizations.Image(96, generator: g),
+            Parameterization = ParameterizationFactory.From(g => ImageParameterizations.Image(96, generator: g)),
             Thresholds = [48],
             Seed = 1,
         };

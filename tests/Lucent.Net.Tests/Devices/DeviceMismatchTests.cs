@@ -69,7 +69,7 @@ public class DeviceMismatchTests
         var device = StandInDevice.Require();
         using var model = new TinyConvNet(seed: 3);
         model.to(device);
-        var options = new RenderOptions { Parameterization = g => new TestPixelParameterization(16, g), Transforms = [], Thresholds = [1] };
+        var options = new RenderOptions { Parameterization = ParameterizationFactory.From(g => new TestPixelParameterization(16, g)), Transforms = [], Thresholds = [1] };
 
         var act = () => Renderer.Render(model, "conv2:1", options);
 
@@ -85,7 +85,7 @@ public class DeviceMismatchTests
         model.to(device);
         var options = new RenderOptions
         {
-            Parameterization = g => ImageParameterizations.Image(16, generator: g, device: device),
+            Parameterization = ParameterizationFactory.From(g => ImageParameterizations.Image(16, generator: g, device: device)),
             Transforms = [Lucent.Net.Transforms.Transform.FromDelegate("to_cpu", (image, _) => image.cpu())],
             Thresholds = [1],
         };

@@ -58,7 +58,7 @@ public class StandInDeviceRenderTests
     {
         var device = StandInDevice.Require();
         using var model = ModelOn(device);
-        var result = Renderer.RenderChannels(model, "conv2", [0, 1, 2], new RenderOptions { Thresholds = [2], FixedImageSize = (32, 32), Parameterization = null });
+        var result = Renderer.RenderChannels(model, "conv2", [0, 1, 2], new RenderOptions { Thresholds = [2], FixedImageSize = (32, 32), Parameterization = new ImageOptions(RenderOptions.DefaultImageSize) });
 
         result.StopReason.Should().Be(RenderStopReason.Completed);
         result.FinalImages.Batch.Should().Be(3);
@@ -95,7 +95,7 @@ public class StandInDeviceRenderTests
             {
                 Thresholds = [2],
                 FixedImageSize = (32, 32),
-                Parameterization = g => ImageParameterizations.Image(32, batch: 2, generator: g, device: device),
+                Parameterization = ParameterizationFactory.From(g => ImageParameterizations.Image(32, batch: 2, generator: g, device: device)),
             };
             try
             {

@@ -85,7 +85,7 @@ public sealed class TransformBoundsTests
     public void The_renderer_checks_the_pipeline_against_the_parameterised_image_it_was_given()
     {
         using var model = new TinyConvNet(seed: 1);
-        var options = new RenderOptions { Transforms = [new PadTransform(2000)], Parameterization = g => ImageParameterizations.Image(16, generator: g) };
+        var options = new RenderOptions { Transforms = [new PadTransform(2000)], Parameterization = ParameterizationFactory.From(g => ImageParameterizations.Image(16, generator: g)) };
         options.Validate(); // a custom parameterisation's size is known only when it is made
         Renderer.BuildPipeline(model, options, new ImageShape(1, 3, 16, 16)).Should().NotBeEmpty();
         FluentActions.Invoking(() => Renderer.BuildPipeline(model, options, new ImageShape(1, 3, 4200, 16)))
@@ -96,7 +96,7 @@ public sealed class TransformBoundsTests
     public void A_transform_that_refuses_the_image_is_reported_as_the_transforms_option()
     {
         using var model = new TinyConvNet(seed: 1);
-        var options = new RenderOptions { Transforms = [new PadTransform(100)], Image = new ImageOptions(16), Thresholds = [1], FixedImageSize = (16, 16) };
+        var options = new RenderOptions { Transforms = [new PadTransform(100)], Parameterization = new ImageOptions(16), Thresholds = [1], FixedImageSize = (16, 16) };
         var error = FluentActions.Invoking(() => Renderer.Render(model, "conv2:3", options)).Should().Throw<InvalidRenderOptionsException>().Which;
         error.ParamName.Should().Be(nameof(RenderOptions.Transforms));
         error.Message.Should().StartWith("The transforms cannot be applied to the 16x16 image: Reflect padding by 100 needs images larger than 100 pixels");

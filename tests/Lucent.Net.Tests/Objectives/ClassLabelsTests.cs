@@ -1,3 +1,4 @@
+using Lucent.Net.Parameterization;
 using Lucent.Net.Activations;
 using Lucent.Net.Expressions;
 using Lucent.Net.Objectives;
@@ -84,7 +85,7 @@ public class ClassLabelsTests
     public void A_render_resolves_the_class_name_from_the_model_and_raises_that_class()
     {
         using var model = new LabelledNet(Labels);
-        var options = new RenderOptions { Parameterization = g => new TestPixelParameterization(16, g), Transforms = [], Thresholds = [12], FixedImageSize = (16, 16) };
+        var options = new RenderOptions { Parameterization = ParameterizationFactory.From(g => new TestPixelParameterization(16, g)), Transforms = [], Thresholds = [12], FixedImageSize = (16, 16) };
         var result = Renderer.Render(model, Objective.ClassLogit("goldfish"), options);
         result.FinalLoss.Should().BeLessThan(result.InitialLoss);
 

@@ -88,7 +88,7 @@ public class MacoTests
         using var model = new TinyConvNet(seed: 1);
         RenderOptions Options(long seed) => new()
         {
-            Image = new ImageOptions(16) { Maco = true, Spectrum = RandomSpectrum(16, 7) },
+            Parameterization = new ImageOptions(16) { Maco = true, Spectrum = RandomSpectrum(16, 7) },
             Transforms = [new MacoCropTransform(crops: 2, outputSize: 16)],
             FixedImageSize = (16, 16),
             Thresholds = [4],
@@ -112,7 +112,7 @@ public class MacoTests
     public void Standard_renders_record_no_transparency_unless_asked()
     {
         using var model = new TinyConvNet(seed: 1);
-        var options = new RenderOptions { Image = new ImageOptions(16), Transforms = [], FixedImageSize = (16, 16), Thresholds = [2] };
+        var options = new RenderOptions { Parameterization = new ImageOptions(16), Transforms = [], FixedImageSize = (16, 16), Thresholds = [2] };
         Renderer.Render(model, Objective.Channel("conv2", 1), options).Transparency.Should().BeNull();
         Renderer.Render(model, Objective.Channel("conv2", 1), options with { TransparencyMap = true }).Transparency.Should().NotBeNull();
     }

@@ -1,3 +1,4 @@
+using Lucent.Net.Parameterization;
 using Lucent.Net.Activations;
 using Lucent.Net.Objectives;
 using Lucent.Net.Rendering;
@@ -113,7 +114,7 @@ public sealed class ActivationCaptureTests
         longer.Name.Should().HaveLength(60).And.EndWith("...");
 
         using var model = new TinyConvNet(seed: 1);
-        var result = Renderer.Render(model, objective, new RenderOptions { Parameterization = g => new TestPixelParameterization(16, g), Transforms = [], Thresholds = [3], FixedImageSize = (16, 16), Seed = 1 });
+        var result = Renderer.Render(model, objective, new RenderOptions { Parameterization = ParameterizationFactory.From(g => new TestPixelParameterization(16, g)), Transforms = [], Thresholds = [3], FixedImageSize = (16, 16), Seed = 1 });
         result.Losses.Should().HaveCount(3);
         result.Losses[^1].Should().BeLessThan(result.Losses[0], "the render optimises the delegate's loss");
     }

@@ -66,7 +66,7 @@ public class FeatureAccentuationTests
         using var photo = Photo();
         var objective = Objective.Channel("conv2", 2);
         var accentuated = FeatureAccentuation.Render(model, objective, photo, new AccentuationOptions { Penalty = 0 }, Options());
-        var plain = Renderer.Render(model, objective, Options() with { Parameterization = _ => ImageParameterizations.ImageFromPhoto(photo) });
+        var plain = Renderer.Render(model, objective, Options() with { Parameterization = ParameterizationFactory.From(_ => ImageParameterizations.ImageFromPhoto(photo)) });
 
         accentuated.FinalImages.Pixels.Zip(plain.FinalImages.Pixels).Should().OnlyContain(p => Math.Abs(p.First - p.Second) <= 1e-6);
         Difference(plain.FinalImages, photo).Should().BeGreaterThan(1e-3, "the plain render moved away from the photo, so the comparison means something");

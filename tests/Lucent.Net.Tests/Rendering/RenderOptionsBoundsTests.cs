@@ -12,10 +12,10 @@ public sealed class RenderOptionsBoundsTests
 {
     public static TheoryData<RenderOptions, string, string> Refused => new()
     {
-        { new RenderOptions { Image = new ImageOptions(4097) }, nameof(RenderOptions.Image), "Image must be at most 4096x4096 pixels (RenderOptions.MaxImageSize); got 4097x4097." },
-        { new RenderOptions { Image = new ImageOptions(64) { Height = 30000 } }, nameof(RenderOptions.Image), "Image must be at most 4096x4096 pixels (RenderOptions.MaxImageSize); got 64x30000." },
-        { new RenderOptions { Image = new ImageOptions(8) { Batch = 1025 } }, nameof(RenderOptions.Image), "Image.Batch (the number of images rendered together) must be at most 1024 (RenderOptions.MaxBatchSize); got 1025. Render them in several batches." },
-        { new RenderOptions { Image = new ImageOptions(4096) { Batch = 5 } }, nameof(RenderOptions.Image), "Image holds 5 image(s) of 4096x4096, 83886080 pixels in all; at most 67108864 (RenderOptions.MaxImagePixels, width x height x batch). Use smaller images or fewer per batch." },
+        { new RenderOptions { Parameterization = new ImageOptions(4097) }, nameof(RenderOptions.Parameterization), "The image must be at most 4096x4096 pixels (RenderOptions.MaxImageSize); got 4097x4097." },
+        { new RenderOptions { Parameterization = new ImageOptions(64) { Height = 30000 } }, nameof(RenderOptions.Parameterization), "The image must be at most 4096x4096 pixels (RenderOptions.MaxImageSize); got 64x30000." },
+        { new RenderOptions { Parameterization = new ImageOptions(8) { Batch = 1025 } }, nameof(RenderOptions.Parameterization), "ImageOptions.Batch (the number of images rendered together) must be at most 1024 (RenderOptions.MaxBatchSize); got 1025. Render them in several batches." },
+        { new RenderOptions { Parameterization = new ImageOptions(4096) { Batch = 5 } }, nameof(RenderOptions.Parameterization), "The image options hold 5 image(s) of 4096x4096, 83886080 pixels in all; at most 67108864 (RenderOptions.MaxImagePixels, width x height x batch). Use smaller images or fewer per batch." },
         { new RenderOptions { FixedImageSize = (224, 30000) }, nameof(RenderOptions.FixedImageSize), "FixedImageSize must be at most 4096x4096 (RenderOptions.MaxFixedImageSize); got 224x30000." },
     };
 
@@ -31,8 +31,8 @@ public sealed class RenderOptionsBoundsTests
     [Fact]
     public void Options_at_the_bounds_are_accepted()
     {
-        new RenderOptions { Image = new ImageOptions(RenderOptions.MaxImageSize) { Batch = 4 }, Transforms = [] }.Validate();
-        new RenderOptions { Image = new ImageOptions(256) { Batch = RenderOptions.MaxBatchSize } }.Validate();
+        new RenderOptions { Parameterization = new ImageOptions(RenderOptions.MaxImageSize) { Batch = 4 }, Transforms = [] }.Validate();
+        new RenderOptions { Parameterization = new ImageOptions(256) { Batch = RenderOptions.MaxBatchSize } }.Validate();
         new RenderOptions { FixedImageSize = (RenderOptions.MaxFixedImageSize, 1) }.Validate();
         ((long)256 * 256 * RenderOptions.MaxBatchSize).Should().Be(RenderOptions.MaxImagePixels, "the pixel bound admits the largest batch of 256 px images");
     }
@@ -42,7 +42,7 @@ public sealed class RenderOptionsBoundsTests
     {
         using var model = new Lucent.Net.Testing.TinyConvNet(seed: 1);
         var objectives = Enumerable.Range(0, RenderOptions.MaxBatchSize + 1).Select(i => (IObjective)Objective.Channel("conv1", 0, batch: i)).ToList();
-        FluentActions.Invoking(() => Renderer.RenderBatch(model, objectives, new RenderOptions { Image = new ImageOptions(8), Thresholds = [1] }))
-            .Should().Throw<InvalidRenderOptionsException>().WithMessage("Image.Batch (the number of images rendered together) must be at most 1024*got 1025*");
+        FluentActions.Invoking(() => Renderer.RenderBatch(model, objectives, new RenderOptions { Parameterization = new ImageOptions(8), Thresholds = [1] }))
+            .Should().Throw<InvalidRenderOptionsException>().WithMessage("ImageOptions.Batch (the number of images rendered together) must be at most 1024*got 1025*");
     }
 }

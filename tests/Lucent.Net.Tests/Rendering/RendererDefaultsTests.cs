@@ -3,6 +3,7 @@ using Lucent.Net.Parameterization;
 using Lucent.Net.Rendering;
 using Lucent.Net.Testing;
 using Lucent.Net.Transforms;
+using static TorchSharp.torch;
 
 namespace Lucent.Net.Tests.Rendering;
 
@@ -53,7 +54,7 @@ public class RendererDefaultsTests
     public void Text_objectives_use_lucents_layer_colon_channel_shorthand_and_the_expression_language()
     {
         using var model = new TinyConvNet(seed: 1);
-        var options = new RenderOptions { Transforms = [], Thresholds = [3], Parameterization = g => ImageParameterizations.Image(16, generator: g), FixedImageSize = (16, 16) };
+        var options = new RenderOptions { Transforms = [], Thresholds = [3], Parameterization = ParameterizationFactory.From(g => ImageParameterizations.Image(16, generator: g)), FixedImageSize = (16, 16) };
         var result = Renderer.Render(model, "conv2:3", options);
         result.Losses.Should().HaveCount(3);
         Renderer.Render(model, "conv2:3 - 0.5 * channel(conv1, 1)", options).Losses.Should().HaveCount(3, "any objective expression renders");
@@ -65,8 +66,8 @@ public class RendererDefaultsTests
     public void RenderChannels_renders_one_image_per_channel_in_one_batch()
     {
         using var model = new TinyConvNet(seed: 1);
-        var options = new RenderOptions { Transforms = [], Thresholds = [20], FixedImageSize = (16, 16), Parameterization = null };
-        var result = Renderer.RenderChannels(model, "conv2", [0, 3, 5], options with { Parameterization = g => ImageParameterizations.Image(16, batch: 3, generator: g) });
+        var options = new RenderOptions { Transforms = [], Thresholds = [20], FixedImageSize = (16, 16), Parameterization = new ImageOptions(RenderOptions.DefaultImageSize) };
+        var result = Renderer.RenderChannels(model, "conv2", [0, 3, 5], options with { Parameterization = ParameterizationFactory.From(g => ImageParameterizations.Image(16, batch: 3, generator: g)) });
 
         result.FinalImages.Batch.Should().Be(3);
         result.FinalLoss.Should().BeLessThan(result.InitialLoss);
@@ -81,8 +82,55 @@ public class RendererDefaultsTests
         result.ImageLosses.Should().OnlyContain(l => l[l.Count - 1] < l[0], "every channel rose");
         Renderer.Render(model, "conv2:3", options with { Thresholds = [2] }).ImageLosses.Should().BeEmpty("a single objective has no per-image terms");
 
-        var wrongBatch = () => Renderer.RenderChannels(model, "conv2", [0, 3], options with { Parameterization = g => ImageParameterizations.Image(16, generator: g) });
+        var wrongBatch = () => Renderer.RenderChannels(model, "conv2", [0, 3], options with { Parameterization = ParameterizationFactory.From(g => ImageParameterizations.Image(16, generator: g)) });
         wrongBatch.Should().Throw<InvalidRenderOptionsException>().WithMessage("*batch of 2*");
+    }
+
+    [Fact]
+    public void Per_image_losses_come_from_the_loop_once_per_step_even_when_the_optimiser_re_evaluates()
+    {
+        using var model = new TinyConvNet(seed: 1);
+        var options = new RenderOptions
+        {
+            Transforms = [],
+            Steps = 3,
+            FixedImageSize = (16, 16),
+            OptimizerFactory = p => TorchSharp.torch.optim.LBFGS(p, lr: 0.5, max_iter: 3),
+        };
+        var result = Renderer.RenderChannels(model, "conv2", [0, 3], options);
+
+        result.Losses.Should().HaveCount(3);
+        result.ImageLosses.Should().HaveCount(2).And.OnlyContain(l => l.Count == 3, "one loss per step: the closure's first evaluation, as the step's loss");
+        for (int step = 0; step < 3; step++)
+        {
+            (result.ImageLosses[0][step] + result.ImageLosses[1][step]).Should().BeApproximately(result.Losses[step], 1e-4 * (1 + Math.Abs(result.Losses[step])));
+        }
+    }
+
+    [Fact]
+    public void One_door_takes_image_options_a_function_of_the_generator_or_of_the_generator_and_device()
+    {
+        using var model = new TinyConvNet(seed: 1);
+        var options = new RenderOptions { Transforms = [], Steps = 2, FixedImageSize = (16, 16), Parameterization = new ImageOptions(12) };
+        var standard = Renderer.Render(model, "conv2:3", options).FinalImages.Pixels;
+
+        Func<TorchSharp.torch.Generator, IImageParameterization> byGenerator = g => ImageParameterizations.Image(12, generator: g);
+        Device? seen = null;
+        var byDevice = ParameterizationFactory.From((g, device) =>
+        {
+            seen = device;
+            return ImageParameterizations.Image(12, generator: g, device: device);
+        });
+
+        Renderer.Render(model, "conv2:3", options with { Parameterization = byGenerator }).FinalImages.Pixels.Should().Equal(standard, "a Func converts to the factory implicitly");
+        Renderer.Render(model, "conv2:3", options with { Parameterization = byDevice }).FinalImages.Pixels.Should().Equal(standard);
+        seen!.type.Should().Be(TorchSharp.DeviceType.CPU, "the factory gets the render's device");
+
+        options.WithImage(i => i with { Batch = 2 }).Parameterization.Should().Be(new ImageOptions(12) { Batch = 2 });
+        FluentActions.Invoking(() => (options with { Parameterization = byDevice }).WithImage(i => i)).Should().Throw<InvalidRenderOptionsException>()
+            .Which.Message.Should().Contain("custom factory").And.Contain("new ImageOptions");
+        FluentActions.Invoking((options with { Parameterization = null! }).Validate).Should().Throw<InvalidRenderOptionsException>()
+            .Which.ParamName.Should().Be(nameof(RenderOptions.Parameterization));
     }
 
     [Fact]
@@ -90,18 +138,18 @@ public class RendererDefaultsTests
     {
         using var model = new TinyConvNet(seed: 1);
         var image = new ImageOptions(12) { Height = 10, Fft = false };
-        var options = new RenderOptions { Transforms = [], Thresholds = [2], FixedImageSize = (16, 16), Image = image };
+        var options = new RenderOptions { Transforms = [], Thresholds = [2], FixedImageSize = (16, 16), Parameterization = image };
         var result = Renderer.Render(model, "conv2:3", options);
         (result.FinalImages.Height, result.FinalImages.Width, result.FinalImages.Batch).Should().Be((10, 12, 1));
 
-        var withFactory = Renderer.Render(model, "conv2:3", options with { Parameterization = g => ImageParameterizations.Image(image, g) });
+        var withFactory = Renderer.Render(model, "conv2:3", options with { Parameterization = ParameterizationFactory.From(g => ImageParameterizations.Image(image, g)) });
         result.FinalImages.Pixels.Should().Equal(withFactory.FinalImages.Pixels, "Image is the factory's options, made from the same seeded generator");
 
         Renderer.RenderChannels(model, "conv2", [0, 1], options).FinalImages.Batch.Should().Be(2, "a batch render makes one image per objective");
-        var wrongBatch = () => Renderer.RenderChannels(model, "conv2", [0, 1], options with { Image = image with { Batch = 3 } });
-        wrongBatch.Should().Throw<InvalidRenderOptionsException>().WithMessage("*Image.Batch is 3*");
-        var empty = () => Renderer.Render(model, "conv2:3", options with { Image = new ImageOptions(0) });
-        empty.Should().Throw<InvalidRenderOptionsException>().WithMessage("Image must be at least 1x1 pixels; got 0x0*");
+        var wrongBatch = () => Renderer.RenderChannels(model, "conv2", [0, 1], options with { Parameterization = image with { Batch = 3 } });
+        wrongBatch.Should().Throw<InvalidRenderOptionsException>().WithMessage("*ImageOptions.Batch is 3*");
+        var empty = () => Renderer.Render(model, "conv2:3", options with { Parameterization = new ImageOptions(0) });
+        empty.Should().Throw<InvalidRenderOptionsException>().WithMessage("The image must be at least 1x1 pixels; got 0x0*");
     }
 
     [Theory]
@@ -117,7 +165,7 @@ public class RendererDefaultsTests
         {
             Thresholds = [6],
             FixedImageSize = (24, 24),
-            Parameterization = g => ImageParameterizations.Image(16, batch: 3, generator: g),
+            Parameterization = ParameterizationFactory.From(g => ImageParameterizations.Image(16, batch: 3, generator: g)),
             OptimizerFactory = p => TorchSharp.torch.optim.SGD(p, 0.05),
         };
         IObjective[] perImage =
@@ -153,7 +201,7 @@ public class RendererDefaultsTests
     public void RenderBatch_optimises_each_image_for_its_own_objective_on_any_layer()
     {
         using var model = new TinyConvNet(seed: 1);
-        var options = new RenderOptions { Transforms = [], Thresholds = [12], FixedImageSize = (16, 16), Parameterization = g => ImageParameterizations.Image(16, batch: 2, generator: g) };
+        var options = new RenderOptions { Transforms = [], Thresholds = [12], FixedImageSize = (16, 16), Parameterization = ParameterizationFactory.From(g => ImageParameterizations.Image(16, batch: 2, generator: g)) };
         IObjective[] perImage = [Lucent.Net.Objectives.Objective.Channel("conv1", 0, batch: 0), Lucent.Net.Objectives.Objective.Channel("conv2", 3, batch: 1)];
 
         var result = Renderer.RenderBatch(model, perImage, options);
@@ -168,7 +216,7 @@ public class RendererDefaultsTests
     public void Channel_out_of_range_gives_the_valid_range_and_shape()
     {
         using var model = new TinyConvNet(seed: 1);
-        var options = new RenderOptions { Transforms = [], Thresholds = [1], FixedImageSize = (16, 16), Parameterization = g => ImageParameterizations.Image(16, generator: g) };
+        var options = new RenderOptions { Transforms = [], Thresholds = [1], FixedImageSize = (16, 16), Parameterization = ParameterizationFactory.From(g => ImageParameterizations.Image(16, generator: g)) };
         var act = () => Renderer.Render(model, Lucent.Net.Objectives.Objective.Channel("conv2", 40), options);
         act.Should().Throw<ObjectiveArgumentException>().WithMessage("*40*conv2*[1, 16, 8, 8]*0..15*");
     }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Lucent.Net.Parameterization;
 using Lucent.Net.Rendering;
 using Lucent.Net.Testing;
 using Lucent.Net.Tests.TestSupport;
@@ -12,7 +13,7 @@ public class RendererResourceTests
 {
     private static RenderOptions Options(int steps, long seed = 0) => new()
     {
-        Parameterization = g => new TestPixelParameterization(16, g),
+        Parameterization = ParameterizationFactory.From(g => new TestPixelParameterization(16, g)),
         Transforms = [],
         Thresholds = [steps],
         FixedImageSize = (16, 16),

@@ -1,3 +1,4 @@
+using Lucent.Net.Parameterization;
 using Lucent.Net.Activations;
 using Lucent.Net.Rendering;
 using Lucent.Net.Testing;
@@ -11,7 +12,7 @@ public class RendererTests
 {
     private static RenderOptions Options(int size = 16, IReadOnlyList<int>? thresholds = null, long seed = 0) => new()
     {
-        Parameterization = g => new TestPixelParameterization(size, g),
+        Parameterization = ParameterizationFactory.From(g => new TestPixelParameterization(size, g)),
         Transforms = [],
         Thresholds = thresholds ?? [4, 8],
         FixedImageSize = (size, size),
@@ -275,7 +276,7 @@ public class RendererTests
         using var cts = new CancellationTokenSource();
         cts.Cancel();
         var options = Options(thresholds: [2]);
-        var batchOptions = options with { Parameterization = null };
+        var batchOptions = options with { Parameterization = new ImageOptions(RenderOptions.DefaultImageSize) };
         var objective = new ChannelMeanObjective("conv1", 0);
 
         var results = new (string Entry, RenderResult Result, int Images)[]

@@ -11,7 +11,7 @@ public sealed class TransparentRenderTests
 {
     private static RenderOptions Options(long seed = 0, IReadOnlyList<int>? thresholds = null) => new()
     {
-        Parameterization = g => ImageParameterizations.Rgba(16, standardDeviation: 0.5, fft: false, generator: g),
+        Parameterization = ParameterizationFactory.From(g => ImageParameterizations.Rgba(16, standardDeviation: 0.5, fft: false, generator: g)),
         Transforms = [],
         Thresholds = thresholds ?? [30],
         FixedImageSize = (16, 16),
@@ -49,7 +49,7 @@ public sealed class TransparentRenderTests
         using var model = new TinyConvNet(seed: 1);
         var options = Options(thresholds: [6]) with
         {
-            Parameterization = g => ImageParameterizations.Rgba(16, standardDeviation: 0.5, batch: 2, fft: false, generator: g),
+            Parameterization = ParameterizationFactory.From(g => ImageParameterizations.Rgba(16, standardDeviation: 0.5, batch: 2, fft: false, generator: g)),
         };
         var together = Renderer.RenderChannels(model, "conv2", [0, 2], options with { MicroBatchSize = 2 });
         var apart = Renderer.RenderChannels(model, "conv2", [0, 2], options with { MicroBatchSize = 1 });
