@@ -11,6 +11,9 @@ internal sealed class LossRecordingObjective(IObjective inner) : IObjective
 {
     private readonly List<double> _values = [];
 
+    /// <summary>The objective passed through (computing it records nothing: the micro-batch measurement uses it).</summary>
+    public IObjective Inner => inner;
+
     /// <summary>The loss at each call so far.</summary>
     public IReadOnlyList<double> Values => _values;
 

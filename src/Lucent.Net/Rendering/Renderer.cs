@@ -303,12 +303,18 @@ public static class Renderer
         IProgress<RenderProgress>? progress,
         CancellationToken cancellationToken)
     {
+        /// <summary>Stands for "measure the micro-batch size at the first step" in <see cref="_microBatch"/>.</summary>
+        private const int MeasureAtFirstStep = 0;
+
         private readonly List<RenderSnapshot> _snapshots = [];
         private readonly List<double> _losses = [];
         private readonly List<string> _warnings = [];
         private readonly ILogger? _logger = options.Logger;
         private bool _warnedIncomputable;
         private Tensor? _transparency;
+
+        /// <summary>Images per pass through the model; <see cref="MeasureAtFirstStep"/> until the first step chose it.</summary>
+        private int _microBatch;
 
         public RenderResult Run(ModelSession session)
         {
@@ -333,7 +339,7 @@ public static class Renderer
             session.Prepare(parameterization.Shape, objective.Layers, options.StopForwardEarly);
             var pipeline = session.Pipeline;
             var recorder = session.Recorder;
-            int microBatch = MicroBatch(parameterization.Shape.Batch);
+            _microBatch = MicroBatch(parameterization.Shape.Batch);
 
             var frozen = options.FreezeModel ? Freeze(model) : [];
             Tensor? lastFiniteImage = null;
@@ -365,7 +371,7 @@ public static class Renderer
                         Tensor image;
                         if (useClosure)
                         {
-                            (image, loss) = ClosureStep(optimizer, parameterization, recorder, pipeline, context, step, microBatch);
+                            (image, loss) = ClosureStep(optimizer, parameterization, recorder, pipeline, context, step);
                         }
                         else
                         {
@@ -377,7 +383,7 @@ public static class Renderer
                                 image.retain_grad();
                             }
 
-                            loss = ForwardBackward(recorder, pipeline, context, image, step, microBatch);
+                            loss = ForwardBackward(recorder, pipeline, context, image, step, _microBatch);
                             if (transparency && image.grad is { } inputGradient)
                             {
                                 using var absolute = inputGradient.abs().sum(1, keepdim: true).detach();
@@ -473,6 +479,15 @@ public static class Renderer
         {
             recorder.BeginStep(image);
             var input = ApplyTransforms(pipeline, image, context);
+            if (microBatch == MeasureAtFirstStep)
+            {
+                // The first step of a batched CPU render that leaves MicroBatchSize unset: the size measured for this
+                // workload on this step's images (once per machine and workload; the images do not depend on it).
+                microBatch = _microBatch = input.shape[0] == image.shape[0]
+                    ? MicroBatchTuning.Choose(model, recorder, imageObjectives!, image, input, objective.Name)
+                    : (int)input.shape[0];
+            }
+
             // A transform that changes the batch (MACO's crops) has no image-to-slice mapping: run the whole batch.
             if (microBatch < input.shape[0] && input.shape[0] == image.shape[0])
             {
@@ -501,7 +516,7 @@ public static class Renderer
         /// non-finite loss on the first evaluation, zeroes the gradients and returns a zero loss, which makes
         /// L-BFGS stop the step without moving the parameters; the exception is then rethrown here.
         /// </remarks>
-        private (Tensor Image, double Loss) ClosureStep(optim.Optimizer optimizer, IImageParameterization parameterization, ActivationRecorder recorder, TransformPipeline pipeline, TransformContext context, int step, int microBatch)
+        private (Tensor Image, double Loss) ClosureStep(optim.Optimizer optimizer, IImageParameterization parameterization, ActivationRecorder recorder, TransformPipeline pipeline, TransformContext context, int step)
         {
             Tensor? firstImage = null;
             double firstLoss = double.NaN;
@@ -523,7 +538,7 @@ public static class Renderer
 
                     optimizer.zero_grad();
                     var image = parameterization.CreateImage();
-                    double loss = ForwardBackward(recorder, pipeline, context, image, step, microBatch);
+                    double loss = ForwardBackward(recorder, pipeline, context, image, step, _microBatch);
                     if (evaluations == 1)
                     {
                         firstImage = image.detach().clone().MoveToOuterDisposeScope();
@@ -584,10 +599,9 @@ public static class Renderer
                 return Math.Min(size, batch);
             }
 
-            // The rule of thumb by the kernels in use (one image with LibTorch's own kernels, the whole batch with
-            // oneDNN), or, with LUCENT_NET_TUNING=auto, the size measured once per machine on a stand-in network and
-            // cached beside the kernel verdict (opt-in until the stand-in ranks sizes as real renders do; docs/performance.md).
-            return device.type == DeviceType.CPU ? LucentRuntime.EnsureTuned().MicroBatchFor(batch) : batch;
+            // On the CPU, the size measured for this workload at the first step (MicroBatchTuning; docs/performance.md,
+            // "Measured defaults"); LUCENT_NET_TUNING=off gives the rule of thumb by the kernels in use.
+            return device.type == DeviceType.CPU ? MeasureAtFirstStep : batch;
         }
 
         /// <summary>
