@@ -168,8 +168,17 @@ internal static class RenderTuner
     /// <summary>The most repetitions counted per candidate.</summary>
     public const int MaxRounds = 5;
 
-    /// <summary>The time the measurement may take, warm-up included (it may overrun by at most one warm-up pass of each candidate).</summary>
+    /// <summary>
+    /// The least time the measurement may take, warm-up included (it may overrun its budget by at most one warm-up pass
+    /// of each candidate); a long render allows more (<see cref="BudgetFor"/>).
+    /// </summary>
     public const double BudgetMilliseconds = 3000;
+
+    /// <summary>The most time the measurement may take, however long the render (plus at most one warm-up pass of each candidate).</summary>
+    public const double MaxBudgetMilliseconds = 30000;
+
+    /// <summary>The share of a render's expected time (its steps times the whole batch's first pass) the measurement may take above <see cref="BudgetMilliseconds"/>.</summary>
+    public const double BudgetShareOfRender = 0.05;
 
     /// <summary>
     /// Each micro-batched candidate is timed on this many of the batch's first images (rounded up to whole
@@ -198,6 +207,20 @@ internal static class RenderTuner
 
     /// <summary>The tuning most recently resolved in this process (null before the first batched CPU render that measures or reads one).</summary>
     public static RenderTuning? Latest => _latest;
+
+    /// <summary>
+    /// The measurement's budget for a render of <paramref name="steps"/> steps whose whole batch's first pass took
+    /// <paramref name="firstPassMilliseconds"/>: <see cref="BudgetShareOfRender"/> of the render's expected time, at least
+    /// <see cref="BudgetMilliseconds"/> and at most <see cref="MaxBudgetMilliseconds"/>. On a busy machine, where
+    /// three rounds do not fit in the least budget, a long render still measures at a small share of its own time.
+    /// </summary>
+    /// <param name="steps">The render's steps.</param>
+    /// <param name="firstPassMilliseconds">The whole batch's warm-up pass.</param>
+    /// <returns>The budget in milliseconds.</returns>
+    public static double BudgetFor(int steps, double firstPassMilliseconds) =>
+        double.IsFinite(firstPassMilliseconds) && firstPassMilliseconds > 0
+            ? Math.Clamp(BudgetShareOfRender * Math.Max(steps, 1) * firstPassMilliseconds, BudgetMilliseconds, MaxBudgetMilliseconds)
+            : BudgetMilliseconds;
 
     /// <summary>The candidates for a batch: the whole batch (null), then 1, 2 and 4 where smaller than the batch.</summary>
     /// <param name="batch">The images per step.</param>
@@ -311,7 +334,7 @@ internal static class RenderTuner
             var timings = samples.Select(c => new RenderTuningTiming(c.MicroBatchSize, TuningDecision.Median(c.Samples), c.Samples.Count, c.Correct)).ToList();
             return new RenderTuning(rule, RenderTuningSource.RuleOfThumb, kernels, timings, milliseconds,
                 string.Create(CultureInfo.InvariantCulture,
-                    $"{Setting(rule)} (not measured: the candidates did not finish {TuningDecision.MinRepetitions} repetitions within {BudgetMilliseconds:F0} ms, {milliseconds:F0} ms spent (a busy machine or a large batch?); the rule of thumb for {KernelSelector.Describe(kernels)}; measured again by the next process)"))
+                    $"{Setting(rule)} (not measured: the candidates did not finish {TuningDecision.MinRepetitions} repetitions within the budget, {milliseconds:F0} ms spent (a busy machine or a large batch?); the rule of thumb for {KernelSelector.Describe(kernels)}; measured again by the next process)"))
             { Workload = workload.Stored };
         }
 

@@ -98,6 +98,10 @@ internal static class TuningDecision
     /// <param name="elapsedMilliseconds">The time since the measurement began.</param>
     /// <param name="budgetMilliseconds">The time the measurement may take in all.</param>
     /// <param name="maxRounds">The most rounds counted.</param>
+    /// <param name="budgetAfterFirstWarmUp">
+    /// Optionally, the budget to use instead once the first candidate's warm-up took the given milliseconds (a render
+    /// scales it with its own length, <see cref="RenderTuner.BudgetFor"/>).
+    /// </param>
     /// <returns>Each candidate's samples and correctness.</returns>
     public static List<TuningSamples> Collect(
         IReadOnlyList<int?> candidates,
@@ -105,7 +109,8 @@ internal static class TuningDecision
         Func<int?, double> timeOne,
         Func<double> elapsedMilliseconds,
         double budgetMilliseconds,
-        int maxRounds)
+        int maxRounds,
+        Func<double, double>? budgetAfterFirstWarmUp = null)
     {
         var samples = candidates.Select(_ => new List<double>()).ToArray();
         double start = elapsedMilliseconds();
@@ -119,6 +124,10 @@ internal static class TuningDecision
             }
 
             correct[i] = warmUp(candidates[i]);
+            if (i == 0 && budgetAfterFirstWarmUp is not null)
+            {
+                budgetMilliseconds = budgetAfterFirstWarmUp(elapsedMilliseconds() - start);
+            }
         }
 
         // The first round is predicted by the warm-up (which also pays for first-use set-up), later ones by the

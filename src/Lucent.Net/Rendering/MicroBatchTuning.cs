@@ -32,15 +32,16 @@ internal static class MicroBatchTuning
     /// <param name="image">The step's image (recorded as <c>input</c>).</param>
     /// <param name="input">The step's transformed images, as the model sees them.</param>
     /// <param name="objectiveName">For error messages.</param>
+    /// <param name="steps">The render's steps (a longer render allows a longer measurement, <see cref="RenderTuner.BudgetFor"/>).</param>
     /// <returns>Images per pass, at most the batch.</returns>
-    public static int Choose(nn.Module<Tensor, Tensor> model, ActivationRecorder recorder, IReadOnlyList<IObjective> imageObjectives, Tensor image, Tensor input, string objectiveName)
+    public static int Choose(nn.Module<Tensor, Tensor> model, ActivationRecorder recorder, IReadOnlyList<IObjective> imageObjectives, Tensor image, Tensor input, string objectiveName, int steps)
     {
         int batch = (int)input.shape[0];
         var objectives = imageObjectives.Select(o => o is LossRecordingObjective recording ? recording.Inner : o).ToList();
         string workload = Describe(model, objectives, input, recorder.StopEarly);
         try
         {
-            var tuning = LucentRuntime.TuneMicroBatch(workload, batch, candidates => Measure(candidates, batch, candidate => Pass(model, recorder, objectives, image, input, candidate, objectiveName)));
+            var tuning = LucentRuntime.TuneMicroBatch(workload, batch, candidates => Measure(candidates, steps, candidate => Pass(model, recorder, objectives, image, input, candidate, objectiveName)));
             return tuning.MicroBatchFor(batch);
         }
         finally
@@ -69,15 +70,15 @@ internal static class MicroBatchTuning
     }
 
     /// <summary>
-    /// Times the candidates through <see cref="TuningDecision.Collect"/> within <see cref="RenderTuner.BudgetMilliseconds"/>:
-    /// a warm-up round that also compares each candidate's input gradient with the whole batch's (the first
-    /// candidate), then interleaved rounds.
+    /// Times the candidates through <see cref="TuningDecision.Collect"/> within the budget for the render's length
+    /// (<see cref="RenderTuner.BudgetFor"/>): a warm-up round that also compares each candidate's input gradient with the
+    /// whole batch's (the first candidate), then interleaved rounds.
     /// </summary>
     /// <param name="candidates">The candidates, the whole batch (null) first.</param>
-    /// <param name="batch">The images per step.</param>
+    /// <param name="steps">The render's steps.</param>
     /// <param name="pass">Runs one candidate's passes and returns the input gradient of the images it ran (the caller disposes it).</param>
     /// <returns>The samples (milliseconds per image) and the milliseconds the measurement took.</returns>
-    public static (List<TuningSamples> Samples, double Milliseconds) Measure(IReadOnlyList<int?> candidates, int batch, Func<int?, Tensor> pass)
+    public static (List<TuningSamples> Samples, double Milliseconds) Measure(IReadOnlyList<int?> candidates, int steps, Func<int?, Tensor> pass)
     {
         var clock = Stopwatch.StartNew();
         Tensor? reference = null;
@@ -111,7 +112,8 @@ internal static class MicroBatchTuning
                 },
                 elapsedMilliseconds: () => clock.Elapsed.TotalMilliseconds,
                 budgetMilliseconds: RenderTuner.BudgetMilliseconds,
-                maxRounds: RenderTuner.MaxRounds);
+                maxRounds: RenderTuner.MaxRounds,
+                budgetAfterFirstWarmUp: firstPass => RenderTuner.BudgetFor(steps, firstPass));
             return (samples, clock.Elapsed.TotalMilliseconds);
         }
         finally

@@ -484,7 +484,7 @@ public static class Renderer
                 // The first step of a batched CPU render that leaves MicroBatchSize unset: the size measured for this
                 // workload on this step's images (once per machine and workload; the images do not depend on it).
                 microBatch = _microBatch = input.shape[0] == image.shape[0]
-                    ? MicroBatchTuning.Choose(model, recorder, imageObjectives!, image, input, objective.Name)
+                    ? MicroBatchTuning.Choose(model, recorder, imageObjectives!, image, input, objective.Name, options.Steps)
                     : (int)input.shape[0];
             }
 

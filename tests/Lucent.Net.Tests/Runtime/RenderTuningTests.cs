@@ -126,6 +126,28 @@ public sealed class RenderTuningTests
     }
 
     [Fact]
+    public void A_long_render_on_a_busy_machine_gets_a_longer_budget_within_the_cap()
+    {
+        RenderTuner.BudgetFor(steps: 2, firstPassMilliseconds: 300).Should().Be(RenderTuner.BudgetMilliseconds, "a short render gets the least budget");
+        RenderTuner.BudgetFor(steps: 512, firstPassMilliseconds: 300).Should().BeApproximately(0.05 * 512 * 300, 1e-9, "5% of the render's expected time");
+        RenderTuner.BudgetFor(steps: 100_000, firstPassMilliseconds: 300).Should().Be(RenderTuner.MaxBudgetMilliseconds);
+        RenderTuner.BudgetFor(steps: 512, firstPassMilliseconds: double.NaN).Should().Be(RenderTuner.BudgetMilliseconds);
+
+        // Under load: a first pass of 2 s, warm-up 5 s; the least budget times nothing, a 512-step render's fits rounds.
+        double now = 0;
+        var samples = TuningDecision.Collect(
+            [null, 1, 2, 4], c => { now += c is null ? 2000 : 1000; return true; }, _ => { now += 1000; return 1; }, () => now,
+            budgetMilliseconds: RenderTuner.BudgetMilliseconds, maxRounds: 5, budgetAfterFirstWarmUp: first => RenderTuner.BudgetFor(512, first));
+        samples.Should().OnlyContain(s => s.Samples.Count == 5, "the budget is 30 s: 5 s of warm-up and five rounds of 4 s");
+        now.Should().Be(25_000);
+
+        double then = 0;
+        TuningDecision.Collect(
+            [null, 1, 2, 4], c => { then += c is null ? 2000 : 1000; return true; }, _ => { then += 1000; return 1; }, () => then,
+            budgetMilliseconds: RenderTuner.BudgetMilliseconds, maxRounds: 5).Should().OnlyContain(s => s.Samples.Count == 0, "without it the 3 s budget ends in the warm-up");
+    }
+
+    [Fact]
     public void A_warm_up_that_overruns_the_budget_times_nothing()
     {
         double now = 0;
@@ -398,7 +420,7 @@ public sealed class RenderTuningTests
         using var scope = TorchSharp.torch.NewDisposeScope();
         using var whole = TorchSharp.torch.arange(1, 11, dtype: TorchSharp.torch.ScalarType.Float32).reshape(10, 1);
         int passes = 0;
-        var (samples, milliseconds) = Lucent.Net.Rendering.MicroBatchTuning.Measure(RenderTuner.CandidatesFor(10), 10, candidate =>
+        var (samples, milliseconds) = Lucent.Net.Rendering.MicroBatchTuning.Measure(RenderTuner.CandidatesFor(10), steps: 10, candidate =>
         {
             passes++;
             var rows = whole.narrow(0, 0, RenderTuner.ImagesTimed(candidate, 10)).clone();
