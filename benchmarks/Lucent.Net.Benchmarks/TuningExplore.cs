@@ -45,10 +45,15 @@ internal static class TuningExplore
                 Add($"render mb {setting}", clock.Elapsed.TotalMilliseconds / channels.Length / steps);
             }
 
-            // The renderer's own measurement of the same workload on a 1-step render (its candidates' medians, ms per image).
+            // The renderer's own measurement of the same workload at the first step of a 512-step render (its budget),
+            // stopped after that step (its candidates' medians, ms per image).
             Environment.SetEnvironmentVariable(RenderTuner.ModeVariable, "remeasure");
             RenderTuner.ForgetProcessChoices();
-            CompareCommand.RunOurs(model, channels, 1, Part1Workload.OurOptions(1));
+            using (var stop = new CancellationTokenSource())
+            {
+                Lucent.Net.Rendering.Renderer.RenderChannels(model, Part1Workload.Layer, channels, Part1Workload.OurOptions(512), new StopAfterFirstStep(stop), stop.Token);
+            }
+
             var tuning = LucentRuntime.Tuning!;
             foreach (var timing in tuning.Timings)
             {
@@ -63,5 +68,11 @@ internal static class TuningExplore
         }
 
         return 0;
+    }
+
+    /// <summary>Cancels the render after its first step (synchronously, unlike <see cref="Progress{T}"/>).</summary>
+    private sealed class StopAfterFirstStep(CancellationTokenSource stop) : IProgress<Lucent.Net.Rendering.RenderProgress>
+    {
+        public void Report(Lucent.Net.Rendering.RenderProgress value) => stop.Cancel();
     }
 }
