@@ -50,7 +50,7 @@ internal static class MicroBatchTuning
         }
     }
 
-    /// <summary>The workload in words: the model's type and parameter count, the layers read, the input's shape and type, and whether the forward pass stops early.</summary>
+    /// <summary>The workload in words: the model's type, parameter count and weight type, the layers read, the input's shape and type, and whether the forward pass stops early.</summary>
     /// <param name="model">The model.</param>
     /// <param name="objectives">The objectives.</param>
     /// <param name="input">The transformed input.</param>
@@ -59,14 +59,16 @@ internal static class MicroBatchTuning
     public static string Describe(nn.Module model, IReadOnlyList<IObjective> objectives, Tensor input, bool stopEarly)
     {
         long parameters = 0;
+        ScalarType? weights = null;
         foreach (var parameter in model.parameters())
         {
             parameters += parameter.numel();
+            weights ??= parameter.dtype;
         }
 
         var layers = objectives.SelectMany(o => o.Layers).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
         return string.Create(CultureInfo.InvariantCulture,
-            $"{model.GetType().FullName} params={parameters} layers={string.Join(",", layers)} input={string.Join("x", input.shape)} {input.dtype} {(stopEarly ? "stop-early" : "full-forward")}");
+            $"{model.GetType().FullName} params={parameters} weights={weights?.ToString() ?? "none"} layers={string.Join(",", layers)} input={string.Join("x", input.shape)} {input.dtype} {(stopEarly ? "stop-early" : "full-forward")}");
     }
 
     /// <summary>

@@ -48,13 +48,13 @@ public sealed class MicroBatchTuningTests
     }
 
     [Fact]
-    public void The_workload_names_the_model_its_size_the_layers_and_the_input()
+    public void The_workload_names_the_model_its_size_and_weight_type_the_layers_and_the_input()
     {
         Lucent.Net.Runtime.LucentRuntime.EnsureInitialized();
         using var model = new TinyConvNet(seed: 1);
         using var input = TorchSharp.torch.zeros(4, 3, 24, 24);
         string text = MicroBatchTuning.Describe(model, [Objective.Channel("conv2", 1, batch: 0), Objective.Channel("conv1", 1, batch: 1)], input, stopEarly: true);
         long parameters = model.parameters().Sum(p => p.numel());
-        text.Should().Be($"{typeof(TinyConvNet).FullName} params={parameters} layers=conv1,conv2 input=4x3x24x24 Float32 stop-early");
+        text.Should().Be($"{typeof(TinyConvNet).FullName} params={parameters} weights=Float32 layers=conv1,conv2 input=4x3x24x24 Float32 stop-early");
     }
 }
