@@ -187,6 +187,12 @@ internal static class RenderTuner
     /// </summary>
     public const int TimedImages = 4;
 
+    /// <summary>
+    /// A machine whose 1-minute load average is above this many runnable threads per core is too busy for its timings to
+    /// stand for the machine: what is measured there is used by that process only, never cached (docs/performance.md).
+    /// </summary>
+    public const double BusyLoadPerCore = 2.0;
+
     /// <summary>The environment variable that turns the measurement off or forces a new one.</summary>
     public const string ModeVariable = "LUCENT_NET_TUNING";
 
@@ -278,7 +284,7 @@ internal static class RenderTuner
         {
             if (!Resolved.TryGetValue(key, out var tuning))
             {
-                tuning = Resolve(mode, verdict, location, workload, measure);
+                tuning = Resolve(mode, verdict, location, workload, measure, LoadPerCore);
                 Resolved[key] = tuning;
             }
 
@@ -302,13 +308,15 @@ internal static class RenderTuner
     /// <param name="location">Where to cache, or null.</param>
     /// <param name="workload">The workload.</param>
     /// <param name="measure">Measures the candidates: their samples and the milliseconds it took.</param>
+    /// <param name="loadPerCore">The machine's 1-minute load average per core, read after the measurement (null: unknown, taken as not busy).</param>
     /// <returns>The tuning.</returns>
     public static RenderTuning Resolve(
         TuningMode mode,
         KernelVerdict verdict,
         TuningLocation? location,
         TuningWorkload workload,
-        Func<IReadOnlyList<int?>, (List<TuningSamples> Samples, double Milliseconds)> measure)
+        Func<IReadOnlyList<int?>, (List<TuningSamples> Samples, double Milliseconds)> measure,
+        Func<double?>? loadPerCore = null)
     {
         var kernels = verdict.Configuration;
         int? rule = RuleOfThumb(kernels);
@@ -352,12 +360,41 @@ internal static class RenderTuner
             Chosen = choice,
             MeasurementMilliseconds = double.IsFinite(milliseconds) && milliseconds >= 0 ? milliseconds : 0,
         };
+        if (loadPerCore?.Invoke() is double load && load > BusyLoadPerCore)
+        {
+            // Timings on an oversubscribed machine rank the candidates by how they suffer from the other work (fewer,
+            // larger operations wait less at the threads' barriers): good for this process, not for the machine.
+            var busy = Describe(entry, RenderTuningSource.Measured);
+            return busy with
+            {
+                Description = busy.Description[..^1] + string.Create(CultureInfo.InvariantCulture, $"; under load {load:F1} per core, so for this process only, not cached)"),
+            };
+        }
+
         if (entry.Problem(location, kernels, workload) is null)
         {
             WriteCache(location, workload, entry);
         }
 
         return Describe(entry, RenderTuningSource.Measured);
+    }
+
+    /// <summary>The 1-minute load average per core from <c>/proc/loadavg</c>; null where it cannot be read (not Linux).</summary>
+    /// <returns>The load per core, or null.</returns>
+    public static double? LoadPerCore()
+    {
+        try
+        {
+            string text = File.ReadAllText("/proc/loadavg");
+            int end = text.IndexOf(' ', StringComparison.Ordinal);
+            return end > 0 && double.TryParse(text.AsSpan(0, end), NumberStyles.Float, CultureInfo.InvariantCulture, out double load) && double.IsFinite(load) && load >= 0
+                ? load / Math.Max(Environment.ProcessorCount, 1)
+                : null;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException)
+        {
+            return null;
+        }
     }
 
     /// <summary>

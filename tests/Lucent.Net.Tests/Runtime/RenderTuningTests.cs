@@ -389,6 +389,29 @@ public sealed class RenderTuningTests
     }
 
     [Fact]
+    public void A_measurement_on_an_oversubscribed_machine_is_used_but_not_cached()
+    {
+        using var files = new UnixFiles("lucent-tuning");
+        var location = Location(files.Root);
+        int measured = 0;
+        var busy = RenderTuner.Resolve(TuningMode.Auto, OneDnn, location, Work, Measure(() => measured++), () => 8.5);
+        busy.Source.Should().Be(RenderTuningSource.Measured);
+        busy.MicroBatchSize.Should().Be(1, "this process uses what it measured");
+        busy.Description.Should().Contain("under load 8.5 per core, so for this process only, not cached");
+        File.Exists(RenderTuner.CachePath(files.Root, Key, Work)).Should().BeFalse();
+
+        RenderTuner.Resolve(TuningMode.Auto, OneDnn, location, Work, Measure(() => measured++), () => RenderTuner.BusyLoadPerCore).Source
+            .Should().Be(RenderTuningSource.Measured, "at the threshold the machine counts as quiet");
+        RenderTuner.Resolve(TuningMode.Auto, OneDnn, location, Work, Measure(() => measured++), () => 9).Source
+            .Should().Be(RenderTuningSource.Cached, "a quiet measurement was cached");
+        RenderTuner.Resolve(TuningMode.Auto, OneDnn, location, Work with { Batch = 3 }, Measure(() => measured++), () => null).Source
+            .Should().Be(RenderTuningSource.Measured, "an unknown load is taken as quiet");
+        File.Exists(RenderTuner.CachePath(files.Root, Key, Work with { Batch = 3 })).Should().BeTrue();
+        measured.Should().Be(3);
+        RenderTuner.LoadPerCore().Should().Match(l => l == null || l >= 0);
+    }
+
+    [Fact]
     public void Each_workload_has_its_own_cache_file_and_measurement()
     {
         using var files = new UnixFiles("lucent-tuning");
