@@ -308,7 +308,10 @@ internal static class RenderTuner
     /// <param name="location">Where to cache, or null.</param>
     /// <param name="workload">The workload.</param>
     /// <param name="measure">Measures the candidates: their samples and the milliseconds it took.</param>
-    /// <param name="loadPerCore">The machine's 1-minute load average per core, read after the measurement (null: unknown, taken as not busy).</param>
+    /// <param name="loadPerCore">
+    /// The machine's 1-minute load average per core (null: unknown, taken as quiet), read before measuring (busy: the rule
+    /// of thumb, not measured) and after (busy: the choice is this process's only, not cached).
+    /// </param>
     /// <returns>The tuning.</returns>
     public static RenderTuning Resolve(
         TuningMode mode,
@@ -333,6 +336,15 @@ internal static class RenderTuner
         if (mode == TuningMode.Auto && ReadCache(location, kernels, workload) is { } cached)
         {
             return Describe(cached, RenderTuningSource.Cached);
+        }
+
+        if (loadPerCore?.Invoke() is double before && before > BusyLoadPerCore)
+        {
+            // An oversubscribed machine: its timings would rank the sizes by their waits at the threads' barriers.
+            return new RenderTuning(rule, RenderTuningSource.RuleOfThumb, kernels, [], 0,
+                string.Create(CultureInfo.InvariantCulture,
+                    $"{Setting(rule)} (not measured: the machine is busy, load {before:F1} per core; the rule of thumb for {KernelSelector.Describe(kernels)}; measured again by the next process)"))
+            { Workload = workload.Stored };
         }
 
         var (samples, milliseconds) = measure(CandidatesFor(workload.Batch));

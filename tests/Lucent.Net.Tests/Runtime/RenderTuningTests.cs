@@ -103,10 +103,10 @@ public sealed class RenderTuningTests
             warmUp: c => { calls.Add("w" + (c?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "W")); now += 100; return c != 2; },
             timeOne: c => { calls.Add(c?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "W"); now += 100; return 10 + (c ?? 0); },
             elapsedMilliseconds: () => now,
-            budgetMilliseconds: 1000,
+            budgetMilliseconds: 600,
             maxRounds: 7);
 
-        // Warm-up 300 ms; round 1 starts at 300 (300 + 300 <= 1000), round 2 at 600, round 3 would end past 1000.
+        // Warm-up 300 ms, then the budget of 600 ms counts: round 1 (300 ms) always, round 2 ends at 600, round 3 would end at 900.
         calls.Should().Equal("wW", "w1", "w2", "W", "1", "2", "2", "1", "W");
         samples.Select(s => s.Samples.Count).Should().Equal(2, 2, 2);
         samples.Select(s => s.Correct).Should().Equal(true, true, false);
@@ -114,15 +114,15 @@ public sealed class RenderTuningTests
     }
 
     [Fact]
-    public void After_the_first_round_the_budget_is_judged_by_the_timed_rounds_not_the_slower_warm_up()
+    public void The_warm_up_is_not_counted_against_the_budget_and_later_rounds_are_judged_by_the_longest_timed_round()
     {
         double now = 0;
         var samples = TuningDecision.Collect(
-            [null, 1, 2], _ => { now += 200; return true; }, _ => { now += 100; return 1; }, () => now, budgetMilliseconds: 1500, maxRounds: 7);
+            [null, 1, 2], _ => { now += 2000; return true; }, _ => { now += 100; return 1; }, () => now, budgetMilliseconds: 900, maxRounds: 7);
 
-        // Warm-up 600 ms predicts round 1 (600 + 600 <= 1500); rounds of 300 ms then fit at 900 and 1200, not at 1500.
+        // A slow warm-up (6 s of first-use set-up) does not use up the budget; rounds of 300 ms fit at 0, 300 and 600 ms after it.
         samples.Should().OnlyContain(s => s.Samples.Count == 3);
-        now.Should().Be(1500);
+        now.Should().Be(6900);
     }
 
     [Fact]
@@ -133,30 +133,20 @@ public sealed class RenderTuningTests
         RenderTuner.BudgetFor(steps: 100_000, firstPassMilliseconds: 300).Should().Be(RenderTuner.MaxBudgetMilliseconds);
         RenderTuner.BudgetFor(steps: 512, firstPassMilliseconds: double.NaN).Should().Be(RenderTuner.BudgetMilliseconds);
 
-        // Under load: a first pass of 2 s, warm-up 5 s; the least budget times nothing, a 512-step render's fits rounds.
+        // Rounds of 4 s: the least budget (3 s) gets one round, too few; a 512-step render's (30 s) gets five.
         double now = 0;
         var samples = TuningDecision.Collect(
             [null, 1, 2, 4], c => { now += c is null ? 2000 : 1000; return true; }, _ => { now += 1000; return 1; }, () => now,
             budgetMilliseconds: RenderTuner.BudgetMilliseconds, maxRounds: 5, budgetAfterFirstWarmUp: first => RenderTuner.BudgetFor(512, first));
-        samples.Should().OnlyContain(s => s.Samples.Count == 5, "the budget is 30 s: 5 s of warm-up and five rounds of 4 s");
+        samples.Should().OnlyContain(s => s.Samples.Count == 5, "the budget is 30 s: five rounds of 4 s after 5 s of warm-up");
         now.Should().Be(25_000);
 
         double then = 0;
-        TuningDecision.Collect(
+        var brief = TuningDecision.Collect(
             [null, 1, 2, 4], c => { then += c is null ? 2000 : 1000; return true; }, _ => { then += 1000; return 1; }, () => then,
-            budgetMilliseconds: RenderTuner.BudgetMilliseconds, maxRounds: 5).Should().OnlyContain(s => s.Samples.Count == 0, "without it the 3 s budget ends in the warm-up");
-    }
-
-    [Fact]
-    public void A_warm_up_that_overruns_the_budget_times_nothing()
-    {
-        double now = 0;
-        int timed = 0;
-        var samples = TuningDecision.Collect([null, 1, 2], _ => { now += 800; return true; }, _ => { timed++; return 1; }, () => now, budgetMilliseconds: 1500, maxRounds: 7);
-        timed.Should().Be(0);
-        now.Should().Be(1600, "the third warm-up is not started past the budget");
-        samples.Should().OnlyContain(s => s.Samples.Count == 0);
-        TuningDecision.Conclusive(samples, null).Should().BeFalse();
+            budgetMilliseconds: RenderTuner.BudgetMilliseconds, maxRounds: 5);
+        brief.Should().OnlyContain(s => s.Samples.Count == 1, "the first round always runs; a second would end past 3 s");
+        TuningDecision.Conclusive(brief, null).Should().BeFalse();
     }
 
     [Fact]
@@ -389,15 +379,21 @@ public sealed class RenderTuningTests
     }
 
     [Fact]
-    public void A_measurement_on_an_oversubscribed_machine_is_used_but_not_cached()
+    public void An_oversubscribed_machine_is_not_measured_and_a_measurement_the_load_spoiled_is_not_cached()
     {
         using var files = new UnixFiles("lucent-tuning");
         var location = Location(files.Root);
         int measured = 0;
         var busy = RenderTuner.Resolve(TuningMode.Auto, OneDnn, location, Work, Measure(() => measured++), () => 8.5);
-        busy.Source.Should().Be(RenderTuningSource.Measured);
-        busy.MicroBatchSize.Should().Be(1, "this process uses what it measured");
-        busy.Description.Should().Contain("under load 8.5 per core, so for this process only, not cached");
+        busy.Source.Should().Be(RenderTuningSource.RuleOfThumb);
+        busy.Description.Should().Contain("not measured: the machine is busy, load 8.5 per core");
+        measured.Should().Be(0, "a busy machine is not measured");
+
+        var loads = new Queue<double?>([1.0, 8.5]);
+        var busier = RenderTuner.Resolve(TuningMode.Auto, OneDnn, location, Work, Measure(() => measured++), loads.Dequeue);
+        busier.Source.Should().Be(RenderTuningSource.Measured);
+        busier.MicroBatchSize.Should().Be(1, "this process uses what it measured");
+        busier.Description.Should().Contain("under load 8.5 per core, so for this process only, not cached");
         File.Exists(RenderTuner.CachePath(files.Root, Key, Work)).Should().BeFalse();
 
         RenderTuner.Resolve(TuningMode.Auto, OneDnn, location, Work, Measure(() => measured++), () => RenderTuner.BusyLoadPerCore).Source
