@@ -69,6 +69,8 @@ internal static class CompareCommand
             // The measured default against the two settings it chooses between most often, in the same process.
             paths.Add(new("ours, whole", "our path, whole batch per pass (the rule of thumb with oneDNN)", () => RunOurs(model, channels, steps, Part1Workload.OurOptions(steps) with { MicroBatchSize = images }), steps * images));
             paths.Add(new("ours, mb 1", "our path, one image per pass (the rule of thumb with LibTorch's own kernels)", () => RunOurs(model, channels, steps, Part1Workload.OurOptions(steps) with { MicroBatchSize = 1 }), steps * images));
+            paths.Add(new("ours, mb 2", "our path, two images per pass", () => RunOurs(model, channels, steps, Part1Workload.OurOptions(steps) with { MicroBatchSize = 2 }), steps * images));
+            paths.Add(new("ours, mb 4", "our path, four images per pass", () => RunOurs(model, channels, steps, Part1Workload.OurOptions(steps) with { MicroBatchSize = 4 }), steps * images));
         }
 
         // Warm-up: every path once for 2 steps (allocator, oneDNN primitives, JIT).

@@ -310,7 +310,8 @@ internal static class RenderTuner
     /// <param name="measure">Measures the candidates: their samples and the milliseconds it took.</param>
     /// <param name="loadPerCore">
     /// The machine's 1-minute load average per core (null: unknown, taken as quiet), read before measuring (busy: the rule
-    /// of thumb, not measured) and after (busy: the choice is this process's only, not cached).
+    /// of thumb, not measured; <see cref="TuningMode.Remeasure"/> measures anyway) and after (busy: the choice is this
+    /// process's only, not cached).
     /// </param>
     /// <returns>The tuning.</returns>
     public static RenderTuning Resolve(
@@ -338,7 +339,7 @@ internal static class RenderTuner
             return Describe(cached, RenderTuningSource.Cached);
         }
 
-        if (loadPerCore?.Invoke() is double before && before > BusyLoadPerCore)
+        if (mode == TuningMode.Auto && loadPerCore?.Invoke() is double before && before > BusyLoadPerCore)
         {
             // An oversubscribed machine: its timings would rank the sizes by their waits at the threads' barriers.
             return new RenderTuning(rule, RenderTuningSource.RuleOfThumb, kernels, [], 0,

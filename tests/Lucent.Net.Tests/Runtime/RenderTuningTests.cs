@@ -388,6 +388,10 @@ public sealed class RenderTuningTests
         busy.Source.Should().Be(RenderTuningSource.RuleOfThumb);
         busy.Description.Should().Contain("not measured: the machine is busy, load 8.5 per core");
         measured.Should().Be(0, "a busy machine is not measured");
+        var forced = RenderTuner.Resolve(TuningMode.Remeasure, OneDnn, location, Work, Measure(() => measured++), () => 8.5);
+        forced.Description.Should().Contain("for this process only, not cached", "remeasure measures a busy machine but does not cache it");
+        measured.Should().Be(1);
+        measured = 0;
 
         var loads = new Queue<double?>([1.0, 8.5]);
         var busier = RenderTuner.Resolve(TuningMode.Auto, OneDnn, location, Work, Measure(() => measured++), loads.Dequeue);
