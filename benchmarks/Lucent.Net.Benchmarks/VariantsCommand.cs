@@ -18,7 +18,8 @@ internal static class VariantsCommand
     {
         int steps = options.Int("steps", 10);
         int repeats = options.Int("repeats", 2);
-        Machine.PrintHeader($"variants --steps {steps} --repeats {repeats}");
+        bool microBatchesOnly = options.Flag("micro-batches");
+        Machine.PrintHeader($"variants --steps {steps} --repeats {repeats}{(microBatchesOnly ? " --micro-batches" : string.Empty)}");
         if (options.Int("threads", 0) is > 0 and int requested)
         {
             torch.set_num_threads(requested);
@@ -43,9 +44,24 @@ internal static class VariantsCommand
             variants.Add(($"{threads} thread(s)", model, Part1Workload.OurOptions(steps), threads));
         }
 
+        // The micro-batch sizes the measured default chooses between (the whole batch was the default before it).
+        foreach (int size in new[] { Part1Workload.Channels.Length, 1, 2, 4 })
+        {
+            variants.Add((size == Part1Workload.Channels.Length ? "whole batch (old default)" : $"micro-batch {size}", model, Part1Workload.OurOptions(steps) with { MicroBatchSize = size }, defaultThreads));
+        }
+
+        if (microBatchesOnly)
+        {
+            variants.RemoveAll(v => v.Name != "default" && !v.Name.StartsWith("whole batch", StringComparison.Ordinal) && !v.Name.StartsWith("micro-batch", StringComparison.Ordinal));
+        }
+
         // Last, and only in the first repeat's order: once a process has used AMX (bfloat16), its later
         // float32 work runs slower (see CompareCommand), so it must not run before the float32 variants.
-        variants.Add(("bf16 model", bf16Model, Part1Workload.OurOptions(steps), defaultThreads));
+        if (!microBatchesOnly)
+        {
+            variants.Add(("bf16 model", bf16Model, Part1Workload.OurOptions(steps), defaultThreads));
+        }
+
         var times = variants.ToDictionary(v => v.Name, _ => new List<double>());
         var images = new Dictionary<string, float[]>();
         var losses = new Dictionary<string, double>();
@@ -104,6 +120,7 @@ internal static class VariantsCommand
             CompareCommand.Print($"{variant.Name,-26} {ms,8:F1} ms per image-step ({baseline / ms:F2}x default); final images vs default after {steps} steps: max |diff| {maxDiff:G3}, mean |diff| {sumDiff / pixels.Length:G3}; final loss {losses[variant.Name]:F2}; mean activation reached (float32 model) {reached[variant.Name]:F3}");
         }
 
+        CompareCommand.Print($"default micro-batch: {Lucent.Net.Runtime.LucentRuntime.Tuning?.Description ?? "not measured"}");
         CompareCommand.Print($"load average: {Machine.LoadAverage()}");
         return 0;
     }

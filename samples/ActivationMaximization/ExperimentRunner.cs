@@ -134,7 +134,6 @@ public static class ExperimentRunner
                 CultureInfo.InvariantCulture,
                 $"Model: {model.Description}{(settings.BFloat16 ? ", in bfloat16" : string.Empty)}, on {TorchDevices.Describe(device)}. {settings.Steps} steps, {settings.Size} px (model input {(settings.InputSize is int n ? $"{n} px" : "224 px")}), seed {settings.Seed}. Output: {Path.GetFullPath(settings.OutputDirectory)}")).ConfigureAwait(false);
             await output.WriteLineAsync("Kernels: " + (LucentRuntime.Kernels?.Description ?? "not checked")).ConfigureAwait(false);
-            await output.WriteLineAsync("Render defaults: " + (device.type == DeviceType.CPU ? LucentRuntime.EnsureTuned().Description : "the whole batch per pass (not a CPU)")).ConfigureAwait(false);
             var parts = Experiments.For(model.Kind, settings.Parts);
             var outcome = live
                 ? await LiveObserver.RunAsync(console, observer => Task.Run(() => RenderParts(model, parts, settings, observer, cancellationToken), CancellationToken.None)).ConfigureAwait(false)
@@ -159,6 +158,9 @@ public static class ExperimentRunner
             }
 
             PrintSummary(console, results, outcome.Images);
+            await output.WriteLineAsync("Render defaults: " + (device.type != DeviceType.CPU ? "the whole batch per pass (not a CPU)"
+                : LucentRuntime.Tuning is { } tuning ? $"{tuning.Description} for the last batched workload ({tuning.Workload})"
+                : "no batched render")).ConfigureAwait(false);
             if (cancellationToken.IsCancellationRequested)
             {
                 await output.WriteLineAsync("Cancelled: the outputs hold the images rendered so far.").ConfigureAwait(false);

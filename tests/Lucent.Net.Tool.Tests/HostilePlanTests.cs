@@ -77,6 +77,8 @@ public sealed class HostilePlanTests
         { "inputSize 2^20", "--input-size must be between 8 and 2048" },
         { "steps 2^31-1", "--steps must be between 1 and 100000" },
         { "batch 200000", "--batch must be between 1 and 1024" },
+        { "microBatch 0", "--micro-batch must be between 1 and" },
+        { "microBatch over the batch", "--micro-batch must be between 1 and" },
         { "thresholds []", "--thresholds" },
         { "thresholds null", "not a gallery plan" },
         { "thresholds decreasing", "--thresholds must be increasing" },
@@ -110,6 +112,8 @@ public sealed class HostilePlanTests
                     case "inputSize 2^20": options["inputSize"] = 1 << 20; break;
                     case "steps 2^31-1": options["thresholds"] = new JsonArray(2, int.MaxValue); break;
                     case "batch 200000": options["batch"] = 200_000; break;
+                    case "microBatch 0": options["microBatch"] = 0; break;
+                    case "microBatch over the batch": options["microBatch"] = options["batch"]!.GetValue<int>() + 1; break;
                     case "thresholds []": options["thresholds"] = new JsonArray(); break;
                     case "thresholds null": options["thresholds"] = null; break;
                     case "thresholds decreasing": options["thresholds"] = new JsonArray(4, 2); break;

@@ -37,6 +37,50 @@ public sealed class PlanTests(GalleryFixture gallery)
     }
 
     [Fact]
+    public async Task The_micro_batch_is_pinned_in_the_plan_and_every_worker_uses_it()
+    {
+        // The fixture's plan (no --micro-batch, batches of 2): the default 4, cut to the batch.
+        GalleryPlan.Load(gallery.Reference).Options.MicroBatch.Should().Be(2);
+        gallery.ReferenceOutput.Should().Contain("image-steps/s on this worker; whole batch (pinned by the plan), 1 threads, kernels ");
+
+        string dir = Path.Combine(gallery.Root, "micro-batch-" + Guid.NewGuid().ToString("N")[..6]);
+        var (code, output) = await ToolProcess.RunAsync(["gallery", "plan", .. GalleryFixture.PlanOptions, "--micro-batch", "1", "--out", dir]);
+        code.Should().Be(0, output);
+        output.Should().Contain("Micro-batch: micro-batch 1 (pinned by the plan), --micro-batch 1.");
+        var plan = GalleryPlan.Load(dir);
+        plan.Options.MicroBatch.Should().Be(1);
+        plan.OptionsHash.Should().NotBe(GalleryPlan.Load(gallery.Reference).OptionsHash, "the micro-batch changes images at rounding level, so it is part of the options");
+
+        var (runCode, runOutput) = await ToolProcess.RunAsync("gallery", "run", dir, "--unit", plan.Units[0].Id, "--threads", "1");
+        runCode.Should().Be(0, runOutput);
+        runOutput.Should().Contain("Summary: 1 rendered, 0 skipped, 0 failed units").And.Contain("micro-batch 1 (pinned by the plan), 1 threads");
+
+        // auto measures on the planning machine (whatever it finds is one of the sizes); planning again into the same
+        // folder adopts the pinned value instead of measuring again, so it cannot conflict with itself.
+        string auto = Path.Combine(gallery.Root, "micro-batch-auto-" + Guid.NewGuid().ToString("N")[..6]);
+        var (autoCode, autoOutput) = await ToolProcess.RunAsync(["gallery", "plan", .. GalleryFixture.PlanOptions, "--micro-batch", "auto", "--out", auto]);
+        autoCode.Should().Be(0, autoOutput);
+        autoOutput.Should().Contain("measured here: ");
+        GalleryPlan.Load(auto).Options.MicroBatch.Should().BeInRange(1, 2);
+        var (againCode, againOutput) = await ToolProcess.RunAsync(["gallery", "plan", .. GalleryFixture.PlanOptions, "--micro-batch", "auto", "--out", auto]);
+        againCode.Should().Be(0, againOutput);
+        againOutput.Should().Contain("the same plan is already there");
+    }
+
+    [Theory]
+    [InlineData("3")]
+    [InlineData("0")]
+    [InlineData("fast")]
+    public async Task A_micro_batch_that_is_not_auto_whole_or_within_the_batch_is_refused(string value)
+    {
+        string dir = Path.Combine(gallery.Root, "bad-micro-batch-" + Guid.NewGuid().ToString("N")[..6]);
+        var (code, output) = await ToolProcess.RunAsync(["gallery", "plan", .. GalleryFixture.PlanOptions, "--micro-batch", value, "--out", dir]);
+        code.Should().Be(ExitCodes.Error, output);
+        output.Should().Contain("--micro-batch must be auto, whole or a number from 1 to --batch (2)");
+        File.Exists(Path.Combine(dir, GalleryPlan.FileName)).Should().BeFalse();
+    }
+
+    [Fact]
     public async Task Run_refuses_a_plan_whose_options_were_edited()
     {
         string dir = await gallery.NewPlanAsync("edited-" + Guid.NewGuid().ToString("N")[..6]);

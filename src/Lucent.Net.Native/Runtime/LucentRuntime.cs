@@ -36,7 +36,6 @@ public static class LucentRuntime
     private static IntPtr _nnpackLibrary;
     private static string? _torchCpuPath;
     private static KernelVerdict? _kernels;
-    private static RenderTuning? _tuning;
 
     /// <summary>What the last successful <see cref="EnsureInitialized"/> did, or null before it ran.</summary>
     public static NativeRuntimeStatus? Status => _status;
@@ -49,34 +48,26 @@ public static class LucentRuntime
     public static KernelVerdict? Kernels => _kernels;
 
     /// <summary>
-    /// The render defaults measured on this machine (the micro-batch size of batched renders), or null before
-    /// the first <see cref="EnsureTuned"/> (the first batched render that leaves them unset calls it).
-    /// See docs/performance.md, "Measured defaults".
+    /// The micro-batch setting most recently chosen in this process for a batched CPU render that left
+    /// <c>RenderOptions.MicroBatchSize</c> unset: measured on that render's workload, read from the per-machine cache,
+    /// or the rule of thumb; null before the first such render. See docs/performance.md, "Measured defaults".
     /// </summary>
-    public static RenderTuning? Tuning => _tuning;
+    public static RenderTuning? Tuning => RenderTuner.Latest;
 
     /// <summary>
-    /// Returns this machine's measured render defaults, measuring them first when the per-machine cache holds none
-    /// for this CPU, LibTorch, thread count and kernel configuration (at most about 1.5 s, once per machine):
-    /// candidate micro-batch sizes are timed interleaved on a small stand-in network and the fastest correct one is
-    /// kept when it beats the rule of thumb by 10%. <c>LUCENT_NET_TUNING=off</c> skips the measurement (the rule of
-    /// thumb by the kernels in use), <c>remeasure</c> measures again. Options set explicitly
-    /// (<c>RenderOptions.MicroBatchSize</c>) always win over it.
+    /// The micro-batch setting for a batched CPU render's workload: the one this process chose before for it, else
+    /// the cached one, else measured through <paramref name="measure"/> at most once per process and workload
+    /// (bounded by <see cref="RenderTuner.BudgetMilliseconds"/>). Called by the renderer.
     /// </summary>
+    /// <param name="workload">The model, layers, input shape and type, in words.</param>
+    /// <param name="batch">The images per step.</param>
+    /// <param name="measure">Times the candidates on the workload (<see cref="TuningDecision.Collect"/>): their samples and the milliseconds it took.</param>
     /// <returns>The tuning.</returns>
     /// <exception cref="NativeRuntimeException">The runtime cannot load, or <c>LUCENT_NET_TUNING</c> has an unknown value.</exception>
-    public static RenderTuning EnsureTuned()
+    internal static RenderTuning TuneMicroBatch(string workload, int batch, Func<IReadOnlyList<int?>, (List<TuningSamples> Samples, double Milliseconds)> measure)
     {
         EnsureInitialized();
-        if (_tuning is { } done)
-        {
-            return done;
-        }
-
-        lock (Gate)
-        {
-            return _tuning ??= RenderTuner.Run(_kernels!, KernelSelfCheck.TuningLocation());
-        }
+        return RenderTuner.ForWorkload(_kernels!, KernelSelfCheck.TuningLocation(), new TuningWorkload(workload, batch), measure);
     }
 
     /// <summary>

@@ -86,18 +86,23 @@ internal static class TuningDecision
     }
 
     /// <summary>
-    /// Runs the candidates interleaved: one warm-up round that is not timed (<paramref name="warmUp"/> also says
-    /// whether the candidate is correct), then rounds in alternating order (reversed on every other round) until
-    /// <paramref name="maxRounds"/> rounds or until the next round would overrun <paramref name="budgetMilliseconds"/>
-    /// (judged by the warm-up for the first round, then by the longest timed round). When the budget runs out
-    /// during the warm-up, nothing is timed.
+    /// Runs the candidates interleaved: one warm-up round that is not timed and always runs whole (it pays each
+    /// candidate's first-use set-up; <paramref name="warmUp"/> also says whether the candidate is correct), then rounds
+    /// in alternating order (reversed on every other round) until <paramref name="maxRounds"/> rounds or until the next
+    /// round would end past <paramref name="budgetMilliseconds"/> counted from the end of the warm-up (judged by the
+    /// longest timed round; the first timed round always runs). So the measurement takes at most the warm-up round plus
+    /// the budget, or plus one round when a single round is longer than the budget.
     /// </summary>
     /// <param name="candidates">The candidates.</param>
     /// <param name="warmUp">Runs one candidate once, untimed, and says whether its result is correct.</param>
     /// <param name="timeOne">Runs one candidate once and returns its milliseconds per image.</param>
     /// <param name="elapsedMilliseconds">The time since the measurement began.</param>
-    /// <param name="budgetMilliseconds">The time the measurement may take in all.</param>
+    /// <param name="budgetMilliseconds">The time the timed rounds may take.</param>
     /// <param name="maxRounds">The most rounds counted.</param>
+    /// <param name="budgetAfterFirstWarmUp">
+    /// Optionally, the budget to use instead once the first candidate's warm-up took the given milliseconds (a render
+    /// scales it with its own length, <see cref="RenderTuner.BudgetFor"/>).
+    /// </param>
     /// <returns>Each candidate's samples and correctness.</returns>
     public static List<TuningSamples> Collect(
         IReadOnlyList<int?> candidates,
@@ -105,30 +110,27 @@ internal static class TuningDecision
         Func<int?, double> timeOne,
         Func<double> elapsedMilliseconds,
         double budgetMilliseconds,
-        int maxRounds)
+        int maxRounds,
+        Func<double, double>? budgetAfterFirstWarmUp = null)
     {
         var samples = candidates.Select(_ => new List<double>()).ToArray();
         double start = elapsedMilliseconds();
         bool[] correct = new bool[candidates.Count];
         for (int i = 0; i < candidates.Count; i++)
         {
-            if (elapsedMilliseconds() > budgetMilliseconds)
-            {
-                // Not even the warm-up fits (a very busy machine): nothing is timed.
-                return [.. candidates.Select(c => new TuningSamples(c, [], false))];
-            }
-
             correct[i] = warmUp(candidates[i]);
+            if (i == 0 && budgetAfterFirstWarmUp is not null)
+            {
+                budgetMilliseconds = budgetAfterFirstWarmUp(elapsedMilliseconds() - start);
+            }
         }
 
-        // The first round is predicted by the warm-up (which also pays for first-use set-up), later ones by the
-        // longest timed round.
-        double predicted = elapsedMilliseconds() - start;
+        double timedStart = elapsedMilliseconds();
         double longest = 0;
         for (int round = 0; round < maxRounds; round++)
         {
             double roundStart = elapsedMilliseconds();
-            if (roundStart + predicted > budgetMilliseconds)
+            if (round > 0 && roundStart - timedStart + longest > budgetMilliseconds)
             {
                 break;
             }
@@ -140,7 +142,6 @@ internal static class TuningDecision
             }
 
             longest = Math.Max(longest, elapsedMilliseconds() - roundStart);
-            predicted = longest;
         }
 
         return [.. candidates.Select((c, i) => new TuningSamples(c, samples[i], correct[i]))];

@@ -32,11 +32,12 @@ internal static class GalleryCommands
         var batch = CommonOptions.IntOption("--batch", "Channels per work unit, rendered as one batch.", 8, 1, GalleryLimits.MaxBatch);
         var seed = new Option<long>("--seed") { Description = "Plan seed; each unit's seed derives from it and the unit id. Default 0.", HelpName = "n" };
         var noTransforms = new Option<bool>("--no-transforms") { Description = "Render without Lucent's standard transforms." };
+        var microBatch = new Option<string?>("--micro-batch") { Description = "Images per pass through the model in a unit's render, pinned in the plan so every worker makes the same bytes: a number up to --batch (default 4), whole, or auto (measured on this machine).", HelpName = "auto|whole|n" };
         var outDir = CommonOptions.PathSymbol(new Option<string>("--out", "-o") { Description = "The gallery folder to create.", Required = true, HelpName = "dir" });
         var microscope = MicroscopeOptions.Create();
         var command = new Command("plan", "Write DIR/gallery.json: the options, their hash and the deterministic list of work units.")
         {
-            model, layers, channels, steps, thresholds, size, inputSize, batch, seed, noTransforms, outDir,
+            model, layers, channels, steps, thresholds, size, inputSize, batch, seed, noTransforms, microBatch, outDir,
         };
         microscope.AddTo(command);
         command.SetAction(async (result, token) =>
@@ -71,11 +72,13 @@ internal static class GalleryCommands
                 Transforms = !result.GetValue(noTransforms),
             };
             options = microscope.Apply(result, options);
-            var plan = GalleryPlan.Create(options, available);
             string path = Path.Combine(dir, GalleryPlan.FileName);
-            if (File.Exists(path))
+            var existing = File.Exists(path) ? GalleryPlan.Load(dir) : null;
+            var (pinned, how) = GalleryMicroBatch.Choose(result.GetValue(microBatch), options, available, module, existing?.Options, token);
+            options = options with { MicroBatch = pinned };
+            var plan = GalleryPlan.Create(options, available);
+            if (existing is not null)
             {
-                var existing = GalleryPlan.Load(dir);
                 if (existing.OptionsHash != plan.OptionsHash)
                 {
                     throw new GalleryConflictException(
@@ -88,6 +91,7 @@ internal static class GalleryCommands
 
             Directory.CreateDirectory(dir);
             plan.Save(dir);
+            await output.WriteLineAsync($"Micro-batch: {GalleryMicroBatch.Describe(options)}, {how}.").ConfigureAwait(false);
             await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                 $"{Path.GetFullPath(path)}: {plan.Units.Count} units, {plan.Layers.Sum(l => l.Channels.Count)} channels of {plan.Layers.Count} layers, {GalleryPlanSummary.Describe(plan)}; options {plan.OptionsHash}.")).ConfigureAwait(false);
             return 0;

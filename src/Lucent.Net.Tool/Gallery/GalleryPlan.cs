@@ -47,6 +47,15 @@ internal sealed record GalleryOptions
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public double? DiversityWeight { get; init; }
 
+    /// <summary>
+    /// Images per pass through the model in a unit's batched render (<c>RenderOptions.MicroBatchSize</c>; equal to
+    /// <see cref="Batch"/> for the whole batch), pinned by <c>gallery plan</c> (measured there, or <c>--micro-batch</c>)
+    /// so that every worker renders the same bytes whatever it would measure; null in plans made before it existed
+    /// (left out of the JSON, so those plans keep their hash; their workers use the rule of thumb by the kernels).
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? MicroBatch { get; init; }
+
     /// <summary>Dataset examples; null when the plan has none.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public DatasetOptions? Dataset { get; init; }
@@ -116,6 +125,11 @@ internal sealed record GalleryOptions
 
         Check("--steps", Steps, 1, GalleryLimits.MaxSteps);
         ValidateImage(Size, InputSize, Batch, Transforms);
+        if (MicroBatch is int microBatch)
+        {
+            Check("--micro-batch", microBatch, 1, Batch);
+        }
+
         if (Kinds is not null)
         {
             if (Kinds.Count == 0 || !Kinds.SequenceEqual(GalleryKinds.Canonical(Kinds)))
@@ -202,6 +216,7 @@ internal sealed record GalleryOptions
         Check("batch", Batch == other.Batch);
         Check("seed", Seed == other.Seed);
         Check("transforms", Transforms == other.Transforms);
+        Check("micro-batch", MicroBatch == other.MicroBatch);
         Check("kinds", RenderKinds.SequenceEqual(other.RenderKinds) && DiversityImages == other.DiversityImages && DiversityWeight == other.DiversityWeight);
         Check("dataset", Dataset is null ? other.Dataset is null : other.Dataset is not null && Dataset.SameAs(other.Dataset));
         return names;

@@ -121,7 +121,7 @@ internal static class GalleryRunner
 
         var summary = new GalleryRunSummary(rendered, skipped, failed, imageSteps, clock.Elapsed);
         await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-            $"Summary: {rendered} rendered, {skipped} skipped, {failed} failed units; {imageSteps} image-steps in {clock.Elapsed.TotalSeconds:F1} s (shard {settings.Shard}; {imageSteps / Math.Max(clock.Elapsed.TotalSeconds, 1e-9):F1} image-steps/s on this worker; render defaults: {Lucent.Net.Runtime.LucentRuntime.Tuning?.Description ?? "not needed"}).")).ConfigureAwait(false);
+            $"Summary: {rendered} rendered, {skipped} skipped, {failed} failed units; {imageSteps} image-steps in {clock.Elapsed.TotalSeconds:F1} s (shard {settings.Shard}; {imageSteps / Math.Max(clock.Elapsed.TotalSeconds, 1e-9):F1} image-steps/s on this worker; {GalleryMicroBatch.Describe(plan.Options)}, {get_num_threads()} threads, kernels {Lucent.Net.Runtime.LucentRuntime.Kernels?.Configuration.ToString() ?? "unchecked"}).")).ConfigureAwait(false);
         return summary;
     }
 
@@ -138,6 +138,7 @@ internal static class GalleryRunner
             Thresholds = options.Thresholds,
             Seed = unit.Seed,
             FixedImageSize = options.InputSize is int n ? (n, n) : null,
+            MicroBatchSize = GalleryMicroBatch.ForUnits(options),
         };
 
         // One render per unit (a batch of its channels), or for diversity one render per channel (a batch of its images).

@@ -174,11 +174,13 @@ public sealed record RenderOptions
     /// For <see cref="Renderer.RenderBatch"/> and <see cref="Renderer.RenderChannels"/>: how many images go
     /// through the model per forward and backward pass within one step. Every step still transforms and
     /// optimises the whole batch at once, and each image's objective sees only its own activations, so the
-    /// images do not depend on it beyond float rounding. Null (the default) uses the size measured to be
-    /// fastest on this machine (<see cref="Runtime.LucentRuntime.EnsureTuned"/>: the whole batch, 1 or 2,
-    /// timed once per machine on a stand-in network and cached beside the kernel verdict; with
+    /// images do not depend on it beyond float rounding. Null (the default) uses, on the CPU, the size measured to
+    /// be fastest for this workload on this machine: the whole batch, 1, 2 or 4, timed on the first step of the
+    /// first render of the workload (model, layers, input size, batch), cached beside the kernel verdict and kept
+    /// for the rest of the process (<see cref="Runtime.LucentRuntime.Tuning"/> shows the choice); with
     /// <c>LUCENT_NET_TUNING=off</c> one image at a time with LibTorch's own convolution kernels and the whole
-    /// batch with oneDNN). A value set here always wins. See docs/performance.md, "Measured defaults".
+    /// batch with oneDNN. The measurement does not change the render's images: they are those of a render with
+    /// the chosen size set here. A value set here always wins. See docs/performance.md, "Measured defaults".
     /// Objectives that read the <c>input</c> or <c>labels</c> layer always run on the whole batch.
     /// </summary>
     public int? MicroBatchSize { get; init; }

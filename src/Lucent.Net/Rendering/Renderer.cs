@@ -257,6 +257,9 @@ public static class Renderer
         IProgress<RenderProgress>? progress,
         CancellationToken cancellationToken)
     {
+        /// <summary>Stands for "measure the micro-batch size at the first step" in <see cref="_microBatch"/>.</summary>
+        private const int MeasureAtFirstStep = 0;
+
         private readonly List<RenderSnapshot> _snapshots = [];
         private readonly List<double> _losses = [];
         private readonly List<string> _warnings = [];
@@ -267,6 +270,9 @@ public static class Renderer
 
         /// <summary>The current step's per-image losses (a batched render's terms), filled by the forward-backward pass.</summary>
         private double[]? _stepImageLosses;
+
+        /// <summary>Images per pass through the model; <see cref="MeasureAtFirstStep"/> until the first step chose it.</summary>
+        private int _microBatch;
 
         public RenderResult Run(ModelSession session)
         {
@@ -289,7 +295,7 @@ public static class Renderer
 
             session.Prepare(parameterization.Shape, objective.Layers, options.StopForwardEarly);
             var pipeline = session.Pipeline;
-            int microBatch = MicroBatch(parameterization.Shape.Batch);
+            _microBatch = MicroBatch(parameterization.Shape.Batch);
 
             var frozen = options.FreezeModel ? Freeze(model) : [];
             Tensor? lastFiniteImage = null;
@@ -321,7 +327,7 @@ public static class Renderer
                         Tensor image;
                         if (useClosure)
                         {
-                            (image, loss) = ClosureStep(optimizer, parameterization, session, step, microBatch);
+                            (image, loss) = ClosureStep(optimizer, parameterization, session, step);
                         }
                         else
                         {
@@ -333,7 +339,7 @@ public static class Renderer
                                 image.retain_grad();
                             }
 
-                            loss = ForwardBackward(session, image, step, microBatch);
+                            loss = ForwardBackward(session, image, step, _microBatch);
                             if (transparency && image.grad is { } inputGradient)
                             {
                                 using var absolute = inputGradient.abs().sum(1, keepdim: true).detach();
@@ -437,6 +443,15 @@ public static class Renderer
             var recorder = session.Recorder;
             recorder.BeginStep(image);
             var input = session.Transform(image);
+            if (microBatch == MeasureAtFirstStep)
+            {
+                // The first step of a batched CPU render that leaves MicroBatchSize unset: the size measured for this
+                // workload on this step's images (once per machine and workload; the images do not depend on it).
+                microBatch = _microBatch = input.shape[0] == image.shape[0]
+                    ? MicroBatchTuning.Choose(model, session, imageObjectives!, image, input, objective.Name, options.Steps)
+                    : (int)input.shape[0];
+            }
+
             // A transform that changes the batch (MACO's crops) has no image-to-slice mapping: run the whole batch.
             if (microBatch < input.shape[0] && input.shape[0] == image.shape[0])
             {
@@ -473,7 +488,7 @@ public static class Renderer
         /// non-finite loss on the first evaluation, zeroes the gradients and returns a zero loss, which makes
         /// L-BFGS stop the step without moving the parameters; the exception is then rethrown here.
         /// </remarks>
-        private (Tensor Image, double Loss) ClosureStep(optim.Optimizer optimizer, IImageParameterization parameterization, ModelSession session, int step, int microBatch)
+        private (Tensor Image, double Loss) ClosureStep(optim.Optimizer optimizer, IImageParameterization parameterization, ModelSession session, int step)
         {
             double[]? firstImageLosses = null;
             Tensor? firstImage = null;
@@ -496,7 +511,7 @@ public static class Renderer
 
                     optimizer.zero_grad();
                     var image = parameterization.CreateImage();
-                    double loss = ForwardBackward(session, image, step, microBatch);
+                    double loss = ForwardBackward(session, image, step, _microBatch);
                     if (evaluations == 1)
                     {
                         firstImageLosses = (double[]?)_stepImageLosses?.Clone();
@@ -564,10 +579,9 @@ public static class Renderer
                 return Math.Min(size, batch);
             }
 
-            // The rule of thumb by the kernels in use (one image with LibTorch's own kernels, the whole batch with
-            // oneDNN), or, with LUCENT_NET_TUNING=auto, the size measured once per machine on a stand-in network and
-            // cached beside the kernel verdict (opt-in until the stand-in ranks sizes as real renders do; docs/performance.md).
-            return device.type == DeviceType.CPU ? LucentRuntime.EnsureTuned().MicroBatchFor(batch) : batch;
+            // On the CPU, the size measured for this workload at the first step (MicroBatchTuning; docs/performance.md,
+            // "Measured defaults"); LUCENT_NET_TUNING=off gives the rule of thumb by the kernels in use.
+            return device.type == DeviceType.CPU ? MeasureAtFirstStep : batch;
         }
 
         /// <summary>

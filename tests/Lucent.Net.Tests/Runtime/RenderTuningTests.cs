@@ -15,6 +15,7 @@ public sealed class RenderTuningTests
     private const string LibTorch = "torchsharp=0.0;libtorch_cpu=1";
 
     private static readonly KernelVerdict OneDnn = new(KernelConfiguration.AsShipped, true, true, null, true, [], null, null, "as shipped");
+    private static readonly TuningWorkload Work = new("Simulated.Model params=1000 layers=mixed4a input=10x3x224x224 Float32 stop-early", 10);
     private static readonly KernelVerdict Native = new(KernelConfiguration.NativeKernels, true, true, null, true, [], null, null, "native");
 
     [Fact]
@@ -102,10 +103,10 @@ public sealed class RenderTuningTests
             warmUp: c => { calls.Add("w" + (c?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "W")); now += 100; return c != 2; },
             timeOne: c => { calls.Add(c?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "W"); now += 100; return 10 + (c ?? 0); },
             elapsedMilliseconds: () => now,
-            budgetMilliseconds: 1000,
+            budgetMilliseconds: 600,
             maxRounds: 7);
 
-        // Warm-up 300 ms; round 1 starts at 300 (300 + 300 <= 1000), round 2 at 600, round 3 would end past 1000.
+        // Warm-up 300 ms, then the budget of 600 ms counts: round 1 (300 ms) always, round 2 ends at 600, round 3 would end at 900.
         calls.Should().Equal("wW", "w1", "w2", "W", "1", "2", "2", "1", "W");
         samples.Select(s => s.Samples.Count).Should().Equal(2, 2, 2);
         samples.Select(s => s.Correct).Should().Equal(true, true, false);
@@ -113,27 +114,39 @@ public sealed class RenderTuningTests
     }
 
     [Fact]
-    public void After_the_first_round_the_budget_is_judged_by_the_timed_rounds_not_the_slower_warm_up()
+    public void The_warm_up_is_not_counted_against_the_budget_and_later_rounds_are_judged_by_the_longest_timed_round()
     {
         double now = 0;
         var samples = TuningDecision.Collect(
-            [null, 1, 2], _ => { now += 200; return true; }, _ => { now += 100; return 1; }, () => now, budgetMilliseconds: 1500, maxRounds: 7);
+            [null, 1, 2], _ => { now += 2000; return true; }, _ => { now += 100; return 1; }, () => now, budgetMilliseconds: 900, maxRounds: 7);
 
-        // Warm-up 600 ms predicts round 1 (600 + 600 <= 1500); rounds of 300 ms then fit at 900 and 1200, not at 1500.
+        // A slow warm-up (6 s of first-use set-up) does not use up the budget; rounds of 300 ms fit at 0, 300 and 600 ms after it.
         samples.Should().OnlyContain(s => s.Samples.Count == 3);
-        now.Should().Be(1500);
+        now.Should().Be(6900);
     }
 
     [Fact]
-    public void A_warm_up_that_overruns_the_budget_times_nothing()
+    public void A_long_render_on_a_busy_machine_gets_a_longer_budget_within_the_cap()
     {
+        RenderTuner.BudgetFor(steps: 2, firstPassMilliseconds: 300).Should().Be(RenderTuner.BudgetMilliseconds, "a short render gets the least budget");
+        RenderTuner.BudgetFor(steps: 512, firstPassMilliseconds: 300).Should().BeApproximately(0.05 * 512 * 300, 1e-9, "5% of the render's expected time");
+        RenderTuner.BudgetFor(steps: 100_000, firstPassMilliseconds: 300).Should().Be(RenderTuner.MaxBudgetMilliseconds);
+        RenderTuner.BudgetFor(steps: 512, firstPassMilliseconds: double.NaN).Should().Be(RenderTuner.BudgetMilliseconds);
+
+        // Rounds of 4 s: the least budget (3 s) gets one round, too few; a 512-step render's (30 s) gets five.
         double now = 0;
-        int timed = 0;
-        var samples = TuningDecision.Collect([null, 1, 2], _ => { now += 800; return true; }, _ => { timed++; return 1; }, () => now, budgetMilliseconds: 1500, maxRounds: 7);
-        timed.Should().Be(0);
-        now.Should().Be(1600, "the third warm-up is not started past the budget");
-        samples.Should().OnlyContain(s => s.Samples.Count == 0);
-        TuningDecision.Conclusive(samples, null).Should().BeFalse();
+        var samples = TuningDecision.Collect(
+            [null, 1, 2, 4], c => { now += c is null ? 2000 : 1000; return true; }, _ => { now += 1000; return 1; }, () => now,
+            budgetMilliseconds: RenderTuner.BudgetMilliseconds, maxRounds: 5, budgetAfterFirstWarmUp: first => RenderTuner.BudgetFor(512, first));
+        samples.Should().OnlyContain(s => s.Samples.Count == 5, "the budget is 30 s: five rounds of 4 s after 5 s of warm-up");
+        now.Should().Be(25_000);
+
+        double then = 0;
+        var brief = TuningDecision.Collect(
+            [null, 1, 2, 4], c => { then += c is null ? 2000 : 1000; return true; }, _ => { then += 1000; return 1; }, () => then,
+            budgetMilliseconds: RenderTuner.BudgetMilliseconds, maxRounds: 5);
+        brief.Should().OnlyContain(s => s.Samples.Count == 1, "the first round always runs; a second would end past 3 s");
+        TuningDecision.Conclusive(brief, null).Should().BeFalse();
     }
 
     [Fact]
@@ -147,12 +160,12 @@ public sealed class RenderTuningTests
             return ([.. candidates.Select(c => Samples(c, c is null ? [10, 10] : [1, 1]))], 1600);
         };
 
-        var tuning = RenderTuner.Resolve(TuningMode.Auto, OneDnn, Location(files.Root), busy);
+        var tuning = RenderTuner.Resolve(TuningMode.Auto, OneDnn, Location(files.Root), Work, busy);
         tuning.Source.Should().Be(RenderTuningSource.RuleOfThumb);
         tuning.MicroBatchSize.Should().BeNull("two repetitions are too few to leave the rule of thumb");
         tuning.Description.Should().Contain("did not finish 3 repetitions");
-        File.Exists(RenderTuner.CachePath(files.Root, Key)).Should().BeFalse();
-        RenderTuner.Resolve(TuningMode.Auto, OneDnn, Location(files.Root), busy);
+        File.Exists(RenderTuner.CachePath(files.Root, Key, Work)).Should().BeFalse();
+        RenderTuner.Resolve(TuningMode.Auto, OneDnn, Location(files.Root), Work, busy);
         measured.Should().Be(2);
     }
 
@@ -170,21 +183,22 @@ public sealed class RenderTuningTests
         using var files = new UnixFiles("lucent-tuning");
         var location = Location(files.Root);
         int measured = 0;
-        var first = RenderTuner.Resolve(TuningMode.Auto, OneDnn, location, Measure(() => measured++));
+        var first = RenderTuner.Resolve(TuningMode.Auto, OneDnn, location, Work, Measure(() => measured++));
         first.Source.Should().Be(RenderTuningSource.Measured);
         first.MicroBatchSize.Should().Be(1);
         first.MicroBatchFor(10).Should().Be(1);
-        first.Timings.Select(t => t.Setting).Should().Equal("whole batch", "micro-batch 1", "micro-batch 2");
+        first.Timings.Select(t => t.Setting).Should().Equal("whole batch", "micro-batch 1", "micro-batch 2", "micro-batch 4");
+        first.Workload.Should().Be(Work.Description);
         first.Timings[0].MedianMilliseconds.Should().Be(10);
         first.Description.Should().StartWith("micro-batch 1 (measured");
 
-        var second = RenderTuner.Resolve(TuningMode.Auto, OneDnn, location, Measure(() => measured++));
+        var second = RenderTuner.Resolve(TuningMode.Auto, OneDnn, location, Work, Measure(() => measured++));
         second.Source.Should().Be(RenderTuningSource.Cached);
         second.MicroBatchSize.Should().Be(1);
         measured.Should().Be(1);
-        Directory.GetFiles(Path.GetDirectoryName(RenderTuner.CachePath(files.Root, Key))!).Should().ContainSingle("no temporary file is left behind");
+        Directory.GetFiles(Path.GetDirectoryName(RenderTuner.CachePath(files.Root, Key, Work))!).Should().ContainSingle("no temporary file is left behind");
 
-        RenderTuner.Resolve(TuningMode.Remeasure, OneDnn, location, Measure(() => measured++)).Source.Should().Be(RenderTuningSource.Measured);
+        RenderTuner.Resolve(TuningMode.Remeasure, OneDnn, location, Work, Measure(() => measured++)).Source.Should().Be(RenderTuningSource.Measured);
         measured.Should().Be(2);
     }
 
@@ -193,10 +207,10 @@ public sealed class RenderTuningTests
     {
         using var files = new UnixFiles("lucent-tuning");
         int measured = 0;
-        RenderTuner.Resolve(TuningMode.Auto, OneDnn, Location(files.Root), Measure(() => measured++));
-        RenderTuner.Resolve(TuningMode.Auto, OneDnn, Location(files.Root) with { Threads = 1 }, Measure(() => measured++)).Source.Should().Be(RenderTuningSource.Measured);
-        RenderTuner.Resolve(TuningMode.Auto, Native, Location(files.Root) with { Threads = 1 }, Measure(() => measured++)).Source.Should().Be(RenderTuningSource.Measured);
-        RenderTuner.Resolve(TuningMode.Auto, Native, Location(files.Root) with { Cpu = "Other CPU" }, Measure(() => measured++)).Source.Should().Be(RenderTuningSource.Measured);
+        RenderTuner.Resolve(TuningMode.Auto, OneDnn, Location(files.Root), Work, Measure(() => measured++));
+        RenderTuner.Resolve(TuningMode.Auto, OneDnn, Location(files.Root) with { Threads = 1 }, Work, Measure(() => measured++)).Source.Should().Be(RenderTuningSource.Measured);
+        RenderTuner.Resolve(TuningMode.Auto, Native, Location(files.Root) with { Threads = 1 }, Work, Measure(() => measured++)).Source.Should().Be(RenderTuningSource.Measured);
+        RenderTuner.Resolve(TuningMode.Auto, Native, Location(files.Root) with { Cpu = "Other CPU" }, Work, Measure(() => measured++)).Source.Should().Be(RenderTuningSource.Measured);
         measured.Should().Be(4);
     }
 
@@ -205,18 +219,19 @@ public sealed class RenderTuningTests
     {
         using var files = new UnixFiles("lucent-tuning");
         int measured = 0;
-        var off = RenderTuner.Resolve(TuningMode.Off, OneDnn, Location(files.Root), Measure(() => measured++));
+        var off = RenderTuner.Resolve(TuningMode.Off, OneDnn, Location(files.Root), Work, Measure(() => measured++));
         off.Source.Should().Be(RenderTuningSource.RuleOfThumb);
         off.MicroBatchSize.Should().BeNull("oneDNN: the whole batch");
         off.Description.Should().Contain("LUCENT_NET_TUNING=off");
-        RenderTuner.Resolve(TuningMode.Auto, Native, null, Measure(() => measured++)).MicroBatchSize.Should().Be(1, "LibTorch's own kernels: one image at a time");
+        RenderTuner.Resolve(TuningMode.Auto, Native, null, Work, Measure(() => measured++)).MicroBatchSize.Should().Be(1, "LibTorch's own kernels: one image at a time");
         measured.Should().Be(0);
-        File.Exists(RenderTuner.CachePath(files.Root, Key)).Should().BeFalse();
+        File.Exists(RenderTuner.CachePath(files.Root, Key, Work)).Should().BeFalse();
     }
 
     [Theory]
     [InlineData("auto", "Auto")]
-    [InlineData(null, "Off")]
+    [InlineData(null, "Auto")]
+    [InlineData("", "Auto")]
     [InlineData(" Remeasure ", "Remeasure")]
     [InlineData("0", "Off")]
     [InlineData("off", "Off")]
@@ -226,7 +241,7 @@ public sealed class RenderTuningTests
     public void An_unknown_environment_value_names_the_valid_ones()
     {
         var act = () => RenderTuner.ParseMode("fast");
-        act.Should().Throw<NativeRuntimeException>().WithMessage("*LUCENT_NET_TUNING='fast'*off*auto*remeasure*");
+        act.Should().Throw<NativeRuntimeException>().WithMessage("*LUCENT_NET_TUNING='fast'*auto*off*remeasure*");
     }
 
     [Theory]
@@ -238,15 +253,17 @@ public sealed class RenderTuningTests
     [InlineData("another thread count", "Threads", "7")]
     [InlineData("other kernels", "Kernels", "\"NativeKernels\"")]
     [InlineData("unknown kernels", "Kernels", "9")]
-    [InlineData("another format version", "Version", "0")]
+    [InlineData("another format version", "Version", "1")]
+    [InlineData("another workload", "Workload", "\"Other p=1\"")]
+    [InlineData("another batch", "Batch", "12")]
     [InlineData("candidates missing", "-Candidates", null)]
     [InlineData("candidates null", "Candidates", null)]
     [InlineData("a candidate missing", "Candidates", "[{\"MicroBatchSize\":null,\"Samples\":[10,10,10],\"Correct\":true},{\"MicroBatchSize\":1,\"Samples\":[5,5,5],\"Correct\":true}]")]
-    [InlineData("a candidate null", "Candidates", "[null,null,null]")]
-    [InlineData("foreign candidates", "Candidates", "[{\"MicroBatchSize\":64,\"Samples\":[],\"Correct\":true},{\"MicroBatchSize\":1,\"Samples\":[],\"Correct\":true},{\"MicroBatchSize\":2,\"Samples\":[],\"Correct\":true}]")]
-    [InlineData("a negative sample", "Candidates", "[{\"MicroBatchSize\":null,\"Samples\":[10,-10,10],\"Correct\":true},{\"MicroBatchSize\":1,\"Samples\":[5,5,5],\"Correct\":true},{\"MicroBatchSize\":2,\"Samples\":[7,7,7],\"Correct\":true}]")]
-    [InlineData("a NaN sample", "Candidates", "[{\"MicroBatchSize\":null,\"Samples\":[\"NaN\",10,10],\"Correct\":true},{\"MicroBatchSize\":1,\"Samples\":[5,5,5],\"Correct\":true},{\"MicroBatchSize\":2,\"Samples\":[7,7,7],\"Correct\":true}]")]
-    [InlineData("too many samples", "Candidates", "[{\"MicroBatchSize\":null,\"Samples\":[10,10,10,10,10,10],\"Correct\":true},{\"MicroBatchSize\":1,\"Samples\":[5,5,5],\"Correct\":true},{\"MicroBatchSize\":2,\"Samples\":[7,7,7],\"Correct\":true}]")]
+    [InlineData("a candidate null", "Candidates", "[null,null,null,null]")]
+    [InlineData("foreign candidates", "Candidates", "[{\"MicroBatchSize\":64,\"Samples\":[],\"Correct\":true},{\"MicroBatchSize\":1,\"Samples\":[],\"Correct\":true},{\"MicroBatchSize\":2,\"Samples\":[],\"Correct\":true},{\"MicroBatchSize\":4,\"Samples\":[],\"Correct\":true}]")]
+    [InlineData("a negative sample", "Candidates", "[{\"MicroBatchSize\":null,\"Samples\":[10,-10,10],\"Correct\":true},{\"MicroBatchSize\":1,\"Samples\":[5,5,5],\"Correct\":true},{\"MicroBatchSize\":2,\"Samples\":[7,7,7],\"Correct\":true},{\"MicroBatchSize\":4,\"Samples\":[8,8,8],\"Correct\":true}]")]
+    [InlineData("a NaN sample", "Candidates", "[{\"MicroBatchSize\":null,\"Samples\":[\"NaN\",10,10],\"Correct\":true},{\"MicroBatchSize\":1,\"Samples\":[5,5,5],\"Correct\":true},{\"MicroBatchSize\":2,\"Samples\":[7,7,7],\"Correct\":true},{\"MicroBatchSize\":4,\"Samples\":[8,8,8],\"Correct\":true}]")]
+    [InlineData("too many samples", "Candidates", "[{\"MicroBatchSize\":null,\"Samples\":[10,10,10,10,10,10],\"Correct\":true},{\"MicroBatchSize\":1,\"Samples\":[5,5,5],\"Correct\":true},{\"MicroBatchSize\":2,\"Samples\":[7,7,7],\"Correct\":true},{\"MicroBatchSize\":4,\"Samples\":[8,8,8],\"Correct\":true}]")]
     [InlineData("negative measurement time", "MeasurementMilliseconds", "-1")]
     [InlineData("not an object", "", "[1,2,3]")]
     [InlineData("null document", "", "null")]
@@ -256,8 +273,8 @@ public sealed class RenderTuningTests
         using var files = new UnixFiles("lucent-tuning");
         var location = Location(files.Root);
         int measured = 0;
-        RenderTuner.Resolve(TuningMode.Auto, OneDnn, location, Measure(() => measured++));
-        string path = RenderTuner.CachePath(files.Root, Key);
+        RenderTuner.Resolve(TuningMode.Auto, OneDnn, location, Work, Measure(() => measured++));
+        string path = RenderTuner.CachePath(files.Root, Key, Work);
         string json;
         if (property.Length == 0)
         {
@@ -279,12 +296,12 @@ public sealed class RenderTuningTests
         }
 
         File.WriteAllText(path, json);
-        RenderTuner.ReadCache(location, KernelConfiguration.AsShipped).Should().BeNull(why);
+        RenderTuner.ReadCache(location, KernelConfiguration.AsShipped, Work).Should().BeNull(why);
 
-        var again = RenderTuner.Resolve(TuningMode.Auto, OneDnn, location, Measure(() => measured++));
+        var again = RenderTuner.Resolve(TuningMode.Auto, OneDnn, location, Work, Measure(() => measured++));
         again.Source.Should().Be(RenderTuningSource.Measured, why);
         measured.Should().Be(2);
-        RenderTuner.ReadCache(location, KernelConfiguration.AsShipped).Should().NotBeNull("the file was replaced by a valid one");
+        RenderTuner.ReadCache(location, KernelConfiguration.AsShipped, Work).Should().NotBeNull("the file was replaced by a valid one");
     }
 
     [Fact]
@@ -294,14 +311,14 @@ public sealed class RenderTuningTests
         using var files = new UnixFiles("lucent-tuning");
         var location = Location(files.Root);
         int measured = 0;
-        RenderTuner.Resolve(TuningMode.Auto, OneDnn, location, Measure(() => measured++));
-        string path = RenderTuner.CachePath(files.Root, Key);
+        RenderTuner.Resolve(TuningMode.Auto, OneDnn, location, Work, Measure(() => measured++));
+        string path = RenderTuner.CachePath(files.Root, Key, Work);
         var root = JsonNode.Parse(File.ReadAllText(path))!.AsObject();
-        root["Candidates"] = JsonNode.Parse("[{\"MicroBatchSize\":null,\"Samples\":[10,10,10],\"Correct\":true},{\"MicroBatchSize\":1,\"Samples\":[9.5,9.5,9.5],\"Correct\":true},{\"MicroBatchSize\":2,\"Samples\":[7,7,7,7,7],\"Correct\":true}]");
+        root["Candidates"] = JsonNode.Parse("[{\"MicroBatchSize\":null,\"Samples\":[10,10,10],\"Correct\":true},{\"MicroBatchSize\":1,\"Samples\":[9.5,9.5,9.5],\"Correct\":true},{\"MicroBatchSize\":2,\"Samples\":[7,7,7,7,7],\"Correct\":true},{\"MicroBatchSize\":4,\"Samples\":[8,8,8],\"Correct\":true}]");
         root["Chosen"] = 2;
         File.WriteAllText(path, root.ToJsonString());
 
-        var tuning = RenderTuner.Resolve(TuningMode.Auto, OneDnn, location, Measure(() => measured++));
+        var tuning = RenderTuner.Resolve(TuningMode.Auto, OneDnn, location, Work, Measure(() => measured++));
         tuning.Source.Should().Be(RenderTuningSource.Cached);
         tuning.MicroBatchSize.Should().Be(2);
         tuning.Timings[2].Repetitions.Should().Be(5);
@@ -317,7 +334,7 @@ public sealed class RenderTuningTests
         Skip.IfNot(OperatingSystem.IsLinux(), "needs Linux device files and mkfifo");
         using var files = new UnixFiles("lucent-tuning");
         var location = Location(files.Root);
-        string path = RenderTuner.CachePath(files.Root, Key);
+        string path = RenderTuner.CachePath(files.Root, Key, Work);
         int measured = 0;
         switch (kind)
         {
@@ -325,7 +342,7 @@ public sealed class RenderTuningTests
                 UnixFiles.MakeFifo(path);
                 break;
             case "oversized":
-                RenderTuner.Resolve(TuningMode.Auto, OneDnn, location, Measure(() => measured++));
+                RenderTuner.Resolve(TuningMode.Auto, OneDnn, location, Work, Measure(() => measured++));
                 string json = File.ReadAllText(path);
                 File.WriteAllText(path, json + new string(' ', (64 * 1024) - json.Length + 1));
                 measured = 0;
@@ -335,30 +352,109 @@ public sealed class RenderTuningTests
                 break;
         }
 
-        var tuning = UnixFiles.Within10Seconds(() => RenderTuner.Resolve(TuningMode.Auto, OneDnn, location, Measure(() => measured++)));
+        var tuning = UnixFiles.Within10Seconds(() => RenderTuner.Resolve(TuningMode.Auto, OneDnn, location, Work, Measure(() => measured++)));
         tuning.Source.Should().Be(RenderTuningSource.Measured);
         measured.Should().Be(1);
         new FileInfo(path).LinkTarget.Should().BeNull();
-        RenderTuner.ReadCache(location, KernelConfiguration.AsShipped).Should().NotBeNull();
+        RenderTuner.ReadCache(location, KernelConfiguration.AsShipped, Work).Should().NotBeNull();
+    }
+
+    [Theory]
+    [InlineData(1, new int[0])]
+    [InlineData(2, new[] { 1 })]
+    [InlineData(3, new[] { 1, 2 })]
+    [InlineData(4, new[] { 1, 2 })]
+    [InlineData(10, new[] { 1, 2, 4 })]
+    public void The_candidates_are_the_whole_batch_and_the_smaller_sizes(int batch, int[] smaller) =>
+        RenderTuner.CandidatesFor(batch).Should().Equal([null, .. smaller.Select(c => (int?)c)]);
+
+    [Fact]
+    public void Micro_batched_candidates_are_timed_on_a_few_whole_micro_batches_and_the_whole_batch_on_all_images()
+    {
+        RenderTuner.ImagesTimed(null, 10).Should().Be(10);
+        RenderTuner.ImagesTimed(1, 10).Should().Be(4);
+        RenderTuner.ImagesTimed(4, 10).Should().Be(4);
+        RenderTuner.ImagesTimed(4, 3).Should().Be(3);
+        RenderTuner.ImagesTimed(3, 10).Should().Be(6, "two whole micro-batches of 3");
     }
 
     [Fact]
-    public void Every_candidate_gives_the_stand_in_the_gradient_of_the_whole_batch()
+    public void An_oversubscribed_machine_is_not_measured_and_a_measurement_the_load_spoiled_is_not_cached()
     {
+        using var files = new UnixFiles("lucent-tuning");
+        var location = Location(files.Root);
+        int measured = 0;
+        var busy = RenderTuner.Resolve(TuningMode.Auto, OneDnn, location, Work, Measure(() => measured++), () => 8.5);
+        busy.Source.Should().Be(RenderTuningSource.RuleOfThumb);
+        busy.Description.Should().Contain("not measured: the machine is busy, load 8.5 per core");
+        measured.Should().Be(0, "a busy machine is not measured");
+        var forced = RenderTuner.Resolve(TuningMode.Remeasure, OneDnn, location, Work, Measure(() => measured++), () => 8.5);
+        forced.Description.Should().Contain("for this process only, not cached", "remeasure measures a busy machine but does not cache it");
+        measured.Should().Be(1);
+        measured = 0;
+
+        var loads = new Queue<double?>([1.0, 8.5]);
+        var busier = RenderTuner.Resolve(TuningMode.Auto, OneDnn, location, Work, Measure(() => measured++), loads.Dequeue);
+        busier.Source.Should().Be(RenderTuningSource.Measured);
+        busier.MicroBatchSize.Should().Be(1, "this process uses what it measured");
+        busier.Description.Should().Contain("under load 8.5 per core, so for this process only, not cached");
+        File.Exists(RenderTuner.CachePath(files.Root, Key, Work)).Should().BeFalse();
+
+        RenderTuner.Resolve(TuningMode.Auto, OneDnn, location, Work, Measure(() => measured++), () => RenderTuner.BusyLoadPerCore).Source
+            .Should().Be(RenderTuningSource.Measured, "at the threshold the machine counts as quiet");
+        RenderTuner.Resolve(TuningMode.Auto, OneDnn, location, Work, Measure(() => measured++), () => 9).Source
+            .Should().Be(RenderTuningSource.Cached, "a quiet measurement was cached");
+        RenderTuner.Resolve(TuningMode.Auto, OneDnn, location, Work with { Batch = 3 }, Measure(() => measured++), () => null).Source
+            .Should().Be(RenderTuningSource.Measured, "an unknown load is taken as quiet");
+        File.Exists(RenderTuner.CachePath(files.Root, Key, Work with { Batch = 3 })).Should().BeTrue();
+        measured.Should().Be(3);
+        RenderTuner.LoadPerCore().Should().Match(l => l == null || l >= 0);
+    }
+
+    [Fact]
+    public void Each_workload_has_its_own_cache_file_and_measurement()
+    {
+        using var files = new UnixFiles("lucent-tuning");
+        var location = Location(files.Root);
+        var other = Work with { Description = "Other p=1 layers=conv2 input=10x3x32x32 Float32 stop-early" };
+        RenderTuner.CachePath(files.Root, Key, other).Should().NotBe(RenderTuner.CachePath(files.Root, Key, Work));
+        RenderTuner.CachePath(files.Root, Key, Work with { Batch = 3 }).Should().NotBe(RenderTuner.CachePath(files.Root, Key, Work));
+        int measured = 0;
+        RenderTuner.Resolve(TuningMode.Auto, OneDnn, location, Work, Measure(() => measured++));
+        RenderTuner.Resolve(TuningMode.Auto, OneDnn, location, other, Measure(() => measured++)).Source.Should().Be(RenderTuningSource.Measured);
+        RenderTuner.Resolve(TuningMode.Auto, OneDnn, location, Work, Measure(() => measured++)).Source.Should().Be(RenderTuningSource.Cached);
+        RenderTuner.Resolve(TuningMode.Auto, OneDnn, location, other, Measure(() => measured++)).Source.Should().Be(RenderTuningSource.Cached);
+        measured.Should().Be(2);
+    }
+
+    [Fact]
+    public void A_workload_description_with_control_characters_or_of_any_length_is_stored_bounded()
+    {
+        var hostile = new TuningWorkload("a\nb\u0000" + new string('x', 5000), 10);
+        hostile.Stored.Should().HaveLength(TuningWorkload.MaxDescriptionLength).And.NotContainAny("\n", "\u0000");
+        hostile.Hash.Should().MatchRegex("^[0-9a-f]{16}$");
+    }
+
+    [Fact]
+    public void The_measurement_marks_a_candidate_whose_gradient_differs_from_the_whole_batch_as_wrong()
+    {
+        // Injected passes: the whole batch's gradient is 1..10 per image; micro-batch 2 gets image 1 wrong.
         LucentRuntime.EnsureInitialized();
         using var scope = TorchSharp.torch.NewDisposeScope();
-        using var standIn = new TuningStandIn(batch: 4, size: 64);
-        var whole = standIn.Gradient(null);
-        double scale = whole.abs().max().item<float>();
-        scale.Should().BeGreaterThan(0);
-        foreach (int? microBatch in RenderTuner.Candidates.Skip(1))
+        using var whole = TorchSharp.torch.arange(1, 11, dtype: TorchSharp.torch.ScalarType.Float32).reshape(10, 1);
+        int passes = 0;
+        var (samples, milliseconds) = Lucent.Net.Rendering.MicroBatchTuning.Measure(RenderTuner.CandidatesFor(10), steps: 10, candidate =>
         {
-            var sliced = standIn.Gradient(microBatch);
-            sliced.shape.Should().Equal(whole.shape);
-            ((sliced - whole).abs().max().item<float>() / scale).Should().BeLessThan(1e-4, $"micro-batch {microBatch}");
-        }
-
-        standIn.Time(2).Should().BeGreaterThan(0);
+            passes++;
+            var rows = whole.narrow(0, 0, RenderTuner.ImagesTimed(candidate, 10)).clone();
+            return candidate == 2 ? rows.index_put_(TorchSharp.torch.tensor(99f), TorchSharp.torch.TensorIndex.Single(1)) : rows;
+        });
+        samples.Select(s => s.MicroBatchSize).Should().Equal(null, 1, 2, 4);
+        samples.Select(s => s.Correct).Should().Equal(true, true, false, true);
+        passes.Should().BeGreaterThanOrEqualTo(4 + (4 * TuningDecision.MinRepetitions), "a warm-up round and at least three timed rounds fit the budget");
+        samples.Should().OnlyContain(s => s.Samples.Count >= TuningDecision.MinRepetitions && s.Samples.All(x => x >= 0));
+        milliseconds.Should().BeGreaterThan(0);
+        TuningDecision.Decide(samples, null).Choice.Should().NotBe(2, "a wrong candidate is never chosen");
     }
 
     private static TuningLocation Location(string root) => new(Key, [root], Cpu, LibTorch, 2);
