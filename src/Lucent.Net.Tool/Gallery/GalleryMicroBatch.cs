@@ -99,7 +99,7 @@ internal static class GalleryMicroBatch
         var objectives = unit.Channels.Select((channel, i) => GalleryKinds.Objective(unit.Kind, unit.Layer, channel, i)).ToList();
         var renderOptions = new RenderOptions
         {
-            Image = new ImageOptions(options.Size),
+            Parameterization = new ImageOptions(options.Size),
             Transforms = options.Transforms ? null : [],
             Thresholds = [1],
             Seed = unit.Seed,

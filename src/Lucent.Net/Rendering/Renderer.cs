@@ -7,7 +7,6 @@ using Lucent.Net.Images;
 using Lucent.Net.Modules;
 using Lucent.Net.Objectives;
 using Lucent.Net.Parameterization;
-using Lucent.Net.Runtime;
 using Lucent.Net.Transforms;
 using Microsoft.Extensions.Logging;
 using TorchSharp;

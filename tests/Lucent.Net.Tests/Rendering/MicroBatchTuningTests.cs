@@ -21,7 +21,7 @@ public sealed class MicroBatchTuningTests
         {
             Thresholds = [5],
             FixedImageSize = (24, 24),
-            Parameterization = g => ImageParameterizations.Image(16, batch: 3, generator: g),
+            Parameterization = ParameterizationFactory.From(g => ImageParameterizations.Image(16, batch: 3, generator: g)),
             Seed = 11,
         };
         IObjective[] perImage =
