@@ -43,7 +43,7 @@ public static class ModelCatalog
         {
             case InceptionV1:
                 var store = new WeightStore(options.WeightStore);
-                string path = await store.ResolveAsync(PretrainedWeights.InceptionV1, options.WeightsPath, options.DownloadProgress, cancellationToken).ConfigureAwait(false);
+                string path = await store.ResolveAsync(options.From(PretrainedWeights.InceptionV1), options.WeightsPath, options.DownloadProgress, cancellationToken).ConfigureAwait(false);
                 return PlaceOnDevice(LoadInceptionV1(path, options), options);
             case ResNet18:
                 var resnet = PretrainedResNet18.Load(new ResNet18Options { ModelPath = options.WeightsPath, UseRedirectedRelu = options.UseRedirectedRelu });

@@ -12,6 +12,18 @@ public sealed class ModelLoadOptions
     /// <summary>Where the weight store looks and whether it may download (InceptionV1).</summary>
     public WeightStoreOptions? WeightStore { get; set; }
 
+    /// <summary>
+    /// A mirror to download the weights from instead of their usual address (Lucent's <c>model_urls</c>), for the weights
+    /// the weight store fetches: InceptionV1 and the upconvGAN generators. The file's pins (size bound, hash where
+    /// known, format check) still apply, and the store's cache and lookup order are unchanged
+    /// (<see cref="PretrainedWeights.WithUrl"/>). Null means the usual address. Ignored for ResNet-18, which ships in a
+    /// NuGet package.
+    /// </summary>
+    public Uri? WeightsUrl { get; set; }
+
+    /// <summary>The weights to resolve: <paramref name="weights"/>, from <see cref="WeightsUrl"/> when it is set.</summary>
+    internal PretrainedWeights From(PretrainedWeights weights) => WeightsUrl is { } url ? weights.WithUrl(url) : weights;
+
     /// <summary>Receives download progress.</summary>
     public IProgress<DownloadProgress>? DownloadProgress { get; set; }
 

@@ -261,7 +261,8 @@ public sealed class UpconvGenerator : nn.Module<Tensor, Tensor>
     /// </summary>
     /// <param name="variant">Which generator.</param>
     /// <param name="options">Where the weights come from (<see cref="ModelLoadOptions.WeightsPath"/>,
-    /// <see cref="ModelLoadOptions.WeightStore"/>, <see cref="ModelLoadOptions.DownloadProgress"/>) and the
+    /// <see cref="ModelLoadOptions.WeightsUrl"/> for a mirror, <see cref="ModelLoadOptions.WeightStore"/>,
+    /// <see cref="ModelLoadOptions.DownloadProgress"/>) and the
     /// <see cref="ModelLoadOptions.Device"/>; null for the defaults.</param>
     /// <param name="cancellationToken">Cancels a download.</param>
     /// <returns>The generator in evaluation mode, weights frozen; the caller owns (disposes) it.</returns>
@@ -273,7 +274,7 @@ public sealed class UpconvGenerator : nn.Module<Tensor, Tensor>
         CancellationToken cancellationToken = default)
     {
         options ??= new ModelLoadOptions();
-        var weights = UpconvGanWeights.For(variant);
+        var weights = options.From(UpconvGanWeights.For(variant));
         var store = new WeightStore(options.WeightStore);
         string path = await store.ResolveAsync(weights, options.WeightsPath, options.DownloadProgress, cancellationToken).ConfigureAwait(false);
         return LoadFromFile(variant, path, options.Device);

@@ -110,6 +110,33 @@ public sealed class UpconvGanWeightsTests : IDisposable
     }
 
     [Fact]
+    public async Task A_generator_loads_from_a_mirror_url_in_one_call()
+    {
+        // Lucent's upconvGAN(name, pretrained=True) from a mirror: one call, the file downloaded, checked, cached, loaded.
+        using var source = new UpconvGenerator(UpconvGanVariant.Pool5, new UpconvGeneratorOptions { InitializationSeed = 5 });
+        var writer = new TorchCheckpointWriter();
+        foreach (var (key, tensor) in source.state_dict())
+        {
+            writer.AddFloat32(key, tensor.data<float>().ToArray(), tensor.shape);
+        }
+
+        await using var server = new TestHttpServer(writer.Zip());
+        var options = new ModelLoadOptions { WeightsUrl = server.Url("/ok"), WeightStore = StoreOptions() };
+
+        using var loaded = await UpconvGenerator.LoadPretrainedAsync(UpconvGanVariant.Pool5, options);
+
+        server.RequestCount.Should().Be(1);
+        File.Exists(Path.Combine(Cache, "upconvGAN_pool5.pt")).Should().BeTrue("the download is cached under Lucent's file name");
+        foreach (var ((name, expected), (_, actual)) in source.named_parameters().Zip(loaded.named_parameters()))
+        {
+            actual.allclose(expected, rtol: 0, atol: 0).Should().BeTrue(name);
+        }
+
+        using var again = await UpconvGenerator.LoadPretrainedAsync(UpconvGanVariant.Pool5, options);
+        server.RequestCount.Should().Be(1, "the second load reads the cache");
+    }
+
+    [Fact]
     public async Task Pretrained_loading_without_the_file_and_without_downloads_says_which_file_to_put_where()
     {
         var act = () => UpconvGenerator.LoadPretrainedAsync(UpconvGanVariant.Fc8, Options(allowDownload: false));
