@@ -80,12 +80,14 @@ internal static class MethodsCommand
         int crops = options.Int("crops", 4);
         double start = double.Parse(options.Text("start") ?? "0.5", CultureInfo.InvariantCulture);
         double end = double.Parse(options.Text("end") ?? "0.05", CultureInfo.InvariantCulture);
+        double macoLearningRate = double.Parse(options.Text("lr") ?? "1.0", CultureInfo.InvariantCulture);
+        int firstChannel = options.Int("first-channel", 0);
         var methods = (options.Text("methods") ?? "lucent,maco,accentuation").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal);
         string photosFolder = options.Text("photos") ?? throw new ArgumentException("--photos FOLDER is required (e.g. the public-domain photos).");
         string outFolder = options.Text("out") ?? "methods-out";
         string[] layers = (options.Text("layers") ?? "layer1,layer2,layer3,layer4").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         Directory.CreateDirectory(outFolder);
-        Machine.PrintHeader($"methods --channels {channelCount} --steps {steps} --crops {crops} --start {start} --end {end} --methods {string.Join(',', methods)} --layers {string.Join(',', layers)}");
+        Machine.PrintHeader($"methods --channels {channelCount} --steps {steps} --crops {crops} --start {start} --end {end} --lr {macoLearningRate} --first-channel {firstChannel} --methods {string.Join(',', methods)} --layers {string.Join(',', layers)}");
         using var model = PretrainedResNet18.Load();
         var photos = LoadPhotos(photosFolder).Select(p => (p.Name, Tensor: Square(TensorImages.ToTensor(p.Image), EvaluationSize))).ToList();
         var table = new StringBuilder();
@@ -95,7 +97,7 @@ internal static class MethodsCommand
         {
             var cells = new List<FigureCell>();
             var sums = new Dictionary<string, double[]>();
-            for (int channel = 0; channel < channelCount; channel++)
+            for (int channel = firstChannel; channel < firstChannel + channelCount; channel++)
             {
                 var objective = Objective.Channel(layer, channel);
                 var photoActivations = photos.Select(p => Activation(model, objective, p.Tensor)).ToList();
@@ -113,6 +115,7 @@ internal static class MethodsCommand
                     {
                         Thresholds = [steps],
                         Seed = channel,
+                        LearningRate = macoLearningRate,
                         Parameterization = new ImageOptions(EvaluationSize) { Maco = true },
                         Transforms = [new MacoCropTransform(crops: crops, startBoxSize: start, endBoxSize: end)],
                     }).FinalImages)));
@@ -142,7 +145,7 @@ internal static class MethodsCommand
                         }
 
                         CompareCommand.Print($"{layer}:{channel} {method,-12} activation {activation,8:F3} robust {robust,8:F3} hf {highFrequency:F3} photo {bestPhoto:F3} ({photos[best].Name})");
-                        if (channel < 8)
+                        if (channel - firstChannel < 8)
                         {
                             cells.Add(new FigureCell(TensorImages.ToImageBatch(image), string.Create(CultureInfo.InvariantCulture, $"{method} {channel}")));
                         }
@@ -188,6 +191,21 @@ internal static class MethodsCommand
             ("maco, crops 1.0..0.5", new RenderOptions { Thresholds = [steps], Parameterization = new ImageOptions(size) { Maco = true }, Transforms = [new MacoCropTransform(crops: 2, startBoxSize: 1.0, endBoxSize: 0.5)] }),
             ("maco, crops 1.0..0.5, lr 0.2", new RenderOptions { Thresholds = [steps], Parameterization = new ImageOptions(size) { Maco = true }, Transforms = [new MacoCropTransform(crops: 2, startBoxSize: 1.0, endBoxSize: 0.5)], LearningRate = 0.2 }),
         };
+        if (options.Flag("tuning"))
+        {
+            // Part of the tuning check: is MACO's deficit at layer4 a learning-rate or crop-schedule artefact?
+            variants.RemoveRange(1, 2);
+            foreach (double lr in new[] { 0.5, 0.1 })
+            {
+                variants.Add(($"maco, crops 1.0..0.5, lr {lr.ToString(CultureInfo.InvariantCulture)}", new RenderOptions { Thresholds = [steps], Parameterization = new ImageOptions(size) { Maco = true }, Transforms = [new MacoCropTransform(crops: 2, startBoxSize: 1.0, endBoxSize: 0.5)], LearningRate = lr }));
+            }
+
+            variants.Add(("maco, crops 1.0..0.25, lr 0.2", new RenderOptions { Thresholds = [steps], Parameterization = new ImageOptions(size) { Maco = true }, Transforms = [new MacoCropTransform(crops: 2, startBoxSize: 1.0, endBoxSize: 0.25)], LearningRate = 0.2 }));
+            variants.Add(("maco, crops 0.5..0.05, lr 0.2", new RenderOptions { Thresholds = [steps], Parameterization = new ImageOptions(size) { Maco = true }, Transforms = [new MacoCropTransform(crops: 2)], LearningRate = 0.2 }));
+            variants.Add(("maco, 6 crops 1.0..0.5, lr 0.2", new RenderOptions { Thresholds = [steps], Parameterization = new ImageOptions(size) { Maco = true }, Transforms = [new MacoCropTransform(crops: 6, startBoxSize: 1.0, endBoxSize: 0.5)], LearningRate = 0.2 }));
+            variants.Add(("maco, crops 1.0..0.5, lr 0.2, 4x steps", new RenderOptions { Thresholds = [steps * 4], Parameterization = new ImageOptions(size) { Maco = true }, Transforms = [new MacoCropTransform(crops: 2, startBoxSize: 1.0, endBoxSize: 0.5)], LearningRate = 0.2 }));
+        }
+
         foreach (var (name, renderOptions) in variants)
         {
             var options2 = name.Contains("Lucent's", StringComparison.Ordinal) ? renderOptions with { Transforms = [TransformPipeline.Standard] } : renderOptions;

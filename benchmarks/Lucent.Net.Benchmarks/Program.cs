@@ -58,7 +58,7 @@ switch (command)
               lrn | relu | pool                                 LRN, redirected-ReLU and max-pool implementations: values, gradients, time
               resnet   [--steps 8] [--repeats 2] [--bf16]      ResNet-18 render steps: channels-last vs channels-first (and bfloat16)
               spectrum --photos DIR [--size 224] [--out file.lmag]  MACO's average magnitude spectrum of a folder of photos
-              methods  --photos DIR [--channels 16] [--steps 128] [--crops 4] [--layers layer1,...] [--out DIR]
+              methods  --photos DIR [--channels 16] [--first-channel N (default 0)] [--steps 128] [--crops 4] [--start 0.5] [--end 0.05] [--lr 1.0] [--methods lucent,maco,accentuation] [--layers layer1,...] [--out DIR]
                        ResNet-18 units with Lucent's default, MACO and feature accentuation: activation, robustness,
                        high-frequency share, ratio to the best photo (quality, not timing; docs/maco.md)
               bdn      [BenchmarkDotNet arguments, e.g. --filter *]  micro-benchmarks of the pieces

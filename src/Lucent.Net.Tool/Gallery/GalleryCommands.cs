@@ -29,7 +29,9 @@ internal static class GalleryCommands
         var thresholds = new Option<string?>("--thresholds") { Description = "Also keep images at these steps, e.g. 64,256.", HelpName = "a,b" };
         var size = CommonOptions.IntOption("--size", "Image width and height in pixels.", 128, GalleryLimits.MinSize, GalleryLimits.MaxSize);
         var inputSize = new Option<int?>("--input-size") { Description = "Resize images to n x n for the model. Default: Lucent's rule (upsample to 224 when smaller).", HelpName = "n" };
-        var batch = CommonOptions.IntOption("--batch", "Channels per work unit, rendered as one batch.", 8, 1, GalleryLimits.MaxBatch);
+        var batch = CommonOptions.IntOption("--batch", "Channels per work unit, rendered as one batch (1 with --param maco).", 8, 1, GalleryLimits.MaxBatch);
+        var param = new Option<string>("--param") { Description = "Image parameterisation: fft (Lucent's default) or maco (fixed natural magnitude spectrum, optimised phase, MACO's crops, NAdam, learning rate 1.0; one channel per unit, its transparency map written beside the image as NAME_alpha.png and NAME_heat.png; kinds channel, negative and neuron).", DefaultValueFactory = _ => "fft", HelpName = "fft|maco" };
+        param.AcceptOnlyFromAmong("fft", GalleryKinds.Maco);
         var seed = new Option<long>("--seed") { Description = "Plan seed; each unit's seed derives from it and the unit id. Default 0.", HelpName = "n" };
         var noTransforms = new Option<bool>("--no-transforms") { Description = "Render without Lucent's standard transforms." };
         var microBatch = new Option<string?>("--micro-batch") { Description = "Images per pass through the model in a unit's render, pinned in the plan so every worker makes the same bytes: a number up to --batch (default 4), whole, or auto (measured on this machine).", HelpName = "auto|whole|n" };
@@ -37,7 +39,7 @@ internal static class GalleryCommands
         var microscope = MicroscopeOptions.Create();
         var command = new Command("plan", "Write DIR/gallery.json: the options, their hash and the deterministic list of work units.")
         {
-            model, layers, channels, steps, thresholds, size, inputSize, batch, seed, noTransforms, microBatch, outDir,
+            model, layers, channels, steps, thresholds, size, inputSize, batch, param, seed, noTransforms, microBatch, outDir,
         };
         microscope.AddTo(command);
         command.SetAction(async (result, token) =>
@@ -46,8 +48,12 @@ internal static class GalleryCommands
             string modelSpec = result.GetRequiredValue(model);
             int stepCount = result.GetValue(steps);
 
+            // MACO's crops are per image: a MACO unit renders one channel (--batch defaults to 1 and must be 1).
+            bool maco = result.GetValue(param) == GalleryKinds.Maco;
+            int batchSize = maco && result.GetResult(batch) is null or { Implicit: true } ? 1 : result.GetValue(batch);
+
             // A unit renders --batch images of --size at --input-size: refuse what no render would accept, before the model loads.
-            GalleryOptions.ValidateImage(result.GetValue(size), result.GetValue(inputSize), result.GetValue(batch), !result.GetValue(noTransforms));
+            GalleryOptions.ValidateImage(result.GetValue(size), result.GetValue(inputSize), batchSize, !result.GetValue(noTransforms), maco);
             using var module = await ModelSource.LoadAsync(modelSpec, null, token).ConfigureAwait(false);
             var available = ModelSource.ChannelCounts(module);
             string layerText = result.GetRequiredValue(layers);
@@ -67,9 +73,10 @@ internal static class GalleryCommands
                 Thresholds = CommonOptions.Thresholds(result.GetValue(thresholds), stepCount),
                 Size = result.GetValue(size),
                 InputSize = result.GetValue(inputSize),
-                Batch = result.GetValue(batch),
+                Batch = batchSize,
                 Seed = result.GetValue(seed),
                 Transforms = !result.GetValue(noTransforms),
+                Param = maco ? GalleryKinds.Maco : null,
             };
             options = microscope.Apply(result, options);
             string path = Path.Combine(dir, GalleryPlan.FileName);

@@ -25,6 +25,9 @@ internal static class GalleryKinds
     /// <summary>The kind of a dataset unit.</summary>
     public const string Examples = "examples";
 
+    /// <summary>The <c>--param</c> value of MACO images (<see cref="GalleryOptions.Param"/>).</summary>
+    public const string Maco = "maco";
+
     /// <summary>The folder of dataset unit records (DIR/examples).</summary>
     public const string ExamplesFolder = "examples";
 
@@ -96,6 +99,12 @@ internal static class GalleryKinds
     public static string ImageName(int channel, string kind, int step, int index) => kind == Diversity
         ? string.Create(CultureInfo.InvariantCulture, $"{Stem(channel, kind)}_s{step:D5}_{index}.png")
         : string.Create(CultureInfo.InvariantCulture, $"{Stem(channel, kind)}_s{step:D5}.png");
+
+    /// <summary>A MACO channel's final image with its transparency map as alpha (RGBA PNG): <c>c0007_alpha.png</c>, <c>c0007_neuron_alpha.png</c>.</summary>
+    public static string TransparencyName(int channel, string kind) => Stem(channel, kind) + "_alpha.png";
+
+    /// <summary>A MACO channel's transparency map as a heat map (RGB PNG): <c>c0007_heat.png</c>.</summary>
+    public static string HeatMapName(int channel, string kind) => Stem(channel, kind) + "_heat.png";
 
     /// <summary>The JSON record of a channel's render of <paramref name="kind"/>.</summary>
     public static string JsonName(int channel, string kind) => Stem(channel, kind) + ".json";

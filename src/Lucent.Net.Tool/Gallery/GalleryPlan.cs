@@ -60,6 +60,18 @@ internal sealed record GalleryOptions
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public DatasetOptions? Dataset { get; init; }
 
+    /// <summary>
+    /// The image parameterisation: null for Lucent's (Fourier basis, decorrelated colours), <see cref="GalleryKinds.Maco"/>
+    /// for MACO (one channel per unit, its transparency map written beside the image); left out of the JSON when null, so
+    /// plans made before it keep their hash.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Param { get; init; }
+
+    /// <summary>Whether the plan renders MACO images.</summary>
+    [JsonIgnore]
+    public bool IsMaco => Param == GalleryKinds.Maco;
+
     /// <summary>The kinds of render, <c>channel</c> for a plan made before kinds existed.</summary>
     [JsonIgnore]
     public IReadOnlyList<string> RenderKinds => Kinds ?? [GalleryKinds.Channel];
@@ -124,7 +136,12 @@ internal sealed record GalleryOptions
         }
 
         Check("--steps", Steps, 1, GalleryLimits.MaxSteps);
-        ValidateImage(Size, InputSize, Batch, Transforms);
+        if (Param is not null && !IsMaco)
+        {
+            throw new ToolException($"--param must be fft or {GalleryKinds.Maco}; got '{GalleryPaths.Describe(Param)}'.");
+        }
+
+        ValidateImage(Size, InputSize, Batch, Transforms, IsMaco);
         if (MicroBatch is int microBatch)
         {
             Check("--micro-batch", microBatch, 1, Batch);
@@ -139,6 +156,11 @@ internal sealed record GalleryOptions
         }
 
         bool diversity = RenderKinds.Contains(GalleryKinds.Diversity);
+        if (IsMaco && diversity)
+        {
+            throw new ToolException("--param maco renders one image per channel (MACO's crops are per image): leave diversity out of --kinds.");
+        }
+
         if (diversity != DiversityImages.HasValue || diversity != DiversityWeight.HasValue)
         {
             throw new ToolException("--diversity-images and the diversity weight are set exactly when --kinds has diversity.");
@@ -163,20 +185,25 @@ internal sealed record GalleryOptions
     /// would accept is refused when planned or loaded, not in every unit. <c>gallery plan</c> calls it before the model loads.
     /// </summary>
     /// <exception cref="ToolException">A setting is out of its bounds; the message names the option.</exception>
-    public static void ValidateImage(int size, int? inputSize, int batch, bool transforms)
+    public static void ValidateImage(int size, int? inputSize, int batch, bool transforms, bool maco = false)
     {
-        Check("--size", size, GalleryLimits.MinSize, GalleryLimits.MaxSize);
+        Check("--size", size, GalleryLimits.MinSize, maco ? Lucent.Net.Parameterization.MagnitudeSpectrum.MaxSize : GalleryLimits.MaxSize);
         if (inputSize is int n)
         {
             Check("--input-size", n, GalleryLimits.MinSize, GalleryLimits.MaxSize);
         }
 
         Check("--batch", batch, 1, GalleryLimits.MaxBatch);
+        if (maco && batch != 1)
+        {
+            throw new ToolException(string.Create(CultureInfo.InvariantCulture, $"--param maco renders one channel per unit (MACO's crops are per image): --batch must be 1; got {batch}."));
+        }
+
         try
         {
             new Lucent.Net.Rendering.RenderOptions
             {
-                Parameterization = new Lucent.Net.Parameterization.ImageOptions(size) { Batch = batch },
+                Parameterization = new Lucent.Net.Parameterization.ImageOptions(size) { Batch = batch, Maco = maco },
                 FixedImageSize = inputSize is int fixedSize ? (fixedSize, fixedSize) : null,
                 Transforms = transforms ? null : [],
             }.Validate();
@@ -217,6 +244,7 @@ internal sealed record GalleryOptions
         Check("seed", Seed == other.Seed);
         Check("transforms", Transforms == other.Transforms);
         Check("micro-batch", MicroBatch == other.MicroBatch);
+        Check("param", Param == other.Param);
         Check("kinds", RenderKinds.SequenceEqual(other.RenderKinds) && DiversityImages == other.DiversityImages && DiversityWeight == other.DiversityWeight);
         Check("dataset", Dataset is null ? other.Dataset is null : other.Dataset is not null && Dataset.SameAs(other.Dataset));
         return names;

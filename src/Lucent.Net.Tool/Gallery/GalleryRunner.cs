@@ -133,7 +133,8 @@ internal static class GalleryRunner
         int batch = unit.Channels.Count;
         var renderOptions = new RenderOptions
         {
-            Parameterization = new ImageOptions(options.Size),
+            // MACO: the renderer's MACO defaults (crops, NAdam, learning rate 1.0) and its transparency map.
+            Parameterization = new ImageOptions(options.Size) { Maco = options.IsMaco },
             Transforms = options.Transforms ? null : [],
             Thresholds = options.Thresholds,
             Seed = unit.Seed,
@@ -187,6 +188,22 @@ internal static class GalleryRunner
                     files.Add(name);
                     images.Add(new ChannelImage(snapshot.Step, name));
                     written++;
+                }
+            }
+
+            if (options.IsMaco)
+            {
+                // The transparency map beside the final image: as its alpha (RGBA) and as a heat map. Not counted as images.
+                var transparency = result.Transparency ?? throw new ToolException("the MACO render returned no transparency map.");
+                var final = result.Snapshots[^1].Images;
+                foreach (var (name, png) in new[]
+                {
+                    (GalleryKinds.TransparencyName(channel, unit.Kind), TransparencyMaps.WithAlpha(final, transparency, index).ToPngBytes()),
+                    (GalleryKinds.HeatMapName(channel, unit.Kind), TransparencyMaps.HeatMap(transparency, index).ToPngBytes()),
+                })
+                {
+                    File.WriteAllBytes(Path.Combine(staging, name), png);
+                    files.Add(name);
                 }
             }
 

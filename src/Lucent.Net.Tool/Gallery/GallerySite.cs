@@ -32,7 +32,7 @@ internal static class GallerySite
         "a{color:#0b5cad}.grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(96px,1fr));gap:6px}" +
         ".cell{position:relative;display:block;aspect-ratio:1;background:#ddd}.cell img{width:100%;height:100%;display:block;image-rendering:pixelated}" +
         ".cell span{position:absolute;left:0;top:0;background:#000a;color:#fff;font-size:12px;padding:1px 4px}" +
-        ".pending{opacity:.4}.kinds img{width:160px;height:160px;display:block;image-rendering:pixelated}" +
+        ".pending{opacity:.4}.kinds img{width:160px;height:160px;display:block;image-rendering:pixelated}.kinds img.alpha{background:repeating-conic-gradient(#ccc 0 25%,#fff 0 50%) 0 0/16px 16px}" +
         ".steps img{width:128px;image-rendering:pixelated}.steps figure,.kinds figure,.examples figure{display:inline-block;margin:0 8px 8px 0;vertical-align:top}" +
         ".examples img{width:64px;height:64px;image-rendering:pixelated;display:block}.examples img.crop{margin-top:2px;outline:1px solid #0b5cad}.examples figcaption{font-size:11px;max-width:96px;overflow-wrap:anywhere}" +
         ".layers{display:grid;grid-template-columns:repeat(auto-fill,minmax(160px,1fr));gap:12px;list-style:none;padding:0}.layers img{width:128px;height:128px;display:block;image-rendering:pixelated;background:#ddd}" +
@@ -77,7 +77,7 @@ internal static class GallerySite
         int pageCount = 0, rendered = 0;
         var index = new StringBuilder();
         index.Append(Head("Gallery " + plan.Options.Model, string.Empty));
-        index.Append(CultureInfo.InvariantCulture, $"<h1>{HtmlEncode(plan.Options.Model)} gallery</h1><p>{plan.Options.Steps} steps, {plan.Options.Size} px, seed {plan.Options.Seed}, kinds {HtmlEncode(string.Join(", ", plan.Options.RenderKinds))}, options <code>{HtmlEncode(plan.OptionsHash)}</code>.</p>");
+        index.Append(CultureInfo.InvariantCulture, $"<h1>{HtmlEncode(plan.Options.Model)} gallery</h1><p>{plan.Options.Steps} steps, {plan.Options.Size} px{(plan.Options.IsMaco ? " MACO images (with their transparency maps)" : string.Empty)}, seed {plan.Options.Seed}, kinds {HtmlEncode(string.Join(", ", plan.Options.RenderKinds))}, options <code>{HtmlEncode(plan.OptionsHash)}</code>.</p>");
         if (examples is not null)
         {
             var dataset = plan.Options.Dataset!;
@@ -240,6 +240,11 @@ internal static class GallerySite
             builder.Append(" --no-transforms");
         }
 
+        if (o.IsMaco)
+        {
+            builder.Append(" --param maco");
+        }
+
         builder.Append(" --kinds ").Append(string.Join(',', o.RenderKinds));
         if (o.DiversityImages is int diversity)
         {
@@ -368,6 +373,13 @@ internal static class GallerySite
                 {
                     string id = d == record.Images.Count - 1 && kind == plan.Options.RenderKinds[0] ? " id=\"final\"" : string.Empty;
                     html.Append(CultureInfo.InvariantCulture, $"<figure class=\"kind-{kind}\"><img class=\"large\"{id} src=\"{Url("..", "..", GalleryFiles.LayersFolder, layer.Folder, record.Images[d].File)}\" alt=\"{HtmlEncode(layer.Name)} channel {channel} {kind} after {record.Images[d].Step} steps\"><figcaption>{kind}{(perThreshold > 1 ? string.Create(CultureInfo.InvariantCulture, $" {d % perThreshold + 1}/{perThreshold}") : string.Empty)}</figcaption></figure>");
+                }
+
+                if (plan.Options.IsMaco)
+                {
+                    // MACO's transparency map beside the image: the image with the map as alpha, and the map as a heat map.
+                    html.Append(CultureInfo.InvariantCulture, $"<figure class=\"transparency-{kind}\"><img class=\"alpha\" src=\"{Url("..", "..", GalleryFiles.LayersFolder, layer.Folder, GalleryKinds.TransparencyName(channel, kind))}\" alt=\"{HtmlEncode(layer.Name)} channel {channel} {kind} with its transparency map as alpha\"><figcaption>{kind}: transparency (alpha)</figcaption></figure>");
+                    html.Append(CultureInfo.InvariantCulture, $"<figure class=\"heat-{kind}\"><img class=\"heat\" src=\"{Url("..", "..", GalleryFiles.LayersFolder, layer.Folder, GalleryKinds.HeatMapName(channel, kind))}\" alt=\"{HtmlEncode(layer.Name)} channel {channel} {kind} transparency heat map\"><figcaption>{kind}: transparency (heat map)</figcaption></figure>");
                 }
             }
             else

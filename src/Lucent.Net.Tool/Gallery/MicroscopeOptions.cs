@@ -10,7 +10,7 @@ internal sealed class MicroscopeOptions
 {
     private readonly Option<string?> _kinds = new("--kinds")
     {
-        Description = "Kinds of render per channel: channel, negative, neuron, diversity (comma-separated) or all. Default all.",
+        Description = "Kinds of render per channel: channel, negative, neuron, diversity (comma-separated) or all. Default all (all but diversity with --param maco).",
         HelpName = "a,b|all",
     };
 
@@ -60,10 +60,13 @@ internal sealed class MicroscopeOptions
         command.Options.Add(_size);
     }
 
-    /// <summary>The options with the kinds and the dataset of the command line.</summary>
+    /// <summary>The options with the kinds and the dataset of the command line (a MACO plan's default kinds leave out diversity).</summary>
     public GalleryOptions Apply(ParseResult result, GalleryOptions options)
     {
-        var kinds = GalleryKinds.Parse(result.GetValue(_kinds));
+        string? kindsText = result.GetValue(_kinds);
+        var kinds = kindsText is null && options.IsMaco
+            ? GalleryKinds.Default.Where(k => k != GalleryKinds.Diversity).ToArray()
+            : GalleryKinds.Parse(kindsText);
         bool diversity = kinds.Contains(GalleryKinds.Diversity);
         DatasetOptions? dataset = null;
         if (result.GetValue(_dataset) is { } path)

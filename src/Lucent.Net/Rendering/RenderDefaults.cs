@@ -19,7 +19,7 @@ internal static class RenderDefaults
 
     /// <summary>
     /// The optimiser when <see cref="RenderOptions.OptimizerFactory"/> is null: Adam (Lucent), or for a MACO image NAdam
-    /// with learning rate 1.0 unless <see cref="RenderOptions.LearningRate"/> was changed from Lucent's 0.05.
+    /// with learning rate 1.0 unless <see cref="RenderOptions.LearningRate"/> was set.
     /// </summary>
     /// <param name="options">The render's options.</param>
     /// <returns>The factory.</returns>
@@ -32,7 +32,7 @@ internal static class RenderDefaults
 
         if (options.Parameterization is ImageOptions { Maco: true })
         {
-            double rate = options.LearningRate == RenderOptions.DefaultLearningRate ? RenderOptions.MacoLearningRate : options.LearningRate;
+            double rate = options.LearningRateSet ? options.LearningRate : RenderOptions.MacoLearningRate;
             return p => optim.NAdam(p, lr: rate);
         }
 

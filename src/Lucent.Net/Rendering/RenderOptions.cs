@@ -13,6 +13,8 @@ namespace Lucent.Net.Rendering;
 /// </summary>
 public sealed record RenderOptions
 {
+    private readonly double? _learningRate;
+
     /// <summary>Lucent's default learning rate for Adam.</summary>
     public const double DefaultLearningRate = 0.05;
 
@@ -80,8 +82,18 @@ public sealed record RenderOptions
     /// </summary>
     public bool? OptimizerNeedsClosure { get; init; }
 
-    /// <summary>Learning rate of the default Adam optimiser (0.05).</summary>
-    public double LearningRate { get; init; } = DefaultLearningRate;
+    /// <summary>
+    /// Learning rate of the default optimiser: Adam at 0.05, or for a MACO image NAdam at <see cref="MacoLearningRate"/>
+    /// unless set (any value set, 0.05 included, is used as given).
+    /// </summary>
+    public double LearningRate
+    {
+        get => _learningRate ?? DefaultLearningRate;
+        init => _learningRate = value;
+    }
+
+    /// <summary>Whether <see cref="LearningRate"/> was set (not left at the default of the parameterisation).</summary>
+    internal bool LearningRateSet => _learningRate is not null;
 
     /// <summary>The transforms applied to the image on every step, in order. Null means Lucent's standard transforms; empty means none.</summary>
     public IReadOnlyList<IImageTransform>? Transforms { get; init; }

@@ -19,6 +19,25 @@ public class MacoTests
     }
 
     [Theory]
+    [InlineData(null, 1.0)]
+    [InlineData(0.05, 0.05)]
+    [InlineData(0.2, 0.2)]
+    public void A_maco_render_uses_nadam_at_1_unless_a_learning_rate_is_set_even_lucents_own(double? set, double expected)
+    {
+        var options = new RenderOptions { Parameterization = new ImageOptions(16) { Maco = true } };
+        if (set is double rate)
+        {
+            options = options with { LearningRate = rate };
+        }
+
+        using var parameter = new TorchSharp.Modules.Parameter(torch.zeros(2));
+        using var optimizer = RenderDefaults.Optimizer(options)([parameter]);
+        optimizer.Should().BeOfType<TorchSharp.Modules.NAdam>();
+        optimizer.ParamGroups.Single().LearningRate.Should().Be(expected);
+        options.LearningRate.Should().Be(set ?? RenderOptions.DefaultLearningRate, "the property still reads Lucent's default when unset");
+    }
+
+    [Theory]
     [InlineData(16, 16)]
     [InlineData(9, 7)]
     [InlineData(12, 10)]
