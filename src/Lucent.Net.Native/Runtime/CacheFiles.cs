@@ -1,8 +1,9 @@
 using System.Globalization;
+using System.Text.Json;
 
 namespace Lucent.Net.Runtime;
 
-/// <summary>Writing the per-machine cache files (the kernel verdict, the render tuning) under the first usable cache root.</summary>
+/// <summary>Reading and writing the per-machine cache files (the kernel verdict, the render tuning) under the cache roots.</summary>
 internal static class CacheFiles
 {
     /// <summary>
@@ -34,6 +35,39 @@ internal static class CacheFiles
                 TryDelete(temp);
             }
         }
+    }
+
+    /// <summary>
+    /// Reads the entry from the first root that holds a usable one: a regular file (no link, FIFO or device) of at most
+    /// <paramref name="maxBytes"/> bytes counted as read, that parses as <typeparamref name="T"/> and that
+    /// <paramref name="usable"/> accepts. A missing, unreadable, irregular, oversized or malformed file is ignored (the
+    /// caller probes or measures again and replaces it). Shared by the kernel verdict and the render tuning caches.
+    /// </summary>
+    internal static T? ReadFirstUsable<T>(IEnumerable<string> roots, Func<string, string> pathInRoot, int maxBytes, JsonSerializerOptions options, Func<T, bool> usable)
+        where T : class
+    {
+        foreach (string root in roots)
+        {
+            try
+            {
+                byte[] bytes = RegularFile.ReadAtMost(pathInRoot(root), maxBytes, followSymbolicLinks: false);
+                if (bytes.Length > maxBytes)
+                {
+                    continue;
+                }
+
+                if (JsonSerializer.Deserialize<T>(bytes, options) is { } entry && usable(entry))
+                {
+                    return entry;
+                }
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException or NotSupportedException or ArgumentException)
+            {
+                // Ignored: measured or probed again, and replaced.
+            }
+        }
+
+        return null;
     }
 
     private static void TryDelete(string path)

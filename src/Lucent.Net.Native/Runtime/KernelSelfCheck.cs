@@ -166,33 +166,8 @@ internal static class KernelSelfCheck
     /// <param name="cpu">This machine's CPU.</param>
     /// <param name="libTorch">This process's TorchSharp and LibTorch identity.</param>
     /// <returns>The entry, or null when none may be used.</returns>
-    internal static KernelCacheEntry? ReadCache(IEnumerable<string> roots, string key, string cpu, string libTorch)
-    {
-        foreach (string root in roots)
-        {
-            string path = CachePath(root, key);
-            try
-            {
-                byte[] bytes = RegularFile.ReadAtMost(path, MaxCacheFileBytes, followSymbolicLinks: false);
-                if (bytes.Length > MaxCacheFileBytes)
-                {
-                    continue;
-                }
-
-                var entry = JsonSerializer.Deserialize<KernelCacheEntry>(bytes, JsonOptions);
-                if (entry is not null && entry.Problem(key, cpu, libTorch) is null)
-                {
-                    return entry;
-                }
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException or NotSupportedException or ArgumentException)
-            {
-                // A missing, unreadable, irregular or malformed entry is ignored and replaced.
-            }
-        }
-
-        return null;
-    }
+    internal static KernelCacheEntry? ReadCache(IEnumerable<string> roots, string key, string cpu, string libTorch) =>
+        CacheFiles.ReadFirstUsable<KernelCacheEntry>(roots, root => CachePath(root, key), MaxCacheFileBytes, JsonOptions, entry => entry.Problem(key, cpu, libTorch) is null);
 
     /// <summary>Writes the entry to the first root that accepts it: a new temporary file, flushed, then renamed over the old one.</summary>
     /// <param name="roots">Cache roots, most preferred first.</param>

@@ -429,32 +429,9 @@ internal static class RenderTuner
     /// <param name="kernels">The kernels in use.</param>
     /// <param name="workload">The workload.</param>
     /// <returns>The entry, or null when none may be used.</returns>
-    public static TuningCacheEntry? ReadCache(TuningLocation location, KernelConfiguration kernels, TuningWorkload workload)
-    {
-        foreach (string root in location.Roots)
-        {
-            try
-            {
-                byte[] bytes = RegularFile.ReadAtMost(CachePath(root, location.Key, workload), MaxCacheFileBytes, followSymbolicLinks: false);
-                if (bytes.Length > MaxCacheFileBytes)
-                {
-                    continue;
-                }
-
-                var entry = JsonSerializer.Deserialize<TuningCacheEntry>(bytes, JsonOptions);
-                if (entry is not null && entry.Problem(location, kernels, workload) is null)
-                {
-                    return entry;
-                }
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException or NotSupportedException or ArgumentException)
-            {
-                // A missing, unreadable, irregular or malformed entry is ignored, measured again and replaced.
-            }
-        }
-
-        return null;
-    }
+    public static TuningCacheEntry? ReadCache(TuningLocation location, KernelConfiguration kernels, TuningWorkload workload) =>
+        CacheFiles.ReadFirstUsable<TuningCacheEntry>(location.Roots, root => CachePath(root, location.Key, workload), MaxCacheFileBytes, JsonOptions,
+            entry => entry.Problem(location, kernels, workload) is null);
 
     /// <summary>Writes the entry to the first root that accepts it: a new temporary file, flushed, then renamed over the old one.</summary>
     /// <param name="location">The key and roots.</param>

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Lucent.Net.Parameterization;
 using Lucent.Net.Rendering;
 using Lucent.Net.Runtime;
 using Lucent.Net.Tool.CommandLine;
@@ -97,14 +96,8 @@ internal static class GalleryMicroBatch
         }
 
         var objectives = unit.Channels.Select((channel, i) => GalleryKinds.Objective(unit.Kind, unit.Layer, channel, i)).ToList();
-        var renderOptions = new RenderOptions
-        {
-            Parameterization = new ImageOptions(options.Size),
-            Transforms = options.Transforms ? null : [],
-            Thresholds = [1],
-            Seed = unit.Seed,
-            FixedImageSize = options.InputSize is int n ? (n, n) : null,
-        };
+        // Left unset, the renderer measures the micro-batch size (or reads this machine's cache).
+        var renderOptions = options.UnitRenderOptions(unit.Seed) with { Thresholds = [1], MicroBatchSize = null };
         Renderer.RenderBatch(model, objectives, renderOptions, progress: null, cancellationToken);
         var tuning = LucentRuntime.Tuning;
         int size = tuning?.MicroBatchFor(unit.Channels.Count) ?? options.Batch;

@@ -72,6 +72,20 @@ internal sealed record GalleryOptions
     [JsonIgnore]
     public bool IsMaco => Param == GalleryKinds.Maco;
 
+    /// <summary>
+    /// The render options of a unit with <paramref name="seed"/>: the image (MACO's, with the renderer's MACO defaults
+    /// and transparency map, when <see cref="IsMaco"/>), transforms, thresholds, input size and the pinned micro-batch.
+    /// </summary>
+    public Lucent.Net.Rendering.RenderOptions UnitRenderOptions(long seed) => new()
+    {
+        Parameterization = new Lucent.Net.Parameterization.ImageOptions(Size) { Maco = IsMaco },
+        Transforms = Transforms ? null : [],
+        Thresholds = Thresholds,
+        Seed = seed,
+        FixedImageSize = InputSize is int n ? (n, n) : null,
+        MicroBatchSize = GalleryMicroBatch.ForUnits(this),
+    };
+
     /// <summary>The kinds of render, <c>channel</c> for a plan made before kinds existed.</summary>
     [JsonIgnore]
     public IReadOnlyList<string> RenderKinds => Kinds ?? [GalleryKinds.Channel];

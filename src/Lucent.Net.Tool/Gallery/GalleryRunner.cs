@@ -131,16 +131,7 @@ internal static class GalleryRunner
         var options = plan.Options;
         StagingArea.RemoveStale(dir, unit.Id);
         int batch = unit.Channels.Count;
-        var renderOptions = new RenderOptions
-        {
-            // MACO: the renderer's MACO defaults (crops, NAdam, learning rate 1.0) and its transparency map.
-            Parameterization = new ImageOptions(options.Size) { Maco = options.IsMaco },
-            Transforms = options.Transforms ? null : [],
-            Thresholds = options.Thresholds,
-            Seed = unit.Seed,
-            FixedImageSize = options.InputSize is int n ? (n, n) : null,
-            MicroBatchSize = GalleryMicroBatch.ForUnits(options),
-        };
+        var renderOptions = options.UnitRenderOptions(unit.Seed);
 
         // One render per unit (a batch of its channels), or for diversity one render per channel (a batch of its images).
         var renders = new List<(RenderResult Result, IReadOnlyList<double> Losses, int Index)>();

@@ -38,11 +38,10 @@ internal static class MicroBatchTuning
     {
         int batch = (int)input.shape[0];
         var recorder = session.Recorder;
-        var objectives = imageObjectives;
-        string workload = Describe(model, objectives, input, recorder.StopEarly);
+        string workload = Describe(model, imageObjectives, input, recorder.StopEarly);
         try
         {
-            var tuning = LucentRuntime.TuneMicroBatch(workload, batch, candidates => Measure(candidates, steps, candidate => Pass(session, objectives, image, input, candidate, objectiveName)));
+            var tuning = LucentRuntime.TuneMicroBatch(workload, batch, candidates => Measure(candidates, steps, candidate => Pass(session, imageObjectives, image, input, candidate, objectiveName)));
             return tuning.MicroBatchFor(batch);
         }
         finally

@@ -459,6 +459,7 @@ public static class Renderer
 
             RunForward(session, input, step);
             Tensor lossTensor;
+            Tensor? imageValues = null;
             if (imageObjectives is null)
             {
                 lossTensor = objective.Compute(recorder);
@@ -466,13 +467,18 @@ public static class Renderer
             }
             else
             {
-                lossTensor = SumImageTerms(recorder, 0, imageObjectives.Count);
+                (lossTensor, imageValues) = SumImageTerms(recorder, 0, imageObjectives.Count);
             }
 
             // Queue the backward pass before reading the loss: on a GPU the read waits for the
             // device, and the step's work is then already queued. A non-finite loss still stops
             // the render before the optimiser applies its gradients.
             lossTensor.backward();
+            if (imageValues is not null)
+            {
+                RecordImageLosses(imageValues, 0);
+            }
+
             return lossTensor.ToDouble();
         }
 
@@ -602,9 +608,10 @@ public static class Renderer
                 recorder.BeginStep(image);
                 RunForward(session, detached.narrow(0, start, count), step);
                 using var lookup = new BatchSliceLookup(recorder, start, batch);
-                var sliceLoss = SumImageTerms(lookup, (int)start, (int)count);
+                var (sliceLoss, values) = SumImageTerms(lookup, (int)start, (int)count);
                 sliceLoss.backward();
                 total += sliceLoss.ToDouble();
+                RecordImageLosses(values, (int)start);
             }
 
             input.backward([detached.grad!]);
@@ -637,7 +644,7 @@ public static class Renderer
         /// on <paramref name="lookup"/>, added left to right as <see cref="Objective.Sum"/> does; each term's value goes
         /// to this step's per-image losses (read back in one transfer).
         /// </summary>
-        private Tensor SumImageTerms(IActivationLookup lookup, int start, int count)
+        private (Tensor Total, Tensor Values) SumImageTerms(IActivationLookup lookup, int start, int count)
         {
             var terms = new Tensor[count];
             Tensor? total = null;
@@ -649,14 +656,18 @@ public static class Renderer
                 total = total is null ? term : total.add(term);
             }
 
-            using (var valuesScope = NewDisposeScope())
-            {
-                var values = torch.cat(terms.Select(t => t.detach().reshape(1).to(ScalarType.Float64)).ToArray()).cpu();
-                var perImage = _stepImageLosses ??= new double[imageObjectives!.Count];
-                values.data<double>().CopyTo(perImage, start);
-            }
+            return (total!, torch.cat(terms.Select(t => t.detach().reshape(1)).ToArray()).to(ScalarType.Float64));
+        }
 
-            return total!;
+        /// <summary>
+        /// Copies a pass's per-image losses (<see cref="SumImageTerms"/>'s values) into the step's record: one transfer,
+        /// made after the backward pass is queued, as the step's loss is read.
+        /// </summary>
+        private void RecordImageLosses(Tensor values, int start)
+        {
+            using var onCpu = values.cpu();
+            var perImage = _stepImageLosses ??= new double[imageObjectives!.Count];
+            onCpu.data<double>().CopyTo(perImage, start);
         }
 
         private void RunForward(ModelSession session, Tensor input, int step)

@@ -29,19 +29,7 @@ public sealed class ImageNetNormalizeTransform : IDeterministicTransform
     public Tensor Apply(Tensor image, TransformContext context) => Apply(image);
 
     /// <inheritdoc />
-    public Tensor Apply(Tensor image)
-    {
-        ArgumentNullException.ThrowIfNull(image);
-        if (image.dim() != 4 || image.shape[1] != 3)
-        {
-            throw new ArgumentException($"ImageNet normalisation needs RGB images laid out (batch, 3, height, width); got shape [{string.Join(", ", image.shape)}].", nameof(image));
-        }
-
-        using var mean = tensor(Mean.Select(v => (float)v).ToArray(), dtype: image.dtype, device: image.device).view(1, 3, 1, 1);
-        using var std = tensor(StandardDeviation.Select(v => (float)v).ToArray(), dtype: image.dtype, device: image.device).view(1, 3, 1, 1);
-        using var centred = image - mean;
-        return centred / std;
-    }
+    public Tensor Apply(Tensor image) => InputNormalization.ImageNet.Apply(image);
 }
 
 /// <summary>

@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Lucent.Net.Runtime;
 
 namespace Lucent.Net.Tests.Runtime;
@@ -50,27 +49,7 @@ public sealed class KernelCacheFileTests
         using var files = new UnixFiles("lucent-kernel-file");
         KernelSelfCheck.WriteCache([files.Root], Key, ValidEntry());
         string path = KernelSelfCheck.CachePath(files.Root, Key);
-        string json;
-        if (property.Length == 0)
-        {
-            json = value!;
-        }
-        else
-        {
-            var root = JsonNode.Parse(File.ReadAllText(path))!.AsObject();
-            if (property.StartsWith('-'))
-            {
-                root.Remove(property[1..]);
-            }
-            else
-            {
-                root[property] = value is null ? null : JsonNode.Parse(value);
-            }
-
-            json = root.ToJsonString();
-        }
-
-        File.WriteAllText(path, json);
+        ForgedCacheFile.Edit(path, property, value);
         KernelSelfCheck.ReadCache([files.Root], Key, Cpu, LibTorch).Should().BeNull(why);
     }
 

@@ -275,27 +275,7 @@ public sealed class RenderTuningTests
         int measured = 0;
         RenderTuner.Resolve(TuningMode.Auto, OneDnn, location, Work, Measure(() => measured++));
         string path = RenderTuner.CachePath(files.Root, Key, Work);
-        string json;
-        if (property.Length == 0)
-        {
-            json = value!;
-        }
-        else
-        {
-            var root = JsonNode.Parse(File.ReadAllText(path))!.AsObject();
-            if (property.StartsWith('-'))
-            {
-                root.Remove(property[1..]);
-            }
-            else
-            {
-                root[property] = value is null ? null : JsonNode.Parse(value);
-            }
-
-            json = root.ToJsonString();
-        }
-
-        File.WriteAllText(path, json);
+        ForgedCacheFile.Edit(path, property, value);
         RenderTuner.ReadCache(location, KernelConfiguration.AsShipped, Work).Should().BeNull(why);
 
         var again = RenderTuner.Resolve(TuningMode.Auto, OneDnn, location, Work, Measure(() => measured++));
