@@ -11,9 +11,10 @@ internal static class LrnProbe
     public static int Run(HarnessOptions options)
     {
         int repeats = options.Int("repeats", 5);
+        int batch = options.Int("batch", 10);
         Machine.PrintHeader("lrn");
         using var generator = new Generator(11, torch.CPU);
-        foreach (long[] shape in new[] { new long[] { 10, 64, 56, 56 }, [10, 192, 56, 56] })
+        foreach (long[] shape in new[] { new long[] { batch, 64, 56, 56 }, [batch, 192, 56, 56] })
         {
             using var scope = NewDisposeScope();
             var x = torch.rand(shape, generator: generator).mul(300).requires_grad_(true);

@@ -52,8 +52,8 @@ switch (command)
               startup  [--steps 20]                             process start to first render step (runtime, kernel check, model, steps)
               memory   [--steps 512] [--batched-steps 128] [--threads N]
                        memory growth of a long render and peak of a batched render
-              variants [--steps 10] [--repeats 2] [--threads N]
-                       our path with candidate settings (channels-first, bf16, plain ReLU, threads), with image quality
+              variants [--steps 10] [--repeats 2] [--threads N] [--lrn] [--micro-batches]
+                       our path with candidate settings (LRN as before, channels-first, bf16, plain ReLU, threads, micro-batches), with image quality
               profile  [--steps 5] [--batch 10]                where one step spends its time
               lrn | relu | pool                                 LRN, redirected-ReLU and max-pool implementations: values, gradients, time
               resnet   [--steps 8] [--repeats 2] [--bf16]      ResNet-18 render steps: channels-last vs channels-first (and bfloat16)

@@ -19,6 +19,7 @@ internal static class VariantsCommand
         int steps = options.Int("steps", 10);
         int repeats = options.Int("repeats", 2);
         bool microBatchesOnly = options.Flag("micro-batches");
+        bool lrnOnly = options.Flag("lrn");
         Machine.PrintHeader($"variants --steps {steps} --repeats {repeats}{(microBatchesOnly ? " --micro-batches" : string.Empty)}");
         if (options.Int("threads", 0) is > 0 and int requested)
         {
@@ -30,12 +31,14 @@ internal static class VariantsCommand
         using var channelsFirstModel = Part1Workload.CreateModel(new InceptionV1Options { UseChannelsLast = false });
         using var bf16Model = Part1Workload.CreateModel();
         bf16Model.to(ScalarType.BFloat16);
+        using var composedLrnModel = Part1Workload.CreateModel(new InceptionV1Options { UseComposedLrn = true });
         using var plainReluModel = Part1Workload.CreateModel(new InceptionV1Options { UseRedirectedRelu = false });
         plainReluModel.eval();
 
         var variants = new List<(string Name, InceptionV1Model Model, RenderOptions Options, int Threads)>
         {
             ("default", model, Part1Workload.OurOptions(steps), defaultThreads),
+            ("LRN as before (autograd)", composedLrnModel, Part1Workload.OurOptions(steps), defaultThreads),
             ("channels-first model", channelsFirstModel, Part1Workload.OurOptions(steps), defaultThreads),
             ("plain ReLU (other images)", plainReluModel, Part1Workload.OurOptions(steps), defaultThreads),
         };
@@ -55,9 +58,14 @@ internal static class VariantsCommand
             variants.RemoveAll(v => v.Name != "default" && !v.Name.StartsWith("whole batch", StringComparison.Ordinal) && !v.Name.StartsWith("micro-batch", StringComparison.Ordinal));
         }
 
+        if (lrnOnly)
+        {
+            variants.RemoveAll(v => v.Name != "default" && v.Name != "LRN as before (autograd)");
+        }
+
         // Last, and only in the first repeat's order: once a process has used AMX (bfloat16), its later
         // float32 work runs slower (see CompareCommand), so it must not run before the float32 variants.
-        if (!microBatchesOnly)
+        if (!microBatchesOnly && !lrnOnly)
         {
             variants.Add(("bf16 model", bf16Model, Part1Workload.OurOptions(steps), defaultThreads));
         }

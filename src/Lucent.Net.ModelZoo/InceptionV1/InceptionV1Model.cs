@@ -59,6 +59,7 @@ public sealed class InceptionV1Model : nn.Module<Tensor, Tensor>, IPreprocessing
     private readonly Dictionary<string, nn.Module<Tensor, Tensor>> _operations = new(StringComparer.Ordinal);
     private readonly Linear _linear;
     private readonly bool _lucentKernels;
+    private readonly bool _composedLrn;
     private readonly bool _channelsLast;
 
     /// <summary>
@@ -73,6 +74,7 @@ public sealed class InceptionV1Model : nn.Module<Tensor, Tensor>, IPreprocessing
         options ??= new InceptionV1Options();
         UsesRedirectedRelu = options.UseRedirectedRelu;
         _lucentKernels = options.UseLucentKernels;
+        _composedLrn = options.UseComposedLrn;
         _channelsLast = options.UseChannelsLast;
 
         foreach (var spec in InceptionV1Layers.Convolutions)
@@ -247,22 +249,42 @@ public sealed class InceptionV1Model : nn.Module<Tensor, Tensor>, IPreprocessing
 
     private Tensor LocalResponseNorm(Tensor input) => _lucentKernels
         ? nn.functional.local_response_norm(input, LrnSize, LrnAlpha, LrnBeta, LrnK)
-        : LocalResponseNormalization(input);
+        : _composedLrn ? ComposedLocalResponseNormalization(input) : LocalResponseNormalization(input);
 
     /// <summary>
     /// Local response normalisation across channels, <c>x / (k + alpha * mean_9(x^2))^beta</c>, where
     /// <c>mean_9</c> averages the squares of the 9 channels centred on each channel (zero beyond the
     /// edges, always divided by 9): LibTorch's <c>local_response_norm</c> to within float rounding (a
     /// relative 1e-6; pinned by tests). LibTorch averages through <c>avg_pool3d</c>, a slow CPU kernel;
-    /// here the 9-channel window sum is one matrix product with a banded (channels x channels) matrix
-    /// holding <c>alpha / 9</c> within the window, and <c>(.)^-0.5</c> is <c>rsqrt</c>: forward and
-    /// backward together 2.4-2.7x faster on InceptionV1's two LRN inputs at batch 10 (docs/performance.md).
+    /// here the window sums are matrix products with the band of <c>alpha / 9</c> weights, in blocks of 32
+    /// channels (<c>LrnWindow</c>), <c>(.)^-0.5</c> is <c>rsqrt</c>, and where a gradient is recorded the
+    /// whole normalisation is one autograd node with a hand-written backward pass (<c>LrnFunction</c>):
+    /// forward and backward together several times faster than LibTorch's on InceptionV1's two LRN
+    /// inputs (docs/performance.md).
     /// </summary>
     /// <param name="input">A tensor laid out (batch, channels, height, width).</param>
     /// <returns>A new tensor; the caller owns it.</returns>
     public static Tensor LocalResponseNormalization(Tensor input)
     {
         ArgumentNullException.ThrowIfNull(input);
+        if (input.requires_grad && torch.is_grad_enabled())
+        {
+            return LrnFunction.apply(input);
+        }
+
+        var (output, rows, reciprocalRoot, _) = LrnFunction.Forward(input);
+        rows.Dispose();
+        reciprocalRoot.Dispose();
+        return output;
+    }
+
+    /// <summary>
+    /// The normalisation before <c>LrnFunction</c>: the same expression with one (channels x channels) band
+    /// product, recorded operation by operation by LibTorch's autograd. For the benchmarks' A/B
+    /// (<see cref="InceptionV1Options.UseComposedLrn"/>) and the tests that compare the two.
+    /// </summary>
+    internal static Tensor ComposedLocalResponseNormalization(Tensor input)
+    {
         using var scope = NewDisposeScope();
         if (ChannelsLast.Is(input))
         {
@@ -270,16 +292,14 @@ public sealed class InceptionV1Model : nn.Module<Tensor, Tensor>, IPreprocessing
             var nhwc = input.permute(0, 2, 3, 1);
             var bandLast = LrnBands.For(input.shape[1], input.dtype, input.device);
             var denominatorLast = torch.matmul(nhwc.mul(nhwc), bandLast).add_(LrnK);
-            var scaleLast = LrnBeta == 0.5 ? denominatorLast.rsqrt() : denominatorLast.pow(-LrnBeta);
-            return nhwc.mul(scaleLast).permute(0, 3, 1, 2).MoveToOuterDisposeScope();
+            return nhwc.mul(denominatorLast.rsqrt()).permute(0, 3, 1, 2).MoveToOuterDisposeScope();
         }
 
         long batch = input.shape[0], channels = input.shape[1], height = input.shape[2], width = input.shape[3];
         var band = LrnBands.For(channels, input.dtype, input.device);
         var squares = input.mul(input).reshape(batch, channels, height * width);
         var denominator = torch.matmul(band, squares).add_(LrnK);
-        var scale = LrnBeta == 0.5 ? denominator.rsqrt() : denominator.pow(-LrnBeta);
-        return input.mul(scale.reshape(batch, channels, height, width)).MoveToOuterDisposeScope();
+        return input.mul(denominator.rsqrt().reshape(batch, channels, height, width)).MoveToOuterDisposeScope();
     }
 
     private Tensor Operation(string name, Tensor input) => _operations[name].call(input);

@@ -20,6 +20,13 @@ public sealed class InceptionV1Options
     internal bool UseLucentKernels { get; set; }
 
     /// <summary>
+    /// Runs the local response normalisation as before the hand-written node: one (channels x channels)
+    /// band product, each operation recorded by LibTorch's autograd. Same values up to float rounding;
+    /// for the benchmarks' A/B (<c>variants --lrn</c>).
+    /// </summary>
+    internal bool UseComposedLrn { get; set; }
+
+    /// <summary>
     /// Whether the network runs on channels-last (NHWC) activations: the input is reordered once,
     /// convolutions, pools, ReLUs and concatenations keep that order, and the local response
     /// normalisation works on it directly. Default <see langword="true"/>: a render step is about 1.4x

@@ -124,7 +124,7 @@ internal static class KernelSelfCheck
     /// <summary>Where the render tuning is cached: the verdict's key and roots, with this process's identity and thread count; null when the check did not run (no per-machine key).</summary>
     /// <returns>The location, or null.</returns>
     public static TuningLocation? TuningLocation() =>
-        _state is { } state ? new TuningLocation(state.Key, state.Roots, CpuIdentity.Name, state.LibTorch, torch.get_num_threads()) : null;
+        _state is { } state ? new TuningLocation(state.Key, state.Roots, CpuIdentity.Name, state.LibTorch, torch.get_num_threads(), LucentRuntime.AllocatorTuning) : null;
 
     /// <summary>Parses <c>LUCENT_NET_KERNELS</c>.</summary>
     /// <param name="text">The variable's value, or null.</param>

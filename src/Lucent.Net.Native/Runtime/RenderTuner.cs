@@ -23,7 +23,8 @@ internal enum TuningMode
 /// <param name="Cpu">This machine's CPU name.</param>
 /// <param name="LibTorch">This process's TorchSharp and LibTorch identity.</param>
 /// <param name="Threads">LibTorch's intra-op thread count now.</param>
-internal sealed record TuningLocation(string Key, IReadOnlyList<string> Roots, string Cpu, string LibTorch, int Threads);
+/// <param name="Allocator">The glibc allocator settings of this process (<see cref="AllocatorTuning"/>): they change which micro-batch is fastest.</param>
+internal sealed record TuningLocation(string Key, IReadOnlyList<string> Roots, string Cpu, string LibTorch, int Threads, AllocatorTuning Allocator);
 
 /// <summary>
 /// What a batched render runs, as far as its best micro-batch size can depend on it: the model (its type and size),
@@ -83,6 +84,9 @@ internal sealed class TuningCacheEntry
     /// <summary>The kernel configuration during the measurement.</summary>
     public KernelConfiguration Kernels { get; set; }
 
+    /// <summary>The glibc allocator settings during the measurement (page faults weigh on large batches).</summary>
+    public AllocatorTuning Allocator { get; set; }
+
     /// <summary>The candidates' measurements.</summary>
     public List<TuningCandidateRecord> Candidates { get; set; } = [];
 
@@ -109,9 +113,9 @@ internal sealed class TuningCacheEntry
             return $"its format version is {Version}, not {RenderTuner.CacheVersion}";
         }
 
-        if (Key != location.Key || Cpu != location.Cpu || LibTorch != location.LibTorch || Threads != location.Threads || Kernels != kernels)
+        if (Key != location.Key || Cpu != location.Cpu || LibTorch != location.LibTorch || Threads != location.Threads || Kernels != kernels || Allocator != location.Allocator)
         {
-            return "it was measured on another CPU, LibTorch, thread count or kernel configuration";
+            return "it was measured on another CPU, LibTorch, thread count, kernel configuration or allocator setting";
         }
 
         if (Workload != workload.Stored || Batch != workload.Batch)
@@ -158,12 +162,12 @@ internal sealed class TuningCacheEntry
 /// (<see cref="CandidatesFor"/>) run the model's forward and backward passes on that step's transformed images,
 /// interleaved, within <see cref="BudgetMilliseconds"/>; <see cref="TuningDecision"/> decides; the choice is cached
 /// per machine (the kernel verdict's key) and workload, kept for the rest of the process, and measured again when the
-/// CPU, LibTorch, thread count or kernels change.
+/// CPU, LibTorch, thread count, kernels or allocator settings change.
 /// </summary>
 internal static class RenderTuner
 {
     /// <summary>The cache format version (bump when the measurement, the candidates or the decision change).</summary>
-    public const int CacheVersion = 2;
+    public const int CacheVersion = 3;
 
     /// <summary>The most repetitions counted per candidate.</summary>
     public const int MaxRounds = 5;
@@ -369,6 +373,7 @@ internal static class RenderTuner
             LibTorch = location.LibTorch,
             Threads = location.Threads,
             Kernels = kernels,
+            Allocator = location.Allocator,
             Candidates = [.. samples.Select(s => new TuningCandidateRecord { MicroBatchSize = s.MicroBatchSize, Samples = [.. s.Samples.Take(MaxRounds)], Correct = s.Correct })],
             Chosen = choice,
             MeasurementMilliseconds = double.IsFinite(milliseconds) && milliseconds >= 0 ? milliseconds : 0,

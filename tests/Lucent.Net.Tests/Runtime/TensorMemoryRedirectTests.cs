@@ -20,7 +20,7 @@ public class TensorMemoryRedirectTests
 
         LucentRuntime.TensorMemoryRedirectFailure.Should().BeNull();
         LucentRuntime.TensorMemoryRedirected.Should().BeTrue();
-        LucentRuntime.AllocatorTuned.Should().BeFalse("the mmap-threshold fallback is only needed when the redirect is not installed");
+        LucentRuntime.AllocatorTuning.Should().Be(AllocatorTuning.KeepFreedMemory, "with the redirect, freed tensor blocks stay in the heap for the next step (the mmap-threshold fallback is only needed without it)");
     }
 
     [Fact]
