@@ -32,7 +32,7 @@ namespace Lucent.Net.ModelZoo.InceptionV1;
 /// they are freed when the scope ends.
 /// </para>
 /// </remarks>
-public sealed class InceptionV1Model : nn.Module<Tensor, Tensor>, IPreprocessingProvider, IClassLabels
+public sealed class InceptionV1Model : nn.Module<Tensor, Tensor>, IPreprocessingProvider, IClassLabels, IPrunableModel
 {
     /// <summary>The names of the 1008 outputs (<see cref="Labels.ImageNetLabels.InceptionV1"/>), so objectives can name classes: <c>ClassLogit("tabby")</c>.</summary>
     public ClassLabels ClassLabels => Labels.ImageNetLabels.InceptionV1;
@@ -61,6 +61,7 @@ public sealed class InceptionV1Model : nn.Module<Tensor, Tensor>, IPreprocessing
     private readonly bool _lucentKernels;
     private readonly bool _composedLrn;
     private readonly bool _channelsLast;
+    private (string Layer, IReadOnlySet<int> Channels)? _pruning;
 
     /// <summary>
     /// Creates the model with random initial weights: TorchSharp's default initialisation from its global
@@ -302,10 +303,44 @@ public sealed class InceptionV1Model : nn.Module<Tensor, Tensor>, IPreprocessing
         return input.mul(denominator.rsqrt().reshape(batch, channels, height, width)).MoveToOuterDisposeScope();
     }
 
+    /// <summary>
+    /// Until the returned scope is disposed, a mixed layer (<c>mixed3a</c> .. <c>mixed5b</c>) computes only the
+    /// branches (1x1, 3x3, 5x5, pool) whose channels are in <paramref name="channels"/>; the other branches'
+    /// channels are zeros and their modules do not run. The channels computed are bit-identical to the whole
+    /// layer's, and so is the gradient that reaches the input (the skipped branches only ever passed back
+    /// zeros). Other layers are computed whole. Used by the renderer for channel objectives on a mixed layer
+    /// (a channel objective on <c>mixed4a</c> needs one of its four branches).
+    /// </summary>
+    /// <param name="layer">A layer name.</param>
+    /// <param name="channels">Channel indices of that layer.</param>
+    /// <returns>A scope that restores the whole computation.</returns>
+    public IDisposable ComputeOnly(string layer, IReadOnlySet<int> channels)
+    {
+        ArgumentNullException.ThrowIfNull(layer);
+        ArgumentNullException.ThrowIfNull(channels);
+        if (!_operations.TryGetValue(layer, out var module) || module is not InceptionConcat || channels.Count == 0 ||
+            channels.Any(c => c < 0 || c >= BranchWidths(layer).Sum()))
+        {
+            return new PruningScope(this, _pruning);
+        }
+
+        var previous = _pruning;
+        _pruning = (layer, channels.ToHashSet());
+        return new PruningScope(this, previous);
+    }
+
     private Tensor Operation(string name, Tensor input) => _operations[name].call(input);
+
+    private long[] BranchWidths(string block) =>
+        [.. new[] { "_1x1", "_3x3", "_5x5", "_pool_reduce" }.Select(branch => _convolutions[block + branch].weight!.shape[0])];
 
     private Tensor Block(string name, Tensor input)
     {
+        if (_pruning is { } pruning && pruning.Layer == name)
+        {
+            return PrunedBlock(name, input, pruning.Channels);
+        }
+
         // Same order of calls as Lucent's forward, so hooks fire in the same order.
         var oneByOnePre = Convolution(name + "_1x1", input);
         var threeBottleneckPre = Convolution(name + "_3x3_bottleneck", input);
@@ -323,6 +358,43 @@ public sealed class InceptionV1Model : nn.Module<Tensor, Tensor>, IPreprocessing
         return ((InceptionConcat)_operations[name]).Concatenate(oneByOne, three, five, poolReduce);
     }
 
+    /// <summary>The block with only the branches that hold one of <paramref name="channels"/>; zeros for the others.</summary>
+    private Tensor PrunedBlock(string name, Tensor input, IReadOnlySet<int> channels)
+    {
+        long[] widths = BranchWidths(name);
+        var needed = new bool[widths.Length];
+        long start = 0;
+        for (int i = 0; i < widths.Length; i++)
+        {
+            long first = start, end = start + widths[i];
+            needed[i] = channels.Any(c => c >= first && c < end);
+            start = end;
+        }
+
+        // Lucent's order of calls among the branches that run.
+        Tensor? oneByOne = needed[0] ? Operation(name + "_1x1", Convolution(name + "_1x1", input)) : null;
+        Tensor? three = needed[1]
+            ? Operation(name + "_3x3", Convolution(name + "_3x3", Operation(name + "_3x3_bottleneck", Convolution(name + "_3x3_bottleneck", input))))
+            : null;
+        Tensor? five = needed[2]
+            ? Operation(name + "_5x5", Convolution(name + "_5x5", Operation(name + "_5x5_bottleneck", Convolution(name + "_5x5_bottleneck", input))))
+            : null;
+        Tensor? poolReduce = needed[3] ? Operation(name + "_pool_reduce", Convolution(name + "_pool_reduce", Operation(name + "_pool", input))) : null;
+        var computed = new[] { oneByOne, three, five, poolReduce };
+        var like = computed.First(t => t is not null)!;
+        var branches = computed.Select((t, i) => t ?? Zeros(like, widths[i])).ToArray();
+        return ((InceptionConcat)_operations[name]).Concatenate(branches);
+    }
+
+    /// <summary>Zeros shaped like <paramref name="like"/> but with <paramref name="channels"/> channels, in its memory order.</summary>
+    private static Tensor Zeros(Tensor like, long channels)
+    {
+        long batch = like.shape[0], height = like.shape[2], width = like.shape[3];
+        return ChannelsLast.Is(like)
+            ? torch.zeros([batch, height, width, channels], dtype: like.dtype, device: like.device).permute(0, 3, 1, 2)
+            : torch.zeros([batch, channels, height, width], dtype: like.dtype, device: like.device);
+    }
+
     private Tensor Convolution(string name, Tensor input)
     {
         var convolution = _convolutions[name];
@@ -334,5 +406,20 @@ public sealed class InceptionV1Model : nn.Module<Tensor, Tensor>, IPreprocessing
 
         using var padded = nn.functional.pad(input, [pad, pad, pad, pad]);
         return convolution.call(padded);
+    }
+
+    /// <summary>Restores the pruning that was in force before <see cref="ComputeOnly"/>.</summary>
+    private sealed class PruningScope(InceptionV1Model model, (string Layer, IReadOnlySet<int> Channels)? previous) : IDisposable
+    {
+        private bool _disposed;
+
+        public void Dispose()
+        {
+            if (!_disposed)
+            {
+                _disposed = true;
+                model._pruning = previous;
+            }
+        }
     }
 }

@@ -356,6 +356,12 @@ internal sealed class LayerObjective : Objective
 
     public override IReadOnlyCollection<string> Layers { get; }
 
+    /// <summary>
+    /// The one channel this objective reads, on axis 1 of its one layer (channel and neuron objectives
+    /// with the default view); null when it may read any.
+    /// </summary>
+    public int? AxisOneChannel { get; init; }
+
     public override Tensor Compute(IActivationLookup activations)
     {
         ArgumentNullException.ThrowIfNull(activations);

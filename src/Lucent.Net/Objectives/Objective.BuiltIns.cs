@@ -35,7 +35,7 @@ public abstract partial class Objective
             Tensor t = ChannelsFirst(full, layer, "channel", tokens, layout);
             RequireFeature(t, full, layer, channel, layout);
             return t.select(1, channel).mean().neg();
-        });
+        }, AxisOneChannel(channel, tokens, layout));
     }
 
     /// <summary>
@@ -65,7 +65,7 @@ public abstract partial class Objective
             Tensor at = AtPosition(full, layer, "neuron", x, y, layout);
             RequireFeature(at, full, layer, channel, layout);
             return at.select(1, channel).mean().neg();
-        });
+        }, AxisOneChannel(channel, TokenSelection.Auto, layout));
     }
 
     /// <summary>
@@ -820,12 +820,23 @@ public abstract partial class Objective
     /// batch element <paramref name="batch"/> when it is set); <paramref name="loss"/> gets the layer's activations.
     /// Checks the layer name and the batch index, the checks every such objective makes.
     /// </summary>
-    private static LayerObjective OnLayer(string function, string[] args, string description, string layer, int? batch, Func<Tensor, Tensor> loss)
+    private static LayerObjective OnLayer(string function, string[] args, string description, string layer, int? batch, Func<Tensor, Tensor> loss, int? axisOneChannel = null)
     {
         RequireLayer(layer);
         RequireBatchIndex(batch);
-        return new LayerObjective(FormatName(function, batch, args), Batched(description, batch), [layer], batch, a => loss(a[layer]));
+        return new LayerObjective(FormatName(function, batch, args), Batched(description, batch), [layer], batch, a => loss(a[layer]))
+        {
+            AxisOneChannel = axisOneChannel,
+        };
     }
+
+    /// <summary>
+    /// The one channel an objective reads on axis 1 of a (batch, channels, height, width) layer, as told to
+    /// models that can skip the rest (<see cref="Activations.IPrunableModel"/>); null where the view options
+    /// could put the channel on another axis.
+    /// </summary>
+    private static int? AxisOneChannel(int channel, TokenSelection tokens, ActivationLayout layout) =>
+        tokens == TokenSelection.Auto && layout == ActivationLayout.Auto ? channel : null;
 
     private static void RequireView(TokenSelection tokens, ActivationLayout layout)
     {

@@ -1,4 +1,5 @@
 using Lucent.Net.Activations;
+using Lucent.Net.Objectives;
 using Lucent.Net.Parameterization;
 using Lucent.Net.Transforms;
 using TorchSharp;
@@ -22,6 +23,7 @@ internal sealed class ModelSession : IDisposable
     private readonly IDisposable _lease;
     private ActivationRecorder? _recorder;
     private ModelRunner? _runner;
+    private IDisposable? _pruning;
     private TransformPipeline? _pipeline;
     private bool _wasTraining;
     private bool _prepared;
@@ -83,7 +85,7 @@ internal sealed class ModelSession : IDisposable
     }
 
     /// <summary>Builds the pipeline for images of <paramref name="imageShape"/>, hooks <paramref name="layers"/> and puts the model in eval mode.</summary>
-    public void Prepare(ImageShape imageShape, IReadOnlyCollection<string> layers, bool stopEarly)
+    public void Prepare(ImageShape imageShape, IReadOnlyCollection<string> layers, bool stopEarly, IObjective? objective = null)
     {
         if (_prepared)
         {
@@ -93,6 +95,13 @@ internal sealed class ModelSession : IDisposable
         _pipeline = new TransformPipeline(RenderPipeline.Build(_model, _options, imageShape));
         _runner = new ModelRunner(_model, Device);
         _recorder = new ActivationRecorder(_model, layers, stopEarly);
+        if (_recorder.StopEarly && layers.Count == 1 && objective is not null && _model is IPrunableModel prunable &&
+            ObjectiveChannels.Read(objective, layers.First()) is { } channels)
+        {
+            // Nothing after the one layer read runs, so the branches that feed only its other channels need not either.
+            _pruning = prunable.ComputeOnly(layers.First(), channels);
+        }
+
         _wasTraining = _model.training;
         _model.eval();
         _prepared = true;
@@ -105,6 +114,7 @@ internal sealed class ModelSession : IDisposable
             _model.train(_wasTraining);
         }
 
+        _pruning?.Dispose();
         _recorder?.Dispose();
         Generator.Dispose();
         _lease.Dispose();

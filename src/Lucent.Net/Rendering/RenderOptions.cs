@@ -166,7 +166,11 @@ public sealed record RenderOptions
     /// <summary>Freeze the model's parameters during the render (restored afterwards). Lucent leaves them trainable; freezing gives the same images faster.</summary>
     public bool FreezeModel { get; init; } = true;
 
-    /// <summary>Stop the forward pass once every layer the objective needs is computed.</summary>
+    /// <summary>
+    /// Stop the forward pass once every layer the objective needs is computed; and where the objective reads
+    /// named channels of one layer of a model that can prune (<see cref="Activations.IPrunableModel"/>, e.g.
+    /// InceptionV1's mixed layers), skip the branches that feed only that layer's other channels. Same images.
+    /// </summary>
     public bool StopForwardEarly { get; init; } = true;
 
     /// <summary>

@@ -292,7 +292,7 @@ public static class Renderer
                     "Make it on the model's device: take the render's device in RenderOptions.Parameterization (ParameterizationFactory.From((g, device) => ImageParameterizations.Image(128, generator: g, device: device))).");
             }
 
-            session.Prepare(parameterization.Shape, objective.Layers, options.StopForwardEarly);
+            session.Prepare(parameterization.Shape, objective.Layers, options.StopForwardEarly, objective);
             var pipeline = session.Pipeline;
             _microBatch = MicroBatch(parameterization.Shape.Batch);
 
