@@ -32,6 +32,8 @@ internal static class VariantsCommand
         using var bf16Model = Part1Workload.CreateModel();
         bf16Model.to(ScalarType.BFloat16);
         using var composedLrnModel = Part1Workload.CreateModel(new InceptionV1Options { UseComposedLrn = true });
+        using var unprunedModel = Part1Workload.CreateModel(new InceptionV1Options { AllowPruning = false });
+        using var session7Model = Part1Workload.CreateModel(new InceptionV1Options { UseComposedLrn = true, AllowPruning = false });
         using var plainReluModel = Part1Workload.CreateModel(new InceptionV1Options { UseRedirectedRelu = false });
         plainReluModel.eval();
 
@@ -39,6 +41,8 @@ internal static class VariantsCommand
         {
             ("default", model, Part1Workload.OurOptions(steps), defaultThreads),
             ("LRN as before (autograd)", composedLrnModel, Part1Workload.OurOptions(steps), defaultThreads),
+            ("mixed4a not pruned", unprunedModel, Part1Workload.OurOptions(steps), defaultThreads),
+            ("neither (session 7 model)", session7Model, Part1Workload.OurOptions(steps), defaultThreads),
             ("channels-first model", channelsFirstModel, Part1Workload.OurOptions(steps), defaultThreads),
             ("plain ReLU (other images)", plainReluModel, Part1Workload.OurOptions(steps), defaultThreads),
         };
@@ -60,7 +64,7 @@ internal static class VariantsCommand
 
         if (lrnOnly)
         {
-            variants.RemoveAll(v => v.Name != "default" && v.Name != "LRN as before (autograd)");
+            variants.RemoveAll(v => v.Name is not ("default" or "LRN as before (autograd)" or "mixed4a not pruned" or "neither (session 7 model)"));
         }
 
         // Last, and only in the first repeat's order: once a process has used AMX (bfloat16), its later

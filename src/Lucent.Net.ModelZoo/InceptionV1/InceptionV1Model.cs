@@ -60,6 +60,7 @@ public sealed class InceptionV1Model : nn.Module<Tensor, Tensor>, IPreprocessing
     private readonly Linear _linear;
     private readonly bool _lucentKernels;
     private readonly bool _composedLrn;
+    private readonly bool _allowPruning;
     private readonly bool _channelsLast;
     private (string Layer, IReadOnlySet<int> Channels)? _pruning;
 
@@ -76,6 +77,7 @@ public sealed class InceptionV1Model : nn.Module<Tensor, Tensor>, IPreprocessing
         UsesRedirectedRelu = options.UseRedirectedRelu;
         _lucentKernels = options.UseLucentKernels;
         _composedLrn = options.UseComposedLrn;
+        _allowPruning = options.AllowPruning;
         _channelsLast = options.UseChannelsLast;
 
         foreach (var spec in InceptionV1Layers.Convolutions)
@@ -318,7 +320,7 @@ public sealed class InceptionV1Model : nn.Module<Tensor, Tensor>, IPreprocessing
     {
         ArgumentNullException.ThrowIfNull(layer);
         ArgumentNullException.ThrowIfNull(channels);
-        if (!_operations.TryGetValue(layer, out var module) || module is not InceptionConcat || channels.Count == 0 ||
+        if (!_allowPruning || !_operations.TryGetValue(layer, out var module) || module is not InceptionConcat || channels.Count == 0 ||
             channels.Any(c => c < 0 || c >= BranchWidths(layer).Sum()))
         {
             return new PruningScope(this, _pruning);

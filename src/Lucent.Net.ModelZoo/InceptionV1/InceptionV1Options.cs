@@ -27,6 +27,12 @@ public sealed class InceptionV1Options
     internal bool UseComposedLrn { get; set; }
 
     /// <summary>
+    /// Whether <see cref="InceptionV1Model.ComputeOnly"/> prunes (default); off, every layer is computed whole. For the
+    /// benchmarks' A/B (<c>variants --lrn</c>).
+    /// </summary>
+    internal bool AllowPruning { get; set; } = true;
+
+    /// <summary>
     /// Whether the network runs on channels-last (NHWC) activations: the input is reordered once,
     /// convolutions, pools, ReLUs and concatenations keep that order, and the local response
     /// normalisation works on it directly. Default <see langword="true"/>: a render step is about 1.4x
