@@ -356,10 +356,18 @@ public sealed class RenderTuningTests
     {
         RenderTuner.ImagesTimed(null, 10).Should().Be(10);
         RenderTuner.ImagesTimed(1, 10).Should().Be(4);
-        RenderTuner.ImagesTimed(4, 10).Should().Be(4);
+        RenderTuner.ImagesTimed(2, 10).Should().Be(4);
+        RenderTuner.ImagesTimed(4, 12).Should().Be(4);
         RenderTuner.ImagesTimed(4, 3).Should().Be(3);
-        RenderTuner.ImagesTimed(3, 10).Should().Be(6, "two whole micro-batches of 3");
+        RenderTuner.ImagesTimed(3, 12).Should().Be(6, "two whole micro-batches of 3");
     }
+
+    [Theory]
+    [InlineData(4, 10)]
+    [InlineData(3, 10)]
+    [InlineData(4, 6)]
+    public void A_size_that_does_not_divide_the_batch_is_timed_on_the_whole_batch_with_its_short_last_slice(int size, int batch) =>
+        RenderTuner.ImagesTimed(size, batch).Should().Be(batch, "the render runs the short last slice too, which costs more per image");
 
     [Fact]
     public void An_oversubscribed_machine_is_not_measured_and_a_measurement_the_load_spoiled_is_not_cached()
