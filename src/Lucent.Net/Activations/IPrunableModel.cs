@@ -10,7 +10,9 @@ namespace Lucent.Net.Activations;
 /// objectives and their sums) and the forward pass stops after that layer
 /// (<c>RenderOptions.StopForwardEarly</c>). Values and gradients of the channels read are
 /// unchanged (docs/performance.md); the other channels of that layer read as zeros, and modules that only
-/// feed them do not run (their hooks do not fire).
+/// feed them do not run (their hooks do not fire). The setting belongs to the model instance: the renderer holds
+/// the instance's render lock while it is in force, as it does for its hooks, so other renders and evaluations of
+/// that instance wait; code that calls the model directly from another thread meanwhile would see it too.
 /// </remarks>
 public interface IPrunableModel
 {
