@@ -98,8 +98,7 @@ internal static class GalleryMicroBatch
         var objectives = unit.Channels.Select((channel, i) => GalleryKinds.Objective(unit.Kind, unit.Layer, channel, i)).ToList();
         // Left unset, the renderer measures the micro-batch size (or reads this machine's cache).
         var renderOptions = options.UnitRenderOptions(unit.Seed) with { Thresholds = [1], MicroBatchSize = null };
-        Renderer.RenderBatch(model, objectives, renderOptions, progress: null, cancellationToken);
-        var tuning = LucentRuntime.Tuning;
+        var tuning = Renderer.RenderBatch(model, objectives, renderOptions, progress: null, cancellationToken).MicroBatchTuning;
         int size = tuning?.MicroBatchFor(unit.Channels.Count) ?? options.Batch;
         return (size >= unit.Channels.Count ? options.Batch : size, "measured here: " + (tuning?.Description ?? "not measured"));
     }

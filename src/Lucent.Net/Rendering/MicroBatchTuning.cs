@@ -34,15 +34,14 @@ internal static class MicroBatchTuning
     /// <param name="objectiveName">For error messages.</param>
     /// <param name="steps">The render's steps (a longer render allows a longer measurement, <see cref="RenderTuner.BudgetFor"/>).</param>
     /// <returns>Images per pass, at most the batch.</returns>
-    public static int Choose(nn.Module<Tensor, Tensor> model, ModelSession session, IReadOnlyList<IObjective> imageObjectives, Tensor image, Tensor input, string objectiveName, int steps)
+    public static RenderTuning Choose(nn.Module<Tensor, Tensor> model, ModelSession session, IReadOnlyList<IObjective> imageObjectives, Tensor image, Tensor input, string objectiveName, int steps)
     {
         int batch = (int)input.shape[0];
         var recorder = session.Recorder;
         string workload = Describe(model, imageObjectives, input, recorder.StopEarly);
         try
         {
-            var tuning = LucentRuntime.TuneMicroBatch(workload, batch, candidates => Measure(candidates, steps, candidate => Pass(session, imageObjectives, image, input, candidate, objectiveName)));
-            return tuning.MicroBatchFor(batch);
+            return LucentRuntime.TuneMicroBatch(workload, batch, candidates => Measure(candidates, steps, candidate => Pass(session, imageObjectives, image, input, candidate, objectiveName)));
         }
         finally
         {

@@ -193,7 +193,7 @@ public sealed record RenderOptions
     /// images do not depend on it beyond float rounding. Null (the default) uses, on the CPU, the size measured to
     /// be fastest for this workload on this machine: the whole batch, 1, 2 or 4, timed on the first step of the
     /// first render of the workload (model, layers, input size, batch), cached beside the kernel verdict and kept
-    /// for the rest of the process (<see cref="Runtime.LucentRuntime.Tuning"/> shows the choice); with
+    /// for the rest of the process (<see cref="RenderResult.MicroBatchTuning"/> and <see cref="Runtime.LucentRuntime.Tuning"/> show the choice); with
     /// <c>LUCENT_NET_TUNING=off</c> one image at a time with LibTorch's own convolution kernels and the whole
     /// batch with oneDNN. The measurement does not change the render's images: they are those of a render with
     /// the chosen size set here. A value set here always wins. See docs/performance.md, "Measured defaults".

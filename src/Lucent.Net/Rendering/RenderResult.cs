@@ -1,3 +1,4 @@
+using Lucent.Net.Runtime;
 using Lucent.Net.Images;
 
 namespace Lucent.Net.Rendering;
@@ -102,4 +103,18 @@ public sealed class RenderResult
 
     /// <summary>Warnings raised during the render (e.g. layers not computable at this size).</summary>
     public IReadOnlyList<string> Warnings { get; }
+
+    /// <summary>
+    /// Images per pass through the model in this render's steps (<see cref="RenderOptions.MicroBatchSize"/>, or the
+    /// measured default); the batch size when the whole batch went at once; null for a render cancelled before its
+    /// first step.
+    /// </summary>
+    public int? MicroBatchSize { get; internal init; }
+
+    /// <summary>
+    /// The measured default (docs/performance.md, "Measured defaults") that chose <see cref="MicroBatchSize"/>: how it
+    /// was decided (measured, cached or the rule of thumb), each candidate's time and the workload; null when the size
+    /// was set in the options, the render was not batched, or it did not run on the CPU.
+    /// </summary>
+    public RenderTuning? MicroBatchTuning { get; internal init; }
 }

@@ -7,6 +7,7 @@ using Lucent.Net.Images;
 using Lucent.Net.Modules;
 using Lucent.Net.Objectives;
 using Lucent.Net.Parameterization;
+using Lucent.Net.Runtime;
 using Lucent.Net.Transforms;
 using Microsoft.Extensions.Logging;
 using TorchSharp;
@@ -272,6 +273,7 @@ public static class Renderer
 
         /// <summary>Images per pass through the model; <see cref="MeasureAtFirstStep"/> until the first step chose it.</summary>
         private int _microBatch;
+        private RenderTuning? _tuning;
 
         public RenderResult Run(ModelSession session)
         {
@@ -415,7 +417,12 @@ public static class Renderer
             _logger?.LogInformation(
                 "Rendered {Objective}: {Steps} steps in {Elapsed:F1} s, loss {First:G4} -> {Last:G4} ({Reason})",
                 objective.Name, _losses.Count, stopwatch.Elapsed.TotalSeconds, _losses.Count > 0 ? _losses[0] : double.NaN, _losses.Count > 0 ? _losses[^1] : double.NaN, stopReason);
-            return new RenderResult(_snapshots, _losses, stopReason, stopMessage, options.Seed, stopwatch.Elapsed, _warnings, _imageLosses) { Transparency = transparencyMap };
+            return new RenderResult(_snapshots, _losses, stopReason, stopMessage, options.Seed, stopwatch.Elapsed, _warnings, _imageLosses)
+            {
+                Transparency = transparencyMap,
+                MicroBatchSize = _microBatch == MeasureAtFirstStep ? null : _microBatch,
+                MicroBatchTuning = _tuning,
+            };
         }
 
         /// <summary>The accumulated absolute input gradient, each image scaled to a maximum of 1, as (batch, height, width, 1); frees the accumulator.</summary>
@@ -446,9 +453,10 @@ public static class Renderer
             {
                 // The first step of a batched CPU render that leaves MicroBatchSize unset: the size measured for this
                 // workload on this step's images (once per machine and workload; the images do not depend on it).
-                microBatch = _microBatch = input.shape[0] == image.shape[0]
+                _tuning = input.shape[0] == image.shape[0]
                     ? MicroBatchTuning.Choose(model, session, imageObjectives!, image, input, objective.Name, options.Steps)
-                    : (int)input.shape[0];
+                    : null;
+                microBatch = _microBatch = _tuning?.MicroBatchFor((int)input.shape[0]) ?? (int)input.shape[0];
             }
 
             // A transform that changes the batch (MACO's crops) has no image-to-slice mapping: run the whole batch.

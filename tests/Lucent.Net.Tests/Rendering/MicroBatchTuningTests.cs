@@ -45,6 +45,16 @@ public sealed class MicroBatchTuningTests
         explicitRenders.Should().Contain(
             r => r.FinalImages.Pixels.SequenceEqual(measured.FinalImages.Pixels) && r.Losses.SequenceEqual(measured.Losses),
             "the measured render must equal a render with its chosen size");
+
+        // The result says which size it used and how it was chosen; the explicit renders name their own size and no tuning.
+        measured.MicroBatchTuning.Should().NotBeNull("a batched CPU render that leaves the size unset uses the measured default");
+        measured.MicroBatchSize.Should().Be(measured.MicroBatchTuning!.MicroBatchFor(3));
+        var same = explicitRenders.Single(r => r.MicroBatchSize == measured.MicroBatchSize);
+        same.FinalImages.Pixels.Should().Equal(measured.FinalImages.Pixels, "the reported size is the one the render ran");
+        explicitRenders.Select(r => r.MicroBatchSize).Should().Equal(3, 1, 2);
+        explicitRenders.Should().OnlyContain(r => r.MicroBatchTuning == null);
+        Renderer.Render(model, Objective.Channel("conv2", 1), options with { Parameterization = ParameterizationFactory.From(g => ImageParameterizations.Image(16, generator: g)) })
+            .MicroBatchTuning.Should().BeNull("a single image is never micro-batched");
     }
 
     [Fact]
