@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using Lucent.Net.Activations;
 using Lucent.Net.Objectives;
 using Lucent.Net.Runtime;
 using TorchSharp;
@@ -130,29 +129,22 @@ internal static class MicroBatchTuning
     /// </summary>
     private static Tensor Pass(ModelSession session, IReadOnlyList<IObjective> objectives, Tensor image, Tensor input, int? candidate, string objectiveName)
     {
-        var recorder = session.Recorder;
-        long batch = input.shape[0];
-        int images = RenderTuner.ImagesTimed(candidate, (int)batch);
+        int batch = (int)input.shape[0];
+        int images = RenderTuner.ImagesTimed(candidate, batch);
         using var enableGrad = torch.enable_grad();
         var detached = input.detach().narrow(0, 0, images).requires_grad_(true);
-        long step = candidate ?? batch;
-        for (long start = 0; start < images; start += step)
+        // Run's result is a later layer that could not be computed and is not needed: the render warns about it, not this.
+        MicroBatchSlices.ForwardBackward(session, image, detached, batch, candidate ?? batch, slice => _ = session.Run(slice, objectiveName, "while measuring the micro-batch size"), (activations, start, count) =>
         {
-            long count = Math.Min(step, images - start);
-            using var sliceScope = NewDisposeScope();
-            recorder.BeginStep(image);
-            session.Run(count == batch ? detached : detached.narrow(0, start, count), objectiveName, "while measuring the micro-batch size");
-            using var lookup = new BatchSliceLookup(recorder, start, batch);
-            IActivationLookup activations = count == batch ? recorder : lookup;
             Tensor? loss = null;
-            for (long i = start; i < start + count; i++)
+            for (int i = start; i < start + count; i++)
             {
-                var term = objectives[(int)i].Compute(activations);
+                var term = objectives[i].Compute(activations);
                 loss = loss is null ? term : loss + term;
             }
 
-            loss!.backward();
-        }
+            return loss!;
+        });
 
         return detached.grad!;
     }

@@ -605,22 +605,27 @@ public static class Renderer
         /// </summary>
         private double MicroBatchedForwardBackward(ModelSession session, Tensor image, Tensor input, int step, int microBatch)
         {
-            var recorder = session.Recorder;
-            long batch = input.shape[0];
             using var detached = input.detach().requires_grad_(true);
             double total = 0;
-            for (long start = 0; start < batch; start += microBatch)
-            {
-                long count = Math.Min(microBatch, batch - start);
-                using var sliceScope = NewDisposeScope();
-                recorder.BeginStep(image);
-                RunForward(session, detached.narrow(0, start, count), step);
-                using var lookup = new BatchSliceLookup(recorder, start, batch);
-                var (sliceLoss, values) = SumImageTerms(lookup, (int)start, (int)count);
-                sliceLoss.backward();
-                total += sliceLoss.ToDouble();
-                RecordImageLosses(values, (int)start);
-            }
+            Tensor? sliceLoss = null, values = null;
+            MicroBatchSlices.ForwardBackward(
+                session,
+                image,
+                detached,
+                (int)input.shape[0],
+                microBatch,
+                slice => RunForward(session, slice, step),
+                (lookup, start, count) =>
+                {
+                    (sliceLoss, values) = SumImageTerms(lookup, start, count);
+                    return sliceLoss;
+                },
+                afterBackward: start =>
+                {
+                    // Read back once the backward pass is queued.
+                    total += sliceLoss!.ToDouble();
+                    RecordImageLosses(values!, start);
+                });
 
             input.backward([detached.grad!]);
             return total;
