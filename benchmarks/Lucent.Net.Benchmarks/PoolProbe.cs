@@ -35,6 +35,7 @@ internal static class PoolProbe
                 ("nchw", t => nn.functional.max_pool2d(t, 3, c.Stride, c.Padding, ceil_mode: c.CeilMode)),
                 ("channels-last", t => ChannelsLast(t, c)),
                 ("channels-last-keep", t => ChannelsLastKeep(t, c)),
+                ("separable", t => Separable(t, c)),
             };
             var reference = variants[0].Pool(x);
             var gradReference = torch.autograd.grad([reference], [x], [upstream])[0];
@@ -70,6 +71,15 @@ internal static class PoolProbe
         using var nhwc = x.permute(0, 2, 3, 1).contiguous();
         using var view = nhwc.permute(0, 3, 1, 2);
         return nn.functional.max_pool2d(view, 3, c.Stride, c.Padding, ceil_mode: c.CeilMode);
+    }
+
+    /// <summary>Rows, then columns: 1x3 then 3x1 pools on the channels-last input (same first-maximum ties in row-major order).</summary>
+    private static Tensor Separable(Tensor x, Case c)
+    {
+        using var nhwc = x.permute(0, 2, 3, 1).contiguous();
+        using var view = nhwc.permute(0, 3, 1, 2);
+        using var rows = nn.functional.max_pool2d(view, [1, 3], [1, c.Stride], [0, c.Padding], [1, 1], c.CeilMode);
+        return nn.functional.max_pool2d(rows, [3, 1], [c.Stride, 1], [c.Padding, 0], [1, 1], c.CeilMode);
     }
 
     private static double Time(Func<Tensor, Tensor> pool, Tensor x, Tensor upstream, int repeats)

@@ -55,7 +55,7 @@ switch (command)
               variants [--steps 10] [--repeats 2] [--threads N] [--lrn] [--micro-batches]
                        our path with candidate settings (LRN as before, channels-first, bf16, plain ReLU, threads, micro-batches), with image quality
               profile  [--steps 5] [--batch 10]                where one step spends its time
-              lrn | relu | pool                                 LRN, redirected-ReLU and max-pool implementations: values, gradients, time
+              lrn [--batch 10] | relu | pool                    LRN, redirected-ReLU and max-pool (incl. separable) implementations: values, gradients, time
               resnet   [--steps 8] [--repeats 2] [--bf16]      ResNet-18 render steps: channels-last vs channels-first (and bfloat16)
               spectrum --photos DIR [--size 224] [--out file.lmag]  MACO's average magnitude spectrum of a folder of photos
               methods  --photos DIR [--channels 16] [--first-channel N (default 0)] [--steps 128] [--crops 4] [--start 0.5] [--end 0.05] [--lr 1.0] [--methods lucent,maco,accentuation] [--layers layer1,...] [--out DIR]
