@@ -35,7 +35,33 @@ internal static class LrnProbe
             CompareCommand.Print($"    banded matmul + rsqrt {tBanded:F1} ms; max |diff| value {bandDiff:G3}, gradient {bandGradDiff:G3} (|gradient| max {gradReference.abs().max().ToDouble():G3})");
         }
 
+        // ONNX's LRN (GoogLeNet's constants: size 5, alpha 1e-4, beta 0.75, bias 1): the importer's old formulation
+        // (avg_pool2d over the padded squares) against the shared implementation it runs now.
+        var onnx = Lucent.Net.ModelZoo.Normalization.LrnSpec.Onnx(5, 1e-4, 0.75, 1);
+        foreach (long[] shape in new[] { new long[] { batch, 64, 56, 56 }, [batch, 192, 56, 56] })
+        {
+            using var scope = NewDisposeScope();
+            var x = torch.rand(shape, generator: generator).mul(300).requires_grad_(true);
+            var old = AvgPoolLrn(x, onnx);
+            var now = Lucent.Net.ModelZoo.Normalization.LocalResponseNorm.Apply(x, onnx);
+            double maxDiff = now.sub(old).abs().max().ToDouble();
+            double tOld = Time(() => AvgPoolLrn(x, onnx), x, repeats);
+            double tNow = Time(() => Lucent.Net.ModelZoo.Normalization.LocalResponseNorm.Apply(x, onnx), x, repeats);
+            CompareCommand.Print($"ONNX LRN [{string.Join("x", shape)}] forward+backward: avg_pool2d formulation {tOld:F1} ms, shared implementation {tNow:F1} ms; max |diff| {maxDiff:G3} (|value| max {old.abs().max().ToDouble():G3})");
+        }
+
         return 0;
+    }
+
+    /// <summary>The ONNX importer's LRN before session 8: pad the squares, average with avg_pool2d, power, divide.</summary>
+    private static Tensor AvgPoolLrn(Tensor x, Lucent.Net.ModelZoo.Normalization.LrnSpec spec)
+    {
+        using var scope = NewDisposeScope();
+        var shape = x.shape;
+        var squares = x.square().reshape(shape[0], 1, shape[1], shape[2] * shape[3]);
+        var padded = nn.functional.pad(squares, [0, 0, spec.Before, spec.After]);
+        var mean = nn.functional.avg_pool2d(padded, [spec.Size, 1], [1, 1], [0, 0], false, true).reshape(shape);
+        return (x / (mean * spec.Alpha + spec.Bias).pow(spec.Beta)).MoveToOuterDisposeScope();
     }
 
     private static Tensor BandedMatmulLrn(Tensor x)

@@ -1,5 +1,6 @@
 using Lucent.Net.Activations;
 using Lucent.Net.ModelZoo.Layout;
+using Lucent.Net.ModelZoo.Normalization;
 using Lucent.Net.Modules;
 using Lucent.Net.Transforms;
 using TorchSharp;
@@ -250,6 +251,9 @@ public sealed class InceptionV1Model : nn.Module<Tensor, Tensor>, IPreprocessing
         return new InceptionV1LoadResult(missing, unexpected);
     }
 
+    /// <summary>The constants of InceptionV1's two LRNs, as LibTorch's <c>local_response_norm</c> reads them.</summary>
+    internal static readonly LrnSpec Lrn = LrnSpec.PyTorch(LrnSize, LrnAlpha, LrnBeta, LrnK);
+
     private Tensor LocalResponseNorm(Tensor input) => _lucentKernels
         ? nn.functional.local_response_norm(input, LrnSize, LrnAlpha, LrnBeta, LrnK)
         : _composedLrn ? ComposedLocalResponseNormalization(input) : LocalResponseNormalization(input);
@@ -260,8 +264,8 @@ public sealed class InceptionV1Model : nn.Module<Tensor, Tensor>, IPreprocessing
     /// edges, always divided by 9): LibTorch's <c>local_response_norm</c> to within float rounding (a
     /// relative 1e-6; pinned by tests). LibTorch averages through <c>avg_pool3d</c>, a slow CPU kernel;
     /// here the window sums are matrix products with the band of <c>alpha / 9</c> weights, in blocks of 32
-    /// channels (<c>LrnWindow</c>), <c>(.)^-0.5</c> is <c>rsqrt</c>, and where a gradient is recorded the
-    /// whole normalisation is one autograd node with a hand-written backward pass (<c>LrnFunction</c>):
+    /// channels (<c>Normalization.LrnWindow</c>), <c>(.)^-0.5</c> is <c>rsqrt</c>, and where a gradient is recorded the
+    /// whole normalisation is one autograd node with a hand-written backward pass (<c>Normalization.LrnFunction</c>):
     /// forward and backward together several times faster than LibTorch's on InceptionV1's two LRN
     /// inputs (docs/performance.md).
     /// </summary>
@@ -270,15 +274,7 @@ public sealed class InceptionV1Model : nn.Module<Tensor, Tensor>, IPreprocessing
     public static Tensor LocalResponseNormalization(Tensor input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        if (input.requires_grad && torch.is_grad_enabled())
-        {
-            return LrnFunction.apply(input);
-        }
-
-        var (output, rows, reciprocalRoot, _) = LrnFunction.Forward(input);
-        rows.Dispose();
-        reciprocalRoot.Dispose();
-        return output;
+        return Normalization.LocalResponseNorm.Apply(input, Lrn);
     }
 
     /// <summary>
@@ -293,13 +289,13 @@ public sealed class InceptionV1Model : nn.Module<Tensor, Tensor>, IPreprocessing
         {
             // (batch, height, width, channels) view: the band matrix is symmetric, so x @ band sums the windows.
             var nhwc = input.permute(0, 2, 3, 1);
-            var bandLast = LrnBands.For(input.shape[1], input.dtype, input.device);
+            var bandLast = LrnBands.For(Lrn, input.shape[1], input.dtype, input.device);
             var denominatorLast = torch.matmul(nhwc.mul(nhwc), bandLast).add_(LrnK);
             return nhwc.mul(denominatorLast.rsqrt()).permute(0, 3, 1, 2).MoveToOuterDisposeScope();
         }
 
         long batch = input.shape[0], channels = input.shape[1], height = input.shape[2], width = input.shape[3];
-        var band = LrnBands.For(channels, input.dtype, input.device);
+        var band = LrnBands.For(Lrn, channels, input.dtype, input.device);
         var squares = input.mul(input).reshape(batch, channels, height * width);
         var denominator = torch.matmul(band, squares).add_(LrnK);
         return input.mul(denominator.rsqrt().reshape(batch, channels, height, width)).MoveToOuterDisposeScope();

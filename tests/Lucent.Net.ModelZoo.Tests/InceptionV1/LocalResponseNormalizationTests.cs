@@ -1,4 +1,5 @@
 using Lucent.Net.ModelZoo.InceptionV1;
+using Lucent.Net.ModelZoo.Normalization;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -72,11 +73,11 @@ public class LocalResponseNormalizationTests
         using var scope = NewDisposeScope();
         using var generator = new Generator(7, torch.CPU);
         var rows = torch.rand([3, 5, channels], generator: generator).mul(1000);
-        var band = LrnBands.For(channels, ScalarType.Float32, torch.CPU);
+        var band = LrnBands.For(InceptionV1Model.Lrn, channels, ScalarType.Float32, torch.CPU);
         var full = torch.matmul(rows.to(ScalarType.Float64), band.to(ScalarType.Float64));
 
-        var last = LrnWindow.SumLast(rows);
-        var first = LrnWindow.SumChannelsFirst(rows.transpose(1, 2).contiguous()).transpose(1, 2);
+        var last = LrnWindow.SumLast(rows, InceptionV1Model.Lrn);
+        var first = LrnWindow.SumChannelsFirst(rows.transpose(1, 2).contiguous(), InceptionV1Model.Lrn).transpose(1, 2);
 
         last.shape.Should().Equal(rows.shape);
         last.to(ScalarType.Float64).sub(full).abs().max().ToDouble().Should().BeLessThanOrEqualTo(1e-6 * full.abs().max().ToDouble());

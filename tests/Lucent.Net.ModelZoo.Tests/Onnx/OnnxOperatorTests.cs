@@ -1,4 +1,7 @@
+using Lucent.Net.ModelZoo.Onnx;
 using Onnx;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace Lucent.Net.ModelZoo.Tests.Onnx;
 
@@ -181,6 +184,28 @@ public sealed class OnnxOperatorTests
         var graph = new OnnxTestGraph([2, 7, 4, 3]);
         var y = graph.Node("LRN", ["x"], n => n.Int("size", size).Float("alpha", 0.3f).Float("beta", 0.75f).Float("bias", 2f));
         graph.CompareWithOnnxRuntime(y).Should().BeLessThan(Tolerance);
+    }
+
+    [Fact]
+    public void Lrn_over_many_channels_and_a_rank_three_input_matches_onnx_runtime()
+    {
+        // 70 channels: the window sums run in blocks of 32 (the block edges included). ONNX Runtime takes odd sizes
+        // only; the even-size window is pinned against the definition in LocalResponseNormTests.
+        var wide = new OnnxTestGraph([1, 70, 3, 2]);
+        wide.CompareWithOnnxRuntime(wide.Node("LRN", ["x"], n => n.Int("size", 7).Float("alpha", 0.01f).Float("beta", 0.75f).Float("bias", 1f))).Should().BeLessThan(Tolerance);
+
+        // ONNX Runtime takes rank 4 only: a rank-3 input must equal the same data run as (N, C, L, 1) in ORT.
+        var flat = new OnnxTestGraph([2, 40, 5]);
+        var model = flat.Build(flat.Node("LRN", ["x"], n => n.Int("size", 5).Float("alpha", 0.02f).Float("beta", 0.5f).Float("bias", 1f)));
+        var four = new OnnxTestGraph([2, 40, 5, 1]);
+        var fourModel = four.Build(four.Node("LRN", ["x"], n => n.Int("size", 5).Float("alpha", 0.02f).Float("beta", 0.5f).Float("bias", 1f)));
+        var input = OnnxTestGraph.RandomValues(400, 3);
+        var (expected, _) = OnnxTestGraph.RunOnnxRuntime(fourModel, "x", input, [2, 40, 5, 1], fourModel.Graph.Output[0].Name);
+        using var scope = NewDisposeScope();
+        using var module = OnnxModel.Load(model);
+        var actual = module.call(torch.tensor(input, [2, 40, 5]));
+        actual.shape.Should().Equal([2L, 40, 5]);
+        OnnxTestGraph.RelativeError(actual.data<float>().ToArray(), expected).Should().BeLessThan(Tolerance);
     }
 
     [Theory]

@@ -1,3 +1,4 @@
+using Lucent.Net.ModelZoo.Normalization;
 using static TorchSharp.torch;
 
 namespace Lucent.Net.ModelZoo.Onnx.Operators;
@@ -37,41 +38,41 @@ internal sealed class BatchNormalizationNode : OnnxNodeModule
 
 /// <summary>
 /// ONNX <c>LRN</c>: <c>y = x / (bias + alpha / size * sum of x^2 over the channel window)^beta</c>,
-/// the window covering channels <c>c - floor((size-1)/2)</c> to <c>c + ceil((size-1)/2)</c>.
+/// the window covering channels <c>c - floor((size-1)/2)</c> to <c>c + ceil((size-1)/2)</c>. Runs through the model
+/// zoo's local response normalisation (block band products and one autograd node, as InceptionV1's; session 8): inputs
+/// of rank other than 4 are viewed as (batch, channels, pixels, 1).
 /// </summary>
 internal sealed class LrnNode : OnnxNodeModule
 {
-    private readonly double _alpha;
-    private readonly double _beta;
-    private readonly double _bias;
-    private readonly long _size;
+    private readonly LrnSpec _spec;
 
     public LrnNode(OnnxNodeDefinition definition)
         : base(definition)
     {
-        _alpha = definition.Attributes.Float("alpha", 1e-4f);
-        _beta = definition.Attributes.Float("beta", 0.75f);
-        _bias = definition.Attributes.Float("bias", 1f);
-        _size = definition.Attributes.Int("size", 0);
-        if (_size < 1 || _size > SpatialGeometry.MaxExtent)
+        double alpha = definition.Attributes.Float("alpha", 1e-4f);
+        double beta = definition.Attributes.Float("beta", 0.75f);
+        double bias = definition.Attributes.Float("bias", 1f);
+        long size = definition.Attributes.Int("size", 0);
+        if (size < 1 || size > SpatialGeometry.MaxExtent)
         {
-            throw new OnnxImportException($"LRN node '{definition.DisplayName}' needs a 'size' attribute between 1 and {SpatialGeometry.MaxExtent}; it has {_size}.");
+            throw new OnnxImportException($"LRN node '{definition.DisplayName}' needs a 'size' attribute between 1 and {SpatialGeometry.MaxExtent}; it has {size}.");
         }
+
+        _spec = LrnSpec.Onnx((int)size, alpha, beta, bias);
     }
 
     private protected override Tensor Compute(IReadOnlyList<Tensor?> operands)
     {
         var x = Operand(operands, 0);
+        if (x.dim() == 4)
+        {
+            return LocalResponseNorm.Apply(x, _spec);
+        }
+
         using var scope = NewDisposeScope();
         var shape = x.shape;
-        var rest = shape.Skip(2).Aggregate(1L, (a, b) => a * b);
-        var squares = x.square().reshape(shape[0], 1, shape[1], rest);
-        var before = (_size - 1) / 2;
-        var after = _size - 1 - before;
-        var padded = nn.functional.pad(squares, [0, 0, before, after]);
-        var windowMean = nn.functional.avg_pool2d(padded, [_size, 1], [1, 1], [0, 0], false, true).reshape(shape);
-        var denominator = (windowMean * _alpha + _bias).pow(_beta);
-        return (x / denominator).MoveToOuterDisposeScope();
+        long pixels = shape.Skip(2).Aggregate(1L, (a, b) => a * b);
+        return LocalResponseNorm.Apply(x.reshape(shape[0], shape[1], pixels, 1), _spec).reshape(shape).MoveToOuterDisposeScope();
     }
 }
 
