@@ -29,13 +29,14 @@ namespace Lucent.Net.ModelZoo.Onnx;
 /// inner nodes are not disposed by the module (hooks may hold them); run it inside a
 /// <c>torch.NewDisposeScope()</c> so they are freed with the step.</para>
 /// </remarks>
-public class OnnxGraphModule : nn.Module<Tensor, Tensor>, ILayerAliases, IModelInputSize
+public class OnnxGraphModule : nn.Module<Tensor, Tensor>, ILayerAliases, IModelInputSize, Lucent.Net.Activations.IPrunableModel
 {
     private readonly List<OnnxNodeModule> _nodes = [];
     private readonly Dictionary<string, string> _layerByValue = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _aliases = new(StringComparer.Ordinal);
     private bool _useRedirectedRelu;
     private bool[] _foldable = [];
+    private OnnxPruning? _pruning;
     private bool _hasFolding;
     private readonly bool _floatInput;
     private FoldCache? _foldCache;
@@ -216,6 +217,31 @@ public class OnnxGraphModule : nn.Module<Tensor, Tensor>, ILayerAliases, IModelI
             ?? throw new KeyNotFoundException($"No node of the graph produces or is named '{onnxName}'.");
     }
 
+    /// <summary>
+    /// Until the returned scope is disposed, when <paramref name="layer"/> is the output of a <c>Concat</c> along the
+    /// channel axis, the nodes that feed only its inputs holding none of <paramref name="channels"/> are not run (from the
+    /// second pass on: the first runs whole and records each input's channel count); those channels are zeros. The
+    /// channels read and the gradient that reaches the input are unchanged. Other layers are computed whole. Used by
+    /// the renderer for channel objectives on an Inception-style or DenseNet-style concatenation.
+    /// </summary>
+    /// <param name="layer">A layer name or alias.</param>
+    /// <param name="channels">Channel indices (axis 1) of that layer.</param>
+    /// <returns>A scope that restores the whole computation.</returns>
+    public IDisposable ComputeOnly(string layer, IReadOnlySet<int> channels)
+    {
+        ArgumentNullException.ThrowIfNull(layer);
+        ArgumentNullException.ThrowIfNull(channels);
+        var previous = _pruning;
+        string name = _aliases.TryGetValue(layer, out var target) ? target : layer;
+        int index = _nodes.FindIndex(n => n.GetName() == name);
+        if (index >= 0 && _nodes[index] is ConcatNode && channels.Count > 0 && channels.All(c => c >= 0))
+        {
+            _pruning = new OnnxPruning(index, channels.ToHashSet());
+        }
+
+        return new PruningScope(this, previous);
+    }
+
     /// <summary>Runs the graph.</summary>
     /// <param name="input">The graph input, e.g. (batch, channels, height, width).</param>
     /// <returns>The graph output; a new tensor the caller owns.</returns>
@@ -246,11 +272,23 @@ public class OnnxGraphModule : nn.Module<Tensor, Tensor>, ILayerAliases, IModelI
         }
 
         var completed = 0;
+        var pruning = _pruning;
         try
         {
             for (var i = 0; i < _nodes.Count; i++)
             {
                 var node = _nodes[i];
+                if (pruning is not null)
+                {
+                    if (pruning.Skips(i))
+                    {
+                        completed = i + 1;
+                        continue;
+                    }
+
+                    pruning.BeforeConcat(i, _nodes, _foldable, OutputName, values);
+                }
+
                 var folded = cache is not null && _foldable[i];
                 if (folded && i < cache!.CompleteUpTo)
                 {
@@ -304,6 +342,21 @@ public class OnnxGraphModule : nn.Module<Tensor, Tensor>, ILayerAliases, IModelI
         return ReferenceEquals(result, input) || ReferenceEquals(result, reordered) || (cache is not null && cache.Holds(result))
             ? result.alias()
             : result;
+    }
+
+    /// <summary>Restores the pruning that was in force before <see cref="ComputeOnly"/>.</summary>
+    private sealed class PruningScope(OnnxGraphModule module, OnnxPruning? previous) : IDisposable
+    {
+        private bool _disposed;
+
+        public void Dispose()
+        {
+            if (!_disposed)
+            {
+                _disposed = true;
+                module._pruning = previous;
+            }
+        }
     }
 
     /// <inheritdoc />

@@ -14,6 +14,9 @@ internal sealed class ConcatNode : OnnxNodeModule
         _axis = definition.Attributes.Int("axis", 1, -OnnxTensors.MaxRank, OnnxTensors.MaxRank - 1);
     }
 
+    /// <summary>Whether this Concat joins along axis 1 (the channels) of inputs of rank <paramref name="rank"/>.</summary>
+    public bool IsChannelAxis(long rank) => _axis == 1 || (_axis < 0 && _axis + rank == 1);
+
     private protected override Tensor Compute(IReadOnlyList<Tensor?> operands)
     {
         var parts = Enumerable.Range(0, operands.Count).Select(i => Operand(operands, i)).ToList();
