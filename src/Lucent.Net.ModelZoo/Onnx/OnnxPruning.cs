@@ -46,12 +46,18 @@ internal sealed class OnnxPruning
             return;
         }
 
-        var like = concat.Inputs.Select(name => values.GetValueOrDefault(name)).First(t => t is not null)!;
+        if (_zeroSlots is null || _widths is null)
+        {
+            return; // the plan found nothing to prune
+        }
+
+        Tensor? like = null;
         for (int slot = 0; slot < concat.Inputs.Count; slot++)
         {
-            if (_zeroSlots![slot] && !values.ContainsKey(concat.Inputs[slot]))
+            if (_zeroSlots[slot] && !values.ContainsKey(concat.Inputs[slot]))
             {
-                values[concat.Inputs[slot]] = Zeros(like, _widths![slot]);
+                like ??= concat.Inputs.Select(name => values.GetValueOrDefault(name)).First(t => t is not null)!;
+                values[concat.Inputs[slot]] = Zeros(like, _widths[slot]);
             }
         }
     }
@@ -60,7 +66,9 @@ internal sealed class OnnxPruning
     {
         _skip = new bool[nodes.Count];
         var inputs = concat.Inputs;
-        if (inputs.Any(name => !values.TryGetValue(name, out var t) || t.dim() < 2) || !concat.IsChannelAxis(values[inputs[0]].dim()))
+        // Only (batch, channels, height, width) values: the channel the objectives name is on axis 1 there (on a token
+        // layer (batch, tokens, features) axis 1 is the tokens, and a channel objective reads the features).
+        if (inputs.Any(name => !values.TryGetValue(name, out var t) || t.dim() != 4) || !concat.IsChannelAxis(4))
         {
             return;
         }

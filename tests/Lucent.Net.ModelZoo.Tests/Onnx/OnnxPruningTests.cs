@@ -84,6 +84,25 @@ public sealed class OnnxPruningTests
         }
     }
 
+    [Fact]
+    public void A_token_concatenation_is_computed_whole()
+    {
+        // (batch, tokens, features): a class token joined to the patch tokens along axis 1, as in a vision transformer.
+        var g = new OnnxTestGraph([1, 4, 6]);
+        var cls = g.Initializer([1, 1, 6]);
+        var patches = g.Node("Relu", ["x"], name: "patches");
+        var tokens = g.Node("Concat", [cls, patches], n => n.Int("axis", 1), name: "tokens");
+        using var module = OnnxModel.Load(g.Build(g.Node("Relu", [tokens], name: "after")));
+        using var scope = NewDisposeScope();
+        var image = torch.rand([1, 4, 6]);
+        var whole = module.call(image);
+        using (module.ComputeOnly(module.GetLayerName(tokens), new HashSet<int> { 0 }))
+        {
+            module.call(image);
+            module.call(image).Equals(whole).Should().BeTrue("a channel objective reads the features of a token layer, not its tokens");
+        }
+    }
+
     private static (Tensor Cat, Tensor Gradient, List<string> Fired) Run(OnnxGraphModule module, Tensor image, string catLayer, int channel)
     {
         var fired = new List<string>();
