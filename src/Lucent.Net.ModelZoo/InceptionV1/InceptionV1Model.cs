@@ -1,6 +1,7 @@
 using Lucent.Net.Activations;
 using Lucent.Net.ModelZoo.Layout;
 using Lucent.Net.ModelZoo.Normalization;
+using Lucent.Net.ModelZoo.Pruning;
 using Lucent.Net.Modules;
 using Lucent.Net.Transforms;
 using TorchSharp;
@@ -63,7 +64,7 @@ public sealed class InceptionV1Model : nn.Module<Tensor, Tensor>, IPreprocessing
     private readonly bool _composedLrn;
     private readonly bool _allowPruning;
     private readonly bool _channelsLast;
-    private (string Layer, IReadOnlySet<int> Channels)? _pruning;
+    private (string Layer, bool[] Branches)? _pruning;
 
     /// <summary>
     /// Creates the model with random initial weights: TorchSharp's default initialisation from its global
@@ -316,15 +317,14 @@ public sealed class InceptionV1Model : nn.Module<Tensor, Tensor>, IPreprocessing
     {
         ArgumentNullException.ThrowIfNull(layer);
         ArgumentNullException.ThrowIfNull(channels);
-        if (!_allowPruning || !_operations.TryGetValue(layer, out var module) || module is not InceptionConcat || channels.Count == 0 ||
-            channels.Any(c => c < 0 || c >= BranchWidths(layer).Sum()))
+        var previous = _pruning;
+        if (_allowPruning && _operations.TryGetValue(layer, out var module) && module is InceptionConcat &&
+            ConcatenatedChannels.PartsHolding(BranchWidths(layer), channels) is { } branches && !branches.All(needed => needed))
         {
-            return new PruningScope(this, _pruning);
+            _pruning = (layer, branches);
         }
 
-        var previous = _pruning;
-        _pruning = (layer, channels.ToHashSet());
-        return new PruningScope(this, previous);
+        return new PruningScope(() => _pruning = previous);
     }
 
     private Tensor Operation(string name, Tensor input) => _operations[name].call(input);
@@ -336,7 +336,7 @@ public sealed class InceptionV1Model : nn.Module<Tensor, Tensor>, IPreprocessing
     {
         if (_pruning is { } pruning && pruning.Layer == name)
         {
-            return PrunedBlock(name, input, pruning.Channels);
+            return PrunedBlock(name, input, pruning.Branches);
         }
 
         // Same order of calls as Lucent's forward, so hooks fire in the same order.
@@ -356,19 +356,9 @@ public sealed class InceptionV1Model : nn.Module<Tensor, Tensor>, IPreprocessing
         return ((InceptionConcat)_operations[name]).Concatenate(oneByOne, three, five, poolReduce);
     }
 
-    /// <summary>The block with only the branches that hold one of <paramref name="channels"/>; zeros for the others.</summary>
-    private Tensor PrunedBlock(string name, Tensor input, IReadOnlySet<int> channels)
+    /// <summary>The block with only the branches marked <paramref name="needed"/> (1x1, 3x3, 5x5, pool); zeros for the others.</summary>
+    private Tensor PrunedBlock(string name, Tensor input, bool[] needed)
     {
-        long[] widths = BranchWidths(name);
-        var needed = new bool[widths.Length];
-        long start = 0;
-        for (int i = 0; i < widths.Length; i++)
-        {
-            long first = start, end = start + widths[i];
-            needed[i] = channels.Any(c => c >= first && c < end);
-            start = end;
-        }
-
         // Lucent's order of calls among the branches that run.
         Tensor? oneByOne = needed[0] ? Operation(name + "_1x1", Convolution(name + "_1x1", input)) : null;
         Tensor? three = needed[1]
@@ -380,17 +370,9 @@ public sealed class InceptionV1Model : nn.Module<Tensor, Tensor>, IPreprocessing
         Tensor? poolReduce = needed[3] ? Operation(name + "_pool_reduce", Convolution(name + "_pool_reduce", Operation(name + "_pool", input))) : null;
         var computed = new[] { oneByOne, three, five, poolReduce };
         var like = computed.First(t => t is not null)!;
-        var branches = computed.Select((t, i) => t ?? Zeros(like, widths[i])).ToArray();
+        long[] widths = BranchWidths(name);
+        var branches = computed.Select((t, i) => t ?? ConcatenatedChannels.Zeros(like, widths[i])).ToArray();
         return ((InceptionConcat)_operations[name]).Concatenate(branches);
-    }
-
-    /// <summary>Zeros shaped like <paramref name="like"/> but with <paramref name="channels"/> channels, in its memory order.</summary>
-    private static Tensor Zeros(Tensor like, long channels)
-    {
-        long batch = like.shape[0], height = like.shape[2], width = like.shape[3];
-        return ChannelsLast.Is(like)
-            ? torch.zeros([batch, height, width, channels], dtype: like.dtype, device: like.device).permute(0, 3, 1, 2)
-            : torch.zeros([batch, channels, height, width], dtype: like.dtype, device: like.device);
     }
 
     private Tensor Convolution(string name, Tensor input)
@@ -404,20 +386,5 @@ public sealed class InceptionV1Model : nn.Module<Tensor, Tensor>, IPreprocessing
 
         using var padded = nn.functional.pad(input, [pad, pad, pad, pad]);
         return convolution.call(padded);
-    }
-
-    /// <summary>Restores the pruning that was in force before <see cref="ComputeOnly"/>.</summary>
-    private sealed class PruningScope(InceptionV1Model model, (string Layer, IReadOnlySet<int> Channels)? previous) : IDisposable
-    {
-        private bool _disposed;
-
-        public void Dispose()
-        {
-            if (!_disposed)
-            {
-                _disposed = true;
-                model._pruning = previous;
-            }
-        }
     }
 }

@@ -3,6 +3,7 @@ using System.Text;
 using TorchSharp;
 using Lucent.Net.ModelZoo.Layout;
 using Lucent.Net.ModelZoo.Onnx.Operators;
+using Lucent.Net.ModelZoo.Pruning;
 using Lucent.Net.Modules;
 using Onnx;
 using static TorchSharp.torch;
@@ -234,12 +235,13 @@ public class OnnxGraphModule : nn.Module<Tensor, Tensor>, ILayerAliases, IModelI
         var previous = _pruning;
         string name = _aliases.TryGetValue(layer, out var target) ? target : layer;
         int index = _nodes.FindIndex(n => n.GetName() == name);
-        if (index >= 0 && _nodes[index] is ConcatNode && channels.Count > 0 && channels.All(c => c >= 0))
+        if (index >= 0 && _nodes[index] is ConcatNode)
         {
+            // Which inputs hold the channels is known at the first pass (OnnxPruning plans there).
             _pruning = new OnnxPruning(index, channels.ToHashSet());
         }
 
-        return new PruningScope(this, previous);
+        return new PruningScope(() => _pruning = previous);
     }
 
     /// <summary>Runs the graph.</summary>
@@ -342,21 +344,6 @@ public class OnnxGraphModule : nn.Module<Tensor, Tensor>, ILayerAliases, IModelI
         return ReferenceEquals(result, input) || ReferenceEquals(result, reordered) || (cache is not null && cache.Holds(result))
             ? result.alias()
             : result;
-    }
-
-    /// <summary>Restores the pruning that was in force before <see cref="ComputeOnly"/>.</summary>
-    private sealed class PruningScope(OnnxGraphModule module, OnnxPruning? previous) : IDisposable
-    {
-        private bool _disposed;
-
-        public void Dispose()
-        {
-            if (!_disposed)
-            {
-                _disposed = true;
-                module._pruning = previous;
-            }
-        }
     }
 
     /// <inheritdoc />

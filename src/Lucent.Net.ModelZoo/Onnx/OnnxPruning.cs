@@ -1,6 +1,5 @@
-using TorchSharp;
-using Lucent.Net.ModelZoo.Layout;
 using Lucent.Net.ModelZoo.Onnx.Operators;
+using Lucent.Net.ModelZoo.Pruning;
 using static TorchSharp.torch;
 
 namespace Lucent.Net.ModelZoo.Onnx;
@@ -57,7 +56,7 @@ internal sealed class OnnxPruning
             if (_zeroSlots[slot] && !values.ContainsKey(concat.Inputs[slot]))
             {
                 like ??= concat.Inputs.Select(name => values.GetValueOrDefault(name)).First(t => t is not null)!;
-                values[concat.Inputs[slot]] = Zeros(like, _widths[slot]);
+                values[concat.Inputs[slot]] = ConcatenatedChannels.Zeros(like, _widths[slot]);
             }
         }
     }
@@ -74,20 +73,12 @@ internal sealed class OnnxPruning
         }
 
         _widths = [.. inputs.Select(name => values[name].shape[1])];
-        _zeroSlots = new bool[inputs.Count];
-        long start = 0;
-        for (int slot = 0; slot < inputs.Count; slot++)
+        if (ConcatenatedChannels.PartsHolding(_widths, _channels) is not { } holding || holding.All(kept => kept))
         {
-            long first = start, end = start + _widths[slot];
-            _zeroSlots[slot] = !_channels.Any(c => c >= first && c < end);
-            start = end;
+            return; // nothing to prune: no slot is zeroed and no node skipped
         }
 
-        if (_channels.Any(c => c >= start) || _zeroSlots.All(zero => zero))
-        {
-            _zeroSlots = new bool[inputs.Count];
-            return;
-        }
+        _zeroSlots = [.. holding.Select(kept => !kept)];
 
         // Who reads each value: the Concat's slots count as readers only where they are kept.
         var readers = new Dictionary<string, List<int>>(StringComparer.Ordinal);
@@ -126,18 +117,5 @@ internal sealed class OnnxPruning
             bool readersSkipped = outputs.All(o => !readers.TryGetValue(o, out var readersOf) || readersOf.All(j => _skip[j]));
             _skip[n] = readersSkipped && (feedsZeroed || hasReaders);
         }
-    }
-
-    /// <summary>Zeros shaped like <paramref name="like"/> but with <paramref name="channels"/> channels, in its memory order.</summary>
-    private static Tensor Zeros(Tensor like, long channels)
-    {
-        long[] shape = [.. like.shape];
-        shape[1] = channels;
-        if (like.dim() == 4 && ChannelsLast.Is(like))
-        {
-            return torch.zeros([shape[0], shape[2], shape[3], channels], dtype: like.dtype, device: like.device).permute(0, 3, 1, 2);
-        }
-
-        return torch.zeros(shape, dtype: like.dtype, device: like.device);
     }
 }

@@ -24,7 +24,7 @@ internal static class ObjectiveChannels
                 continue;
             }
 
-            if (leaf is not LayerObjective { AxisOneChannel: int channel } || leaf.Layers.Count != 1)
+            if (leaf is not LayerObjective { AxisOneChannel: int channel })
             {
                 return null;
             }
